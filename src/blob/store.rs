@@ -1,0 +1,67 @@
+//! The [`BlobStore`] and [`BlobDir`] traits (DESIGN.md section 4).
+
+use super::error::BlobError;
+use super::path::{Continuation, ListPage};
+
+/// A store of immutable byte arrays ("blobs") under `/`-separated paths. Single-threaded
+/// async. Every implementation passes [`crate::blob::conformance`].
+pub trait BlobStore {
+    /// The dir handle type.
+    type Dir: BlobDir;
+
+    /// The root dir.
+    fn root(&self) -> Self::Dir;
+}
+
+/// A handle on one dir of a [`BlobStore`]. Cheap to clone. A dir exists only while it holds
+/// blobs; a handle on an empty dir is fine and writing through it makes the dir appear.
+///
+/// Names are validated by [`validate_name`](super::validate_name) on every call: a bad name is
+/// [`BlobError::InvalidName`] and touches nothing.
+#[allow(async_fn_in_trait)]
+pub trait BlobDir: Clone + std::fmt::Debug {
+    /// This dir's path from the root, `""` for the root itself, else like `"a/b"`.
+    fn path(&self) -> String;
+
+    /// Reads blob `name`.
+    ///
+    /// # Errors
+    /// [`BlobError::NotFound`] (status 404) if absent; [`BlobError::WrongKind`] if `name` is a
+    /// dir; [`BlobError::InvalidName`]; [`BlobError::Storage`].
+    async fn read(&self, name: &str) -> Result<Vec<u8>, BlobError>;
+
+    /// Writes (creates or replaces) blob `name` with a copy of `bytes`.
+    ///
+    /// # Errors
+    /// [`BlobError::WrongKind`] if `name` is a dir or this dir's path crosses a blob;
+    /// [`BlobError::InvalidName`]; [`BlobError::Storage`].
+    async fn write(&self, name: &str, bytes: &[u8]) -> Result<(), BlobError>;
+
+    /// Removes blob `name`; removing a missing blob is fine.
+    ///
+    /// # Errors
+    /// [`BlobError::WrongKind`] if `name` is a dir; [`BlobError::InvalidName`];
+    /// [`BlobError::Storage`].
+    async fn remove(&self, name: &str) -> Result<(), BlobError>;
+
+    /// A handle on child dir `name` (which need not exist yet).
+    ///
+    /// # Errors
+    /// [`BlobError::WrongKind`] if `name` is a blob; [`BlobError::InvalidName`];
+    /// [`BlobError::Storage`].
+    async fn dir(&self, name: &str) -> Result<Self, BlobError>;
+
+    /// One page of this dir's children (blobs and dirs) in key order; pass the returned
+    /// continuation to get the next page.
+    ///
+    /// # Errors
+    /// [`BlobError::ForeignContinuation`] for a continuation made by another dir;
+    /// [`BlobError::Storage`].
+    async fn list(&self, continuation: Option<&Continuation>) -> Result<ListPage, BlobError>;
+
+    /// Removes everything inside this dir, recursively; the dir then no longer exists.
+    ///
+    /// # Errors
+    /// [`BlobError::Storage`].
+    async fn remove_all(&self) -> Result<(), BlobError>;
+}

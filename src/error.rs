@@ -1,0 +1,116 @@
+//! Storage failures shared by every backend, and the crate's umbrella [`Error`].
+//!
+//! Each family of operations has its own error enum ([`crate::log::LogError`],
+//! [`crate::blob::BlobError`], [`crate::model::ValidationError`]); a failure of the storage
+//! underneath any of them is a [`StorageError`], which carries an HTTP-like status code because
+//! that is what the JS API exposes as `statusCode` (DESIGN.md section 3).
+
+use std::fmt;
+
+/// What kind of storage failure happened; decides the status code and whether a retry can help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StorageErrorKind {
+    /// The thing asked for does not exist (status 404).
+    NotFound,
+    /// Another connection holds the database open at an older schema version and did not close
+    /// it (IndexedDB `blocked`); retrying after the other tab closes helps (status 503).
+    Blocked,
+    /// The browser's storage quota for this site is used up (status 507).
+    QuotaExceeded,
+    /// The operation did not finish within its timeout (status 504).
+    Timeout,
+    /// The store was closed by [`close`](crate::browser) or by a schema upgrade in another tab;
+    /// it reopens on the next call (status 503).
+    Closed,
+    /// Stored bytes could not be decoded: the data is damaged or from an unknown format (status 500).
+    Corrupt,
+    /// The storage API is missing in this environment (status 501).
+    Unsupported,
+    /// Any other failure reported by the storage engine (status 500).
+    Other,
+}
+
+impl StorageErrorKind {
+    /// The HTTP-like status code shown to JS as `statusCode`.
+    pub fn status_code(self) -> u16 {
+        match self {
+            Self::NotFound => 404,
+            Self::Blocked | Self::Closed => 503,
+            Self::QuotaExceeded => 507,
+            Self::Timeout => 504,
+            Self::Unsupported => 501,
+            Self::Corrupt | Self::Other => 500,
+        }
+    }
+
+    /// True when the same call may succeed if tried again later.
+    pub fn is_retryable(self) -> bool {
+        matches!(self, Self::Blocked | Self::Timeout | Self::Closed)
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Self::NotFound => "not found",
+            Self::Blocked => "the database is held open by another tab at an older version; close other tabs of this app and try again",
+            Self::QuotaExceeded => "the browser's storage for this site is full; free some space or allow this site more storage",
+            Self::Timeout => "the storage operation took too long",
+            Self::Closed => "the database connection was closed",
+            Self::Corrupt => "stored data is damaged or in an unknown format",
+            Self::Unsupported => "this environment has no IndexedDB",
+            Self::Other => "the storage engine failed",
+        }
+    }
+}
+
+/// A failure of the storage underneath a log or blob store: a kind plus the engine's own words
+/// (for IndexedDB, the `DOMException` name and message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageError {
+    /// What happened.
+    pub kind: StorageErrorKind,
+    /// Detail from the storage engine, for people; empty when there is none.
+    pub detail: String,
+}
+
+impl StorageError {
+    /// A storage error of `kind` with the engine's `detail`.
+    pub fn new(kind: StorageErrorKind, detail: impl Into<String>) -> Self {
+        Self { kind, detail: detail.into() }
+    }
+
+    /// The HTTP-like status code of [`Self::kind`].
+    pub fn status_code(&self) -> u16 {
+        self.kind.status_code()
+    }
+}
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind.describe())?;
+        if !self.detail.is_empty() {
+            write!(f, " ({})", self.detail)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for StorageError {}
+
+/// Any error of this crate; each family converts into it with `?`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bad input, rejected before anything was stored.
+    #[error(transparent)]
+    Validation(#[from] crate::model::ValidationError),
+    /// An event log operation failed.
+    #[error(transparent)]
+    Log(#[from] crate::log::LogError),
+    /// A blob store operation failed.
+    #[error(transparent)]
+    Blob(#[from] crate::blob::BlobError),
+    /// The storage underneath failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}

@@ -1,0 +1,301 @@
+//! The binary encoding of [`Entry`]: how entries are stored in IndexedDB.
+//!
+//! Layout (all integers unsigned LEB128 varints unless said otherwise; no `usize` on the wire):
+//!
+//! ```text
+//! entry     = version:u8(=1) operation metadata
+//! operation = 0 cell                      set one cell
+//!           | 1 count cell*count          set a batch of cells
+//!           | 2 at count | 3 at count     insert / delete rows
+//!           | 4 at count | 5 at count     insert / delete columns
+//! cell      = row col value format
+//! value     = 0 (no value) | 1 (explicit empty) | 2 string (text) | 3 f64-LE (number)
+//!           | 4 (false) | 5 (true) | 6 code:u8 (error, ErrorCode::to_byte)
+//! format    = 0 (none) | 1 string
+//! metadata  = flags:u8 (bit 0 snapshot, 1 history, 2 pending) [string] [string] [workflow:u8]
+//! string    = byte-length UTF-8
+//! ```
+//!
+//! [`decode_entry`] never panics and never allocates more than the input's length justifies: a
+//! count or length is checked against the bytes left before anything is reserved. A decoded
+//! entry is validated like a new one, so damaged bytes can never produce an entry that could not
+//! have been stored.
+
+use super::entry::{CellWrite, Entry, Metadata, Operation, Workflow};
+use crate::model::{CellValue, ErrorCode, Format, ValidationError};
+
+/// The format version written by [`encode_entry`]; bump it when the layout changes and keep
+/// decoding the old ones.
+pub const ENTRY_FORMAT_VERSION: u8 = 1;
+
+/// Smallest encoding of one [`CellWrite`]: row, col, value tag, format tag.
+const MIN_CELL_BYTES: usize = 4;
+
+/// Why bytes could not be decoded into an entry. Offsets are byte positions in the input.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The input ended in the middle of a field.
+    #[error("entry bytes end early at byte {offset}")]
+    Truncated { offset: usize },
+    /// The first byte names a format version this build does not know.
+    #[error("entry format version {found} is not supported (this build reads version {ENTRY_FORMAT_VERSION})")]
+    UnsupportedVersion { found: u8 },
+    /// A tag byte has no meaning at this position.
+    #[error("unknown {what} tag {tag} at byte {offset}")]
+    UnknownTag { what: &'static str, tag: u8, offset: usize },
+    /// A varint is longer than 10 bytes or overflows 64 bits.
+    #[error("integer at byte {offset} overflows 64 bits")]
+    VarintOverflow { offset: usize },
+    /// A varint has redundant trailing zero groups; every value has exactly one encoding.
+    #[error("integer at byte {offset} is not minimally encoded")]
+    OverlongVarint { offset: usize },
+    /// A count or length claims more than the remaining bytes can hold.
+    #[error("length {length} at byte {offset} exceeds the {remaining} bytes left")]
+    LengthTooLarge { length: u64, remaining: usize, offset: usize },
+    /// A string is not valid UTF-8.
+    #[error("text at byte {offset} is not valid UTF-8")]
+    InvalidUtf8 { offset: usize },
+    /// Bytes remain after a complete entry.
+    #[error("{extra} unexpected bytes after the entry at byte {offset}")]
+    TrailingBytes { offset: usize, extra: usize },
+    /// The fields decode but break a limit no stored entry can break.
+    #[error("decoded entry is invalid: {0}")]
+    Invalid(#[from] ValidationError),
+}
+
+/// Encodes `entry` (which should be valid, see [`Entry::validate`]) into a new byte vector.
+pub fn encode_entry(entry: &Entry) -> Vec<u8> {
+    let mut out = Vec::with_capacity(16);
+    out.push(ENTRY_FORMAT_VERSION);
+    match &entry.operation {
+        Operation::SetCell(cell) => {
+            out.push(0);
+            put_cell(&mut out, cell);
+        }
+        Operation::SetCells(cells) => {
+            out.push(1);
+            put_varint(&mut out, cells.len() as u64);
+            cells.iter().for_each(|cell| put_cell(&mut out, cell));
+        }
+        Operation::InsertRows { at, count } => put_span(&mut out, 2, *at, *count),
+        Operation::DeleteRows { at, count } => put_span(&mut out, 3, *at, *count),
+        Operation::InsertColumns { at, count } => put_span(&mut out, 4, *at, *count),
+        Operation::DeleteColumns { at, count } => put_span(&mut out, 5, *at, *count),
+    }
+    let m = &entry.metadata;
+    let flags = u8::from(m.snapshot.is_some()) | u8::from(m.history.is_some()) << 1 | u8::from(m.pending.is_some()) << 2;
+    out.push(flags);
+    if let Some(s) = &m.snapshot {
+        put_str(&mut out, s);
+    }
+    if let Some(h) = &m.history {
+        put_str(&mut out, h);
+    }
+    if let Some(p) = m.pending {
+        out.push(p.to_byte());
+    }
+    out
+}
+
+/// Decodes bytes written by [`encode_entry`].
+///
+/// # Errors
+/// [`DecodeError`] for any input that is not exactly one valid entry; never panics.
+pub fn decode_entry(bytes: &[u8]) -> Result<Entry, DecodeError> {
+    let mut r = Reader { bytes, pos: 0 };
+    let version = r.byte()?;
+    if version != ENTRY_FORMAT_VERSION {
+        return Err(DecodeError::UnsupportedVersion { found: version });
+    }
+    let tag_at = r.pos;
+    let operation = match r.byte()? {
+        0 => Operation::SetCell(r.cell()?),
+        1 => {
+            let count = r.count(MIN_CELL_BYTES)?;
+            let mut cells = Vec::with_capacity(count);
+            for _ in 0..count {
+                cells.push(r.cell()?);
+            }
+            Operation::SetCells(cells)
+        }
+        tag @ 2..=5 => {
+            let at = r.varint()?;
+            let count = r.varint()?;
+            match tag {
+                2 => Operation::InsertRows { at, count },
+                3 => Operation::DeleteRows { at, count },
+                4 => Operation::InsertColumns { at, count },
+                _ => Operation::DeleteColumns { at, count },
+            }
+        }
+        tag => return Err(DecodeError::UnknownTag { what: "operation", tag, offset: tag_at }),
+    };
+    let flags_at = r.pos;
+    let flags = r.byte()?;
+    if flags & !0b111 != 0 {
+        return Err(DecodeError::UnknownTag { what: "metadata flags", tag: flags, offset: flags_at });
+    }
+    let snapshot = if flags & 1 != 0 { Some(r.string()?) } else { None };
+    let history = if flags & 2 != 0 { Some(r.string()?) } else { None };
+    let pending = if flags & 4 != 0 {
+        let at = r.pos;
+        let b = r.byte()?;
+        Some(Workflow::from_byte(b).ok_or(DecodeError::UnknownTag { what: "workflow", tag: b, offset: at })?)
+    } else {
+        None
+    };
+    if r.pos != bytes.len() {
+        return Err(DecodeError::TrailingBytes { offset: r.pos, extra: bytes.len() - r.pos });
+    }
+    let entry = Entry { operation, metadata: Metadata { snapshot, history, pending } };
+    entry.validate()?;
+    Ok(entry)
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_span(out: &mut Vec<u8>, tag: u8, at: u64, count: u64) {
+    out.push(tag);
+    put_varint(out, at);
+    put_varint(out, count);
+}
+
+fn put_cell(out: &mut Vec<u8>, cell: &CellWrite) {
+    put_varint(out, cell.row);
+    put_varint(out, cell.col);
+    match &cell.value {
+        None => out.push(0),
+        Some(CellValue::Empty) => out.push(1),
+        Some(CellValue::Text(t)) => {
+            out.push(2);
+            put_str(out, t);
+        }
+        Some(CellValue::Number(n)) => {
+            out.push(3);
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        Some(CellValue::Boolean(b)) => out.push(if *b { 5 } else { 4 }),
+        Some(CellValue::Error(code)) => {
+            out.push(6);
+            out.push(code.to_byte());
+        }
+    }
+    match &cell.format {
+        None => out.push(0),
+        Some(f) => {
+            out.push(1);
+            put_str(out, f.as_str());
+        }
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
+    fn byte(&mut self) -> Result<u8, DecodeError> {
+        let b = *self.bytes.get(self.pos).ok_or(DecodeError::Truncated { offset: self.pos })?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.bytes.len());
+        let end = end.ok_or(DecodeError::Truncated { offset: self.bytes.len() })?;
+        let slice = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(slice)
+    }
+
+    fn varint(&mut self) -> Result<u64, DecodeError> {
+        let start = self.pos;
+        let mut value: u64 = 0;
+        for shift in (0..70).step_by(7) {
+            let b = self.byte()?;
+            let low = u64::from(b & 0x7f);
+            if shift == 63 && low > 1 {
+                return Err(DecodeError::VarintOverflow { offset: start });
+            }
+            value |= low << shift;
+            if b & 0x80 == 0 {
+                if b == 0 && shift > 0 {
+                    return Err(DecodeError::OverlongVarint { offset: start });
+                }
+                return Ok(value);
+            }
+        }
+        Err(DecodeError::VarintOverflow { offset: start })
+    }
+
+    /// A count of items each at least `min_item_bytes` long, checked against the bytes left.
+    fn count(&mut self, min_item_bytes: usize) -> Result<usize, DecodeError> {
+        let offset = self.pos;
+        let length = self.varint()?;
+        let remaining = self.remaining();
+        match usize::try_from(length) {
+            Ok(n) if n.checked_mul(min_item_bytes).is_some_and(|b| b <= remaining) => Ok(n),
+            _ => Err(DecodeError::LengthTooLarge { length, remaining, offset }),
+        }
+    }
+
+    fn string(&mut self) -> Result<String, DecodeError> {
+        let len = self.count(1)?;
+        let offset = self.pos;
+        let raw = self.take(len)?;
+        std::str::from_utf8(raw).map(str::to_owned).map_err(|_| DecodeError::InvalidUtf8 { offset })
+    }
+
+    fn cell(&mut self) -> Result<CellWrite, DecodeError> {
+        let row = self.varint()?;
+        let col = self.varint()?;
+        let tag_at = self.pos;
+        let value = match self.byte()? {
+            0 => None,
+            1 => Some(CellValue::Empty),
+            2 => Some(CellValue::Text(self.string()?)),
+            3 => {
+                let raw = self.take(8)?;
+                let mut le = [0u8; 8];
+                le.copy_from_slice(raw);
+                Some(CellValue::Number(f64::from_le_bytes(le)))
+            }
+            4 => Some(CellValue::Boolean(false)),
+            5 => Some(CellValue::Boolean(true)),
+            6 => {
+                let at = self.pos;
+                let b = self.byte()?;
+                Some(CellValue::Error(ErrorCode::from_byte(b).ok_or(DecodeError::UnknownTag {
+                    what: "error code",
+                    tag: b,
+                    offset: at,
+                })?))
+            }
+            tag => return Err(DecodeError::UnknownTag { what: "cell value", tag, offset: tag_at }),
+        };
+        let format_at = self.pos;
+        let format = match self.byte()? {
+            0 => None,
+            1 => Some(Format::new(self.string()?)?),
+            tag => return Err(DecodeError::UnknownTag { what: "format", tag, offset: format_at }),
+        };
+        Ok(CellWrite { row, col, value, format })
+    }
+}

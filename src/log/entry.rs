@@ -1,0 +1,245 @@
+//! Log entries: one operation plus the mutable metadata `snapshot`, `history`, `pending`
+//! (DESIGN.md sections 1 and 4).
+
+use crate::model::{check_index, Axis, CellValue, Format, ValidationError, MAX_INDEX};
+
+/// Position of an entry in the log. Starts at 0, no gaps, never reused (DESIGN.md section 1).
+pub type SequenceId = u64;
+
+/// Longest blob path accepted in [`Metadata::snapshot`] and [`Metadata::history`], in UTF-8 bytes.
+pub const MAX_METADATA_PATH_BYTES: usize = 4096;
+
+/// Most cells in one [`Operation::SetCells`] batch.
+pub const MAX_BATCH_CELLS: usize = 1 << 20;
+
+/// A write of one cell: its new value and number format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellWrite {
+    /// 0-based row index, at most [`MAX_INDEX`].
+    pub row: u64,
+    /// 0-based column index, at most [`MAX_INDEX`].
+    pub col: u64,
+    /// The new value; `None` clears the cell (JS `undefined`), `Some(CellValue::Empty)` makes it
+    /// explicitly empty (JS `null`).
+    pub value: Option<CellValue>,
+    /// The new number format; `None` removes it.
+    pub format: Option<Format>,
+}
+
+impl CellWrite {
+    /// Checks the indexes and the value against the limits of DESIGN.md section 3.
+    ///
+    /// # Errors
+    /// [`ValidationError`] naming the first limit broken.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_index(Axis::Row, self.row)?;
+        check_index(Axis::Column, self.col)?;
+        if let Some(value) = &self.value {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+
+/// The operation an entry records. Structural edits (`Insert*`/`Delete*`) take a 0-based `at`
+/// and a `count` of at least 1; the range `at .. at + count` must stay within [`MAX_INDEX`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operation {
+    /// Set one cell's value and format.
+    SetCell(CellWrite),
+    /// Set many cells at once (CSV import, paste); applied in order, so a later write to the same
+    /// cell wins. At most [`MAX_BATCH_CELLS`] cells.
+    SetCells(Vec<CellWrite>),
+    /// Insert `count` empty rows before row `at`; rows at and below `at` move down.
+    InsertRows { at: u64, count: u64 },
+    /// Delete rows `at .. at + count`; rows below move up.
+    DeleteRows { at: u64, count: u64 },
+    /// Insert `count` empty columns before column `at`; columns at and right of `at` move right.
+    InsertColumns { at: u64, count: u64 },
+    /// Delete columns `at .. at + count`; columns to the right move left.
+    DeleteColumns { at: u64, count: u64 },
+}
+
+impl Operation {
+    /// Checks every index, value and count against the limits of DESIGN.md section 3.
+    ///
+    /// # Errors
+    /// [`ValidationError`] naming the first limit broken.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        match self {
+            Self::SetCell(write) => write.validate(),
+            Self::SetCells(writes) => {
+                if writes.len() > MAX_BATCH_CELLS {
+                    return Err(ValidationError::BatchTooLarge { cells: writes.len(), limit: MAX_BATCH_CELLS });
+                }
+                writes.iter().try_for_each(CellWrite::validate)
+            }
+            Self::InsertRows { at, count } | Self::DeleteRows { at, count } => check_span(Axis::Row, *at, *count),
+            Self::InsertColumns { at, count } | Self::DeleteColumns { at, count } => {
+                check_span(Axis::Column, *at, *count)
+            }
+        }
+    }
+}
+
+fn check_span(axis: Axis, at: u64, count: u64) -> Result<(), ValidationError> {
+    check_index(axis, at)?;
+    if count == 0 {
+        return Err(ValidationError::EmptySpan { axis });
+    }
+    // The last index touched, at + count - 1, must be a valid index too.
+    match at.checked_add(count - 1) {
+        Some(last) if last <= MAX_INDEX => Ok(()),
+        _ => Err(ValidationError::IndexTooLarge { axis, index: at.saturating_add(count - 1) }),
+    }
+}
+
+/// A background job named in an entry's `pending` metadata (DESIGN.md section 1, "workflow").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Workflow {
+    /// Write a snapshot of all entries before this one.
+    Snapshot,
+    /// Write the history of cells changed in the segment ending here.
+    History,
+    /// Merge the snapshot's layers into one.
+    Compact,
+}
+
+impl Workflow {
+    /// The name used in the JS API and in messages: `"snapshot"`, `"history"`, `"compact"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Snapshot => "snapshot",
+            Self::History => "history",
+            Self::Compact => "compact",
+        }
+    }
+
+    /// Stable wire number in the entry encoding; never renumber.
+    pub(crate) fn to_byte(self) -> u8 {
+        match self {
+            Self::Snapshot => 0,
+            Self::History => 1,
+            Self::Compact => 2,
+        }
+    }
+
+    pub(crate) fn from_byte(b: u8) -> Option<Self> {
+        match b {
+            0 => Some(Self::Snapshot),
+            1 => Some(Self::History),
+            2 => Some(Self::Compact),
+            _ => None,
+        }
+    }
+}
+
+/// The mutable part of an entry, changed with [`EventLog::set_metadata`](super::EventLog::set_metadata).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Metadata {
+    /// Blob path of a snapshot index reflecting **all entries before** this one.
+    pub snapshot: Option<String>,
+    /// Blob path of the cell history of the segment ending at this entry.
+    pub history: Option<String>,
+    /// The workflow requested on this entry and not yet finished.
+    pub pending: Option<Workflow>,
+}
+
+impl Metadata {
+    /// Checks the blob paths against [`MAX_METADATA_PATH_BYTES`] (and that they are not empty).
+    ///
+    /// # Errors
+    /// [`ValidationError::BadMetadataPath`].
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_path(self.snapshot.as_deref())?;
+        check_path(self.history.as_deref())
+    }
+}
+
+fn check_path(path: Option<&str>) -> Result<(), ValidationError> {
+    match path {
+        Some(p) if p.is_empty() || p.len() > MAX_METADATA_PATH_BYTES => {
+            Err(ValidationError::BadMetadataPath { bytes: p.len(), limit: MAX_METADATA_PATH_BYTES })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// One entry of the event log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// What happened.
+    pub operation: Operation,
+    /// Snapshot, history and pending-workflow markers.
+    pub metadata: Metadata,
+}
+
+impl Entry {
+    /// An entry for `operation` with empty metadata.
+    pub fn new(operation: Operation) -> Self {
+        Self { operation, metadata: Metadata::default() }
+    }
+
+    /// Validates operation and metadata; every log implementation calls this before storing.
+    ///
+    /// # Errors
+    /// [`ValidationError`] naming the first limit broken.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        self.operation.validate()?;
+        self.metadata.validate()
+    }
+}
+
+/// A change of some metadata fields: a field left `None` is not touched; `Some(None)` clears it,
+/// `Some(Some(x))` sets it. Build with the `with_*` methods.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MetadataUpdate {
+    /// New value of [`Metadata::snapshot`], if it changes.
+    pub snapshot: Option<Option<String>>,
+    /// New value of [`Metadata::history`], if it changes.
+    pub history: Option<Option<String>>,
+    /// New value of [`Metadata::pending`], if it changes.
+    pub pending: Option<Option<Workflow>>,
+}
+
+impl MetadataUpdate {
+    /// Also set (or with `None`, clear) the snapshot path.
+    pub fn with_snapshot(mut self, snapshot: Option<String>) -> Self {
+        self.snapshot = Some(snapshot);
+        self
+    }
+
+    /// Also set (or with `None`, clear) the history path.
+    pub fn with_history(mut self, history: Option<String>) -> Self {
+        self.history = Some(history);
+        self
+    }
+
+    /// Also set (or with `None`, clear) the pending workflow.
+    pub fn with_pending(mut self, pending: Option<Workflow>) -> Self {
+        self.pending = Some(pending);
+        self
+    }
+
+    /// Applies the present fields to `metadata`, leaving the others as they are.
+    pub fn apply_to(&self, metadata: &mut Metadata) {
+        if let Some(snapshot) = &self.snapshot {
+            metadata.snapshot.clone_from(snapshot);
+        }
+        if let Some(history) = &self.history {
+            metadata.history.clone_from(history);
+        }
+        if let Some(pending) = self.pending {
+            metadata.pending = pending;
+        }
+    }
+
+    /// Checks the paths it would set.
+    ///
+    /// # Errors
+    /// [`ValidationError::BadMetadataPath`].
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_path(self.snapshot.as_ref().and_then(|s| s.as_deref()))?;
+        check_path(self.history.as_ref().and_then(|s| s.as_deref()))
+    }
+}

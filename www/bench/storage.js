@@ -1,0 +1,15 @@
+// Storage benchmark page script (plain ES module, no build step).
+// Needs www/bench-pkg/, built by:
+//   wasm-pack build --target web --features bench --out-dir www/bench-pkg
+// Protocol with bench/run.mjs: console output is forwarded; set
+// window.__benchError (string) on failure and window.__benchDone = true at the end.
+try {
+  const { default: init, runStorageBenchmark } = await import("../bench-pkg/sheetlog.js");
+  await init();
+  const report = await runStorageBenchmark();
+  console.log(report);
+} catch (e) {
+  window.__benchError = String((e && e.stack) || e);
+} finally {
+  window.__benchDone = true;
+}
