@@ -1,6 +1,6 @@
-# Sourced by the other scripts: puts the tools of install-tools.sh first on PATH and names the
-# browser drivers explicitly (wasm-bindgen-test-runner otherwise takes the first on PATH).
+# Sourced by the other scripts: puts the tools of install-tools.sh first on PATH.
+# Browser drivers are NOT exported here: wasm-bindgen-test-runner uses GECKODRIVER whenever it
+# is set, so each browser run names exactly one driver (see scripts/test.sh).
 TOOLS="${SHEETLOG_TOOLS:-$HOME/.cache/sheetlog-tools}"
 export PATH="$TOOLS/bin:$TOOLS/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
-export GECKODRIVER="${GECKODRIVER:-$TOOLS/bin/geckodriver}"
+unset CHROMEDRIVER GECKODRIVER SAFARIDRIVER

@@ -51,7 +51,7 @@ impl StorageErrorKind {
 
     fn describe(self) -> &'static str {
         match self {
-            Self::NotFound => "not found",
+            Self::NotFound => "the requested data is not in storage",
             Self::Blocked => "the database is held open by another tab at an older version; close other tabs of this app and try again",
             Self::QuotaExceeded => "the browser's storage for this site is full; free some space or allow this site more storage",
             Self::Timeout => "the storage operation took too long",
@@ -77,6 +77,22 @@ impl StorageError {
     /// A storage error of `kind` with the engine's `detail`.
     pub fn new(kind: StorageErrorKind, detail: impl Into<String>) -> Self {
         Self { kind, detail: detail.into() }
+    }
+
+    /// The storage error for a `DOMException` named `name` (from IndexedDB, WebIDL names):
+    /// `QuotaExceededError` is [`StorageErrorKind::QuotaExceeded`] (507), `InvalidStateError` (a
+    /// closing connection) is [`StorageErrorKind::Closed`], `TimeoutError` is
+    /// [`StorageErrorKind::Timeout`], a `VersionError` (the database was upgraded by a newer
+    /// build) and data errors are [`StorageErrorKind::Corrupt`]; anything else is `Other`.
+    pub fn from_dom_exception(name: &str, message: &str) -> Self {
+        let kind = match name {
+            "QuotaExceededError" => StorageErrorKind::QuotaExceeded,
+            "InvalidStateError" => StorageErrorKind::Closed,
+            "TimeoutError" => StorageErrorKind::Timeout,
+            "VersionError" | "DataError" | "DataCloneError" | "NotFoundError" => StorageErrorKind::Corrupt,
+            _ => StorageErrorKind::Other,
+        };
+        Self::new(kind, format!("{name}: {message}"))
     }
 
     /// The HTTP-like status code of [`Self::kind`].
@@ -113,4 +129,32 @@ pub enum Error {
     /// The storage underneath failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dom_exceptions_map_to_kinds_and_status_codes() {
+        let quota = StorageError::from_dom_exception("QuotaExceededError", "The quota has been exceeded.");
+        assert_eq!((quota.kind, quota.status_code()), (StorageErrorKind::QuotaExceeded, 507));
+        assert!(quota.to_string().contains("storage for this site is full"), "{quota}");
+        assert!(quota.to_string().contains("The quota has been exceeded."), "{quota}");
+        let closed = StorageError::from_dom_exception("InvalidStateError", "The database connection is closing.");
+        assert_eq!((closed.kind, closed.status_code(), closed.kind.is_retryable()), (StorageErrorKind::Closed, 503, true));
+        assert_eq!(StorageError::from_dom_exception("VersionError", "").kind, StorageErrorKind::Corrupt);
+        assert_eq!(StorageError::from_dom_exception("UnknownError", "disk").status_code(), 500);
+    }
+
+    #[test]
+    fn every_kind_has_a_status_and_a_sentence() {
+        use StorageErrorKind::*;
+        for (kind, status) in [(NotFound, 404), (Blocked, 503), (QuotaExceeded, 507), (Timeout, 504), (Closed, 503), (Corrupt, 500), (Unsupported, 501), (Other, 500)] {
+            let error = StorageError::new(kind, "");
+            assert_eq!(error.status_code(), status, "{kind:?}");
+            assert!(error.to_string().len() > 10, "{kind:?}");
+        }
+        assert!(Blocked.is_retryable() && Timeout.is_retryable() && !QuotaExceeded.is_retryable());
+    }
 }

@@ -38,16 +38,32 @@ pub enum NameProblem {
 pub enum BlobError {
     /// No blob at `path` (status 404).
     #[error("no blob at '{path}'")]
-    NotFound { path: String },
+    NotFound {
+        /// Full path of the missing blob.
+        path: String,
+    },
     /// `path` is a `found`, but the call needs the other kind (status 409).
     #[error("'{path}' is a {}, not a {}", kind_name(*found), kind_name(other(*found)))]
-    WrongKind { path: String, found: EntryKind },
+    WrongKind {
+        /// Full path of the entry of the wrong kind.
+        path: String,
+        /// What the path actually is.
+        found: EntryKind,
+    },
     /// The name breaks the naming rules; nothing was read or stored (status 400).
     #[error("invalid blob name {name:?}: {problem}")]
-    InvalidName { name: String, problem: NameProblem },
+    InvalidName {
+        /// The rejected name.
+        name: String,
+        /// The rule it breaks.
+        problem: NameProblem,
+    },
     /// A listing continuation was made by another dir, or is damaged (status 400).
     #[error("the listing continuation belongs to another directory ('{expected}' was listed)")]
-    ForeignContinuation { expected: String },
+    ForeignContinuation {
+        /// Key prefix of the dir that was listed.
+        expected: String,
+    },
     /// The storage underneath failed.
     #[error(transparent)]
     Storage(#[from] StorageError),

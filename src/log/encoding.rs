@@ -37,28 +37,62 @@ const MIN_CELL_BYTES: usize = 4;
 pub enum DecodeError {
     /// The input ended in the middle of a field.
     #[error("entry bytes end early at byte {offset}")]
-    Truncated { offset: usize },
+    Truncated {
+        /// Where the input ended.
+        offset: usize,
+    },
     /// The first byte names a format version this build does not know.
     #[error("entry format version {found} is not supported (this build reads version {ENTRY_FORMAT_VERSION})")]
-    UnsupportedVersion { found: u8 },
+    UnsupportedVersion {
+        /// The version byte found.
+        found: u8,
+    },
     /// A tag byte has no meaning at this position.
     #[error("unknown {what} tag {tag} at byte {offset}")]
-    UnknownTag { what: &'static str, tag: u8, offset: usize },
+    UnknownTag {
+        /// Which field the tag belongs to.
+        what: &'static str,
+        /// The tag byte found.
+        tag: u8,
+        /// Where it was found.
+        offset: usize,
+    },
     /// A varint is longer than 10 bytes or overflows 64 bits.
     #[error("integer at byte {offset} overflows 64 bits")]
-    VarintOverflow { offset: usize },
+    VarintOverflow {
+        /// Where the integer starts.
+        offset: usize,
+    },
     /// A varint has redundant trailing zero groups; every value has exactly one encoding.
     #[error("integer at byte {offset} is not minimally encoded")]
-    OverlongVarint { offset: usize },
+    OverlongVarint {
+        /// Where the integer starts.
+        offset: usize,
+    },
     /// A count or length claims more than the remaining bytes can hold.
     #[error("length {length} at byte {offset} exceeds the {remaining} bytes left")]
-    LengthTooLarge { length: u64, remaining: usize, offset: usize },
+    LengthTooLarge {
+        /// The count or length claimed.
+        length: u64,
+        /// Bytes left in the input.
+        remaining: usize,
+        /// Where the count starts.
+        offset: usize,
+    },
     /// A string is not valid UTF-8.
     #[error("text at byte {offset} is not valid UTF-8")]
-    InvalidUtf8 { offset: usize },
+    InvalidUtf8 {
+        /// Where the string's bytes start.
+        offset: usize,
+    },
     /// Bytes remain after a complete entry.
     #[error("{extra} unexpected bytes after the entry at byte {offset}")]
-    TrailingBytes { offset: usize, extra: usize },
+    TrailingBytes {
+        /// Where the complete entry ended.
+        offset: usize,
+        /// How many bytes follow it.
+        extra: usize,
+    },
     /// The fields decode but break a limit no stored entry can break.
     #[error("decoded entry is invalid: {0}")]
     Invalid(#[from] ValidationError),

@@ -51,13 +51,33 @@ pub enum Operation {
     /// cell wins. At most [`MAX_BATCH_CELLS`] cells.
     SetCells(Vec<CellWrite>),
     /// Insert `count` empty rows before row `at`; rows at and below `at` move down.
-    InsertRows { at: u64, count: u64 },
+    InsertRows {
+        /// First 0-based index affected.
+        at: u64,
+        /// How many rows or columns, at least 1.
+        count: u64,
+    },
     /// Delete rows `at .. at + count`; rows below move up.
-    DeleteRows { at: u64, count: u64 },
+    DeleteRows {
+        /// First 0-based index affected.
+        at: u64,
+        /// How many rows or columns, at least 1.
+        count: u64,
+    },
     /// Insert `count` empty columns before column `at`; columns at and right of `at` move right.
-    InsertColumns { at: u64, count: u64 },
+    InsertColumns {
+        /// First 0-based index affected.
+        at: u64,
+        /// How many rows or columns, at least 1.
+        count: u64,
+    },
     /// Delete columns `at .. at + count`; columns to the right move left.
-    DeleteColumns { at: u64, count: u64 },
+    DeleteColumns {
+        /// First 0-based index affected.
+        at: u64,
+        /// How many rows or columns, at least 1.
+        count: u64,
+    },
 }
 
 impl Operation {

@@ -12,20 +12,40 @@ pub enum LogError {
     /// `add_entry` was given a sequence id other than the next free one; `next` is that id.
     /// Another writer appended first: sync from the log and re-append at `next`.
     #[error("sequence id conflict: the next free sequence id is {next}")]
-    Conflict { next: SequenceId },
+    Conflict {
+        /// The next free sequence id.
+        next: SequenceId,
+    },
     /// A sequence id lies outside the log's retained range `start ..= end` (where `end` is one
     /// past the last entry); for `set_metadata` the id must name an entry, `start .. end`.
     #[error("sequence id {seq} is outside the log, which holds {start} .. {end}")]
-    OutOfRange { seq: SequenceId, start: SequenceId, end: SequenceId },
+    OutOfRange {
+        /// The id asked for.
+        seq: SequenceId,
+        /// First retained id.
+        start: SequenceId,
+        /// One past the last entry.
+        end: SequenceId,
+    },
     /// A query's end lies before its start.
     #[error("query range is reversed: it ends at {to}, before its start {from}")]
-    ReversedRange { from: SequenceId, to: SequenceId },
+    ReversedRange {
+        /// Resolved start of the query.
+        from: SequenceId,
+        /// Requested end, before `from`.
+        to: SequenceId,
+    },
     /// The entry or metadata breaks a limit; nothing was stored.
     #[error("invalid entry: {0}")]
     Invalid(#[from] ValidationError),
     /// A stored entry could not be decoded (damaged bytes, or written by a newer version).
     #[error("stored entry {seq} is unreadable: {error}")]
-    Corrupt { seq: SequenceId, error: DecodeError },
+    Corrupt {
+        /// Id of the unreadable entry.
+        seq: SequenceId,
+        /// What the decoder found.
+        error: DecodeError,
+    },
     /// The storage underneath failed.
     #[error(transparent)]
     Storage(#[from] StorageError),

@@ -1,0 +1,10 @@
+//! The wasm-bindgen surface (wasm32 only). For now only [`version`]; `SpreadsheetData` comes
+//! with the engine.
+
+use wasm_bindgen::prelude::*;
+
+/// The version of the sheetlog package, e.g. `"0.1.0"`.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

@@ -1,0 +1,217 @@
+//! [`IdbBlobStore`]: the [`BlobStore`] on IndexedDB's `blobs` store.
+//!
+//! Same key layout as the memory store ([`crate::blob::path`]): one record per blob under its
+//! full path, dirs implied by key prefixes. Every call is one transaction, so the kind checks
+//! (no blob on the path, no dir under the name) and the write are atomic.
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::object_store::ObjectStore;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::KeyRange;
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
+
+use super::database::{SheetDatabase, BLOB_STORE};
+use super::idb_error::{corrupt, from_idb};
+use crate::blob::path::DirPrefix;
+use crate::blob::{validate_name, BlobDir, BlobError, BlobStore, Continuation, DirEntry, EntryKind, ListPage};
+use crate::error::StorageError;
+
+/// The blob store of one sheet in IndexedDB. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct IdbBlobStore {
+    db: SheetDatabase,
+}
+
+impl IdbBlobStore {
+    /// The blob store kept in `db`.
+    pub fn new(db: SheetDatabase) -> Self {
+        Self { db }
+    }
+}
+
+impl BlobStore for IdbBlobStore {
+    type Dir = IdbBlobDir;
+
+    fn root(&self) -> IdbBlobDir {
+        IdbBlobDir { db: self.db.clone(), prefix: DirPrefix::root() }
+    }
+}
+
+/// A dir of an [`IdbBlobStore`].
+#[derive(Debug, Clone)]
+pub struct IdbBlobDir {
+    db: SheetDatabase,
+    prefix: DirPrefix,
+}
+
+fn storage(e: indexed_db_futures::error::Error) -> StorageError {
+    from_idb(e)
+}
+
+/// The key range of everything from `from` up to the end of `dir`.
+fn range_in(dir: &DirPrefix, from: &str) -> KeyRange<String> {
+    match dir.end_key() {
+        Some(end) => KeyRange::Bound(from.to_owned(), false, end, true),
+        None => KeyRange::LowerBound(from.to_owned(), false),
+    }
+}
+
+/// The first key in `dir` at or after `from`.
+async fn first_key_from(store: &ObjectStore<'_>, dir: &DirPrefix, from: &str) -> Result<Option<String>, StorageError> {
+    let request = store.get_key::<String, _>(range_in(dir, from)).primitive().map_err(storage)?;
+    request.await.map_err(storage)
+}
+
+async fn exists(store: &ObjectStore<'_>, key: &str) -> Result<bool, StorageError> {
+    let request = store.get_key::<String, _>(KeyRange::Only(key.to_owned())).primitive().map_err(storage)?;
+    Ok(request.await.map_err(storage)?.is_some())
+}
+
+/// `WrongKind` if child `name` of `dir` is a dir.
+async fn check_not_dir(store: &ObjectStore<'_>, dir: &DirPrefix, name: &str) -> Result<Result<(), BlobError>, StorageError> {
+    let child = dir.child_dir(name);
+    Ok(match first_key_from(store, &child, child.as_str()).await? {
+        Some(_) => Err(BlobError::WrongKind { path: dir.child_key(name), found: EntryKind::Dir }),
+        None => Ok(()),
+    })
+}
+
+impl IdbBlobDir {
+    async fn connection(&self) -> Result<Database, BlobError> {
+        Ok(self.db.connection().await?)
+    }
+}
+
+impl BlobDir for IdbBlobDir {
+    fn path(&self) -> String {
+        self.prefix.as_str().trim_end_matches('/').to_owned()
+    }
+
+    async fn read(&self, name: &str) -> Result<Vec<u8>, BlobError> {
+        validate_name(name)?;
+        let conn = self.connection().await?;
+        let key = self.prefix.child_key(name);
+        self.db
+            .timed("reading a blob", async {
+                let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readonly)?;
+                let store = tx.object_store(BLOB_STORE).map_err(storage)?;
+                let value = store.get::<JsValue, _, _>(key.as_str()).primitive().map_err(storage)?.await.map_err(storage)?;
+                if let Some(value) = value {
+                    let bytes = value.dyn_into::<Uint8Array>().map_err(|_| corrupt(format!("blob '{key}' is not bytes")))?;
+                    return Ok(Ok(bytes.to_vec()));
+                }
+                Ok(check_not_dir(&store, &self.prefix, name).await?.and(Err(BlobError::NotFound { path: key.clone() })))
+            })
+            .await?
+    }
+
+    async fn write(&self, name: &str, bytes: &[u8]) -> Result<(), BlobError> {
+        validate_name(name)?;
+        let conn = self.connection().await?;
+        self.db
+            .timed("writing a blob", async {
+                let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
+                let store = tx.object_store(BLOB_STORE).map_err(storage)?;
+                for ancestor in self.prefix.ancestor_keys() {
+                    if exists(&store, ancestor).await? {
+                        return Ok(Err(BlobError::WrongKind { path: ancestor.to_owned(), found: EntryKind::Blob }));
+                    }
+                }
+                if let Err(e) = check_not_dir(&store, &self.prefix, name).await? {
+                    return Ok(Err(e));
+                }
+                // `Uint8Array::from` copies out of wasm memory: the store keeps its own bytes.
+                let value: JsValue = Uint8Array::from(bytes).into();
+                let put = store.put(value).with_key(self.prefix.child_key(name)).primitive().map_err(storage)?;
+                let committed = tx.commit().await;
+                put.await.map_err(storage)?;
+                committed.map_err(storage)?;
+                Ok(Ok(()))
+            })
+            .await?
+    }
+
+    async fn remove(&self, name: &str) -> Result<(), BlobError> {
+        validate_name(name)?;
+        let conn = self.connection().await?;
+        let key = self.prefix.child_key(name);
+        self.db
+            .timed("removing a blob", async {
+                let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
+                let store = tx.object_store(BLOB_STORE).map_err(storage)?;
+                if !exists(&store, &key).await? {
+                    return check_not_dir(&store, &self.prefix, name).await;
+                }
+                let delete = store.delete::<String, _>(key.clone()).primitive().map_err(storage)?;
+                let committed = tx.commit().await;
+                delete.await.map_err(storage)?;
+                committed.map_err(storage)?;
+                Ok(Ok(()))
+            })
+            .await?
+    }
+
+    async fn dir(&self, name: &str) -> Result<Self, BlobError> {
+        validate_name(name)?;
+        let conn = self.connection().await?;
+        let key = self.prefix.child_key(name);
+        let is_blob = self
+            .db
+            .timed("opening a blob dir", async {
+                let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readonly)?;
+                let store = tx.object_store(BLOB_STORE).map_err(storage)?;
+                exists(&store, &key).await
+            })
+            .await?;
+        if is_blob {
+            return Err(BlobError::WrongKind { path: key, found: EntryKind::Blob });
+        }
+        Ok(Self { db: self.db.clone(), prefix: self.prefix.child_dir(name) })
+    }
+
+    async fn list(&self, continuation: Option<&Continuation>) -> Result<ListPage, BlobError> {
+        let mut from = match continuation {
+            Some(c) => c.resume_in(&self.prefix)?.to_owned(),
+            None => self.prefix.as_str().to_owned(),
+        };
+        let page_size = self.db.options().list_page_size.max(1);
+        let conn = self.connection().await?;
+        let page = self
+            .db
+            .timed("listing a blob dir", async {
+                let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readonly)?;
+                let store = tx.object_store(BLOB_STORE).map_err(storage)?;
+                let mut entries = Vec::new();
+                while let Some(key) = first_key_from(&store, &self.prefix, &from).await? {
+                    if entries.len() == page_size {
+                        let continuation = Continuation { dir: self.prefix.clone(), resume_key: from };
+                        return Ok(ListPage { entries, continuation: Some(continuation) });
+                    }
+                    let Some((name, kind)) = self.prefix.classify(&key) else { break };
+                    from = self.prefix.resume_key(name, kind);
+                    entries.push(DirEntry { name: name.to_owned(), kind });
+                }
+                Ok(ListPage { entries, continuation: None })
+            })
+            .await?;
+        Ok(page)
+    }
+
+    async fn remove_all(&self) -> Result<(), BlobError> {
+        let conn = self.connection().await?;
+        self.db
+            .timed("removing a blob dir", async {
+                let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
+                let store = tx.object_store(BLOB_STORE).map_err(storage)?;
+                let delete = store.delete::<String, _>(range_in(&self.prefix, self.prefix.as_str())).primitive().map_err(storage)?;
+                let committed = tx.commit().await;
+                delete.await.map_err(storage)?;
+                committed.map_err(storage)?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,353 @@
+//! [`IdbEventLog`]: the [`EventLog`] on IndexedDB, with group commit (DESIGN.md section 6).
+//!
+//! `add_entry` checks the last key and puts the entry in one readwrite transaction, so two
+//! connections (two tabs) can never both write the same id: IndexedDB runs readwrite
+//! transactions over the same store one at a time. Appends issued together (in the same turn of
+//! the event loop, or while a commit is in flight) are written in one transaction: one commit,
+//! one disk flush, each append still checked against the next free id on its own.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use futures_channel::oneshot;
+use indexed_db_futures::cursor::CursorDirection;
+use indexed_db_futures::object_store::ObjectStore;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::KeyRange;
+use js_sys::{Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use super::database::{SheetDatabase, LOG_STORE, META_STORE, SNAPSHOT_INDEX};
+use super::idb_error::{corrupt, from_idb};
+use crate::error::{StorageError, StorageErrorKind};
+use crate::log::{
+    decode_entry, encode_entry, resolve_range, snapshot_to_report, AddEntryResult, Entry, EventLog, LogBounds,
+    LogError, MetadataUpdate, QueryFrom, QueryResult, QueryTo, SequenceId, SnapshotInfo,
+};
+
+const START_KEY: &str = "start";
+
+struct PendingAppend {
+    bytes: Vec<u8>,
+    has_snapshot: bool,
+    seq: SequenceId,
+    snapshot_hint: Option<SequenceId>,
+    done: oneshot::Sender<Result<AddEntryResult, LogError>>,
+}
+
+struct Shared {
+    db: SheetDatabase,
+    queue: RefCell<Vec<PendingAppend>>,
+    flushing: Cell<bool>,
+    commits: Cell<u64>,
+}
+
+/// The event log of one sheet in IndexedDB. Clones share the connection and the group-commit
+/// queue; two `IdbEventLog`s made from two [`SheetDatabase`]s on one sheet behave like two tabs.
+#[derive(Clone)]
+pub struct IdbEventLog {
+    shared: Rc<Shared>,
+}
+
+impl std::fmt::Debug for IdbEventLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdbEventLog").field("db", &self.shared.db).finish_non_exhaustive()
+    }
+}
+
+impl IdbEventLog {
+    /// The event log stored in `db`.
+    pub fn new(db: SheetDatabase) -> Self {
+        Self { shared: Rc::new(Shared { db, queue: RefCell::default(), flushing: Cell::new(false), commits: Cell::new(0) }) }
+    }
+
+    /// How many append transactions this log has committed (each may hold many appends).
+    pub fn append_commits(&self) -> u64 {
+        self.shared.commits.get()
+    }
+}
+
+fn storage(e: indexed_db_futures::error::Error) -> StorageError {
+    from_idb(e)
+}
+
+fn key(seq: SequenceId) -> f64 {
+    // Sequence ids stay below 2^53 (one entry per microsecond would take 285 years).
+    seq as f64
+}
+
+fn seq_of(value: &JsValue, what: &str) -> Result<SequenceId, StorageError> {
+    match value.as_f64() {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n < 9_007_199_254_740_992.0 => Ok(n as u64),
+        _ => Err(corrupt(format!("{what} is not a sequence id"))),
+    }
+}
+
+fn record(bytes: &[u8], seq: SequenceId, has_snapshot: bool) -> Result<JsValue, StorageError> {
+    let object = Object::new();
+    let set = |k: &str, v: &JsValue| Reflect::set(&object, &JsValue::from_str(k), v).map(drop);
+    set("e", &Uint8Array::from(bytes).into()).map_err(|_| corrupt("cannot build a log record"))?;
+    if has_snapshot {
+        set("s", &JsValue::from_f64(key(seq))).map_err(|_| corrupt("cannot build a log record"))?;
+    }
+    Ok(object.into())
+}
+
+fn entry_of(value: &JsValue, seq: SequenceId) -> Result<Entry, LogError> {
+    let bytes = Reflect::get(value, &JsValue::from_str("e"))
+        .ok()
+        .and_then(|e| e.dyn_into::<Uint8Array>().ok())
+        .ok_or_else(|| corrupt(format!("log record {seq} has no entry bytes")))?;
+    decode_entry(&bytes.to_vec()).map_err(|error| LogError::Corrupt { seq, error })
+}
+
+/// Reads the retained range inside a transaction over `log` and `meta`.
+async fn read_bounds(log: &ObjectStore<'_>, meta: &ObjectStore<'_>) -> Result<LogBounds, StorageError> {
+    let start_req = meta.get::<JsValue, _, _>(START_KEY).primitive().map_err(storage)?;
+    let last_req = log.open_key_cursor().with_direction(CursorDirection::Prev).primitive().map_err(storage)?;
+    let start = match start_req.await.map_err(storage)? {
+        Some(v) if !v.is_undefined() => seq_of(&v, "the log start")?,
+        _ => 0,
+    };
+    let last = match last_req.await.map_err(storage)? {
+        Some(mut cursor) => cursor.next_key::<JsValue>().await.map_err(storage)?,
+        None => None,
+    };
+    let end = match last {
+        Some(k) => seq_of(&k, "a log key")? + 1,
+        None => start,
+    };
+    Ok(LogBounds { start, end: end.max(start) })
+}
+
+/// Reads the latest entry holding a snapshot inside a transaction over `log`.
+async fn read_latest_snapshot(log: &ObjectStore<'_>) -> Result<Option<SnapshotInfo>, LogError> {
+    let index = log.index(SNAPSHOT_INDEX).map_err(storage)?;
+    let cursor = index.open_cursor().with_direction(CursorDirection::Prev).primitive().map_err(storage)?;
+    let Some(mut cursor) = cursor.await.map_err(storage)? else { return Ok(None) };
+    let Some(value) = cursor.next_record::<JsValue>().await.map_err(storage)? else { return Ok(None) };
+    let seq = seq_of(&Reflect::get(&value, &JsValue::from_str("s")).unwrap_or(JsValue::UNDEFINED), "a snapshot key")?;
+    let entry = entry_of(&value, seq)?;
+    Ok(entry.metadata.snapshot.map(|snapshot| SnapshotInfo { seq, snapshot }))
+}
+
+async fn flush(shared: Rc<Shared>) {
+    loop {
+        let batch = std::mem::take(&mut *shared.queue.borrow_mut());
+        if batch.is_empty() {
+            shared.flushing.set(false);
+            return;
+        }
+        let outcome = append_batch(&shared.db, &batch).await;
+        if outcome.is_ok() {
+            shared.commits.set(shared.commits.get() + 1);
+        }
+        match outcome {
+            Ok(results) => {
+                for (pending, result) in batch.into_iter().zip(results) {
+                    let _ = pending.done.send(result);
+                }
+            }
+            Err(error) => {
+                for pending in batch {
+                    let _ = pending.done.send(Err(LogError::Storage(error.clone())));
+                }
+            }
+        }
+    }
+}
+
+/// Writes a batch of appends in one transaction; per append, its own result.
+async fn append_batch(db: &SheetDatabase, batch: &[PendingAppend]) -> Result<Vec<Result<AddEntryResult, LogError>>, StorageError> {
+    let conn = db.connection().await?;
+    db.timed("appending to the log", async {
+        let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
+        let log = tx.object_store(LOG_STORE).map_err(storage)?;
+        let meta = tx.object_store(META_STORE).map_err(storage)?;
+        let LogBounds { mut end, .. } = read_bounds(&log, &meta).await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut puts = Vec::new();
+        for pending in batch {
+            if pending.seq != end {
+                outcomes.push(Err(LogError::Conflict { next: end }));
+                continue;
+            }
+            let value = record(&pending.bytes, end, pending.has_snapshot)?;
+            puts.push(log.put(value).with_key(key(end)).primitive().map_err(storage)?);
+            outcomes.push(Ok(()));
+            end += 1;
+        }
+        let latest = match read_latest_snapshot(&log).await {
+            Ok(latest) => latest,
+            Err(LogError::Storage(e)) => return Err(e),
+            // A damaged snapshot record must not stop appends: report no snapshot.
+            Err(_) => None,
+        };
+        let committed = tx.commit().await;
+        // A failed put explains a failed commit best (for example, the quota).
+        for put in puts {
+            put.await.map_err(storage)?;
+        }
+        committed.map_err(storage)?;
+        Ok(outcomes
+            .into_iter()
+            .zip(batch)
+            .map(|(outcome, pending)| {
+                outcome.map(|()| AddEntryResult { latest_snapshot: snapshot_to_report(latest.clone(), pending.snapshot_hint) })
+            })
+            .collect())
+    })
+    .await
+}
+
+impl EventLog for IdbEventLog {
+    async fn add_entry(
+        &self,
+        entry: Entry,
+        seq: SequenceId,
+        snapshot_hint: Option<SequenceId>,
+    ) -> Result<AddEntryResult, LogError> {
+        entry.validate()?;
+        let (done, result) = oneshot::channel();
+        let bytes = encode_entry(&entry);
+        let has_snapshot = entry.metadata.snapshot.is_some();
+        self.shared.queue.borrow_mut().push(PendingAppend { bytes, has_snapshot, seq, snapshot_hint, done });
+        if !self.shared.flushing.replace(true) {
+            wasm_bindgen_futures::spawn_local(flush(self.shared.clone()));
+        }
+        result.await.unwrap_or_else(|_| {
+            Err(LogError::Storage(StorageError::new(StorageErrorKind::Other, "the append was dropped before it committed")))
+        })
+    }
+
+    async fn set_metadata(&self, seq: SequenceId, update: MetadataUpdate) -> Result<(), LogError> {
+        update.validate()?;
+        let db = &self.shared.db;
+        let conn = db.connection().await?;
+        let result = db
+            .timed("updating entry metadata", async {
+                let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
+                let log = tx.object_store(LOG_STORE).map_err(storage)?;
+                let meta = tx.object_store(META_STORE).map_err(storage)?;
+                let LogBounds { start, end } = read_bounds(&log, &meta).await?;
+                if !(start..end).contains(&seq) {
+                    return Ok(Err(LogError::OutOfRange { seq, start, end }));
+                }
+                let value = log.get::<JsValue, _, _>(key(seq)).primitive().map_err(storage)?.await.map_err(storage)?;
+                let value = value.ok_or_else(|| corrupt(format!("log entry {seq} is missing")))?;
+                let mut entry = match entry_of(&value, seq) {
+                    Ok(entry) => entry,
+                    Err(e) => return Ok(Err(e)),
+                };
+                update.apply_to(&mut entry.metadata);
+                let value = record(&encode_entry(&entry), seq, entry.metadata.snapshot.is_some())?;
+                let put = log.put(value).with_key(key(seq)).primitive().map_err(storage)?;
+                let committed = tx.commit().await;
+                put.await.map_err(storage)?;
+                committed.map_err(storage)?;
+                Ok(Ok(()))
+            })
+            .await?;
+        result
+    }
+
+    async fn query(
+        &self,
+        from: QueryFrom,
+        to: QueryTo,
+        snapshot_hint: Option<SequenceId>,
+    ) -> Result<QueryResult, LogError> {
+        let page_size = self.shared.db.options().log_page_size.max(1);
+        let db = &self.shared.db;
+        let conn = db.connection().await?;
+        let result = db
+            .timed("reading the log", async {
+                let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readonly)?;
+                let log = tx.object_store(LOG_STORE).map_err(storage)?;
+                let meta = tx.object_store(META_STORE).map_err(storage)?;
+                let bounds = read_bounds(&log, &meta).await?;
+                let latest = match read_latest_snapshot(&log).await {
+                    Ok(latest) => latest,
+                    Err(LogError::Storage(e)) => return Err(e),
+                    Err(other) => return Ok(Err(other)),
+                };
+                let (from, to) = match resolve_range(bounds, latest.as_ref().map(|s| s.seq), from, to) {
+                    Ok(range) => range,
+                    Err(e) => return Ok(Err(e)),
+                };
+                let wanted = to - from;
+                let taken = wanted.min(page_size as u64);
+                let mut entries = Vec::with_capacity(taken as usize);
+                if taken > 0 {
+                    let range = KeyRange::Bound(key(from), false, key(from + taken), true);
+                    let values = log
+                        .get_all::<JsValue>()
+                        .with_query::<f64, _>(range)
+                        .primitive()
+                        .map_err(storage)?
+                        .await
+                        .map_err(storage)?;
+                    for (i, value) in values.enumerate() {
+                        let value = value.map_err(storage)?;
+                        match entry_of(&value, from + i as u64) {
+                            Ok(entry) => entries.push(entry),
+                            Err(e) => return Ok(Err(e)),
+                        }
+                    }
+                }
+                if entries.len() as u64 != taken {
+                    return Err(corrupt(format!("log entries {from} .. {} have gaps", from + taken)));
+                }
+                Ok(Ok(QueryResult {
+                    first: from,
+                    entries,
+                    is_complete: taken == wanted,
+                    latest_snapshot: snapshot_to_report(latest, snapshot_hint),
+                }))
+            })
+            .await?;
+        result
+    }
+
+    async fn truncate(&self, seq: SequenceId) -> Result<(), LogError> {
+        let db = &self.shared.db;
+        let conn = db.connection().await?;
+        let result = db
+            .timed("truncating the log", async {
+                let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
+                let log = tx.object_store(LOG_STORE).map_err(storage)?;
+                let meta = tx.object_store(META_STORE).map_err(storage)?;
+                let LogBounds { start, end } = read_bounds(&log, &meta).await?;
+                if seq > end {
+                    return Ok(Err(LogError::OutOfRange { seq, start, end }));
+                }
+                if seq <= start {
+                    return Ok(Ok(()));
+                }
+                let delete = log.delete::<f64, _>(KeyRange::Bound(key(start), false, key(seq), true)).primitive().map_err(storage)?;
+                let put = meta.put(JsValue::from_f64(key(seq))).with_key(START_KEY).primitive().map_err(storage)?;
+                let committed = tx.commit().await;
+                delete.await.map_err(storage)?;
+                put.await.map_err(storage)?;
+                committed.map_err(storage)?;
+                Ok(Ok(()))
+            })
+            .await?;
+        result
+    }
+
+    async fn bounds(&self) -> Result<LogBounds, LogError> {
+        let db = &self.shared.db;
+        let conn = db.connection().await?;
+        let bounds = db
+            .timed("reading the log bounds", async {
+                let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readonly)?;
+                let log = tx.object_store(LOG_STORE).map_err(storage)?;
+                let meta = tx.object_store(META_STORE).map_err(storage)?;
+                read_bounds(&log, &meta).await
+            })
+            .await?;
+        Ok(bounds)
+    }
+}

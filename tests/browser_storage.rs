@@ -1,0 +1,118 @@
+//! Browser-only storage behaviour: persistence across close and reopen, two connections racing
+//! for one sequence id, group commit, a 16 MiB blob, and calls on a closed database.
+#![cfg(target_arch = "wasm32")]
+
+mod browser_common;
+
+use browser_common::{dispose, fresh_db, unique_sheet};
+use futures_util::future::join_all;
+use sheetlog::blob::{conformance as blob_conformance, BlobDir, BlobError, BlobStore};
+use sheetlog::browser::{IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase};
+use sheetlog::log::conformance::{append_samples, query_all, sample_entry};
+use sheetlog::log::{EventLog, LogBounds, LogError, MetadataUpdate, QueryFrom, QueryTo, Workflow};
+use sheetlog::StorageErrorKind;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn data_survives_close_and_reopen() {
+    let sheet = unique_sheet("reopen");
+    let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let log = IdbEventLog::new(db.clone());
+    append_samples(&log, 0..6).await;
+    log.set_metadata(4, MetadataUpdate::default().with_snapshot(Some("snap/4".into())).with_pending(Some(Workflow::History)))
+        .await
+        .unwrap();
+    log.truncate(1).await.unwrap();
+    let blobs = IdbBlobStore::new(db.clone());
+    blobs.root().dir("snap").await.unwrap().write("index", b"persisted").await.unwrap();
+    db.close();
+
+    let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let log = IdbEventLog::new(db.clone());
+    assert_eq!(log.bounds().await.unwrap(), LogBounds { start: 1, end: 6 });
+    let (first, entries) = query_all(&log, QueryFrom::Snapshot, QueryTo::End).await;
+    assert_eq!(first, 4);
+    assert_eq!(entries[0].operation, sample_entry(4).operation);
+    assert_eq!(entries[0].metadata.snapshot.as_deref(), Some("snap/4"));
+    assert_eq!(entries[0].metadata.pending, Some(Workflow::History));
+    let blobs = IdbBlobStore::new(db.clone());
+    assert_eq!(blobs.root().dir("snap").await.unwrap().read("index").await.unwrap(), b"persisted");
+    match log.add_entry(sample_entry(0), 5, None).await {
+        Err(LogError::Conflict { next: 6 }) => {}
+        other => panic!("append at a used id after reopen: {other:?}"),
+    }
+    dispose(&sheet, db).await;
+}
+
+#[wasm_bindgen_test]
+async fn two_connections_racing_for_one_id() {
+    let sheet = unique_sheet("race");
+    let db_a = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let db_b = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let (a, b) = (IdbEventLog::new(db_a.clone()), IdbEventLog::new(db_b.clone()));
+    for round in 0..20u64 {
+        let mut both = join_all(vec![a.add_entry(sample_entry(round), round, None), b.add_entry(sample_entry(100 + round), round, None)]).await;
+        let (rb, ra) = (both.pop().unwrap(), both.pop().unwrap());
+        let (winner, loser) = match (&ra, &rb) {
+            (Ok(_), Err(_)) => (round, &rb),
+            (Err(_), Ok(_)) => (100 + round, &ra),
+            _ => panic!("round {round}: exactly one append must win, got {ra:?} and {rb:?}"),
+        };
+        match loser {
+            Err(LogError::Conflict { next }) => assert_eq!(*next, round + 1, "round {round}: the loser learns the next id"),
+            other => panic!("round {round}: loser got {other:?}"),
+        }
+        let stored = a.query(QueryFrom::Seq(round), QueryTo::Seq(round + 1), None).await.unwrap();
+        assert_eq!(stored.entries, vec![sample_entry(winner)], "round {round}: the winner's entry is stored");
+    }
+    assert_eq!(b.bounds().await.unwrap(), LogBounds { start: 0, end: 20 });
+    db_b.close();
+    dispose(&sheet, db_a).await;
+}
+
+#[wasm_bindgen_test]
+async fn appends_issued_together_commit_together() {
+    let (sheet, db) = fresh_db(1000).await;
+    let log = IdbEventLog::new(db.clone());
+    let appends = (0..50).map(|i| log.add_entry(sample_entry(i), i, None));
+    let results = join_all(appends).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert!(log.append_commits() <= 2, "50 appends took {} commits", log.append_commits());
+    // One conflicting append in a batch fails alone.
+    let mixed = vec![log.add_entry(sample_entry(50), 50, None), log.add_entry(sample_entry(7), 7, None), log.add_entry(sample_entry(51), 51, None)];
+    let results = join_all(mixed).await;
+    assert!(results[0].is_ok() && results[2].is_ok(), "{results:?}");
+    assert!(matches!(results[1], Err(LogError::Conflict { next: 51 })), "{results:?}");
+    let (_, entries) = query_all(&log, QueryFrom::Start, QueryTo::End).await;
+    assert_eq!(entries, (0..52).map(sample_entry).collect::<Vec<_>>());
+    dispose(&sheet, db).await;
+}
+
+#[wasm_bindgen_test]
+async fn sixteen_mebibyte_blob_round_trip() {
+    let (sheet, db) = fresh_db(1000).await;
+    blob_conformance::large_blob_round_trip(IdbBlobStore::new(db.clone()), 16 << 20).await;
+    dispose(&sheet, db).await;
+}
+
+#[wasm_bindgen_test]
+async fn calls_on_a_closed_database_fail_with_closed() {
+    let (sheet, db) = fresh_db(1000).await;
+    let log = IdbEventLog::new(db.clone());
+    let blobs = IdbBlobStore::new(db.clone());
+    append_samples(&log, 0..1).await;
+    db.close();
+    match log.bounds().await {
+        Err(LogError::Storage(e)) => {
+            assert_eq!((e.kind, e.status_code()), (StorageErrorKind::Closed, 503));
+        }
+        other => panic!("bounds after close: {other:?}"),
+    }
+    match blobs.root().read("x").await {
+        Err(BlobError::Storage(e)) => assert_eq!(e.kind, StorageErrorKind::Closed),
+        other => panic!("read after close: {other:?}"),
+    }
+    SheetDatabase::delete(&sheet).await.unwrap();
+}
