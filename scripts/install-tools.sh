@@ -39,7 +39,10 @@ fi
 # cargo_tool BIN VERSION CRATE [extra cargo install flags...]
 cargo_tool() {
   local bin=$1 version=$2 crate=$3; shift 3
-  if [ -x "$TOOLS/bin/$bin" ] && "$TOOLS/bin/$bin" --version 2>/dev/null | grep -q " $version"; then
+  # Capture first: `tool --version | grep -q` fails under pipefail when grep exits early (SIGPIPE).
+  local found=""
+  [ -x "$TOOLS/bin/$bin" ] && found="$("$TOOLS/bin/$bin" --version 2>/dev/null || true)"
+  if [[ "$found" == *" $version"* ]]; then
     log "$bin $version present"
     return
   fi
@@ -51,8 +54,10 @@ cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
 cargo_tool wasm-pack "$WASM_PACK_VERSION" wasm-pack --locked
 cargo_tool geckodriver "$GECKODRIVER_VERSION" geckodriver
 
-if [ -x "$TOOLS/binaryen/node_modules/.bin/wasm-opt" ] \
-  && "$TOOLS/binaryen/node_modules/.bin/wasm-opt" --version | grep -q "version ${BINARYEN_VERSION%%.*}"; then
+wasm_opt_found=""
+[ -x "$TOOLS/binaryen/node_modules/.bin/wasm-opt" ] \
+  && wasm_opt_found="$("$TOOLS/binaryen/node_modules/.bin/wasm-opt" --version 2>/dev/null || true)"
+if [[ "$wasm_opt_found" == *"version ${BINARYEN_VERSION%%.*}"* ]]; then
   log "binaryen $BINARYEN_VERSION present"
 else
   log "npm binaryen@$BINARYEN_VERSION"

@@ -142,7 +142,10 @@ mod tests {
         assert!(quota.to_string().contains("storage for this site is full"), "{quota}");
         assert!(quota.to_string().contains("The quota has been exceeded."), "{quota}");
         let closed = StorageError::from_dom_exception("InvalidStateError", "The database connection is closing.");
-        assert_eq!((closed.kind, closed.status_code(), closed.kind.is_retryable()), (StorageErrorKind::Closed, 503, true));
+        assert_eq!(
+            (closed.kind, closed.status_code(), closed.kind.is_retryable()),
+            (StorageErrorKind::Closed, 503, true)
+        );
         assert_eq!(StorageError::from_dom_exception("VersionError", "").kind, StorageErrorKind::Corrupt);
         assert_eq!(StorageError::from_dom_exception("UnknownError", "disk").status_code(), 500);
     }
@@ -150,7 +153,16 @@ mod tests {
     #[test]
     fn every_kind_has_a_status_and_a_sentence() {
         use StorageErrorKind::*;
-        for (kind, status) in [(NotFound, 404), (Blocked, 503), (QuotaExceeded, 507), (Timeout, 504), (Closed, 503), (Corrupt, 500), (Unsupported, 501), (Other, 500)] {
+        for (kind, status) in [
+            (NotFound, 404),
+            (Blocked, 503),
+            (QuotaExceeded, 507),
+            (Timeout, 504),
+            (Closed, 503),
+            (Corrupt, 500),
+            (Unsupported, 501),
+            (Other, 500),
+        ] {
             let error = StorageError::new(kind, "");
             assert_eq!(error.status_code(), status, "{kind:?}");
             assert!(error.to_string().len() > 10, "{kind:?}");

@@ -21,9 +21,12 @@ async fn data_survives_close_and_reopen() {
     let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
     let log = IdbEventLog::new(db.clone());
     append_samples(&log, 0..6).await;
-    log.set_metadata(4, MetadataUpdate::default().with_snapshot(Some("snap/4".into())).with_pending(Some(Workflow::History)))
-        .await
-        .unwrap();
+    log.set_metadata(
+        4,
+        MetadataUpdate::default().with_snapshot(Some("snap/4".into())).with_pending(Some(Workflow::History)),
+    )
+    .await
+    .unwrap();
     log.truncate(1).await.unwrap();
     let blobs = IdbBlobStore::new(db.clone());
     blobs.root().dir("snap").await.unwrap().write("index", b"persisted").await.unwrap();
@@ -53,7 +56,11 @@ async fn two_connections_racing_for_one_id() {
     let db_b = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
     let (a, b) = (IdbEventLog::new(db_a.clone()), IdbEventLog::new(db_b.clone()));
     for round in 0..20u64 {
-        let mut both = join_all(vec![a.add_entry(sample_entry(round), round, None), b.add_entry(sample_entry(100 + round), round, None)]).await;
+        let mut both = join_all(vec![
+            a.add_entry(sample_entry(round), round, None),
+            b.add_entry(sample_entry(100 + round), round, None),
+        ])
+        .await;
         let (rb, ra) = (both.pop().unwrap(), both.pop().unwrap());
         let (winner, loser) = match (&ra, &rb) {
             (Ok(_), Err(_)) => (round, &rb),
@@ -61,7 +68,9 @@ async fn two_connections_racing_for_one_id() {
             _ => panic!("round {round}: exactly one append must win, got {ra:?} and {rb:?}"),
         };
         match loser {
-            Err(LogError::Conflict { next }) => assert_eq!(*next, round + 1, "round {round}: the loser learns the next id"),
+            Err(LogError::Conflict { next }) => {
+                assert_eq!(*next, round + 1, "round {round}: the loser learns the next id")
+            }
             other => panic!("round {round}: loser got {other:?}"),
         }
         let stored = a.query(QueryFrom::Seq(round), QueryTo::Seq(round + 1), None).await.unwrap();
@@ -81,7 +90,11 @@ async fn appends_issued_together_commit_together() {
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     assert!(log.append_commits() <= 2, "50 appends took {} commits", log.append_commits());
     // One conflicting append in a batch fails alone.
-    let mixed = vec![log.add_entry(sample_entry(50), 50, None), log.add_entry(sample_entry(7), 7, None), log.add_entry(sample_entry(51), 51, None)];
+    let mixed = vec![
+        log.add_entry(sample_entry(50), 50, None),
+        log.add_entry(sample_entry(7), 7, None),
+        log.add_entry(sample_entry(51), 51, None),
+    ];
     let results = join_all(mixed).await;
     assert!(results[0].is_ok() && results[2].is_ok(), "{results:?}");
     assert!(matches!(results[1], Err(LogError::Conflict { next: 51 })), "{results:?}");

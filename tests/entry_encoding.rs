@@ -20,9 +20,8 @@ fn value() -> impl Strategy<Value = Option<CellValue>> {
 }
 
 fn cell() -> impl Strategy<Value = CellWrite> {
-    (0..=MAX_INDEX, 0..=MAX_INDEX, value(), proptest::option::of("[0#.,%]{1,10}")).prop_map(|(row, col, value, f)| {
-        CellWrite { row, col, value, format: f.and_then(|f| Format::new(f).ok()) }
-    })
+    (0..=MAX_INDEX, 0..=MAX_INDEX, value(), proptest::option::of("[0#.,%]{1,10}"))
+        .prop_map(|(row, col, value, f)| CellWrite { row, col, value, format: f.and_then(|f| Format::new(f).ok()) })
 }
 
 fn operation() -> impl Strategy<Value = Operation> {
@@ -39,8 +38,16 @@ fn operation() -> impl Strategy<Value = Operation> {
 
 fn entry() -> impl Strategy<Value = Entry> {
     let workflow = prop_oneof![Just(Workflow::Snapshot), Just(Workflow::History), Just(Workflow::Compact)];
-    (operation(), proptest::option::of("[a-z0-9/]{1,30}"), proptest::option::of("[a-z]{1,5}"), proptest::option::of(workflow))
-        .prop_map(|(operation, snapshot, history, pending)| Entry { operation, metadata: Metadata { snapshot, history, pending } })
+    (
+        operation(),
+        proptest::option::of("[a-z0-9/]{1,30}"),
+        proptest::option::of("[a-z]{1,5}"),
+        proptest::option::of(workflow),
+    )
+        .prop_map(|(operation, snapshot, history, pending)| Entry {
+            operation,
+            metadata: Metadata { snapshot, history, pending },
+        })
 }
 
 proptest! {
@@ -75,7 +82,12 @@ proptest! {
 
 #[test]
 fn typed_errors_for_known_damage() {
-    let e = Entry::new(Operation::SetCells(vec![CellWrite { row: 1, col: 2, value: Some(CellValue::Text("hi".into())), format: None }]));
+    let e = Entry::new(Operation::SetCells(vec![CellWrite {
+        row: 1,
+        col: 2,
+        value: Some(CellValue::Text("hi".into())),
+        format: None,
+    }]));
     let good = encode_entry(&e);
     assert!(matches!(decode_entry(&[]), Err(DecodeError::Truncated { offset: 0 })));
     assert!(matches!(decode_entry(&[9]), Err(DecodeError::UnsupportedVersion { found: 9 })));
@@ -90,7 +102,8 @@ fn typed_errors_for_known_damage() {
     let overflow = [1, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 1, 0];
     assert!(matches!(decode_entry(&overflow), Err(DecodeError::VarintOverflow { offset: 2 })));
     // NaN is not a storable number.
-    let nan = Entry::new(Operation::SetCell(CellWrite { row: 0, col: 0, value: Some(CellValue::Number(1.0)), format: None }));
+    let nan =
+        Entry::new(Operation::SetCell(CellWrite { row: 0, col: 0, value: Some(CellValue::Number(1.0)), format: None }));
     let mut nan_bytes = encode_entry(&nan);
     let at = nan_bytes.len() - 10;
     nan_bytes[at..at + 8].copy_from_slice(&f64::NAN.to_le_bytes());

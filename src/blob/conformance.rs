@@ -138,7 +138,9 @@ pub async fn bad_names_store_nothing<S: BlobStore>(store: S) {
     ];
     for (name, problem) in cases {
         let check = |r: Result<(), BlobError>, call: &str| match r {
-            Err(BlobError::InvalidName { name: n, problem: p }) => assert_eq!((n.as_str(), p), (name, problem), "{call}"),
+            Err(BlobError::InvalidName { name: n, problem: p }) => {
+                assert_eq!((n.as_str(), p), (name, problem), "{call}")
+            }
             other => panic!("{call}({name:?}): expected InvalidName, got {other:?}"),
         };
         check(root.write(name, b"x").await, "write");

@@ -175,7 +175,12 @@ impl SheetDatabase {
     /// Starts a transaction over `stores` on connection `db`; write transactions use the
     /// configured durability. Commit it: a dropped transaction rolls back. Inside it, await
     /// nothing but its own requests.
-    pub(crate) fn begin<'a>(&self, db: &'a Database, stores: &[&str], mode: TransactionMode) -> Result<Transaction<'a>, StorageError> {
+    pub(crate) fn begin<'a>(
+        &self,
+        db: &'a Database,
+        stores: &[&str],
+        mode: TransactionMode,
+    ) -> Result<Transaction<'a>, StorageError> {
         let options = TransactionOptions::new().with_durability(match self.inner.options.durability {
             Durability::Strict => TransactionDurability::Strict,
             Durability::Relaxed => TransactionDurability::Relaxed,
@@ -184,7 +189,11 @@ impl SheetDatabase {
     }
 
     /// Runs `operation` under the operation timeout; `what` names it in the timeout error.
-    pub(crate) async fn timed<T>(&self, what: &str, operation: impl Future<Output = Result<T, StorageError>>) -> Result<T, StorageError> {
+    pub(crate) async fn timed<T>(
+        &self,
+        what: &str,
+        operation: impl Future<Output = Result<T, StorageError>>,
+    ) -> Result<T, StorageError> {
         let timeout = self.inner.options.timeout_ms;
         with_timeout(timeout, operation).await.ok_or_else(|| timed_out(what, timeout))?
     }

@@ -70,7 +70,11 @@ async fn exists(store: &ObjectStore<'_>, key: &str) -> Result<bool, StorageError
 }
 
 /// `WrongKind` if child `name` of `dir` is a dir.
-async fn check_not_dir(store: &ObjectStore<'_>, dir: &DirPrefix, name: &str) -> Result<Result<(), BlobError>, StorageError> {
+async fn check_not_dir(
+    store: &ObjectStore<'_>,
+    dir: &DirPrefix,
+    name: &str,
+) -> Result<Result<(), BlobError>, StorageError> {
     let child = dir.child_dir(name);
     Ok(match first_key_from(store, &child, child.as_str()).await? {
         Some(_) => Err(BlobError::WrongKind { path: dir.child_key(name), found: EntryKind::Dir }),
@@ -97,9 +101,11 @@ impl BlobDir for IdbBlobDir {
             .timed("reading a blob", async {
                 let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readonly)?;
                 let store = tx.object_store(BLOB_STORE).map_err(storage)?;
-                let value = store.get::<JsValue, _, _>(key.as_str()).primitive().map_err(storage)?.await.map_err(storage)?;
+                let value =
+                    store.get::<JsValue, _, _>(key.as_str()).primitive().map_err(storage)?.await.map_err(storage)?;
                 if let Some(value) = value {
-                    let bytes = value.dyn_into::<Uint8Array>().map_err(|_| corrupt(format!("blob '{key}' is not bytes")))?;
+                    let bytes =
+                        value.dyn_into::<Uint8Array>().map_err(|_| corrupt(format!("blob '{key}' is not bytes")))?;
                     return Ok(Ok(bytes.to_vec()));
                 }
                 Ok(check_not_dir(&store, &self.prefix, name).await?.and(Err(BlobError::NotFound { path: key.clone() })))
@@ -205,7 +211,10 @@ impl BlobDir for IdbBlobDir {
             .timed("removing a blob dir", async {
                 let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
                 let store = tx.object_store(BLOB_STORE).map_err(storage)?;
-                let delete = store.delete::<String, _>(range_in(&self.prefix, self.prefix.as_str())).primitive().map_err(storage)?;
+                let delete = store
+                    .delete::<String, _>(range_in(&self.prefix, self.prefix.as_str()))
+                    .primitive()
+                    .map_err(storage)?;
                 let committed = tx.commit().await;
                 delete.await.map_err(storage)?;
                 committed.map_err(storage)?;

@@ -59,7 +59,14 @@ impl std::fmt::Debug for IdbEventLog {
 impl IdbEventLog {
     /// The event log stored in `db`.
     pub fn new(db: SheetDatabase) -> Self {
-        Self { shared: Rc::new(Shared { db, queue: RefCell::default(), flushing: Cell::new(false), commits: Cell::new(0) }) }
+        Self {
+            shared: Rc::new(Shared {
+                db,
+                queue: RefCell::default(),
+                flushing: Cell::new(false),
+                commits: Cell::new(0),
+            }),
+        }
     }
 
     /// How many append transactions this log has committed (each may hold many appends).
@@ -159,7 +166,10 @@ async fn flush(shared: Rc<Shared>) {
 }
 
 /// Writes a batch of appends in one transaction; per append, its own result.
-async fn append_batch(db: &SheetDatabase, batch: &[PendingAppend]) -> Result<Vec<Result<AddEntryResult, LogError>>, StorageError> {
+async fn append_batch(
+    db: &SheetDatabase,
+    batch: &[PendingAppend],
+) -> Result<Vec<Result<AddEntryResult, LogError>>, StorageError> {
     let conn = db.connection().await?;
     db.timed("appending to the log", async {
         let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
@@ -194,7 +204,9 @@ async fn append_batch(db: &SheetDatabase, batch: &[PendingAppend]) -> Result<Vec
             .into_iter()
             .zip(batch)
             .map(|(outcome, pending)| {
-                outcome.map(|()| AddEntryResult { latest_snapshot: snapshot_to_report(latest.clone(), pending.snapshot_hint) })
+                outcome.map(|()| AddEntryResult {
+                    latest_snapshot: snapshot_to_report(latest.clone(), pending.snapshot_hint),
+                })
             })
             .collect())
     })
@@ -217,7 +229,10 @@ impl EventLog for IdbEventLog {
             wasm_bindgen_futures::spawn_local(flush(self.shared.clone()));
         }
         result.await.unwrap_or_else(|_| {
-            Err(LogError::Storage(StorageError::new(StorageErrorKind::Other, "the append was dropped before it committed")))
+            Err(LogError::Storage(StorageError::new(
+                StorageErrorKind::Other,
+                "the append was dropped before it committed",
+            )))
         })
     }
 
@@ -325,7 +340,10 @@ impl EventLog for IdbEventLog {
                 if seq <= start {
                     return Ok(Ok(()));
                 }
-                let delete = log.delete::<f64, _>(KeyRange::Bound(key(start), false, key(seq), true)).primitive().map_err(storage)?;
+                let delete = log
+                    .delete::<f64, _>(KeyRange::Bound(key(start), false, key(seq), true))
+                    .primitive()
+                    .map_err(storage)?;
                 let put = meta.put(JsValue::from_f64(key(seq))).with_key(START_KEY).primitive().map_err(storage)?;
                 let committed = tx.commit().await;
                 delete.await.map_err(storage)?;

@@ -307,7 +307,12 @@ pub async fn truncate_before_at_middle_end_twice<L: EventLog>(log: L) {
 /// An invalid entry is rejected with a typed error and leaves the log unchanged.
 pub async fn invalid_entry_stores_nothing<L: EventLog>(log: L) {
     append_samples(&log, 0..1).await;
-    let nan = Entry::new(Operation::SetCell(CellWrite { row: 0, col: 0, value: Some(CellValue::Number(f64::NAN)), format: None }));
+    let nan = Entry::new(Operation::SetCell(CellWrite {
+        row: 0,
+        col: 0,
+        value: Some(CellValue::Number(f64::NAN)),
+        format: None,
+    }));
     let far = Entry::new(Operation::SetCell(CellWrite { row: 1 << 53, col: 0, value: None, format: None }));
     let empty_span = Entry::new(Operation::InsertRows { at: 0, count: 0 });
     let long_text = Entry::new(Operation::SetCells(vec![CellWrite {

@@ -118,7 +118,8 @@ pub fn encode_entry(entry: &Entry) -> Vec<u8> {
         Operation::DeleteColumns { at, count } => put_span(&mut out, 5, *at, *count),
     }
     let m = &entry.metadata;
-    let flags = u8::from(m.snapshot.is_some()) | u8::from(m.history.is_some()) << 1 | u8::from(m.pending.is_some()) << 2;
+    let flags =
+        u8::from(m.snapshot.is_some()) | u8::from(m.history.is_some()) << 1 | u8::from(m.pending.is_some()) << 2;
     out.push(flags);
     if let Some(s) = &m.snapshot {
         put_str(&mut out, s);

@@ -30,10 +30,7 @@ pub enum ValidationError {
 
     /// Cell text was longer than [`MAX_TEXT_UTF16_UNITS`]; `utf16_units` is its length in
     /// UTF-16 code units (JS `string.length`).
-    #[error(
-        "text is {utf16_units} UTF-16 units long; the limit is {}",
-        MAX_TEXT_UTF16_UNITS
-    )]
+    #[error("text is {utf16_units} UTF-16 units long; the limit is {}", MAX_TEXT_UTF16_UNITS)]
     TextTooLong {
         /// Length of the rejected text in UTF-16 code units.
         utf16_units: usize,
@@ -76,10 +73,7 @@ pub enum ValidationError {
     },
 
     /// A 0-based row or column index beyond [`MAX_INDEX`] (2^53 - 1).
-    #[error(
-        "{axis} index {index} is too large; the limit is {} (2^53 - 1)",
-        MAX_INDEX
-    )]
+    #[error("{axis} index {index} is too large; the limit is {} (2^53 - 1)", MAX_INDEX)]
     IndexTooLarge {
         /// Whether the index was a row or a column.
         axis: Axis,
@@ -164,31 +158,19 @@ mod tests {
 
     #[test]
     fn text_too_long_message_names_length_and_limit() {
-        let e = ValidationError::TextTooLong {
-            utf16_units: 40_000,
-        };
-        assert_eq!(
-            e.to_string(),
-            "text is 40000 UTF-16 units long; the limit is 32767"
-        );
+        let e = ValidationError::TextTooLong { utf16_units: 40_000 };
+        assert_eq!(e.to_string(), "text is 40000 UTF-16 units long; the limit is 32767");
     }
 
     #[test]
     fn format_too_long_message_names_length_and_limit() {
         let e = ValidationError::FormatTooLong { chars: 256 };
-        assert_eq!(
-            e.to_string(),
-            "format is 256 characters long; the limit is 255"
-        );
+        assert_eq!(e.to_string(), "format is 256 characters long; the limit is 255");
     }
 
     #[test]
     fn index_messages_name_axis_value_and_limit() {
-        let e = ValidationError::BadIndex {
-            axis: Axis::Row,
-            value: -1.0,
-            reason: IndexProblem::Negative,
-        };
+        let e = ValidationError::BadIndex { axis: Axis::Row, value: -1.0, reason: IndexProblem::Negative };
         assert_eq!(e.to_string(), "row index -1 is not valid: it is negative");
 
         let e = ValidationError::BadIndex {
@@ -202,10 +184,7 @@ mod tests {
              9007199254740991 (2^53 - 1)"
         );
 
-        let e = ValidationError::IndexTooLarge {
-            axis: Axis::Column,
-            index: u64::MAX,
-        };
+        let e = ValidationError::IndexTooLarge { axis: Axis::Column, index: u64::MAX };
         assert_eq!(
             e.to_string(),
             "column index 18446744073709551615 is too large; the limit is \
@@ -221,19 +200,9 @@ mod tests {
             ValidationError::FormatTooLong { chars: 1 },
             ValidationError::EmptyFormat,
             ValidationError::UnknownErrorCode { input: "#X".into() },
-            ValidationError::BadIndex {
-                axis: Axis::Row,
-                value: f64::INFINITY,
-                reason: IndexProblem::NotFinite,
-            },
-            ValidationError::IndexTooLarge {
-                axis: Axis::Row,
-                index: 0,
-            },
-            ValidationError::BadReference {
-                input: "A0".into(),
-                reason: "row numbers start at 1",
-            },
+            ValidationError::BadIndex { axis: Axis::Row, value: f64::INFINITY, reason: IndexProblem::NotFinite },
+            ValidationError::IndexTooLarge { axis: Axis::Row, index: 0 },
+            ValidationError::BadReference { input: "A0".into(), reason: "row numbers start at 1" },
             ValidationError::BadColumnName { input: "1".into() },
             ValidationError::EmptySpan { axis: Axis::Row },
             ValidationError::BatchTooLarge { cells: 9, limit: 8 },
@@ -247,19 +216,9 @@ mod tests {
 
     #[test]
     fn messages_quote_the_input() {
-        let e = ValidationError::BadReference {
-            input: "A0".into(),
-            reason: "row numbers start at 1",
-        };
-        assert_eq!(
-            e.to_string(),
-            "\"A0\" is not a valid A1 reference: row numbers start at 1"
-        );
-        let e = ValidationError::UnknownErrorCode {
-            input: "#n/a".into(),
-        };
-        assert!(e
-            .to_string()
-            .starts_with("\"#n/a\" is not a known error code"));
+        let e = ValidationError::BadReference { input: "A0".into(), reason: "row numbers start at 1" };
+        assert_eq!(e.to_string(), "\"A0\" is not a valid A1 reference: row numbers start at 1");
+        let e = ValidationError::UnknownErrorCode { input: "#n/a".into() };
+        assert!(e.to_string().starts_with("\"#n/a\" is not a known error code"));
     }
 }

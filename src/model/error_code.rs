@@ -136,9 +136,7 @@ impl FromStr for ErrorCode {
         ErrorCode::ALL
             .into_iter()
             .find(|code| code.as_str() == s)
-            .ok_or_else(|| ValidationError::UnknownErrorCode {
-                input: s.to_owned(),
-            })
+            .ok_or_else(|| ValidationError::UnknownErrorCode { input: s.to_owned() })
     }
 }
 

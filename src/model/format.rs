@@ -82,10 +82,7 @@ mod tests {
     #[test]
     fn ascii_at_and_past_the_limit() {
         assert!(Format::new("0".repeat(255)).is_ok());
-        assert_eq!(
-            Format::new("0".repeat(256)),
-            Err(ValidationError::FormatTooLong { chars: 256 })
-        );
+        assert_eq!(Format::new("0".repeat(256)), Err(ValidationError::FormatTooLong { chars: 256 }));
     }
 
     #[test]
@@ -93,13 +90,7 @@ mod tests {
         // '€' is 3 UTF-8 bytes, '😀' 4 bytes (and 2 UTF-16 units): each is one character.
         assert!(Format::new("€".repeat(255)).is_ok());
         assert!(Format::new("😀".repeat(255)).is_ok());
-        assert_eq!(
-            Format::new("€".repeat(256)),
-            Err(ValidationError::FormatTooLong { chars: 256 })
-        );
-        assert_eq!(
-            Format::new("😀".repeat(256)),
-            Err(ValidationError::FormatTooLong { chars: 256 })
-        );
+        assert_eq!(Format::new("€".repeat(256)), Err(ValidationError::FormatTooLong { chars: 256 }));
+        assert_eq!(Format::new("😀".repeat(256)), Err(ValidationError::FormatTooLong { chars: 256 }));
     }
 }

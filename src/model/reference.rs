@@ -61,9 +61,7 @@ pub fn column_name(col: u64) -> String {
 /// [`ValidationError::BadColumnName`] if `s` is empty, holds any other character, or names
 /// a column beyond [`MAX_INDEX`].
 pub fn parse_column_name(s: &str) -> Result<u64, ValidationError> {
-    column_from_letters(s).ok_or_else(|| ValidationError::BadColumnName {
-        input: s.to_owned(),
-    })
+    column_from_letters(s).ok_or_else(|| ValidationError::BadColumnName { input: s.to_owned() })
 }
 
 /// Column index of `letters`, or `None` if it is empty, holds a non-letter or is beyond
@@ -121,11 +119,7 @@ pub fn index_from_f64(axis: Axis, value: f64) -> Result<u64, ValidationError> {
         None
     };
     match problem {
-        Some(reason) => Err(ValidationError::BadIndex {
-            axis,
-            value,
-            reason,
-        }),
+        Some(reason) => Err(ValidationError::BadIndex { axis, value, reason }),
         // A whole number in 0..=2^53-1: the cast is exact.
         None => Ok(value as u64),
     }
@@ -153,10 +147,7 @@ impl CellRef {
     /// [`ValidationError::IndexTooLarge`] if `row` or `col` is above [`MAX_INDEX`] (the row
     /// is checked first).
     pub fn new(row: u64, col: u64) -> Result<CellRef, ValidationError> {
-        Ok(CellRef {
-            row: check_index(Axis::Row, row)?,
-            col: check_index(Axis::Column, col)?,
-        })
+        Ok(CellRef { row: check_index(Axis::Row, row)?, col: check_index(Axis::Column, col)? })
     }
 }
 
@@ -178,10 +169,7 @@ impl FromStr for CellRef {
     /// # Errors
     /// [`ValidationError::BadReference`] with the whole input and a reason.
     fn from_str(s: &str) -> Result<CellRef, ValidationError> {
-        parse_cell(s).map_err(|reason| ValidationError::BadReference {
-            input: s.to_owned(),
-            reason,
-        })
+        parse_cell(s).map_err(|reason| ValidationError::BadReference { input: s.to_owned(), reason })
     }
 }
 
@@ -191,18 +179,14 @@ fn parse_cell(s: &str) -> Result<CellRef, &'static str> {
         return Err("it is empty");
     }
     let rest = s.strip_prefix('$').unwrap_or(s);
-    let letters_end = rest
-        .find(|c: char| !c.is_ascii_alphabetic())
-        .unwrap_or(rest.len());
+    let letters_end = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
     if letters_end == 0 {
         return Err("it must start with column letters A-Z");
     }
     // `find` returns a char boundary, so this split cannot panic.
     let (letters, rest) = rest.split_at(letters_end);
     let rest = rest.strip_prefix('$').unwrap_or(rest);
-    let digits_end = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
+    let digits_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
     if digits_end == 0 {
         return Err("the column letters must be followed by a row number");
     }
@@ -214,10 +198,7 @@ fn parse_cell(s: &str) -> Result<CellRef, &'static str> {
         return Err("row numbers start at 1");
     }
     let col = column_from_letters(letters).ok_or(COLUMN_TOO_LARGE)?;
-    Ok(CellRef {
-        row: row_number - 1,
-        col,
-    })
+    Ok(CellRef { row: row_number - 1, col })
 }
 
 /// Reason for a row number beyond `MAX_INDEX + 1`.
@@ -254,14 +235,8 @@ impl CellRange {
     /// `A2, B1` both give `A1:B2`.
     pub fn new(a: CellRef, b: CellRef) -> CellRange {
         CellRange {
-            start: CellRef {
-                row: a.row.min(b.row),
-                col: a.col.min(b.col),
-            },
-            end: CellRef {
-                row: a.row.max(b.row),
-                col: a.col.max(b.col),
-            },
+            start: CellRef { row: a.row.min(b.row), col: a.col.min(b.col) },
+            end: CellRef { row: a.row.max(b.row), col: a.col.max(b.col) },
         }
     }
 
@@ -288,8 +263,7 @@ impl CellRange {
 
     /// Whether `cell` lies inside the range, edges included.
     pub fn contains(&self, cell: CellRef) -> bool {
-        (self.start.row..=self.end.row).contains(&cell.row)
-            && (self.start.col..=self.end.col).contains(&cell.col)
+        (self.start.row..=self.end.row).contains(&cell.row) && (self.start.col..=self.end.col).contains(&cell.col)
     }
 }
 
@@ -314,10 +288,7 @@ impl FromStr for CellRange {
     /// # Errors
     /// [`ValidationError::BadReference`] with the whole input and a reason.
     fn from_str(s: &str) -> Result<CellRange, ValidationError> {
-        parse_range(s).map_err(|reason| ValidationError::BadReference {
-            input: s.to_owned(),
-            reason,
-        })
+        parse_range(s).map_err(|reason| ValidationError::BadReference { input: s.to_owned(), reason })
     }
 }
 
@@ -391,12 +362,7 @@ mod tests {
         assert_eq!(parse_column_name(&max), Ok(MAX_INDEX));
         // Beyond the limit it still names the column, but parsing refuses it.
         let over = column_name(MAX_INDEX + 1);
-        assert_eq!(
-            parse_column_name(&over),
-            Err(ValidationError::BadColumnName {
-                input: over.clone()
-            })
-        );
+        assert_eq!(parse_column_name(&over), Err(ValidationError::BadColumnName { input: over.clone() }));
         assert_eq!(column_name(u64::MAX).len(), 14);
     }
 
@@ -411,11 +377,7 @@ mod tests {
     fn parse_column_name_refuses_bad_input() {
         let long = "Z".repeat(100);
         for bad in ["", " A", "A ", "$A", "A1", "1", "Ä", "A-B", long.as_str()] {
-            assert_eq!(
-                parse_column_name(bad),
-                Err(ValidationError::BadColumnName { input: bad.into() }),
-                "{bad:?}"
-            );
+            assert_eq!(parse_column_name(bad), Err(ValidationError::BadColumnName { input: bad.into() }), "{bad:?}");
         }
     }
 
@@ -425,20 +387,13 @@ mod tests {
         assert_eq!(check_index(Axis::Row, MAX_INDEX), Ok(MAX_INDEX));
         assert_eq!(
             check_index(Axis::Column, MAX_INDEX + 1),
-            Err(ValidationError::IndexTooLarge {
-                axis: Axis::Column,
-                index: MAX_INDEX + 1
-            })
+            Err(ValidationError::IndexTooLarge { axis: Axis::Column, index: MAX_INDEX + 1 })
         );
     }
 
     fn index_problem(value: f64) -> Option<IndexProblem> {
         match index_from_f64(Axis::Row, value) {
-            Err(ValidationError::BadIndex {
-                axis: Axis::Row,
-                reason,
-                ..
-            }) => Some(reason),
+            Err(ValidationError::BadIndex { axis: Axis::Row, reason, .. }) => Some(reason),
             _ => None,
         }
     }
@@ -448,10 +403,7 @@ mod tests {
         assert_eq!(index_from_f64(Axis::Row, 0.0), Ok(0));
         assert_eq!(index_from_f64(Axis::Row, -0.0), Ok(0));
         assert_eq!(index_from_f64(Axis::Column, 7.0), Ok(7));
-        assert_eq!(
-            index_from_f64(Axis::Row, 9_007_199_254_740_991.0),
-            Ok(MAX_INDEX)
-        );
+        assert_eq!(index_from_f64(Axis::Row, 9_007_199_254_740_991.0), Ok(MAX_INDEX));
     }
 
     #[test]
@@ -461,45 +413,26 @@ mod tests {
         assert_eq!(index_problem(0.5), Some(IndexProblem::Fractional));
         assert_eq!(index_problem(f64::NAN), Some(IndexProblem::NotFinite));
         assert_eq!(index_problem(f64::INFINITY), Some(IndexProblem::NotFinite));
-        assert_eq!(
-            index_problem(f64::NEG_INFINITY),
-            Some(IndexProblem::NotFinite)
-        );
-        assert_eq!(
-            index_problem(9_007_199_254_740_992.0),
-            Some(IndexProblem::TooLarge)
-        );
+        assert_eq!(index_problem(f64::NEG_INFINITY), Some(IndexProblem::NotFinite));
+        assert_eq!(index_problem(9_007_199_254_740_992.0), Some(IndexProblem::TooLarge));
         assert_eq!(index_problem(1e300), Some(IndexProblem::TooLarge));
         assert_eq!(
             index_from_f64(Axis::Column, 2.5),
-            Err(ValidationError::BadIndex {
-                axis: Axis::Column,
-                value: 2.5,
-                reason: IndexProblem::Fractional
-            })
+            Err(ValidationError::BadIndex { axis: Axis::Column, value: 2.5, reason: IndexProblem::Fractional })
         );
     }
 
     #[test]
     fn cell_ref_new_checks_bounds() {
         assert_eq!(CellRef::new(3, 4), Ok(cell(3, 4)));
-        assert_eq!(
-            CellRef::new(MAX_INDEX, MAX_INDEX),
-            Ok(cell(MAX_INDEX, MAX_INDEX))
-        );
+        assert_eq!(CellRef::new(MAX_INDEX, MAX_INDEX), Ok(cell(MAX_INDEX, MAX_INDEX)));
         assert_eq!(
             CellRef::new(MAX_INDEX + 1, 0),
-            Err(ValidationError::IndexTooLarge {
-                axis: Axis::Row,
-                index: MAX_INDEX + 1
-            })
+            Err(ValidationError::IndexTooLarge { axis: Axis::Row, index: MAX_INDEX + 1 })
         );
         assert_eq!(
             CellRef::new(0, u64::MAX),
-            Err(ValidationError::IndexTooLarge {
-                axis: Axis::Column,
-                index: u64::MAX
-            })
+            Err(ValidationError::IndexTooLarge { axis: Axis::Column, index: u64::MAX })
         );
     }
 
@@ -571,33 +504,18 @@ mod tests {
         assert_eq!(reason("".parse()), Some("it is empty"));
         assert_eq!(reason("A0".parse()), Some("row numbers start at 1"));
         assert_eq!(reason("A9007199254740993".parse()), Some(ROW_TOO_LARGE));
-        assert_eq!(
-            reason(format!("{}1", column_name(MAX_INDEX + 1)).parse()),
-            Some(COLUMN_TOO_LARGE)
-        );
-        assert_eq!(
-            reason("1".parse()),
-            Some("it must start with column letters A-Z")
-        );
-        assert_eq!(
-            reason("A".parse()),
-            Some("the column letters must be followed by a row number")
-        );
-        assert_eq!(
-            reason("A1B".parse()),
-            Some("nothing may follow the row number")
-        );
+        assert_eq!(reason(format!("{}1", column_name(MAX_INDEX + 1)).parse()), Some(COLUMN_TOO_LARGE));
+        assert_eq!(reason("1".parse()), Some("it must start with column letters A-Z"));
+        assert_eq!(reason("A".parse()), Some("the column letters must be followed by a row number"));
+        assert_eq!(reason("A1B".parse()), Some("nothing may follow the row number"));
     }
 
     #[test]
     fn range_normalises_corners() {
         let expected = (cell(0, 0), cell(1, 1));
-        for (a, b) in [
-            (cell(0, 0), cell(1, 1)),
-            (cell(1, 1), cell(0, 0)),
-            (cell(1, 0), cell(0, 1)),
-            (cell(0, 1), cell(1, 0)),
-        ] {
+        for (a, b) in
+            [(cell(0, 0), cell(1, 1)), (cell(1, 1), cell(0, 0)), (cell(1, 0), cell(0, 1)), (cell(0, 1), cell(1, 0))]
+        {
             let range = CellRange::new(a, b);
             assert_eq!((range.start(), range.end()), expected, "{a} {b}");
         }
@@ -629,10 +547,7 @@ mod tests {
     fn range_display() {
         assert_eq!(CellRange::new(cell(0, 0), cell(1, 1)).to_string(), "A1:B2");
         assert_eq!(CellRange::new(cell(0, 0), cell(0, 0)).to_string(), "A1");
-        assert_eq!(
-            CellRange::new(cell(11, 27), cell(0, 0)).to_string(),
-            "A1:AB12"
-        );
+        assert_eq!(CellRange::new(cell(11, 27), cell(0, 0)).to_string(), "A1:AB12");
     }
 
     #[test]
@@ -648,9 +563,7 @@ mod tests {
 
     #[test]
     fn range_parse_refuses_bad_input() {
-        for bad in [
-            "", ":", "A1:", ":A1", "A1:B2:C3", "A1::B2", "A:B", "1:2", "A1 :B2", "A1:B0", "A1-B2",
-        ] {
+        for bad in ["", ":", "A1:", ":A1", "A1:B2:C3", "A1::B2", "A:B", "1:2", "A1 :B2", "A1:B0", "A1-B2"] {
             let result = bad.parse::<CellRange>();
             assert!(
                 matches!(&result, Err(ValidationError::BadReference { input, .. }) if input == bad),

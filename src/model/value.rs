@@ -38,14 +38,9 @@ impl CellValue {
     /// `Empty`, `Boolean` and `Error` values are always valid.
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
-            CellValue::Number(value) if !value.is_finite() => {
-                Err(ValidationError::NonFiniteNumber { value: *value })
-            }
+            CellValue::Number(value) if !value.is_finite() => Err(ValidationError::NonFiniteNumber { value: *value }),
             CellValue::Text(text) => check_text(text),
-            CellValue::Empty
-            | CellValue::Number(_)
-            | CellValue::Boolean(_)
-            | CellValue::Error(_) => Ok(()),
+            CellValue::Empty | CellValue::Number(_) | CellValue::Boolean(_) | CellValue::Error(_) => Ok(()),
         }
     }
 }
@@ -104,12 +99,7 @@ mod tests {
     #[test]
     fn ascii_text_at_and_past_the_limit() {
         assert_eq!(text("a".repeat(32_767)).validate(), Ok(()));
-        assert_eq!(
-            text("a".repeat(32_768)).validate(),
-            Err(ValidationError::TextTooLong {
-                utf16_units: 32_768
-            })
-        );
+        assert_eq!(text("a".repeat(32_768)).validate(), Err(ValidationError::TextTooLong { utf16_units: 32_768 }));
     }
 
     #[test]
@@ -121,12 +111,7 @@ mod tests {
         assert_eq!(text(at_limit).validate(), Ok(()));
 
         let past_limit = "😀".repeat(16_384);
-        assert_eq!(
-            text(past_limit).validate(),
-            Err(ValidationError::TextTooLong {
-                utf16_units: 32_768
-            })
-        );
+        assert_eq!(text(past_limit).validate(), Err(ValidationError::TextTooLong { utf16_units: 32_768 }));
     }
 
     #[test]
@@ -135,11 +120,6 @@ mod tests {
         let s = "é".repeat(32_767);
         assert!(s.len() > MAX_TEXT_UTF16_UNITS);
         assert_eq!(text(s).validate(), Ok(()));
-        assert_eq!(
-            text("é".repeat(32_768)).validate(),
-            Err(ValidationError::TextTooLong {
-                utf16_units: 32_768
-            })
-        );
+        assert_eq!(text("é".repeat(32_768)).validate(), Err(ValidationError::TextTooLong { utf16_units: 32_768 }));
     }
 }

@@ -1,13 +1,13 @@
 // Storage benchmark page script (plain ES module, no build step).
 // Needs www/bench-pkg/, built by:
-//   wasm-pack build --target web --features bench --out-dir www/bench-pkg
+//   scripts/bench-storage.sh (wasm-pack build --target web --features bench --out-dir www/bench-pkg)
 // Protocol with bench/run.mjs: console output is forwarded; set
 // window.__benchError (string) on failure and window.__benchDone = true at the end.
 try {
   const { default: init, runStorageBenchmark } = await import("../bench-pkg/sheetlog.js");
   await init();
-  const report = await runStorageBenchmark();
-  console.log(report);
+  // The benchmark logs each figure as it is measured; the returned report repeats them.
+  await runStorageBenchmark();
 } catch (e) {
   window.__benchError = String((e && e.stack) || e);
 } finally {

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The storage benchmark of BENCHMARKS.md: raw IndexedDB puts vs group-committed IdbEventLog
+# appends, in headless Chromium. Prints the figures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-tools.sh
+source scripts/env.sh
+wasm-pack build --release --mode no-install --target web --out-dir www/bench-pkg --out-name sheetlog . --features bench
+bash scripts/www-deps.sh
+node www/bench/run.mjs bench/storage.html

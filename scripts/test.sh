@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs every test of sheetlog on a fresh Debian 12 machine (README, second command):
+# installs the tools it needs, then native tests, browser tests in headless Chromium and
+# Firefox ESR, a release build of pkg/ loaded in Node, and the www/ type check and build.
+# Exits non-zero on the first failure; ends with a "N passed, N failed" line over all runners.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-tools.sh
+source scripts/env.sh
+
+RESULTS="$(mktemp)"
+trap 'rm -f "$RESULTS"' EXIT
+step() { printf '\n=== %s\n' "$*"; }
+# Runs a test command, echoing its output and keeping its "test result:" lines for the total.
+run_tests() {
+  local out
+  out="$(mktemp)"
+  if ! "$@" 2>&1 | tee "$out"; then
+    echo "FAILED: $*" >&2
+    exit 1
+  fi
+  grep -E '^test result:' "$out" >> "$RESULTS" || true
+  rm -f "$out"
+}
+
+lock_version=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+cli_version=$(wasm-bindgen --version | awk '{print $2}')
+if [ "$lock_version" != "$cli_version" ]; then
+  echo "wasm-bindgen in Cargo.lock ($lock_version) differs from the CLI ($cli_version): see TOOLCHAIN.md trap 4" >&2
+  exit 1
+fi
+
+step "format and lints"
+cargo fmt --check
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --all-targets --features bench -- -D warnings
+
+step "native tests (cargo test)"
+run_tests cargo test
+
+step "browser tests in headless Chromium"
+run_tests env CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome
+
+step "browser tests in headless Firefox ESR"
+run_tests env GECKODRIVER="$(command -v geckodriver)" wasm-pack test --headless --firefox
+
+step "release package: build, load in Node, check the .d.ts"
+wasm-pack build --release --mode no-install --target web --out-dir pkg .
+node scripts/smoke-pkg.mjs
+
+step "www: type check and build against pkg/"
+bash scripts/www-deps.sh
+(cd www && npx tsc --noEmit && npx vite build --logLevel warn)
+
+passed=$(awk '{for (i = 1; i <= NF; i++) if ($i ~ /^passed/) s += $(i - 1)} END {print s + 0}' "$RESULTS")
+failed=$(awk '{for (i = 1; i <= NF; i++) if ($i ~ /^failed/) s += $(i - 1)} END {print s + 0}' "$RESULTS")
+printf '\nall test runs: %s passed, %s failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,117 @@
+//! The storage benchmark (feature `bench`, never in the published package): raw IndexedDB puts
+//! against group-committed `IdbEventLog` appends, for entries of about 64 bytes. Run with
+//! `scripts/bench-storage.sh`; figures go to `BENCHMARKS.md`.
+
+use futures_util::future::join_all;
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
+
+use crate::browser::timer::now_ms;
+use crate::browser::{Durability, IdbEventLog, IdbOptions, SheetDatabase};
+use crate::log::{encode_entry, CellWrite, Entry, EventLog, Operation};
+use crate::model::CellValue;
+
+/// Each configuration runs batches until this many milliseconds have passed (at least 3 batches).
+const RUN_MS: f64 = 1500.0;
+const BATCHES: [usize; 4] = [1, 10, 100, 1000];
+
+fn entry(i: u64) -> Entry {
+    let text = format!("bench value {i:012} padded to about sixty-four bytes");
+    Entry::new(Operation::SetCell(CellWrite { row: i, col: 3, value: Some(CellValue::Text(text)), format: None }))
+}
+
+fn log_line(line: &str) {
+    web_sys::console::log_1(&JsValue::from_str(line));
+}
+
+fn js_error(e: impl std::fmt::Display) -> JsValue {
+    js_sys::Error::new(&e.to_string()).into()
+}
+
+async fn raw_puts(batch: usize, durability: TransactionDurability) -> Result<f64, JsValue> {
+    let name = format!("sheetlog-bench-raw-{}", (js_sys::Math::random() * 1e12) as u64);
+    let db = Database::open(name.as_str())
+        .with_version(1u32)
+        .with_on_upgrade_needed(|_, db| db.create_object_store("log").build().map(drop))
+        .await
+        .map_err(js_error)?;
+    let value: Vec<u8> = encode_entry(&entry(0));
+    let (mut done, start) = (0u64, now_ms());
+    let mut batches = 0;
+    while batches < 3 || now_ms() - start < RUN_MS {
+        let options = TransactionOptions::new().with_durability(durability);
+        let tx = db
+            .transaction("log")
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(options)
+            .build()
+            .map_err(js_error)?;
+        let store = tx.object_store("log").map_err(js_error)?;
+        let mut puts = Vec::with_capacity(batch);
+        for _ in 0..batch {
+            let bytes: JsValue = Uint8Array::from(value.as_slice()).into();
+            puts.push(store.put(bytes).with_key(done as f64).primitive().map_err(js_error)?);
+            done += 1;
+        }
+        tx.commit().await.map_err(js_error)?;
+        for put in puts {
+            put.await.map_err(js_error)?;
+        }
+        batches += 1;
+    }
+    let rate = done as f64 / ((now_ms() - start) / 1000.0);
+    db.close();
+    Database::delete_by_name(&name).map_err(js_error)?.await.map_err(js_error)?;
+    Ok(rate)
+}
+
+async fn log_appends(batch: usize, durability: Durability) -> Result<(f64, f64), JsValue> {
+    let sheet = format!("bench-log-{}", (js_sys::Math::random() * 1e12) as u64);
+    let db = SheetDatabase::open(&sheet, IdbOptions { durability, ..IdbOptions::default() }).await.map_err(js_error)?;
+    let log = IdbEventLog::new(db.clone());
+    let (mut next, start) = (0u64, now_ms());
+    let mut batches = 0;
+    while batches < 3 || now_ms() - start < RUN_MS {
+        let appends = (next..next + batch as u64).map(|seq| log.add_entry(entry(seq), seq, None));
+        for result in join_all(appends).await {
+            result.map_err(js_error)?;
+        }
+        next += batch as u64;
+        batches += 1;
+    }
+    let rate = next as f64 / ((now_ms() - start) / 1000.0);
+    let per_commit = next as f64 / log.append_commits().max(1) as f64;
+    db.close();
+    SheetDatabase::delete(&sheet).await.map_err(js_error)?;
+    Ok((rate, per_commit))
+}
+
+/// Runs the storage benchmark and returns its report as text (also logged line by line).
+///
+/// # Errors
+/// A JS `Error` when IndexedDB fails.
+#[wasm_bindgen(js_name = runStorageBenchmark)]
+pub async fn run_storage_benchmark() -> Result<String, JsValue> {
+    let mut report = Vec::new();
+    let mut emit = |line: String| {
+        log_line(&line);
+        report.push(line);
+    };
+    emit(format!("entry size: {} bytes encoded; each figure runs >= {RUN_MS} ms", encode_entry(&entry(0)).len()));
+    for (label, raw_durability, log_durability) in [
+        ("strict", TransactionDurability::Strict, Durability::Strict),
+        ("relaxed", TransactionDurability::Relaxed, Durability::Relaxed),
+    ] {
+        emit(format!("durability {label}"));
+        emit("batch | raw puts/s | IdbEventLog appends/s | appends per commit | appends/raw".to_owned());
+        for batch in BATCHES {
+            let raw = raw_puts(batch, raw_durability).await?;
+            let (log, per_commit) = log_appends(batch, log_durability).await?;
+            emit(format!("{batch:>5} | {raw:>10.0} | {log:>21.0} | {per_commit:>18.1} | {:>11.2}", log / raw));
+        }
+    }
+    Ok(report.join("\n"))
+}
