@@ -129,3 +129,68 @@ async fn calls_on_a_closed_database_fail_with_closed() {
     }
     SheetDatabase::delete(&sheet).await.unwrap();
 }
+
+/// Opens `sheet`'s database with the raw IndexedDB API at `version` (as a newer build of the
+/// app in another tab would), creating store `extra` in the upgrade.
+async fn raw_open(sheet: &str, version: u32) -> indexed_db_futures::database::Database {
+    use indexed_db_futures::prelude::*;
+    indexed_db_futures::database::Database::open(SheetDatabase::database_name(sheet).as_str())
+        .with_version(version)
+        .with_on_upgrade_needed(|_, db| db.create_object_store("extra").build().map(drop))
+        .await
+        .expect("raw open")
+}
+
+#[wasm_bindgen_test]
+async fn a_newer_schema_in_another_tab_is_not_blocked() {
+    let sheet = unique_sheet("versionchange");
+    let db = SheetDatabase::open(&sheet, IdbOptions { timeout_ms: 3000, ..IdbOptions::default() }).await.unwrap();
+    let log = IdbEventLog::new(db.clone());
+    append_samples(&log, 0..2).await;
+    // Our connection closes on `versionchange`, so the upgrade goes through instead of waiting.
+    let newer = sheetlog::browser::timer::with_timeout(2000, raw_open(&sheet, 2)).await;
+    let newer = newer.expect("the upgrade was blocked by our open connection");
+    newer.close();
+    // This build only knows schema 1: it reports a typed error instead of hanging.
+    match log.bounds().await {
+        Err(LogError::Storage(e)) => assert_eq!(e.kind, StorageErrorKind::Corrupt, "{e}"),
+        other => panic!("bounds after a newer schema: {other:?}"),
+    }
+    db.close();
+    SheetDatabase::delete(&sheet).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_append_stuck_behind_another_transaction_times_out_and_stores_nothing() {
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    let sheet = unique_sheet("timeout");
+    let db = SheetDatabase::open(&sheet, IdbOptions { timeout_ms: 300, ..IdbOptions::default() }).await.unwrap();
+    let log = IdbEventLog::new(db.clone());
+    append_samples(&log, 0..1).await;
+    // Another connection keeps a readwrite transaction on the log busy for about 1.2 s.
+    let other =
+        indexed_db_futures::database::Database::open(SheetDatabase::database_name(&sheet).as_str()).await.unwrap();
+    let hold = async {
+        let tx = other.transaction("log").with_mode(TransactionMode::Readwrite).build().unwrap();
+        let store = tx.object_store("log").unwrap();
+        let start = sheetlog::browser::timer::now_ms();
+        while sheetlog::browser::timer::now_ms() - start < 1200.0 {
+            let _: Option<wasm_bindgen::JsValue> = store.get(0.0f64).primitive().unwrap().await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    };
+    let append = async {
+        sheetlog::browser::timer::sleep(50).await;
+        log.add_entry(sample_entry(1), 1, None).await
+    };
+    let ((), result) = futures_util::future::join(hold, append).await;
+    match result {
+        Err(LogError::Storage(e)) => assert_eq!((e.kind, e.status_code()), (StorageErrorKind::Timeout, 504), "{e}"),
+        other => panic!("append behind a busy transaction: {other:?}"),
+    }
+    other.close();
+    assert_eq!(log.bounds().await.unwrap(), LogBounds { start: 0, end: 1 }, "the timed-out append stored nothing");
+    log.add_entry(sample_entry(1), 1, None).await.expect("appends work again once the store is free");
+    dispose(&sheet, db).await;
+}
