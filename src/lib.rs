@@ -15,9 +15,11 @@
 #![warn(missing_docs)]
 
 pub mod blob;
+pub mod engine;
 pub mod error;
 pub mod log;
 pub mod model;
+pub mod snapshot;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;

@@ -1,0 +1,68 @@
+//! [`EngineError`]: what an engine operation or workflow can fail with.
+
+use crate::blob::BlobError;
+use crate::log::{LogError, SequenceId};
+use crate::model::ValidationError;
+use crate::snapshot::SnapshotError;
+
+/// Why an engine operation failed. Every variant maps to one JS error `name` in `api`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// Bad input; nothing was stored.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// The event log failed.
+    #[error(transparent)]
+    Log(#[from] LogError),
+    /// The blob store failed.
+    #[error(transparent)]
+    Blob(#[from] BlobError),
+    /// A snapshot blob could not be decoded.
+    #[error("snapshot blob '{path}' is unreadable: {error}")]
+    Snapshot {
+        /// Path of the blob.
+        path: String,
+        /// What the decoder found.
+        error: SnapshotError,
+    },
+    /// The log no longer holds the entries before `start` and no snapshot covers them.
+    #[error("the log starts at entry {start} and no snapshot covers the entries before it")]
+    MissingHistory {
+        /// First retained sequence id.
+        start: SequenceId,
+    },
+    /// The log holds an operation this build cannot apply yet.
+    #[error("entry {seq} holds {what}, which this build of sheetlog cannot apply")]
+    Unsupported {
+        /// Sequence id of the entry.
+        seq: SequenceId,
+        /// What it holds.
+        what: &'static str,
+    },
+    /// The engine was closed; no further calls are possible.
+    #[error("the sheet was closed")]
+    Closed,
+    /// A workflow failed in the worker that ran it.
+    #[error("the {workflow} workflow failed in the worker: {message}")]
+    Worker {
+        /// The workflow's name.
+        workflow: &'static str,
+        /// The worker's report.
+        message: String,
+    },
+}
+
+impl EngineError {
+    /// The HTTP-like status code the JS API reports (`statusCode`) for storage failures.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Validation(_) => 400,
+            Self::Log(e) => e.status_code(),
+            Self::Blob(e) => e.status_code(),
+            Self::Snapshot { .. } | Self::MissingHistory { .. } | Self::Worker { .. } => 500,
+            Self::Unsupported { .. } => 501,
+            Self::Closed => 503,
+        }
+    }
+}

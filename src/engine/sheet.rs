@@ -1,0 +1,674 @@
+//! [`Engine`]: one client of one sheet. Event-sourced over an [`EventLog`] and a
+//! [`BlobStore`] (DESIGN.md sections 3 and 5).
+//!
+//! All mutations (appends, sync, reloads, workflow bookkeeping) run one at a time through one
+//! FIFO job queue, so interleaved async work cannot corrupt the state. Reads never wait: they go
+//! through the current [`ContentVersion`]. Edits are optimistic: visible in the next version at
+//! once, durable when the append resolves, rolled back on a storage failure, re-appended by
+//! themselves after a conflict with another writer. Subscribers are told after every change of
+//! the current version, never while the state is borrowed.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
+
+use futures_channel::oneshot;
+use futures_util::future::{join_all, LocalBoxFuture};
+use futures_util::FutureExt as _;
+
+use super::edit_layer::EditLayer;
+use super::error::EngineError;
+use super::host::WorkflowHost;
+use super::offsets::{ItemOffsetMapping, DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT};
+use super::runtime::Runtime;
+use super::version::{ContentVersion, LoadStatus, LogInfo, Viewport};
+use super::workflow::{latest_snapshot, operation_writes, read_tile};
+use crate::blob::BlobStore;
+use crate::log::{CellWrite, Entry, EventLog, LogError, Operation, QueryFrom, QueryTo, SequenceId, Workflow};
+use crate::model::{CellValue, Format};
+use crate::snapshot::{CellContent, SnapshotIndex, Tile, TileKey, TileSize};
+
+/// Options of an engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineOptions {
+    /// A snapshot is requested when the entries since the last completed snapshot reach this
+    /// many (default 1000).
+    pub snapshot_interval: u64,
+    /// Tile size of the first snapshot of a sheet (later snapshots keep theirs).
+    pub tile_size: TileSize,
+    /// The viewport to load at open; `None` loads the whole sheet.
+    pub viewport: Option<Viewport>,
+    /// Delays in milliseconds before retrying a failed workflow, one per retry.
+    pub workflow_retry_delays_ms: Vec<u32>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            snapshot_interval: 1000,
+            tile_size: TileSize::DEFAULT,
+            viewport: None,
+            workflow_retry_delays_ms: vec![500, 2_000, 8_000],
+        }
+    }
+}
+
+struct State {
+    closed: bool,
+    /// Entries before this id are applied.
+    next_seq: SequenceId,
+    snapshot: Option<Rc<SnapshotIndex>>,
+    /// The snapshot loaded from, or the latest seen completed.
+    snapshot_seq: Option<SequenceId>,
+    edits: Rc<RefCell<EditLayer>>,
+    tiles: Rc<HashMap<TileKey, Rc<Tile>>>,
+    loading: HashSet<TileKey>,
+    pending: Vec<(u64, Vec<CellWrite>)>,
+    next_pending_id: u64,
+    viewport: Option<Viewport>,
+    syncing: bool,
+    last_error: Option<EngineError>,
+    workflow: Option<(SequenceId, Workflow)>,
+    current: Rc<ContentVersion>,
+}
+
+type Job = Box<dyn FnOnce() -> LocalBoxFuture<'static, ()>>;
+type Listeners = Vec<(u64, Rc<dyn Fn()>)>;
+
+struct Inner<L, B> {
+    log: L,
+    blobs: B,
+    host: Rc<dyn WorkflowHost>,
+    runtime: Runtime,
+    options: EngineOptions,
+    state: RefCell<State>,
+    jobs: RefCell<VecDeque<Job>>,
+    draining: Cell<bool>,
+    listeners: RefCell<Listeners>,
+    next_listener: Cell<u64>,
+}
+
+/// One client of one sheet; cheap to clone (clones share everything).
+pub struct Engine<L, B> {
+    inner: Rc<Inner<L, B>>,
+}
+
+impl<L, B> Clone for Engine<L, B> {
+    fn clone(&self) -> Self {
+        Self { inner: self.inner.clone() }
+    }
+}
+
+fn empty_version(viewport: Option<Viewport>) -> ContentVersion {
+    ContentVersion {
+        seq: 0,
+        snapshot: None,
+        tiles: Rc::default(),
+        edits: Rc::default(),
+        pending: Rc::default(),
+        pending_extent: (0, 0),
+        viewport,
+        load_status: LoadStatus::Loading,
+        log_info: LogInfo { sequence_id: 0, snapshot_sequence_id: None, workflow: None },
+    }
+}
+
+impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
+    /// Opens the sheet stored in `log` and `blobs`: loads the latest snapshot's index, replays
+    /// the entries after it, starts loading the tiles under `options.viewport`, and runs again a
+    /// workflow left pending (by a crash, say).
+    ///
+    /// # Errors
+    /// [`EngineError`] when the log or the snapshot cannot be read.
+    pub async fn open(
+        log: L,
+        blobs: B,
+        host: Rc<dyn WorkflowHost>,
+        runtime: Runtime,
+        options: EngineOptions,
+    ) -> Result<Self, EngineError> {
+        let viewport = options.viewport;
+        let state = State {
+            closed: false,
+            next_seq: 0,
+            snapshot: None,
+            snapshot_seq: None,
+            edits: Rc::default(),
+            tiles: Rc::default(),
+            loading: HashSet::new(),
+            pending: Vec::new(),
+            next_pending_id: 0,
+            viewport,
+            syncing: true,
+            last_error: None,
+            workflow: None,
+            current: Rc::new(empty_version(viewport)),
+        };
+        let engine = Self {
+            inner: Rc::new(Inner {
+                log,
+                blobs,
+                host,
+                runtime,
+                options,
+                state: RefCell::new(state),
+                jobs: RefCell::default(),
+                draining: Cell::new(false),
+                listeners: RefCell::default(),
+                next_listener: Cell::new(0),
+            }),
+        };
+        let this = engine.clone();
+        engine.enqueue(move || async move { this.reload().await }).await?;
+        Ok(engine)
+    }
+
+    /// The current content version: the same `Rc` until data, viewport or load status change.
+    pub fn snapshot(&self) -> Rc<ContentVersion> {
+        self.inner.state.borrow().current.clone()
+    }
+
+    /// Calls `listener` after every change of [`Self::snapshot`]; returns an id for
+    /// [`Self::unsubscribe`].
+    pub fn subscribe(&self, listener: Rc<dyn Fn()>) -> u64 {
+        let id = self.inner.next_listener.get();
+        self.inner.next_listener.set(id + 1);
+        self.inner.listeners.borrow_mut().push((id, listener));
+        id
+    }
+
+    /// Stops calls to the listener `id`; unknown ids are ignored.
+    pub fn unsubscribe(&self, id: u64) {
+        self.inner.listeners.borrow_mut().retain(|(i, _)| *i != id);
+    }
+
+    /// Number of subscribed listeners.
+    pub fn listener_count(&self) -> usize {
+        self.inner.listeners.borrow().len()
+    }
+
+    /// Sets one cell's value and format (`value: None` clears it). Validates first (nothing
+    /// stored on error); the edit shows in [`Self::snapshot`] and listeners are told **before
+    /// this returns**; the future resolves when the entry is durable.
+    ///
+    /// # Errors
+    /// [`EngineError::Validation`]; [`EngineError::Log`] on storage failure (the edit is rolled
+    /// back); [`EngineError::Closed`].
+    pub fn set_cell(
+        &self,
+        row: u64,
+        col: u64,
+        value: Option<CellValue>,
+        format: Option<Format>,
+    ) -> LocalBoxFuture<'static, Result<(), EngineError>> {
+        self.set_cells(vec![CellWrite { row, col, value, format }])
+    }
+
+    /// Sets several cells in one entry (later writes to the same cell win), with the contract
+    /// of [`Self::set_cell`].
+    ///
+    /// # Errors
+    /// As [`Self::set_cell`].
+    pub fn set_cells(&self, writes: Vec<CellWrite>) -> LocalBoxFuture<'static, Result<(), EngineError>> {
+        let operation = match <[CellWrite; 1]>::try_from(writes) {
+            Ok([write]) => Operation::SetCell(write),
+            Err(writes) => Operation::SetCells(writes),
+        };
+        if let Err(e) = operation.validate() {
+            return async move { Err(e.into()) }.boxed_local();
+        }
+        let id = {
+            let mut state = self.inner.state.borrow_mut();
+            if state.closed {
+                return async { Err(EngineError::Closed) }.boxed_local();
+            }
+            let id = state.next_pending_id;
+            state.next_pending_id += 1;
+            let writes = match &operation {
+                Operation::SetCell(w) => vec![w.clone()],
+                Operation::SetCells(ws) => ws.clone(),
+                _ => Vec::new(),
+            };
+            state.pending.push((id, writes));
+            id
+        };
+        self.publish();
+        let this = self.clone();
+        self.enqueue(move || async move { this.append(id, operation).await })
+    }
+
+    /// Checks a value and format as [`Self::set_cell`] would, storing nothing.
+    ///
+    /// # Errors
+    /// The [`EngineError::Validation`] `set_cell` would return.
+    pub fn validate_cell(
+        &self,
+        row: u64,
+        col: u64,
+        value: Option<CellValue>,
+        format: Option<Format>,
+    ) -> Result<(), EngineError> {
+        Ok(CellWrite { row, col, value, format }.validate()?)
+    }
+
+    /// Sets the viewport (`None`: the whole sheet) and starts loading the tiles under it. An
+    /// equal viewport does nothing.
+    pub fn set_viewport(&self, viewport: Option<Viewport>) {
+        {
+            let mut state = self.inner.state.borrow_mut();
+            if state.viewport == viewport {
+                return;
+            }
+            state.viewport = viewport;
+        }
+        self.load_viewport_tiles();
+        self.publish();
+    }
+
+    /// Applies the entries other clients appended since this engine's position; reloads from
+    /// the latest snapshot instead when far behind it.
+    ///
+    /// # Errors
+    /// [`EngineError`] from the log or blob store (also shown in the load status).
+    pub async fn sync(&self) -> Result<(), EngineError> {
+        let this = self.clone();
+        self.enqueue(move || async move { this.sync_now().await }).await
+    }
+
+    /// Closes the engine: later calls fail with [`EngineError::Closed`], listeners are dropped.
+    pub fn close(&self) {
+        self.inner.state.borrow_mut().closed = true;
+        self.inner.listeners.borrow_mut().clear();
+    }
+
+    /// True once [`Self::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.inner.state.borrow().closed
+    }
+
+    /// The engine's log, for tests and tools.
+    pub fn log(&self) -> &L {
+        &self.inner.log
+    }
+
+    /// The engine's blob store, for tests and tools.
+    pub fn blobs(&self) -> &B {
+        &self.inner.blobs
+    }
+
+    // ---- the job queue ----
+
+    /// Runs `job` after every job enqueued before it, and returns its result.
+    fn enqueue<T: 'static, F>(
+        &self,
+        job: impl FnOnce() -> F + 'static,
+    ) -> LocalBoxFuture<'static, Result<T, EngineError>>
+    where
+        F: std::future::Future<Output = Result<T, EngineError>> + 'static,
+    {
+        let (done, result) = oneshot::channel();
+        let closed = self.inner.state.borrow().closed;
+        if closed {
+            return async { Err(EngineError::Closed) }.boxed_local();
+        }
+        self.inner.jobs.borrow_mut().push_back(Box::new(move || {
+            async move {
+                let _ = done.send(job().await);
+            }
+            .boxed_local()
+        }));
+        if !self.inner.draining.replace(true) {
+            let this = self.clone();
+            (self.inner.runtime.spawn)(async move { this.drain().await }.boxed_local());
+        }
+        async move { result.await.unwrap_or(Err(EngineError::Closed)) }.boxed_local()
+    }
+
+    async fn drain(&self) {
+        loop {
+            let job = self.inner.jobs.borrow_mut().pop_front();
+            match job {
+                Some(job) => job().await,
+                None => {
+                    self.inner.draining.set(false);
+                    return;
+                }
+            }
+        }
+    }
+
+    // ---- jobs (run only from the queue) ----
+
+    async fn reload(&self) -> Result<(), EngineError> {
+        let result = self.reload_inner().await;
+        self.finish_job(&result);
+        result
+    }
+
+    async fn reload_inner(&self) -> Result<(), EngineError> {
+        let log = &self.inner.log;
+        let latest = latest_snapshot(log, &self.inner.blobs).await?;
+        let bounds = log.bounds().await?;
+        let (start, index) = match latest {
+            Some((info, index)) => (info.seq, Some(index)),
+            None if bounds.start > 0 => return Err(EngineError::MissingHistory { start: bounds.start }),
+            None => (0, None),
+        };
+        let edits = Rc::new(RefCell::new(EditLayer::new()));
+        let (next, pending_workflow) = self.replay(&edits, start).await?;
+        {
+            let mut state = self.inner.state.borrow_mut();
+            state.snapshot_seq = index.as_ref().map(|i| i.seq);
+            state.snapshot = index;
+            state.edits = edits;
+            state.tiles = Rc::default();
+            state.loading.clear();
+            state.next_seq = next;
+            state.syncing = false;
+        }
+        if let Some((seq, workflow)) = pending_workflow {
+            self.start_workflow(seq, workflow);
+        }
+        self.load_viewport_tiles();
+        Ok(())
+    }
+
+    /// Applies entries from `from` to the end of the log into `edits`; returns the next id and
+    /// the last workflow left pending on an entry.
+    async fn replay(
+        &self,
+        edits: &RefCell<EditLayer>,
+        from: SequenceId,
+    ) -> Result<(SequenceId, Option<(SequenceId, Workflow)>), EngineError> {
+        let mut next = from;
+        let mut pending = None;
+        loop {
+            let page = self.inner.log.query(QueryFrom::Seq(next), QueryTo::End, None).await?;
+            for (i, entry) in page.entries.iter().enumerate() {
+                let seq = next + i as u64;
+                edits.borrow_mut().apply(seq, operation_writes(seq, &entry.operation)?);
+                if let Some(workflow) = entry.metadata.pending {
+                    pending = Some((seq, workflow));
+                }
+            }
+            next = page.next();
+            if page.is_complete || page.entries.is_empty() {
+                return Ok((next, pending));
+            }
+        }
+    }
+
+    async fn sync_now(&self) -> Result<(), EngineError> {
+        let result = self.sync_inner().await;
+        self.finish_job(&result);
+        result
+    }
+
+    async fn sync_inner(&self) -> Result<(), EngineError> {
+        let (from, hint, edits) = {
+            let state = self.inner.state.borrow();
+            (state.next_seq, state.snapshot_seq, state.edits.clone())
+        };
+        let head = match self.inner.log.query(QueryFrom::Seq(from), QueryTo::End, hint).await {
+            Ok(head) => head,
+            // The log was truncated past our position: start again from the latest snapshot.
+            Err(LogError::OutOfRange { .. }) => return self.reload_inner().await,
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(latest) = &head.latest_snapshot {
+            if latest.seq > from.saturating_add(self.inner.options.snapshot_interval) {
+                return self.reload_inner().await;
+            }
+            self.saw_snapshot(latest.seq);
+        }
+        let mut next = from;
+        let mut page = head;
+        loop {
+            for (i, entry) in page.entries.iter().enumerate() {
+                let seq = next + i as u64;
+                edits.borrow_mut().apply(seq, operation_writes(seq, &entry.operation)?);
+            }
+            next = page.next();
+            self.inner.state.borrow_mut().next_seq = next;
+            if page.is_complete || page.entries.is_empty() {
+                return Ok(());
+            }
+            page = self.inner.log.query(QueryFrom::Seq(next), QueryTo::End, hint).await?;
+        }
+    }
+
+    fn saw_snapshot(&self, seq: SequenceId) {
+        let mut state = self.inner.state.borrow_mut();
+        if state.snapshot_seq.is_none_or(|s| s < seq) {
+            state.snapshot_seq = Some(seq);
+        }
+    }
+
+    async fn append(&self, id: u64, operation: Operation) -> Result<(), EngineError> {
+        let result = self.append_inner(id, operation).await;
+        if result.is_err() {
+            self.inner.state.borrow_mut().pending.retain(|(p, _)| *p != id);
+        }
+        self.finish_job(&result);
+        result
+    }
+
+    async fn append_inner(&self, id: u64, operation: Operation) -> Result<(), EngineError> {
+        loop {
+            let (seq, hint, mark) = {
+                let state = self.inner.state.borrow();
+                if state.closed {
+                    return Err(EngineError::Closed);
+                }
+                let since = state.snapshot_seq.unwrap_or(0);
+                let mark =
+                    state.workflow.is_none() && state.next_seq + 1 >= since + self.inner.options.snapshot_interval;
+                (state.next_seq, state.snapshot_seq, mark)
+            };
+            let mut entry = Entry::new(operation.clone());
+            if mark {
+                entry.metadata.pending = Some(Workflow::Snapshot);
+            }
+            match self.inner.log.add_entry(entry, seq, hint).await {
+                Ok(result) => {
+                    {
+                        let mut state = self.inner.state.borrow_mut();
+                        state.edits.borrow_mut().apply(seq, operation_writes(seq, &operation)?);
+                        state.pending.retain(|(p, _)| *p != id);
+                        state.next_seq = seq + 1;
+                    }
+                    if let Some(latest) = result.latest_snapshot {
+                        self.saw_snapshot(latest.seq);
+                    }
+                    if mark {
+                        self.start_workflow(seq, Workflow::Snapshot);
+                    }
+                    return Ok(());
+                }
+                Err(LogError::Conflict { .. }) => self.sync_inner().await?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Records the outcome of a job in the load status and publishes a new version.
+    fn finish_job(&self, result: &Result<(), EngineError>) {
+        {
+            let mut state = self.inner.state.borrow_mut();
+            state.syncing = false;
+            match result {
+                Ok(()) => state.last_error = None,
+                Err(EngineError::Validation(_) | EngineError::Closed) => {}
+                Err(e) => state.last_error = Some(e.clone()),
+            }
+        }
+        self.publish();
+    }
+
+    // ---- workflows ----
+
+    fn start_workflow(&self, seq: SequenceId, workflow: Workflow) {
+        {
+            let mut state = self.inner.state.borrow_mut();
+            if state.workflow.is_some() || state.closed {
+                return;
+            }
+            state.workflow = Some((seq, workflow));
+        }
+        self.publish();
+        let this = self.clone();
+        (self.inner.runtime.spawn)(async move { this.run_workflow(seq, workflow).await }.boxed_local());
+    }
+
+    async fn run_workflow(&self, seq: SequenceId, workflow: Workflow) {
+        let mut delays = self.inner.options.workflow_retry_delays_ms.clone().into_iter();
+        loop {
+            let result = self.inner.host.run(seq, workflow).await;
+            let retry = {
+                let mut state = self.inner.state.borrow_mut();
+                match &result {
+                    Ok(()) => {
+                        state.workflow = None;
+                        state.last_error = None;
+                        if workflow == Workflow::Snapshot && state.snapshot_seq.is_none_or(|s| s < seq) {
+                            state.snapshot_seq = Some(seq);
+                        }
+                        None
+                    }
+                    Err(e) => {
+                        state.last_error = Some(e.clone());
+                        let delay = if state.closed { None } else { delays.next() };
+                        if delay.is_none() {
+                            state.workflow = None;
+                        }
+                        delay
+                    }
+                }
+            };
+            self.publish();
+            match retry {
+                Some(delay) => (self.inner.runtime.sleep)(delay).await,
+                None => return,
+            }
+        }
+    }
+
+    // ---- tiles ----
+
+    /// The tiles of the current snapshot under the viewport.
+    fn viewport_tiles(state: &State) -> Vec<TileKey> {
+        let Some(index) = &state.snapshot else { return Vec::new() };
+        let Some(tiles) = index.layers.last().map(|l| &l.tiles) else { return Vec::new() };
+        match state.viewport {
+            None => tiles.keys().copied().collect(),
+            Some(vp) => {
+                let rows = ItemOffsetMapping::uniform(DEFAULT_ROW_HEIGHT);
+                let cols = ItemOffsetMapping::uniform(DEFAULT_COLUMN_WIDTH);
+                let (first_row, _) = rows.offset_to_item(vp.row_min_offset);
+                let (last_row, _) = rows.offset_to_item(vp.row_min_offset + vp.height);
+                let (first_col, _) = cols.offset_to_item(vp.column_min_offset);
+                let (last_col, _) = cols.offset_to_item(vp.column_min_offset + vp.width);
+                let size = index.tile_size;
+                let (first, last) = (size.tile_of(first_row, first_col), size.tile_of(last_row, last_col));
+                tiles
+                    .range(TileKey { tile_row: first.tile_row, tile_col: 0 }..)
+                    .map(|(k, _)| *k)
+                    .take_while(|k| k.tile_row <= last.tile_row)
+                    .filter(|k| (first.tile_col..=last.tile_col).contains(&k.tile_col))
+                    .collect()
+            }
+        }
+    }
+
+    fn load_viewport_tiles(&self) {
+        let (wanted, index) = {
+            let mut state = self.inner.state.borrow_mut();
+            let Some(index) = state.snapshot.clone() else { return };
+            let wanted: Vec<(TileKey, String)> = Self::viewport_tiles(&state)
+                .into_iter()
+                .filter(|k| !state.tiles.contains_key(k) && !state.loading.contains(k))
+                .filter_map(|k| index.layers.last().and_then(|l| l.tiles.get(&k)).map(|p| (k, p.clone())))
+                .collect();
+            state.loading.extend(wanted.iter().map(|(k, _)| *k));
+            (wanted, index)
+        };
+        if wanted.is_empty() {
+            return;
+        }
+        let this = self.clone();
+        (self.inner.runtime.spawn)(
+            async move {
+                let blobs = &this.inner.blobs;
+                let loads = wanted.iter().map(|(_, path)| read_tile(blobs, path));
+                let results = join_all(loads).await;
+                {
+                    let mut state = this.inner.state.borrow_mut();
+                    if !state.snapshot.as_ref().is_some_and(|s| Rc::ptr_eq(s, &index)) {
+                        return; // A reload replaced the snapshot meanwhile.
+                    }
+                    for ((key, _), result) in wanted.into_iter().zip(results) {
+                        state.loading.remove(&key);
+                        match result {
+                            Ok(tile) => {
+                                Rc::make_mut(&mut state.tiles).insert(key, Rc::new(tile));
+                            }
+                            Err(e) => state.last_error = Some(e),
+                        }
+                    }
+                }
+                this.publish();
+            }
+            .boxed_local(),
+        );
+    }
+
+    // ---- versions ----
+
+    /// Makes a new current version from the state and tells the listeners.
+    fn publish(&self) {
+        {
+            let mut state = self.inner.state.borrow_mut();
+            let mut pending = HashMap::new();
+            let (mut rows, mut cols) = (0, 0);
+            for (_, writes) in &state.pending {
+                for w in writes {
+                    pending.insert((w.row, w.col), CellContent { value: w.value.clone(), format: w.format.clone() });
+                    rows = rows.max(w.row + 1);
+                    cols = cols.max(w.col + 1);
+                }
+            }
+            let in_view: HashSet<TileKey> = Self::viewport_tiles(&state).into_iter().collect();
+            let load_status = if let Some(e) = &state.last_error {
+                LoadStatus::Error(e.clone())
+            } else if state.syncing || state.loading.iter().any(|k| in_view.contains(k)) {
+                LoadStatus::Loading
+            } else {
+                LoadStatus::Ready
+            };
+            let version = ContentVersion {
+                seq: state.next_seq,
+                snapshot: state.snapshot.clone(),
+                tiles: state.tiles.clone(),
+                edits: state.edits.clone(),
+                pending: Rc::new(pending),
+                pending_extent: (rows, cols),
+                viewport: state.viewport,
+                load_status,
+                log_info: LogInfo {
+                    sequence_id: state.next_seq,
+                    snapshot_sequence_id: state.snapshot_seq,
+                    workflow: state.workflow.map(|(_, w)| w),
+                },
+            };
+            state.current = Rc::new(version);
+        }
+        let listeners: Listeners = self.inner.listeners.borrow().clone();
+        for (id, listener) in listeners {
+            // A listener may unsubscribe another: never call one after its unsubscribe.
+            let still = self.inner.listeners.borrow().iter().any(|(i, _)| *i == id);
+            if still {
+                listener();
+            }
+        }
+    }
+}

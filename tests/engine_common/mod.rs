@@ -1,0 +1,146 @@
+//! Shared harness of the native engine tests: a `LocalPool` runtime, memory stores, and store
+//! wrappers that fail on demand or count reads.
+#![allow(dead_code)]
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use futures::executor::LocalPool;
+use futures::task::LocalSpawnExt;
+use futures_util::future::LocalBoxFuture;
+use futures_util::FutureExt;
+use sheetlog::blob::{BlobDir, BlobError, BlobStore, Continuation, ListPage, MemoryBlobStore};
+use sheetlog::engine::{Engine, EngineOptions, InThreadHost, Runtime};
+use sheetlog::log::{
+    AddEntryResult, Entry, EventLog, LogBounds, LogError, MemoryEventLog, MetadataUpdate, QueryFrom, QueryResult,
+    QueryTo, SequenceId,
+};
+use sheetlog::snapshot::TileSize;
+use sheetlog::{StorageError, StorageErrorKind};
+
+/// A `MemoryEventLog` whose appends fail with a storage error while `fail` is set.
+#[derive(Clone, Default)]
+pub struct FlakyLog {
+    pub inner: MemoryEventLog,
+    pub fail: Rc<Cell<bool>>,
+}
+
+impl FlakyLog {
+    pub fn new(inner: MemoryEventLog) -> Self {
+        Self { inner, fail: Rc::default() }
+    }
+}
+
+impl EventLog for FlakyLog {
+    async fn add_entry(&self, e: Entry, seq: SequenceId, hint: Option<SequenceId>) -> Result<AddEntryResult, LogError> {
+        if self.fail.get() {
+            return Err(StorageError::new(StorageErrorKind::QuotaExceeded, "test").into());
+        }
+        self.inner.add_entry(e, seq, hint).await
+    }
+    async fn set_metadata(&self, seq: SequenceId, update: MetadataUpdate) -> Result<(), LogError> {
+        self.inner.set_metadata(seq, update).await
+    }
+    async fn query(&self, from: QueryFrom, to: QueryTo, hint: Option<SequenceId>) -> Result<QueryResult, LogError> {
+        self.inner.query(from, to, hint).await
+    }
+    async fn truncate(&self, seq: SequenceId) -> Result<(), LogError> {
+        self.inner.truncate(seq).await
+    }
+    async fn bounds(&self) -> Result<LogBounds, LogError> {
+        self.inner.bounds().await
+    }
+}
+
+/// A blob store that records the path of every blob read.
+#[derive(Clone, Default, Debug)]
+pub struct CountingBlobs {
+    pub inner: MemoryBlobStore,
+    pub reads: Rc<RefCell<Vec<String>>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CountingDir {
+    inner: sheetlog::blob::MemoryBlobDir,
+    reads: Rc<RefCell<Vec<String>>>,
+}
+
+impl BlobStore for CountingBlobs {
+    type Dir = CountingDir;
+    fn root(&self) -> CountingDir {
+        CountingDir { inner: self.inner.root(), reads: self.reads.clone() }
+    }
+}
+
+impl BlobDir for CountingDir {
+    fn path(&self) -> String {
+        self.inner.path()
+    }
+    async fn read(&self, name: &str) -> Result<Vec<u8>, BlobError> {
+        self.reads.borrow_mut().push(format!("{}/{name}", self.inner.path()));
+        self.inner.read(name).await
+    }
+    async fn write(&self, name: &str, bytes: &[u8]) -> Result<(), BlobError> {
+        self.inner.write(name, bytes).await
+    }
+    async fn remove(&self, name: &str) -> Result<(), BlobError> {
+        self.inner.remove(name).await
+    }
+    async fn dir(&self, name: &str) -> Result<Self, BlobError> {
+        Ok(Self { inner: self.inner.dir(name).await?, reads: self.reads.clone() })
+    }
+    async fn list(&self, continuation: Option<&Continuation>) -> Result<ListPage, BlobError> {
+        self.inner.list(continuation).await
+    }
+    async fn remove_all(&self) -> Result<(), BlobError> {
+        self.inner.remove_all().await
+    }
+}
+
+/// A single-threaded executor plus the engine runtime over it (timers resolve at once).
+pub struct Harness {
+    pub pool: LocalPool,
+}
+
+impl Harness {
+    pub fn new() -> Self {
+        Self { pool: LocalPool::new() }
+    }
+
+    pub fn runtime(&self) -> Runtime {
+        let spawner = self.pool.spawner();
+        Runtime {
+            spawn: Rc::new(move |future: LocalBoxFuture<'static, ()>| {
+                spawner.spawn_local(future).expect("the test pool is alive");
+            }),
+            sleep: Rc::new(|_ms| async {}.boxed_local()),
+        }
+    }
+
+    /// Runs `future` and everything it spawned until nothing can progress.
+    pub fn run<T>(&mut self, future: impl std::future::Future<Output = T>) -> T {
+        let out = self.pool.run_until(future);
+        self.pool.run_until_stalled();
+        out
+    }
+
+    /// Opens an engine on `log` and `blobs` with workflows run in thread.
+    pub fn open<L, B>(&mut self, log: L, blobs: B, options: EngineOptions) -> Engine<L, B>
+    where
+        L: EventLog + Clone + 'static,
+        B: BlobStore + Clone + 'static,
+    {
+        let host = Rc::new(InThreadHost::new(log.clone(), blobs.clone(), options.tile_size));
+        let runtime = self.runtime();
+        self.run(Engine::open(log, blobs, host, runtime, options)).expect("open")
+    }
+}
+
+/// Options with small tiles (4 x 4) and the given snapshot interval.
+pub fn small_tiles(interval: u64) -> EngineOptions {
+    EngineOptions {
+        snapshot_interval: interval,
+        tile_size: TileSize::new(4, 4).expect("4 x 4 tiles"),
+        ..EngineOptions::default()
+    }
+}

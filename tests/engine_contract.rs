@@ -1,0 +1,361 @@
+//! The engine's contract, natively over the memory stores (DESIGN.md section 3 semantics, below
+//! the JS layer): versions, subscriptions, viewport and load status, optimistic writes with
+//! rollback and conflict re-append, snapshots written in thread, reopen, crash recovery.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod engine_common;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use engine_common::{small_tiles, CountingBlobs, FlakyLog, Harness};
+use sheetlog::blob::MemoryBlobStore;
+use sheetlog::engine::{write_path, ContentVersion, EngineError, LoadStatus, Viewport};
+use sheetlog::log::{CellWrite, Entry, EventLog, LogError, MemoryEventLog, Operation, QueryFrom, QueryTo, Workflow};
+use sheetlog::model::{CellValue, Format};
+use sheetlog::StorageErrorKind;
+
+fn number(version: &ContentVersion, row: u64, col: u64) -> Option<f64> {
+    match version.cell(row, col)?.value? {
+        CellValue::Number(n) => Some(n),
+        other => panic!("({row}, {col}) holds {other:?}"),
+    }
+}
+
+fn num(n: f64) -> Option<CellValue> {
+    Some(CellValue::Number(n))
+}
+
+#[test]
+fn empty_sheet_is_ready_and_empty() {
+    let mut h = Harness::new();
+    let engine = h.open(MemoryEventLog::new(), MemoryBlobStore::new(), small_tiles(1000));
+    let v = engine.snapshot();
+    assert_eq!(*v.load_status(), LoadStatus::Ready);
+    assert_eq!((v.row_count(), v.column_count()), (0, 0));
+    assert_eq!(v.cell(0, 0), None);
+    assert_eq!(v.log_info().sequence_id, 0);
+    assert_eq!(v.log_info().snapshot_sequence_id, None);
+    assert!(Rc::ptr_eq(&v, &engine.snapshot()), "the same version until something changes");
+}
+
+#[test]
+fn set_and_read_back_with_formats_and_old_versions_unchanged() {
+    let mut h = Harness::new();
+    let engine = h.open(MemoryEventLog::new(), MemoryBlobStore::new(), small_tiles(1000));
+    let before = engine.snapshot();
+    h.run(engine.set_cell(2, 3, num(42.0), Some(Format::new("0.00").unwrap()))).unwrap();
+    h.run(engine.set_cell(0, 0, Some(CellValue::Text("hi".into())), None)).unwrap();
+    h.run(engine.set_cell(1, 1, Some(CellValue::Empty), None)).unwrap();
+    let after = engine.snapshot();
+    assert_eq!(number(&after, 2, 3), Some(42.0));
+    assert_eq!(after.cell(2, 3).unwrap().format.unwrap().as_str(), "0.00");
+    assert_eq!(after.cell(1, 1).unwrap().value, Some(CellValue::Empty), "explicit empty is not no value");
+    assert_eq!((after.row_count(), after.column_count()), (3, 4));
+    assert_eq!(after.log_info().sequence_id, 3);
+    assert_eq!(before.cell(2, 3), None, "a held version never changes");
+    assert_eq!(before.row_count(), 0);
+    h.run(engine.set_cell(2, 3, None, None)).unwrap();
+    assert_eq!(engine.snapshot().cell(2, 3), None, "cleared");
+    assert_eq!(number(&after, 2, 3), Some(42.0), "still unchanged");
+}
+
+#[test]
+fn edits_are_visible_before_they_are_durable() {
+    let mut h = Harness::new();
+    let engine = h.open(MemoryEventLog::new(), MemoryBlobStore::new(), small_tiles(1000));
+    let seen = Rc::new(Cell::new(None));
+    let (e, s) = (engine.clone(), seen.clone());
+    engine.subscribe(Rc::new(move || {
+        if s.get().is_none() {
+            s.set(Some((number(&e.snapshot(), 0, 0), e.snapshot().has_pending_edits())));
+        }
+    }));
+    let write = engine.set_cell(0, 0, num(7.0), None);
+    assert_eq!(number(&engine.snapshot(), 0, 0), Some(7.0), "visible before the promise settles");
+    assert_eq!(seen.get(), Some((Some(7.0), true)), "subscribers told before it is durable");
+    h.run(write).unwrap();
+    assert!(!engine.snapshot().has_pending_edits());
+    assert_eq!(number(&engine.snapshot(), 0, 0), Some(7.0));
+}
+
+#[test]
+fn subscribe_counts_and_unsubscribe() {
+    let mut h = Harness::new();
+    let engine = h.open(MemoryEventLog::new(), MemoryBlobStore::new(), small_tiles(1000));
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    let id = engine.subscribe(Rc::new(move || c.set(c.get() + 1)));
+    let mut versions = vec![engine.snapshot()];
+    let c2 = Rc::new(Cell::new(0));
+    let c2b = c2.clone();
+    let other = engine.subscribe(Rc::new(move || c2b.set(c2b.get() + 1)));
+    h.run(engine.set_cell(0, 0, num(1.0), None)).unwrap();
+    versions.push(engine.snapshot());
+    assert!(calls.get() >= 1, "told of the change");
+    assert!(!Rc::ptr_eq(&versions[0], &versions[1]), "a change makes a new version");
+    engine.unsubscribe(id);
+    let before = calls.get();
+    h.run(engine.set_cell(0, 0, num(2.0), None)).unwrap();
+    assert_eq!(calls.get(), before, "never called after unsubscribe");
+    assert!(c2.get() > before - 1, "the other listener still is");
+    engine.unsubscribe(other);
+    assert_eq!(engine.listener_count(), 0);
+    for _ in 0..1000 {
+        let id = engine.subscribe(Rc::new(|| {}));
+        engine.unsubscribe(id);
+    }
+    assert_eq!(engine.listener_count(), 0, "no listener leaks");
+}
+
+#[test]
+fn viewport_round_trip_and_equal_viewport_does_not_notify() {
+    let mut h = Harness::new();
+    let engine = h.open(MemoryEventLog::new(), MemoryBlobStore::new(), small_tiles(1000));
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    engine.subscribe(Rc::new(move || c.set(c.get() + 1)));
+    let vp = Viewport { row_min_offset: 300.0, column_min_offset: 0.0, width: 800.0, height: 600.0 };
+    engine.set_viewport(Some(vp));
+    assert_eq!(engine.snapshot().viewport(), Some(vp));
+    let after_first = calls.get();
+    assert_eq!(after_first, 1);
+    let version = engine.snapshot();
+    engine.set_viewport(Some(vp));
+    assert_eq!(calls.get(), after_first, "an equal viewport is a no-op");
+    assert!(Rc::ptr_eq(&version, &engine.snapshot()));
+    engine.set_viewport(None);
+    assert_eq!(engine.snapshot().viewport(), None);
+    assert_eq!(calls.get(), after_first + 1);
+}
+
+/// Writes `n` cells in a column-major pattern (value = row + col) through `engine`.
+fn fill<L: EventLog + 'static, B: sheetlog::blob::BlobStore + 'static>(
+    h: &mut Harness,
+    engine: &sheetlog::engine::Engine<L, B>,
+    rows: u64,
+    cols: u64,
+) {
+    for row in 0..rows {
+        for col in 0..cols {
+            h.run(engine.set_cell(row, col, num((row + col) as f64), None)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn snapshots_are_written_at_the_interval_and_reopen_reads_only_viewport_tiles() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let blobs = CountingBlobs::default();
+    let writer = h.open(log.clone(), blobs.clone(), small_tiles(10));
+    fill(&mut h, &writer, 20, 10);
+    let info = writer.snapshot().log_info();
+    assert_eq!(info.sequence_id, 200);
+    assert!(info.snapshot_sequence_id.is_some_and(|s| s >= 190), "{info:?}");
+    assert_eq!(info.workflow, None, "the workflow finished");
+
+    blobs.reads.borrow_mut().clear();
+    let mut options = small_tiles(10);
+    // Rows 0..8 and columns 0..3 at 30 x 100 px: tiles (0,0), (1,0) of 4 x 4.
+    options.viewport = Some(Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 350.0, height: 230.0 });
+    let reader = h.open(log.clone(), blobs.clone(), options);
+    let v = reader.snapshot();
+    assert_eq!(*v.load_status(), LoadStatus::Ready);
+    let tile_reads: Vec<String> = blobs.reads.borrow().iter().filter(|p| !p.ends_with("/index")).cloned().collect();
+    assert_eq!(tile_reads.len(), 2, "only the tiles under the viewport: {tile_reads:?}");
+    for row in 0..8 {
+        for col in 0..4 {
+            assert_eq!(number(&v, row, col), Some((row + col) as f64), "({row}, {col})");
+        }
+    }
+    assert_eq!((v.row_count(), v.column_count()), (20, 10));
+    assert_eq!(v.cell(10, 9), None, "outside the viewport: not loaded");
+    assert_eq!(*v.load_status(), LoadStatus::Ready);
+
+    // Scrolling loads the rest; the values are right.
+    reader.set_viewport(None);
+    h.run(async {});
+    let v = reader.snapshot();
+    for row in 0..20 {
+        for col in 0..10 {
+            assert_eq!(number(&v, row, col), Some((row + col) as f64), "({row}, {col})");
+        }
+    }
+}
+
+#[test]
+fn load_status_goes_loading_then_ready_and_never_sticks_on_an_empty_viewport() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let blobs = MemoryBlobStore::new();
+    let writer = h.open(log.clone(), blobs.clone(), small_tiles(5));
+    fill(&mut h, &writer, 4, 4);
+    assert!(writer.snapshot().log_info().snapshot_sequence_id.is_some());
+
+    let far = Viewport { row_min_offset: 30_000.0, column_min_offset: 50_000.0, width: 100.0, height: 100.0 };
+    let mut options = small_tiles(5);
+    options.viewport = Some(far);
+    let reader = h.open(log.clone(), blobs.clone(), options);
+    assert_eq!(*reader.snapshot().load_status(), LoadStatus::Ready, "nothing to load out there");
+    let near = Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 100.0, height: 100.0 };
+    // Set the viewport without running the pool: the tile load is outstanding.
+    reader.set_viewport(Some(near));
+    assert_eq!(*reader.snapshot().load_status(), LoadStatus::Loading);
+    reader.set_viewport(Some(far));
+    assert_eq!(*reader.snapshot().load_status(), LoadStatus::Ready, "not stuck after leaving");
+    h.run(async {});
+    reader.set_viewport(Some(near));
+    assert_eq!(*reader.snapshot().load_status(), LoadStatus::Ready);
+    assert_eq!(number(&reader.snapshot(), 1, 2), Some(3.0));
+}
+
+#[test]
+fn storage_failure_rolls_back_and_reports() {
+    let mut h = Harness::new();
+    let log = FlakyLog::new(MemoryEventLog::new());
+    let engine = h.open(log.clone(), MemoryBlobStore::new(), small_tiles(1000));
+    h.run(engine.set_cell(0, 0, num(1.0), None)).unwrap();
+    log.fail.set(true);
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    engine.subscribe(Rc::new(move || c.set(c.get() + 1)));
+    let result = h.run(engine.set_cell(0, 0, num(2.0), None));
+    match result {
+        Err(EngineError::Log(LogError::Storage(e))) => assert_eq!(e.kind, StorageErrorKind::QuotaExceeded),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(number(&engine.snapshot(), 0, 0), Some(1.0), "rolled back");
+    assert!(calls.get() >= 2, "told of the edit and of its rollback");
+    assert!(matches!(engine.snapshot().load_status(), LoadStatus::Error(_)));
+    log.fail.set(false);
+    h.run(engine.set_cell(0, 1, num(3.0), None)).unwrap();
+    assert_eq!(*engine.snapshot().load_status(), LoadStatus::Ready, "a later success clears the error");
+    assert_eq!(h.run(log.bounds()).unwrap().end, 2, "the failed edit stored nothing");
+}
+
+#[test]
+fn invalid_input_is_rejected_and_stores_nothing() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let engine = h.open(log.clone(), MemoryBlobStore::new(), small_tiles(1000));
+    let version = engine.snapshot();
+    for (row, value) in [(0, num(f64::NAN)), (1 << 53, num(1.0)), (0, Some(CellValue::Text("x".repeat(32_768))))] {
+        assert!(matches!(h.run(engine.set_cell(row, 0, value, None)), Err(EngineError::Validation(_))));
+    }
+    assert!(Rc::ptr_eq(&version, &engine.snapshot()), "nothing changed, nobody told");
+    assert_eq!(h.run(log.bounds()).unwrap().end, 0);
+}
+
+#[test]
+fn two_writers_conflict_and_re_append_without_losing_edits() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let blobs = MemoryBlobStore::new();
+    let a = h.open(log.clone(), blobs.clone(), small_tiles(7));
+    let b = h.open(log.clone(), blobs.clone(), small_tiles(7));
+    for i in 0..200u64 {
+        let (writer, col) = if i % 2 == 0 { (&a, 0) } else { (&b, 1) };
+        h.run(writer.set_cell(i / 2, col, num(i as f64), None)).unwrap();
+    }
+    h.run(a.sync()).unwrap();
+    h.run(b.sync()).unwrap();
+    let (va, vb) = (a.snapshot(), b.snapshot());
+    assert_eq!(va.log_info().sequence_id, 200);
+    assert_eq!(vb.log_info().sequence_id, 200);
+    for i in 0..200u64 {
+        let col = i % 2;
+        assert_eq!(number(&va, i / 2, col), Some(i as f64), "edit {i} in a");
+        assert_eq!(number(&vb, i / 2, col), Some(i as f64), "edit {i} in b");
+    }
+    let fresh = h.open(log, blobs, small_tiles(7));
+    for i in 0..200u64 {
+        assert_eq!(number(&fresh.snapshot(), i / 2, i % 2), Some(i as f64), "edit {i} after reopen");
+    }
+}
+
+#[test]
+fn a_workflow_left_pending_by_a_crash_runs_at_open() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let blobs = MemoryBlobStore::new();
+    for i in 0..5u64 {
+        let mut entry =
+            Entry::new(Operation::SetCell(CellWrite { row: i, col: 0, value: num(i as f64), format: None }));
+        if i == 4 {
+            entry.metadata.pending = Some(Workflow::Snapshot);
+        }
+        h.run(log.add_entry(entry, i, None)).unwrap();
+    }
+    let engine = h.open(log.clone(), blobs.clone(), small_tiles(1000));
+    assert_eq!(engine.snapshot().log_info().snapshot_sequence_id, Some(4));
+    let entry4 = h.run(log.query(QueryFrom::Seq(4), QueryTo::Seq(5), None)).unwrap().entries.remove(0);
+    assert_eq!(entry4.metadata.pending, None, "pending cleared");
+    assert_eq!(entry4.metadata.snapshot.as_deref(), Some("snapshots/4/index"));
+    let fresh = h.open(log, blobs, small_tiles(1000));
+    for i in 0..5u64 {
+        assert_eq!(number(&fresh.snapshot(), i, 0), Some(i as f64));
+    }
+}
+
+#[test]
+fn later_snapshots_keep_cells_written_before_the_first() {
+    // The case that broke InfiniSheet: a fresh client opening from the 2nd and 3rd snapshot must
+    // still see cells written before the 1st (unchanged tiles are referenced, not lost).
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let blobs = MemoryBlobStore::new();
+    let writer = h.open(log.clone(), blobs.clone(), small_tiles(4));
+    h.run(writer.set_cell(0, 0, num(100.0), None)).unwrap();
+    h.run(writer.set_cell(9, 9, num(199.0), None)).unwrap();
+    let mut seen_snapshots = std::collections::BTreeSet::new();
+    for i in 0..12u64 {
+        h.run(writer.set_cell(20 + i, 20, num(i as f64), None)).unwrap();
+        if let Some(s) = writer.snapshot().log_info().snapshot_sequence_id {
+            seen_snapshots.insert(s);
+        }
+        let fresh = h.open(log.clone(), blobs.clone(), small_tiles(4));
+        let v = fresh.snapshot();
+        assert_eq!(number(&v, 0, 0), Some(100.0), "after {} snapshots", seen_snapshots.len());
+        assert_eq!(number(&v, 9, 9), Some(199.0));
+        assert_eq!(number(&v, 20 + i, 20), Some(i as f64));
+    }
+    assert!(seen_snapshots.len() >= 3, "{seen_snapshots:?}");
+}
+
+#[test]
+fn a_fresh_client_scrolling_after_a_newer_snapshot_reads_the_right_values() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let blobs = MemoryBlobStore::new();
+    let writer = h.open(log.clone(), blobs.clone(), small_tiles(5));
+    fill(&mut h, &writer, 10, 2);
+    let mut options = small_tiles(5);
+    options.viewport = Some(Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 100.0, height: 60.0 });
+    let reader = h.open(log.clone(), blobs.clone(), options);
+    // The writer changes far rows and snapshots again, twice over the reader's snapshot.
+    for i in 0..12u64 {
+        h.run(writer.set_cell(8, 1, num(1000.0 + i as f64), None)).unwrap();
+    }
+    h.run(reader.sync()).unwrap();
+    reader.set_viewport(Some(Viewport { row_min_offset: 210.0, column_min_offset: 0.0, width: 200.0, height: 90.0 }));
+    h.run(async {});
+    let v = reader.snapshot();
+    assert_eq!(*v.load_status(), LoadStatus::Ready);
+    assert_eq!(number(&v, 8, 1), Some(1011.0));
+    assert_eq!(number(&v, 9, 1), Some(10.0));
+    assert_eq!(number(&v, 7, 0), Some(7.0));
+}
+
+#[test]
+fn a_damaged_tile_shows_as_an_error_not_a_panic() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let blobs = MemoryBlobStore::new();
+    let writer = h.open(log.clone(), blobs.clone(), small_tiles(3));
+    fill(&mut h, &writer, 3, 1);
+    let snap = writer.snapshot().log_info().snapshot_sequence_id.unwrap();
+    h.run(write_path(&blobs, &format!("snapshots/{snap}/0-0"), b"SLTL garbage")).unwrap();
+    let reader = h.open(log, blobs, small_tiles(3));
+    assert!(matches!(reader.snapshot().load_status(), LoadStatus::Error(EngineError::Snapshot { .. })));
+}
