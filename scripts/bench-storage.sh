@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-tools.sh
 source scripts/env.sh
-wasm-pack build --release --mode no-install --target web --out-dir www/bench-pkg --out-name sheetlog . --features bench
+bash scripts/build-pkg.sh www/bench-pkg --features bench
 bash scripts/www-deps.sh
 node www/bench/run.mjs bench/storage.html

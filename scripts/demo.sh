@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-tools.sh
 source scripts/env.sh
-wasm-pack build --release --mode no-install --target web --out-dir pkg .
+bash scripts/build-pkg.sh pkg
 bash scripts/www-deps.sh
 cd www
 echo "sheetlog demo: http://127.0.0.1:${PORT:-5173}/"

@@ -45,7 +45,7 @@ step "browser tests in headless Firefox ESR"
 run_tests env GECKODRIVER="$(command -v geckodriver)" wasm-pack test --headless --firefox
 
 step "release package: build, load in Node, check the .d.ts"
-wasm-pack build --release --mode no-install --target web --out-dir pkg .
+bash scripts/build-pkg.sh pkg
 node scripts/smoke-pkg.mjs
 
 step "www: type check and build against pkg/"

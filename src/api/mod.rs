@@ -1,10 +1,22 @@
-//! The wasm-bindgen surface (wasm32 only). For now only [`version`]; `SpreadsheetData` comes
-//! with the engine (DESIGN.md section 3).
+//! The wasm-bindgen surface (wasm32 only): the `SpreadsheetData` class and the TypeScript types
+//! of DESIGN.md section 3. Thin: converts JS values at the boundary and maps errors to JS
+//! `Error` objects in one place; all behaviour lives in `crate::engine`.
 
 use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "bench")]
 mod bench;
+mod browser_runtime;
+mod convert;
+mod js_error;
+mod offset_mapping;
+mod spreadsheet_data;
+mod sync_channel;
+mod types;
+mod worker;
+
+pub use offset_mapping::JsItemOffsetMapping;
+pub use spreadsheet_data::{JsContentVersion, SpreadsheetData};
 
 /// The version of the sheetlog package, e.g. `"0.1.0"`.
 #[wasm_bindgen]

@@ -116,7 +116,7 @@ fn empty_version(viewport: Option<Viewport>) -> ContentVersion {
 impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     /// Opens the sheet stored in `log` and `blobs`: loads the latest snapshot's index, replays
     /// the entries after it, starts loading the tiles under `options.viewport`, and runs again a
-    /// workflow left pending (by a crash, say).
+    /// workflow left pending (by a crash, say). Resolves once the log is replayed.
     ///
     /// # Errors
     /// [`EngineError`] when the log or the snapshot cannot be read.
@@ -127,6 +127,21 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         runtime: Runtime,
         options: EngineOptions,
     ) -> Result<Self, EngineError> {
+        let (engine, loaded) = Self::start(log, blobs, host, runtime, options);
+        loaded.await?;
+        Ok(engine)
+    }
+
+    /// Like [`Self::open`], but returns at once with a version whose load status is
+    /// `Loading`; the returned future resolves when the initial load finished (its error is also
+    /// shown in the load status).
+    pub fn start(
+        log: L,
+        blobs: B,
+        host: Rc<dyn WorkflowHost>,
+        runtime: Runtime,
+        options: EngineOptions,
+    ) -> (Self, LocalBoxFuture<'static, Result<(), EngineError>>) {
         let viewport = options.viewport;
         let state = State {
             closed: false,
@@ -159,8 +174,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             }),
         };
         let this = engine.clone();
-        engine.enqueue(move || async move { this.reload().await }).await?;
-        Ok(engine)
+        let loaded = engine.enqueue(move || async move { this.reload().await });
+        (engine, loaded)
     }
 
     /// The current content version: the same `Rc` until data, viewport or load status change.

@@ -1,4 +1,5 @@
 //! Shared helpers of the browser test files: a fresh, uniquely named database per test.
+#![allow(dead_code)]
 
 use sheetlog::browser::{IdbOptions, SheetDatabase};
 

@@ -1,0 +1,413 @@
+//! The `SpreadsheetData` class (DESIGN.md section 3): one sheet, shaped for React's
+//! `useSyncExternalStore(data.subscribe, data.getSnapshot)`.
+//!
+//! `subscribe` and `getSnapshot` are properties holding bound, stable functions, so they can be
+//! passed around without `this`. `getSnapshot()` returns the same `ContentVersion` object until the
+//! engine publishes a new version. Listeners are called after the engine's state is consistent,
+//! never in the middle of a mutation (the engine releases its state before notifying).
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use js_sys::{BigInt, Function, Object, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::browser_runtime::browser_runtime;
+use super::convert::{
+    cell_value_from_js, cell_value_to_js, format_from_js, get, index, positive_integer, set, viewport_from_js,
+    viewport_to_js,
+};
+use super::js_error::{bad_input, engine_error};
+use super::offset_mapping::JsItemOffsetMapping;
+use super::sync_channel::SyncChannel;
+use super::types::{JsInMemoryOptions, JsLoadStatus, JsLogInfo, JsMaybeError, JsOpenOptions, JsViewport};
+use super::worker::{start_host, Host};
+use crate::blob::MemoryBlobStore;
+use crate::browser::{Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase, WorkerHost};
+use crate::engine::{
+    ContentVersion, Engine, EngineError, EngineOptions, InThreadHost, ItemOffsetMapping, LoadStatus,
+    DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT,
+};
+use crate::log::MemoryEventLog;
+use crate::model::Axis;
+use crate::snapshot::TileSize;
+
+#[wasm_bindgen(
+    inline_js = "export function once(f) { let done = false; return () => { if (!done) { done = true; f(); } }; }"
+)]
+extern "C" {
+    /// Wraps a function so that only its first call runs it.
+    fn once(f: &JsValue) -> Function;
+}
+
+/// One immutable content version, as returned by `getSnapshot()`. Pass it to the read methods;
+/// what it reads never changes while it is held.
+#[wasm_bindgen(js_name = ContentVersion)]
+pub struct JsContentVersion {
+    version: Rc<ContentVersion>,
+}
+
+enum Backend {
+    Memory(Engine<MemoryEventLog, MemoryBlobStore>),
+    Idb {
+        engine: Engine<IdbEventLog, IdbBlobStore>,
+        db: SheetDatabase,
+        channel: Option<SyncChannel>,
+        worker: Option<Rc<WorkerHost>>,
+    },
+}
+
+/// Runs `$body` with `$e` bound to the backend's engine, whatever its storage.
+macro_rules! with_engine {
+    ($backend:expr, $e:ident => $body:expr) => {
+        match $backend {
+            Backend::Memory($e) => $body,
+            Backend::Idb { engine: $e, .. } => $body,
+        }
+    };
+}
+
+type SubscribeClosure = Closure<dyn Fn(Function) -> JsValue>;
+type GetSnapshotClosure = Closure<dyn Fn() -> JsValue>;
+
+struct Inner {
+    backend: Backend,
+    cached: RefCell<Option<(Rc<ContentVersion>, JsValue)>>,
+    subscribe: Function,
+    get_snapshot: Function,
+    rows: JsValue,
+    columns: JsValue,
+    closed: Cell<bool>,
+    // Keep the closures behind `subscribe` and `getSnapshot` alive as long as the object.
+    _closures: (SubscribeClosure, GetSnapshotClosure),
+}
+
+impl Inner {
+    fn snapshot_js(&self) -> JsValue {
+        let version = with_engine!(&self.backend, e => e.snapshot());
+        let mut cached = self.cached.borrow_mut();
+        if let Some((held, js)) = cached.as_ref() {
+            if Rc::ptr_eq(held, &version) {
+                return js.clone();
+            }
+        }
+        let js: JsValue = JsContentVersion { version: version.clone() }.into();
+        *cached = Some((version, js.clone()));
+        js
+    }
+
+    fn subscribe_js(this: &Weak<Inner>, listener: Function) -> JsValue {
+        let Some(inner) = this.upgrade() else { return once(&Closure::once_into_js(|| {})).into() };
+        let call = Rc::new(move || {
+            if let Err(error) = listener.call0(&JsValue::UNDEFINED) {
+                web_sys::console::error_2(&JsValue::from_str("sheetlog: a subscriber threw"), &error);
+            }
+        });
+        let id = with_engine!(&inner.backend, e => e.subscribe(call));
+        let weak = this.clone();
+        let unsubscribe = Closure::once_into_js(move || {
+            if let Some(inner) = weak.upgrade() {
+                with_engine!(&inner.backend, e => e.unsubscribe(id));
+            }
+        });
+        once(&unsubscribe).into()
+    }
+}
+
+/// The data of one sheet for a React grid: an event-sourced sheet persisted in IndexedDB (or
+/// held in memory), read through immutable content versions.
+#[wasm_bindgen]
+pub struct SpreadsheetData {
+    inner: Rc<Inner>,
+}
+
+fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
+    let mut engine = EngineOptions::default();
+    if let Some(n) = positive_integer(options, "snapshotInterval", 9_007_199_254_740_991.0)? {
+        engine.snapshot_interval = n as u64;
+    }
+    let rows = positive_integer(options, "tileRows", 65_536.0)?.map_or(TileSize::DEFAULT.rows(), |n| n as u32);
+    let cols = positive_integer(options, "tileColumns", 65_536.0)?.map_or(TileSize::DEFAULT.cols(), |n| n as u32);
+    engine.tile_size = TileSize::new(rows, cols).map_err(|e| bad_input(&e.to_string()))?;
+    engine.viewport = viewport_from_js(&get(options, "viewport"))?;
+    Ok(engine)
+}
+
+fn load_status_js(status: &LoadStatus) -> JsValue {
+    let object = Object::new();
+    match status {
+        LoadStatus::Loading => set(&object, "state", &"loading".into()),
+        LoadStatus::Ready => set(&object, "state", &"ready".into()),
+        LoadStatus::Error(e) => {
+            set(&object, "state", &"error".into());
+            set(&object, "error", &engine_error(e));
+        }
+    }
+    object.into()
+}
+
+impl SpreadsheetData {
+    fn build(backend: Backend) -> Self {
+        let inner = Rc::new_cyclic(|weak: &Weak<Inner>| {
+            let w = weak.clone();
+            let subscribe =
+                Closure::<dyn Fn(Function) -> JsValue>::new(move |listener| Inner::subscribe_js(&w, listener));
+            let w = weak.clone();
+            let get_snapshot = Closure::<dyn Fn() -> JsValue>::new(move || {
+                w.upgrade().map_or(JsValue::UNDEFINED, |i| i.snapshot_js())
+            });
+            Inner {
+                backend,
+                cached: RefCell::new(None),
+                subscribe: subscribe.as_ref().clone().unchecked_into(),
+                get_snapshot: get_snapshot.as_ref().clone().unchecked_into(),
+                rows: JsItemOffsetMapping { mapping: ItemOffsetMapping::uniform(DEFAULT_ROW_HEIGHT) }.into(),
+                columns: JsItemOffsetMapping { mapping: ItemOffsetMapping::uniform(DEFAULT_COLUMN_WIDTH) }.into(),
+                closed: Cell::new(false),
+                _closures: (subscribe, get_snapshot),
+            }
+        });
+        Self { inner }
+    }
+}
+
+#[wasm_bindgen]
+impl SpreadsheetData {
+    /// Opens (creating if needed) the sheet `options.name` stored in IndexedDB database
+    /// `sheetlog:<name>`, with snapshots written by the package's Web Worker unless
+    /// `worker: false`. Resolves once the log is replayed; tiles under the viewport keep loading
+    /// (see `getLoadStatus`).
+    ///
+    /// Rejects with `ValidationError` for bad options, `StorageError` when IndexedDB fails.
+    pub async fn open(options: JsOpenOptions) -> Result<SpreadsheetData, JsValue> {
+        let options: JsValue = options.into();
+        let name = get(&options, "name").as_string().unwrap_or_default();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(bad_input("option name must be a string of 1 to 200 characters"));
+        }
+        let engine_options = engine_options(&options)?;
+        let durability = match get(&options, "durability").as_string().as_deref() {
+            None | Some("strict") => Durability::Strict,
+            Some("relaxed") => Durability::Relaxed,
+            Some(_) => return Err(bad_input("option durability must be \"strict\" or \"relaxed\"")),
+        };
+        let mut idb = IdbOptions { durability, ..IdbOptions::default() };
+        if let Some(ms) = positive_integer(&options, "timeoutMs", 3_600_000.0)? {
+            idb.timeout_ms = ms as u32;
+        }
+        let use_worker = get(&options, "worker").as_bool().unwrap_or(true);
+        let db =
+            SheetDatabase::open(&name, idb.clone()).await.map_err(|e| engine_error(&EngineError::Log(e.into())))?;
+        let log = IdbEventLog::new(db.clone());
+        let blobs = IdbBlobStore::new(db.clone());
+        let Host { host, worker } =
+            start_host(&name, use_worker, &log, &blobs, engine_options.tile_size, idb.durability);
+        let engine = match Engine::open(log, blobs, host, browser_runtime(), engine_options).await {
+            Ok(engine) => engine,
+            Err(e) => {
+                if let Some(worker) = worker {
+                    worker.terminate();
+                }
+                db.close();
+                return Err(engine_error(&e));
+            }
+        };
+        let channel = SyncChannel::start(&name, &engine);
+        Ok(Self::build(Backend::Idb { engine, db, channel, worker }))
+    }
+
+    /// A sheet held in memory, with the same engine and in-thread workflows; nothing persists.
+    /// Returns at once; the first version is `loading` for a moment.
+    ///
+    /// Throws `ValidationError` for bad options.
+    #[wasm_bindgen(js_name = inMemory)]
+    pub fn in_memory(options: JsInMemoryOptions) -> Result<SpreadsheetData, JsValue> {
+        let options = engine_options(&options.into())?;
+        let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
+        let host = Rc::new(InThreadHost::new(log.clone(), blobs.clone(), options.tile_size));
+        let (engine, loaded) = Engine::start(log, blobs, host, browser_runtime(), options);
+        // The initial load of an empty memory sheet cannot fail; an error would show in the status.
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = loaded.await;
+        });
+        Ok(Self::build(Backend::Memory(engine)))
+    }
+
+    /// `subscribe(onStoreChange)`: calls `onStoreChange()` after every change of what
+    /// `getSnapshot()` returns, until the returned unsubscribe function is called. A bound,
+    /// stable function.
+    #[wasm_bindgen(getter, unchecked_return_type = "(onStoreChange: () => void) => () => void")]
+    pub fn subscribe(&self) -> Function {
+        self.inner.subscribe.clone()
+    }
+
+    /// `getSnapshot()`: the current `ContentVersion`, the same object until data, viewport or
+    /// load status change. A bound, stable function.
+    #[wasm_bindgen(getter = getSnapshot, unchecked_return_type = "() => ContentVersion")]
+    pub fn get_snapshot(&self) -> Function {
+        self.inner.get_snapshot.clone()
+    }
+
+    /// `{state: "loading"}` while log sync or tiles under the viewport are outstanding,
+    /// `{state: "ready"}`, or `{state: "error", error}` with the latest storage error.
+    #[wasm_bindgen(js_name = getLoadStatus)]
+    pub fn get_load_status(&self, snapshot: &JsContentVersion) -> JsLoadStatus {
+        load_status_js(snapshot.version.load_status()).unchecked_into()
+    }
+
+    /// One past the highest row index written.
+    #[wasm_bindgen(js_name = getRowCount)]
+    pub fn get_row_count(&self, snapshot: &JsContentVersion) -> f64 {
+        snapshot.version.row_count() as f64
+    }
+
+    /// One past the highest column index written.
+    #[wasm_bindgen(js_name = getColumnCount)]
+    pub fn get_column_count(&self, snapshot: &JsContentVersion) -> f64 {
+        snapshot.version.column_count() as f64
+    }
+
+    /// Row heights and offsets in pixels (30 px rows).
+    #[wasm_bindgen(js_name = getRowItemOffsetMapping, unchecked_return_type = "ItemOffsetMapping")]
+    pub fn get_row_item_offset_mapping(&self, _snapshot: &JsContentVersion) -> JsValue {
+        self.inner.rows.clone()
+    }
+
+    /// Column widths and offsets in pixels (100 px columns).
+    #[wasm_bindgen(js_name = getColumnItemOffsetMapping, unchecked_return_type = "ItemOffsetMapping")]
+    pub fn get_column_item_offset_mapping(&self, _snapshot: &JsContentVersion) -> JsValue {
+        self.inner.columns.clone()
+    }
+
+    /// The value of cell (`row`, `column`), 0-based: `undefined` for no value (or a tile not
+    /// loaded yet), `null` for an explicitly empty cell.
+    ///
+    /// Throws `ValidationError` for negative, fractional or too large indexes.
+    #[wasm_bindgen(js_name = getCellValue, unchecked_return_type = "CellValue")]
+    pub fn get_cell_value(&self, snapshot: &JsContentVersion, row: f64, column: f64) -> Result<JsValue, JsValue> {
+        let (row, column) = (index(Axis::Row, row)?, index(Axis::Column, column)?);
+        Ok(snapshot.version.with_cell(row, column, |c| cell_value_to_js(c.and_then(|c| c.value.as_ref()))))
+    }
+
+    /// The number format of cell (`row`, `column`), or `undefined`.
+    ///
+    /// Throws `ValidationError` for bad indexes.
+    #[wasm_bindgen(js_name = getCellFormat)]
+    pub fn get_cell_format(
+        &self,
+        snapshot: &JsContentVersion,
+        row: f64,
+        column: f64,
+    ) -> Result<Option<String>, JsValue> {
+        let (row, column) = (index(Axis::Row, row)?, index(Axis::Column, column)?);
+        Ok(snapshot
+            .version
+            .with_cell(row, column, |c| c.and_then(|c| c.format.as_ref()).map(|f| f.as_str().to_owned())))
+    }
+
+    /// Sets cell (`row`, `column`) to `value` with number `format`. Validates first (rejects with
+    /// `ValidationError`, stores nothing); the next `getSnapshot()` shows the edit and
+    /// subscribers are told before the promise settles; resolves once the entry is durably in
+    /// the log; after a conflict with another writer it syncs and re-appends by itself; on a
+    /// storage failure it rolls back, notifies and rejects with `StorageError`.
+    #[wasm_bindgen(js_name = setCellValueAndFormat, unchecked_return_type = "Promise<void>")]
+    pub fn set_cell_value_and_format(
+        &self,
+        row: f64,
+        column: f64,
+        #[wasm_bindgen(unchecked_param_type = "CellValue")] value: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] format: JsValue,
+    ) -> Promise {
+        let parsed = (|| -> Result<_, JsValue> {
+            Ok((
+                index(Axis::Row, row)?,
+                index(Axis::Column, column)?,
+                cell_value_from_js(&value)?,
+                format_from_js(&format)?,
+            ))
+        })();
+        let (row, column, value, format) = match parsed {
+            Ok(parsed) => parsed,
+            Err(e) => return Promise::reject(&e),
+        };
+        let write = with_engine!(&self.inner.backend, e => e.set_cell(row, column, value, format));
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            write.await.map_err(|e| engine_error(&e))?;
+            if let Backend::Idb { channel: Some(channel), engine, .. } = &inner.backend {
+                channel.announce(engine.snapshot().log_info().sequence_id);
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// `undefined` when `setCellValueAndFormat` would accept these arguments, else the
+    /// `ValidationError` it would reject with. Never throws.
+    #[wasm_bindgen(js_name = isValidCellValueAndFormat)]
+    pub fn is_valid_cell_value_and_format(
+        &self,
+        row: f64,
+        column: f64,
+        #[wasm_bindgen(unchecked_param_type = "CellValue")] value: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] format: JsValue,
+    ) -> JsMaybeError {
+        let checked = (|| -> Result<(), JsValue> {
+            let (row, column) = (index(Axis::Row, row)?, index(Axis::Column, column)?);
+            let (value, format) = (cell_value_from_js(&value)?, format_from_js(&format)?);
+            with_engine!(&self.inner.backend, e => e.validate_cell(row, column, value, format))
+                .map_err(|e| engine_error(&e))
+        })();
+        checked.err().unwrap_or(JsValue::UNDEFINED).unchecked_into()
+    }
+
+    /// Sets the viewport in pixels (`undefined`: the whole sheet) and loads the tiles it covers.
+    /// An equal viewport does nothing.
+    ///
+    /// Throws `ValidationError` for a malformed viewport.
+    #[wasm_bindgen(js_name = setViewport)]
+    pub fn set_viewport(&self, viewport: JsViewport) -> Result<(), JsValue> {
+        let viewport = viewport_from_js(&viewport.into())?;
+        with_engine!(&self.inner.backend, e => e.set_viewport(viewport));
+        Ok(())
+    }
+
+    /// The viewport in force for `snapshot`.
+    #[wasm_bindgen(js_name = getViewport)]
+    pub fn get_viewport(&self, snapshot: &JsContentVersion) -> JsViewport {
+        viewport_to_js(snapshot.version.viewport()).unchecked_into()
+    }
+
+    /// `{sequenceId, snapshotSequenceId, workflow}` of `snapshot` (sequence ids as `bigint`).
+    #[wasm_bindgen(js_name = getLogInfo)]
+    pub fn get_log_info(&self, snapshot: &JsContentVersion) -> JsLogInfo {
+        let info = snapshot.version.log_info();
+        let object = Object::new();
+        set(&object, "sequenceId", &BigInt::from(info.sequence_id).into());
+        set(
+            &object,
+            "snapshotSequenceId",
+            &info.snapshot_sequence_id.map_or(JsValue::UNDEFINED, |s| BigInt::from(s).into()),
+        );
+        set(&object, "workflow", &info.workflow.map_or(JsValue::UNDEFINED, |w| w.as_str().into()));
+        object.unchecked_into()
+    }
+
+    /// Releases the database connection, the worker and the channel; later edits reject with
+    /// `StorageError` (status 503). Held content versions stay readable.
+    pub fn close(&self) {
+        if self.inner.closed.replace(true) {
+            return;
+        }
+        with_engine!(&self.inner.backend, e => e.close());
+        if let Backend::Idb { db, channel, worker, .. } = &self.inner.backend {
+            if let Some(channel) = channel {
+                channel.close();
+            }
+            if let Some(worker) = worker {
+                worker.terminate();
+            }
+            db.close();
+        }
+    }
+}

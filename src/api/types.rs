@@ -1,0 +1,91 @@
+//! The TypeScript types of the public API, in one custom section, and the typed extern
+//! newtypes that make the generated `.d.ts` precise (no `any`; STYLE.md habit 8).
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r##"
+/** One of the spreadsheet error values a cell can hold. */
+export type CellErrorCode = "#NULL!" | "#DIV/0!" | "#VALUE!" | "#REF!" | "#NAME?" | "#NUM!" | "#N/A"
+  | "#GETTING_DATA" | "#SPILL!" | "#UNKNOWN!" | "#FIELD!" | "#CALC!";
+/** A cell holding an error value. */
+export interface CellError { type: "CellError"; value: CellErrorCode }
+/**
+ * What a cell holds: text, a finite number, a boolean, an error, `null` for an explicitly empty
+ * cell, or `undefined` for no value.
+ */
+export type CellValue = string | number | boolean | null | undefined | CellError;
+/** The part of the sheet the UI shows, in pixels; a hint for what to load. */
+export interface Viewport { rowMinOffset: number; columnMinOffset: number; width: number; height: number }
+/** The name of a background workflow. */
+export type WorkflowName = "snapshot" | "compact" | "history";
+/** Errors thrown or rejected by sheetlog: `Error` objects whose `name` is the kind. */
+export interface SheetlogError extends Error {
+  name: "ValidationError" | "StorageError" | "ConflictError" | "SheetRangeError";
+  /** HTTP-like status of storage errors (404 missing, 503 closed or blocked, 504 timeout, 507 quota). */
+  statusCode?: number;
+  /** On a `ConflictError`: the next free sequence id of the log. */
+  nextSequenceId?: bigint;
+}
+/** Whether a content version shows everything under its viewport. */
+export type LoadStatus = { state: "loading" } | { state: "ready" } | { state: "error"; error: SheetlogError };
+/** Where a content version stands in the event log. */
+export interface LogInfo {
+  /** The version reflects every entry before this sequence id. */
+  sequenceId: bigint;
+  /** The snapshot it was loaded from or last saw completed. */
+  snapshotSequenceId: bigint | undefined;
+  /** The workflow running for this sheet. */
+  workflow: WorkflowName | undefined;
+}
+/** Options of `SpreadsheetData.open`. */
+export interface OpenOptions {
+  /** The sheet's name; its IndexedDB database is `sheetlog:<name>`. 1 to 200 characters. */
+  name: string;
+  /** Request a snapshot when this many entries followed the last one (default 1000). */
+  snapshotInterval?: number;
+  /** Run workflows in the package's Web Worker (default `true`) or in this thread (`false`). */
+  worker?: boolean;
+  /** IndexedDB durability of writes (default `"strict"`). */
+  durability?: "strict" | "relaxed";
+  /** Tile size of the sheet's first snapshot, in rows and columns (defaults 64 x 16). */
+  tileRows?: number;
+  tileColumns?: number;
+  /** The viewport to load at open (default: the whole sheet). */
+  viewport?: Viewport;
+  /** Milliseconds before a storage operation fails with status 504 (default 10000). */
+  timeoutMs?: number;
+}
+/** Options of `SpreadsheetData.inMemory`. */
+export interface InMemoryOptions {
+  snapshotInterval?: number;
+  tileRows?: number;
+  tileColumns?: number;
+  viewport?: Viewport;
+}
+"##;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A JS `CellValue`.
+    #[wasm_bindgen(typescript_type = "CellValue")]
+    pub type JsCellValue;
+    /// A JS `Viewport` or `undefined`.
+    #[wasm_bindgen(typescript_type = "Viewport | undefined")]
+    pub type JsViewport;
+    /// A JS `LoadStatus`.
+    #[wasm_bindgen(typescript_type = "LoadStatus")]
+    pub type JsLoadStatus;
+    /// A JS `LogInfo`.
+    #[wasm_bindgen(typescript_type = "LogInfo")]
+    pub type JsLogInfo;
+    /// A JS `OpenOptions`.
+    #[wasm_bindgen(typescript_type = "OpenOptions")]
+    pub type JsOpenOptions;
+    /// A JS `InMemoryOptions` or `undefined`.
+    #[wasm_bindgen(typescript_type = "InMemoryOptions | undefined")]
+    pub type JsInMemoryOptions;
+    /// A `SheetlogError` or `undefined`.
+    #[wasm_bindgen(typescript_type = "SheetlogError | undefined")]
+    pub type JsMaybeError;
+}

@@ -1,0 +1,314 @@
+//! The worker side of workflows (DESIGN.md sections 4, 5 and 7): `__sheetlogWorkerHandle`, which
+//! the worker entry module (`js/worker.js`) calls for every request the main thread posts.
+//!
+//! A request is a plain object
+//! `{ id, sheet, seq, workflow, tileRows, tileColumns, durability }` (see [`WorkerRequest`]); the
+//! reply is `{ id, ok: true }` or `{ id, ok: false, error }`. The worker opens the sheet's
+//! database itself (messages stay small), keeps the connection for later requests on the same
+//! sheet, and runs the workflow inside the Web Lock `sheetlog:<sheet>:workflow`, so one workflow
+//! runs at a time per sheet across tabs. Workflows are idempotent, so a request that waited for
+//! the lock while another worker did the same work simply finds it done.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+
+use futures_channel::oneshot;
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use super::database::{Durability, IdbOptions, SheetDatabase};
+use super::idb_blob_store::IdbBlobStore;
+use super::idb_event_log::IdbEventLog;
+use crate::engine::run_workflow;
+use crate::log::{SequenceId, Workflow};
+use crate::snapshot::TileSize;
+
+/// Largest integer a JS number holds exactly (2^53 - 1): the bound of ids and sequence ids in
+/// messages.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// One workflow request, as the main thread posts it to the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerRequest {
+    /// Chosen by the sender, echoed in the reply; a non-negative safe integer.
+    pub id: u64,
+    /// The sheet's name (its database is `sheetlog:<sheet>`).
+    pub sheet: String,
+    /// The entry the workflow runs for.
+    pub seq: SequenceId,
+    /// Which workflow.
+    pub workflow: Workflow,
+    /// Tile size of a sheet's first snapshot.
+    pub tile_size: TileSize,
+    /// Durability the worker opens the database with.
+    pub durability: Durability,
+}
+
+impl WorkerRequest {
+    /// The request as the plain JS object the worker reads.
+    pub fn to_js(&self) -> JsValue {
+        let object = Object::new();
+        // Setting plain data properties on a fresh object cannot fail.
+        let set = |key: &str, value: JsValue| {
+            let _ = Reflect::set(&object, &JsValue::from_str(key), &value);
+        };
+        set("id", JsValue::from_f64(self.id as f64));
+        set("sheet", JsValue::from_str(&self.sheet));
+        set("seq", JsValue::from_f64(self.seq as f64));
+        set("workflow", JsValue::from_str(self.workflow.as_str()));
+        set("tileRows", JsValue::from_f64(f64::from(self.tile_size.rows())));
+        set("tileColumns", JsValue::from_f64(f64::from(self.tile_size.cols())));
+        set("durability", JsValue::from_str(durability_name(self.durability)));
+        object.into()
+    }
+
+    /// Reads a request from a message, checking every field.
+    ///
+    /// # Errors
+    /// A message naming the first field that is missing or wrong.
+    pub fn from_js(message: &JsValue) -> Result<WorkerRequest, String> {
+        if !message.is_object() {
+            return Err(format!("a workflow request must be an object, got {}", type_name(message)));
+        }
+        let id = safe_integer(message, "id")?;
+        let sheet = string(message, "sheet")?;
+        let seq = sequence_id(message)?;
+        let workflow = match string(message, "workflow")?.as_str() {
+            "snapshot" => Workflow::Snapshot,
+            "compact" => Workflow::Compact,
+            "history" => Workflow::History,
+            other => return Err(format!("`workflow` must be \"snapshot\", \"compact\" or \"history\", got {other:?}")),
+        };
+        let rows = tile_side(message, "tileRows")?;
+        let cols = tile_side(message, "tileColumns")?;
+        let tile_size = TileSize::new(rows, cols).map_err(|e| format!("bad tile size: {e}"))?;
+        let durability = match string(message, "durability")?.as_str() {
+            "strict" => Durability::Strict,
+            "relaxed" => Durability::Relaxed,
+            other => return Err(format!("`durability` must be \"strict\" or \"relaxed\", got {other:?}")),
+        };
+        Ok(WorkerRequest { id, sheet, seq, workflow, tile_size, durability })
+    }
+}
+
+/// `"strict"` or `"relaxed"`.
+pub fn durability_name(durability: Durability) -> &'static str {
+    match durability {
+        Durability::Strict => "strict",
+        Durability::Relaxed => "relaxed",
+    }
+}
+
+fn type_name(value: &JsValue) -> String {
+    if value.is_null() {
+        "null".to_owned()
+    } else {
+        value.js_typeof().as_string().unwrap_or_else(|| "a value of unknown type".to_owned())
+    }
+}
+
+/// `message[name]`, or an error when reading it throws (a getter, a proxy).
+fn field(message: &JsValue, name: &str) -> Result<JsValue, String> {
+    Reflect::get(message, &JsValue::from_str(name)).map_err(|_| format!("reading `{name}` of the request threw"))
+}
+
+fn string(message: &JsValue, name: &str) -> Result<String, String> {
+    let value = field(message, name)?;
+    value.as_string().ok_or_else(|| format!("`{name}` must be a string, got {}", type_name(&value)))
+}
+
+/// A number that is a non-negative integer of at most 2^53 - 1.
+fn safe_integer_value(value: &JsValue, name: &str) -> Result<u64, String> {
+    match value.as_f64() {
+        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX_SAFE_INTEGER as f64 => Ok(n as u64),
+        Some(n) => Err(format!("`{name}` must be a non-negative integer below 2^53, got {n}")),
+        None => Err(format!("`{name}` must be a number, got {}", type_name(value))),
+    }
+}
+
+fn safe_integer(message: &JsValue, name: &str) -> Result<u64, String> {
+    safe_integer_value(&field(message, name)?, name)
+}
+
+/// `seq`: a safe integer number, or a non-negative `bigint` that fits in 64 bits.
+fn sequence_id(message: &JsValue) -> Result<SequenceId, String> {
+    let value = field(message, "seq")?;
+    if value.is_bigint() {
+        return u64::try_from(value).map_err(|_| "`seq` must be a non-negative bigint below 2^64".to_owned());
+    }
+    safe_integer_value(&value, "seq")
+}
+
+fn tile_side(message: &JsValue, name: &str) -> Result<u32, String> {
+    let n = safe_integer(message, name)?;
+    u32::try_from(n).map_err(|_| format!("`{name}` must be at most 65536, got {n}"))
+}
+
+/// The `id` of a message if it is a number, else `null`: what a reply echoes.
+fn reply_id(message: &JsValue) -> JsValue {
+    if !message.is_object() {
+        return JsValue::NULL;
+    }
+    match Reflect::get(message, &JsValue::from_str("id")) {
+        Ok(id) if id.as_f64().is_some() => id,
+        _ => JsValue::NULL,
+    }
+}
+
+fn reply(id: JsValue, result: Result<(), String>) -> JsValue {
+    let object = Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = Reflect::set(&object, &JsValue::from_str(key), &value);
+    };
+    set("id", id);
+    match result {
+        Ok(()) => set("ok", JsValue::TRUE),
+        Err(error) => {
+            set("ok", JsValue::FALSE);
+            set("error", JsValue::from_str(&error));
+        }
+    }
+    object.into()
+}
+
+/// Handles one request posted to the sheetlog worker; resolves (never rejects) to
+/// `{ id, ok: true }` or `{ id, ok: false, error }`. Called by `js/worker.js`; not public API.
+#[doc(hidden)]
+#[wasm_bindgen(
+    js_name = __sheetlogWorkerHandle,
+    unchecked_return_type = "Promise<{ id: number | null; ok: boolean; error?: string }>"
+)]
+pub fn handle_worker_message(#[wasm_bindgen(unchecked_param_type = "unknown")] message: JsValue) -> Promise {
+    future_to_promise(async move { Ok(handle_message(message).await) })
+}
+
+/// Handles one request; the reply as a JS object.
+pub async fn handle_message(message: JsValue) -> JsValue {
+    let id = reply_id(&message);
+    let result = match WorkerRequest::from_js(&message) {
+        Ok(request) => handle_request(request).await,
+        Err(error) => Err(format!("malformed workflow request: {error}")),
+    };
+    reply(id, result)
+}
+
+/// Runs one parsed request: opens (or reuses) the sheet's database and runs the workflow under
+/// the sheet's workflow lock.
+///
+/// # Errors
+/// The workflow's error, as text.
+pub async fn handle_request(request: WorkerRequest) -> Result<(), String> {
+    let handles = open_sheet(&request.sheet, request.durability).await?;
+    let WorkerRequest { seq, workflow, tile_size, .. } = request;
+    let work = async move { run_workflow(&handles.log, &handles.blobs, seq, workflow, tile_size).await };
+    with_workflow_lock(&request.sheet, work).await?.map(drop).map_err(|e| e.to_string())
+}
+
+// ---- the cached connections ----
+
+#[derive(Clone)]
+struct SheetHandles {
+    db: SheetDatabase,
+    log: IdbEventLog,
+    blobs: IdbBlobStore,
+}
+
+thread_local! {
+    /// Open databases by (sheet, strict durability): a worker keeps its connection across requests.
+    static SHEETS: RefCell<HashMap<(String, bool), SheetHandles>> = RefCell::new(HashMap::new());
+}
+
+fn cached(key: &(String, bool)) -> Option<SheetHandles> {
+    SHEETS.with(|sheets| sheets.borrow().get(key).cloned())
+}
+
+async fn open_sheet(sheet: &str, durability: Durability) -> Result<SheetHandles, String> {
+    let key = (sheet.to_owned(), durability == Durability::Strict);
+    if let Some(handles) = cached(&key) {
+        return Ok(handles);
+    }
+    let options = IdbOptions { durability, ..IdbOptions::default() };
+    let db = SheetDatabase::open(sheet, options).await.map_err(|e| e.to_string())?;
+    // Another request may have opened the same sheet while this one waited: keep one.
+    if let Some(handles) = cached(&key) {
+        db.close();
+        return Ok(handles);
+    }
+    let handles = SheetHandles { log: IdbEventLog::new(db.clone()), blobs: IdbBlobStore::new(db.clone()), db };
+    SHEETS.with(|sheets| sheets.borrow_mut().insert(key, handles.clone()));
+    Ok(handles)
+}
+
+/// Closes and forgets every database connection this thread's worker side keeps.
+pub fn close_cached_sheets() {
+    let all: Vec<SheetHandles> = SHEETS.with(|sheets| sheets.borrow_mut().drain().map(|(_, h)| h).collect());
+    for handles in all {
+        handles.db.close();
+    }
+}
+
+// ---- Web Locks ----
+
+#[wasm_bindgen]
+extern "C" {
+    /// `navigator.locks`. web-sys has `LockManager` only behind `web_sys_unstable_apis`.
+    type LockManager;
+
+    #[wasm_bindgen(method, catch)]
+    fn request(this: &LockManager, name: &str, callback: &js_sys::Function) -> Result<Promise, JsValue>;
+}
+
+/// `navigator.locks`, when this context has the Web Locks API (every current browser, in secure
+/// contexts).
+fn lock_manager() -> Option<LockManager> {
+    let navigator = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).ok()?;
+    if !navigator.is_object() {
+        return None;
+    }
+    let locks = Reflect::get(&navigator, &JsValue::from_str("locks")).ok()?;
+    locks.is_object().then(|| locks.unchecked_into())
+}
+
+/// The name of the Web Lock held while a workflow of `sheet` runs.
+pub fn workflow_lock_name(sheet: &str) -> String {
+    format!("sheetlog:{sheet}:workflow")
+}
+
+fn describe(error: &JsValue) -> String {
+    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+        return String::from(error.message());
+    }
+    error.as_string().unwrap_or_else(|| format!("{error:?}"))
+}
+
+/// Runs `work` while holding the exclusive Web Lock of `sheet`'s workflows (across tabs and
+/// workers); without the Web Locks API, runs it at once (workflows are idempotent).
+///
+/// # Errors
+/// When the lock request fails.
+pub async fn with_workflow_lock<F>(sheet: &str, work: F) -> Result<F::Output, String>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let Some(locks) = lock_manager() else {
+        return Ok(work.await);
+    };
+    let (done_tx, done_rx) = oneshot::channel();
+    // Called once the lock is granted; the lock is held until the promise it returns settles.
+    let callback = Closure::once(move |_lock: JsValue| -> Promise {
+        future_to_promise(async move {
+            let _ = done_tx.send(work.await);
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    let granted = locks
+        .request(&workflow_lock_name(sheet), callback.as_ref().unchecked_ref())
+        .map_err(|e| format!("could not request the workflow lock: {}", describe(&e)))?;
+    let released = JsFuture::from(granted).await;
+    drop(callback);
+    released.map_err(|e| format!("the workflow lock failed: {}", describe(&e)))?;
+    done_rx.await.map_err(|_| "the workflow lock was released before the workflow ran".to_owned())
+}

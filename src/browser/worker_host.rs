@@ -1,0 +1,411 @@
+//! [`WorkerHost`]: the main thread's [`WorkflowHost`], which hands every workflow to a dedicated
+//! module Worker running the same wasm (DESIGN.md section 7).
+//!
+//! The worker is the package's worker entry module (`js/worker.js`, shipped as a wasm-bindgen
+//! snippet); [`WorkerHost::start`] starts it with
+//! `new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "sheetlog-workflows" })`,
+//! written literally so bundlers pick it up. The host waits for the worker's
+//! `{ type: "listening" }` (a message posted earlier could be lost), then posts
+//! `{ type: "init", module }` with this thread's compiled `WebAssembly.Module` (so the worker
+//! resolves no wasm path), then one small request per workflow; the worker opens the sheet's
+//! IndexedDB database itself. Requests made before the worker listens wait in an outbox.
+//!
+//! Each request gets a fresh id and resolves when the reply with that id arrives. A reply with
+//! `ok: false`, a worker `error` event, a `messageerror`, no reply within the timeout, or the
+//! termination of the worker all become [`EngineError::Worker`]; the engine retries with backoff.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use futures_channel::oneshot;
+use futures_util::future::LocalBoxFuture;
+use futures_util::FutureExt as _;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::database::Durability;
+use super::timer::with_timeout;
+use super::worker_entry::{WorkerRequest, MAX_SAFE_INTEGER};
+use crate::engine::{EngineError, WorkflowHost};
+use crate::log::{SequenceId, Workflow};
+use crate::snapshot::TileSize;
+
+/// How long [`WorkerHost`] waits for a reply by default: 120 s.
+pub const DEFAULT_REPLY_TIMEOUT_MS: u32 = 120_000;
+
+/// The `name` of the workers [`WorkerHost::start`] starts; `js/worker.js` runs its message loop
+/// only in a worker of this name.
+pub const WORKER_NAME: &str = "sheetlog-workflows";
+
+#[wasm_bindgen(module = "/js/worker.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = startSheetlogWorker)]
+    fn start_sheetlog_worker() -> Result<web_sys::Worker, JsValue>;
+
+    #[wasm_bindgen(js_name = sheetlogWorkerScriptUrl)]
+    fn sheetlog_worker_script_url() -> String;
+}
+
+/// The URL of the worker entry module as this build serves it (for tests that start the worker
+/// themselves, with [`WORKER_NAME`], and point it at their own glue).
+#[doc(hidden)]
+pub fn worker_script_url() -> String {
+    sheetlog_worker_script_url()
+}
+
+type Reply = Result<(), String>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    /// Waiting for `listening`, or posted the init message and no `ready` yet.
+    Starting,
+    /// The worker loaded the wasm.
+    Ready,
+    /// The worker could not load; requests fail at once with this message until it reports ready.
+    Failed(String),
+    /// [`WorkerHost::terminate`] ran.
+    Terminated,
+}
+
+struct Handlers {
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+    _on_message_error: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+struct Inner {
+    worker: web_sys::Worker,
+    sheet: String,
+    tile_size: TileSize,
+    durability: Durability,
+    timeout_ms: Cell<u32>,
+    next_id: Cell<u64>,
+    pending: RefCell<HashMap<u64, oneshot::Sender<Reply>>>,
+    /// Whether the worker announced `listening`; until then messages wait in `outbox`.
+    listening: Cell<bool>,
+    /// Messages to post once the worker listens: the init message (id `None`), then requests.
+    outbox: RefCell<Vec<(Option<u64>, JsValue)>>,
+    state: RefCell<State>,
+    handlers: RefCell<Option<Handlers>>,
+}
+
+impl Inner {
+    /// Posts `message` (request `id`, or the init message) now if the worker listens, else later.
+    fn send(&self, id: Option<u64>, message: JsValue) {
+        if self.listening.get() {
+            self.post(id, &message);
+        } else {
+            self.outbox.borrow_mut().push((id, message));
+        }
+    }
+
+    fn post(&self, id: Option<u64>, message: &JsValue) {
+        let Err(error) = self.worker.post_message(message) else { return };
+        match id {
+            Some(id) => {
+                let tx = self.pending.borrow_mut().remove(&id);
+                if let Some(tx) = tx {
+                    let _ = tx.send(Err(format!("could not post the request to the worker: {}", describe(&error))));
+                }
+            }
+            None => {
+                let message = format!("could not send the wasm module to the worker: {}", describe(&error));
+                *self.state.borrow_mut() = State::Failed(message.clone());
+                self.fail_all(&message);
+            }
+        }
+    }
+
+    /// The worker listens: posts what waited in the outbox, init message first.
+    fn flush(&self) {
+        self.listening.set(true);
+        let outbox = std::mem::take(&mut *self.outbox.borrow_mut());
+        for (id, message) in outbox {
+            self.post(id, &message);
+        }
+    }
+
+    /// Fails every outstanding request with `message`.
+    fn fail_all(&self, message: &str) {
+        let pending: Vec<_> = self.pending.borrow_mut().drain().map(|(_, tx)| tx).collect();
+        for tx in pending {
+            let _ = tx.send(Err(message.to_owned()));
+        }
+    }
+
+    fn on_message(&self, data: &JsValue) {
+        if !data.is_object() {
+            return;
+        }
+        let get = |key: &str| Reflect::get(data, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+        if let Some(kind) = get("type").as_string() {
+            match kind.as_str() {
+                "listening" => self.flush(),
+                "ready" => {
+                    let mut state = self.state.borrow_mut();
+                    if *state != State::Terminated {
+                        *state = State::Ready;
+                    }
+                }
+                "init-error" => {
+                    let message = get("error").as_string().unwrap_or_else(|| "the worker could not load".to_owned());
+                    {
+                        let mut state = self.state.borrow_mut();
+                        if *state != State::Terminated {
+                            *state = State::Failed(message.clone());
+                        }
+                    }
+                    self.fail_all(&message);
+                }
+                "messageerror" => self.fail_all("the worker could not read a message sent to it"),
+                _ => {}
+            }
+            return;
+        }
+        let Some(id) = get("id").as_f64().filter(|id| *id >= 0.0 && *id <= MAX_SAFE_INTEGER as f64) else {
+            return;
+        };
+        let Some(tx) = self.pending.borrow_mut().remove(&(id as u64)) else {
+            return;
+        };
+        let reply = if get("ok").as_bool() == Some(true) {
+            Ok(())
+        } else {
+            Err(get("error")
+                .as_string()
+                .unwrap_or_else(|| "the worker reported a failure without a message".to_owned()))
+        };
+        let _ = tx.send(reply);
+    }
+
+    fn on_error(&self, event: &web_sys::Event) {
+        // The event of a script that failed to load is a plain `Event`; uncaught errors in the
+        // worker are `ErrorEvent`s with a message.
+        let message = event
+            .dyn_ref::<web_sys::ErrorEvent>()
+            .map(|e| e.message())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "the worker failed (its script could not be loaded or threw)".to_owned());
+        {
+            let mut state = self.state.borrow_mut();
+            if *state == State::Starting {
+                *state = State::Failed(message.clone());
+            }
+        }
+        self.fail_all(&message);
+    }
+
+    fn shut_down(&self, message: &str) {
+        if *self.state.borrow() == State::Terminated {
+            return;
+        }
+        *self.state.borrow_mut() = State::Terminated;
+        self.worker.terminate();
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.set_onmessageerror(None);
+        drop(self.handlers.borrow_mut().take());
+        self.outbox.borrow_mut().clear();
+        self.fail_all(message);
+    }
+}
+
+/// Removes a request's reply slot when its future ends (reply, timeout or drop).
+struct PendingSlot {
+    inner: Weak<Inner>,
+    id: u64,
+}
+
+impl Drop for PendingSlot {
+    fn drop(&mut self) {
+        if let Some(inner) = self.inner.upgrade() {
+            inner.pending.borrow_mut().remove(&self.id);
+            inner.outbox.borrow_mut().retain(|(id, _)| *id != Some(self.id));
+        }
+    }
+}
+
+/// Runs workflows in a dedicated Web Worker; one host per sheet and worker. Terminates the
+/// worker when dropped.
+pub struct WorkerHost {
+    inner: Rc<Inner>,
+}
+
+impl std::fmt::Debug for WorkerHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerHost")
+            .field("sheet", &self.inner.sheet)
+            .field("state", &*self.inner.state.borrow())
+            .field("outstanding", &self.inner.pending.borrow().len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl WorkerHost {
+    /// Starts the package's worker entry module and returns a host on it.
+    ///
+    /// # Errors
+    /// [`EngineError::Worker`] when the browser refuses to start the worker (no `Worker`, a
+    /// content security policy, ...); the caller may fall back to running workflows in-thread.
+    pub fn start(sheet: &str, tile_size: TileSize, durability: Durability) -> Result<WorkerHost, EngineError> {
+        let worker = start_sheetlog_worker().map_err(|e| EngineError::Worker {
+            workflow: Workflow::Snapshot.as_str(),
+            message: format!("could not start the worker: {}", describe(&e)),
+        })?;
+        Ok(Self::new(worker, sheet, tile_size, durability))
+    }
+
+    /// A host on `worker`, which must run the worker entry module (or answer its protocol), and
+    /// must not have posted its `listening` message yet: call this right after creating it.
+    /// Posts the init message with this thread's `WebAssembly.Module` once the worker listens.
+    pub fn new(worker: web_sys::Worker, sheet: &str, tile_size: TileSize, durability: Durability) -> WorkerHost {
+        Self::with_glue(worker, None, sheet, tile_size, durability)
+    }
+
+    /// Like [`Self::new`], but the worker imports the wasm-bindgen glue at `glue_url` instead of
+    /// the package's `sheetlog.js` (the test runner serves its own glue).
+    #[doc(hidden)]
+    pub fn with_glue(
+        worker: web_sys::Worker,
+        glue_url: Option<&str>,
+        sheet: &str,
+        tile_size: TileSize,
+        durability: Durability,
+    ) -> WorkerHost {
+        let init = Object::new();
+        let _ = Reflect::set(&init, &JsValue::from_str("type"), &JsValue::from_str("init"));
+        let _ = Reflect::set(&init, &JsValue::from_str("module"), &wasm_bindgen::module());
+        if let Some(glue_url) = glue_url {
+            let _ = Reflect::set(&init, &JsValue::from_str("glue"), &JsValue::from_str(glue_url));
+        }
+        let inner = Rc::new(Inner {
+            worker,
+            sheet: sheet.to_owned(),
+            tile_size,
+            durability,
+            timeout_ms: Cell::new(DEFAULT_REPLY_TIMEOUT_MS),
+            next_id: Cell::new(1),
+            pending: RefCell::default(),
+            listening: Cell::new(false),
+            outbox: RefCell::new(vec![(None, init.into())]),
+            state: RefCell::new(State::Starting),
+            handlers: RefCell::default(),
+        });
+        let weak = Rc::downgrade(&inner);
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            if let Some(inner) = weak.upgrade() {
+                inner.on_message(&event.data());
+            }
+        });
+        let weak = Rc::downgrade(&inner);
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            if let Some(inner) = weak.upgrade() {
+                inner.on_error(&event);
+            }
+        });
+        let weak = Rc::downgrade(&inner);
+        let on_message_error = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
+            if let Some(inner) = weak.upgrade() {
+                inner.fail_all("a reply from the worker could not be read");
+            }
+        });
+        inner.worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        inner.worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        inner.worker.set_onmessageerror(Some(on_message_error.as_ref().unchecked_ref()));
+        *inner.handlers.borrow_mut() =
+            Some(Handlers { _on_message: on_message, _on_error: on_error, _on_message_error: on_message_error });
+        WorkerHost { inner }
+    }
+
+    /// The sheet this host runs workflows for.
+    pub fn sheet(&self) -> &str {
+        &self.inner.sheet
+    }
+
+    /// How long a request waits for its reply, in milliseconds (default
+    /// [`DEFAULT_REPLY_TIMEOUT_MS`]); applies to requests made afterwards.
+    pub fn set_reply_timeout_ms(&self, milliseconds: u32) {
+        self.inner.timeout_ms.set(milliseconds);
+    }
+
+    /// Whether the worker reported that it loaded the wasm.
+    pub fn is_ready(&self) -> bool {
+        *self.inner.state.borrow() == State::Ready
+    }
+
+    /// Why the worker cannot run workflows (it failed to load, or was terminated), if so.
+    pub fn failure(&self) -> Option<String> {
+        match &*self.inner.state.borrow() {
+            State::Starting | State::Ready => None,
+            State::Failed(message) => Some(message.clone()),
+            State::Terminated => Some("the worker was terminated".to_owned()),
+        }
+    }
+
+    /// How many requests wait for their reply.
+    pub fn outstanding(&self) -> usize {
+        self.inner.pending.borrow().len()
+    }
+
+    /// Terminates the worker; outstanding and later requests fail with [`EngineError::Worker`].
+    /// A workflow the worker was running stops where it was (it is idempotent and runs again).
+    pub fn terminate(&self) {
+        self.inner.shut_down("the worker was terminated");
+    }
+}
+
+impl Drop for WorkerHost {
+    fn drop(&mut self) {
+        self.inner.shut_down("the worker was terminated");
+    }
+}
+
+fn describe(error: &JsValue) -> String {
+    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+        let name = String::from(error.name());
+        let message = String::from(error.message());
+        return if name.is_empty() || name == "Error" { message } else { format!("{name}: {message}") };
+    }
+    error.as_string().unwrap_or_else(|| format!("{error:?}"))
+}
+
+impl WorkflowHost for WorkerHost {
+    fn run(&self, seq: SequenceId, workflow: Workflow) -> LocalBoxFuture<'static, Result<(), EngineError>> {
+        let inner = self.inner.clone();
+        async move {
+            let fail = |message: String| EngineError::Worker { workflow: workflow.as_str(), message };
+            match &*inner.state.borrow() {
+                State::Failed(message) => return Err(fail(message.clone())),
+                State::Terminated => return Err(fail("the worker was terminated".to_owned())),
+                State::Starting | State::Ready => {}
+            }
+            let id = inner.next_id.get();
+            inner.next_id.set(id + 1);
+            let request = WorkerRequest {
+                id,
+                sheet: inner.sheet.clone(),
+                seq,
+                workflow,
+                tile_size: inner.tile_size,
+                durability: inner.durability,
+            };
+            // Above 2^53 a JS number loses the id; send it as a bigint then.
+            let message = request.to_js();
+            if seq > MAX_SAFE_INTEGER {
+                let _ = Reflect::set(&message, &JsValue::from_str("seq"), &JsValue::from(seq));
+            }
+            let (tx, rx) = oneshot::channel();
+            inner.pending.borrow_mut().insert(id, tx);
+            let _slot = PendingSlot { inner: Rc::downgrade(&inner), id };
+            inner.send(Some(id), message);
+            let timeout = inner.timeout_ms.get();
+            match with_timeout(timeout, rx).await {
+                Some(Ok(reply)) => reply.map_err(fail),
+                Some(Err(oneshot::Canceled)) => Err(fail("the worker was terminated".to_owned())),
+                None => Err(fail(format!("the worker did not reply within {} ms", timeout))),
+            }
+        }
+        .boxed_local()
+    }
+}

@@ -1,0 +1,299 @@
+//! The `SpreadsheetData` JS surface in a real browser, driven as JS would: methods are looked up
+//! by name on the JS object and called with JS values (DESIGN.md section 3).
+#![cfg(target_arch = "wasm32")]
+
+mod browser_common;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use browser_common::unique_sheet;
+use js_sys::{Array, Function, Object, Reflect};
+use sheetlog::api::SpreadsheetData;
+use sheetlog::browser::SheetDatabase;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn prop(object: &JsValue, name: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(name)).expect("property")
+}
+
+/// Calls method `name` of `object` with `args`, as `object.name(...args)`.
+fn call(object: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let method: Function = prop(object, name).dyn_into().expect("a method");
+    method.apply(object, &args.iter().cloned().collect::<Array>())
+}
+
+async fn settle(promise: JsValue) -> Result<JsValue, JsValue> {
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise)).await
+}
+
+fn options(pairs: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&object, &JsValue::from_str(k), v).unwrap();
+    }
+    object.into()
+}
+
+fn snapshot(data: &JsValue) -> JsValue {
+    // `getSnapshot` is used unbound, as useSyncExternalStore does.
+    let get: Function = prop(data, "getSnapshot").dyn_into().unwrap();
+    get.call0(&JsValue::UNDEFINED).unwrap()
+}
+
+fn value(data: &JsValue, row: f64, col: f64) -> JsValue {
+    call(data, "getCellValue", &[snapshot(data), row.into(), col.into()]).unwrap()
+}
+
+fn state(data: &JsValue) -> String {
+    let status = call(data, "getLoadStatus", &[snapshot(data)]).unwrap();
+    prop(&status, "state").as_string().unwrap()
+}
+
+async fn wait_ready(data: &JsValue) {
+    for _ in 0..200 {
+        if state(data) == "ready" {
+            return;
+        }
+        sheetlog::browser::timer::sleep(10).await;
+    }
+    panic!("never ready: {}", state(data));
+}
+
+async fn open(sheet: &str, extra: &[(&str, JsValue)]) -> JsValue {
+    let mut pairs = vec![("name", JsValue::from_str(sheet)), ("worker", JsValue::FALSE)];
+    pairs.extend(extra.iter().cloned());
+    let data = SpreadsheetData::open(options(&pairs).unchecked_into()).await.expect("open");
+    data.into()
+}
+
+#[wasm_bindgen_test]
+async fn in_memory_contract() {
+    let data: JsValue = SpreadsheetData::in_memory(JsValue::UNDEFINED.unchecked_into()).unwrap().into();
+    wait_ready(&data).await;
+    let first = snapshot(&data);
+    assert!(Object::is(&first, &snapshot(&data)), "the same object until something changes");
+    assert_eq!(call(&data, "getRowCount", std::slice::from_ref(&first)).unwrap(), 0);
+    assert!(value(&data, 0.0, 0.0).is_undefined());
+
+    // Subscribe with the unbound function, count calls.
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    let listener = Closure::<dyn Fn()>::new(move || c.set(c.get() + 1));
+    let subscribe: Function = prop(&data, "subscribe").dyn_into().unwrap();
+    assert!(Object::is(&subscribe, &prop(&data, "subscribe")), "a stable function");
+    let unsubscribe: Function = subscribe.call1(&JsValue::UNDEFINED, listener.as_ref()).unwrap().dyn_into().unwrap();
+
+    let write = call(&data, "setCellValueAndFormat", &[2.into(), 3.into(), 42.5.into(), "0.00".into()]).unwrap();
+    assert_eq!(value(&data, 2.0, 3.0), 42.5, "visible before the promise settles");
+    assert!(calls.get() >= 1, "subscribers told before it settles");
+    settle(write).await.unwrap();
+    let after = snapshot(&data);
+    assert!(!Object::is(&first, &after));
+    assert!(
+        call(&data, "getCellValue", &[first.clone(), 2.into(), 3.into()]).unwrap().is_undefined(),
+        "old version unchanged"
+    );
+    assert_eq!(call(&data, "getCellFormat", &[after.clone(), 2.into(), 3.into()]).unwrap(), "0.00");
+    assert_eq!(call(&data, "getRowCount", std::slice::from_ref(&after)).unwrap(), 3);
+    assert_eq!(call(&data, "getColumnCount", std::slice::from_ref(&after)).unwrap(), 4);
+
+    for (v, expect_null) in [(JsValue::NULL, true), (JsValue::from_str("text"), false), (JsValue::TRUE, false)] {
+        settle(call(&data, "setCellValueAndFormat", &[0.into(), 0.into(), v.clone(), JsValue::UNDEFINED]).unwrap())
+            .await
+            .unwrap();
+        let got = value(&data, 0.0, 0.0);
+        if expect_null {
+            assert!(got.is_null(), "null is an explicitly empty cell");
+        } else {
+            assert_eq!(got, v);
+        }
+    }
+    let error = options(&[("type", "CellError".into()), ("value", "#DIV/0!".into())]);
+    settle(call(&data, "setCellValueAndFormat", &[0.into(), 1.into(), error, JsValue::UNDEFINED]).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(prop(&value(&data, 0.0, 1.0), "value"), "#DIV/0!");
+
+    // Validation: rejected with a named error, nothing stored, nobody told.
+    let before = snapshot(&data);
+    let count = calls.get();
+    for (row, v) in [
+        (-1.0, JsValue::from(1)),
+        (0.5, JsValue::from(1)),
+        (0.0, JsValue::from_f64(f64::NAN)),
+        (0.0, Object::new().into()),
+    ] {
+        let rejected = settle(
+            call(&data, "setCellValueAndFormat", &[row.into(), 0.into(), v.clone(), JsValue::UNDEFINED]).unwrap(),
+        )
+        .await;
+        let error = rejected.expect_err("bad input rejects");
+        assert_eq!(prop(&error, "name"), "ValidationError");
+        let checked = call(&data, "isValidCellValueAndFormat", &[row.into(), 0.into(), v, JsValue::UNDEFINED]).unwrap();
+        assert_eq!(prop(&checked, "name"), "ValidationError", "isValid reports the same error");
+    }
+    assert!(Object::is(&before, &snapshot(&data)));
+    assert_eq!(calls.get(), count);
+    assert!(call(&data, "isValidCellValueAndFormat", &[1.into(), 1.into(), 5.into(), JsValue::UNDEFINED])
+        .unwrap()
+        .is_undefined());
+    let thrown = call(&data, "getCellValue", &[before, (-3).into(), 0.into()]).expect_err("bad read index throws");
+    assert_eq!(prop(&thrown, "name"), "ValidationError");
+
+    // Viewport round trip; an equal viewport is a no-op.
+    let vp = options(&[
+        ("rowMinOffset", 0.into()),
+        ("columnMinOffset", 0.into()),
+        ("width", 400.into()),
+        ("height", 300.into()),
+    ]);
+    call(&data, "setViewport", std::slice::from_ref(&vp)).unwrap();
+    let with_vp = snapshot(&data);
+    assert_eq!(prop(&call(&data, "getViewport", std::slice::from_ref(&with_vp)).unwrap(), "width"), 400);
+    let count = calls.get();
+    call(&data, "setViewport", &[vp]).unwrap();
+    assert!(Object::is(&with_vp, &snapshot(&data)));
+    assert_eq!(calls.get(), count);
+
+    // Offset mappings.
+    let rows = call(&data, "getRowItemOffsetMapping", std::slice::from_ref(&with_vp)).unwrap();
+    assert_eq!(call(&rows, "itemOffset", &[3.into()]).unwrap(), 90);
+    let hit: Array = call(&rows, "offsetToItem", &[95.into()]).unwrap().dyn_into().unwrap();
+    assert_eq!((hit.get(0), hit.get(1)), (JsValue::from(3), JsValue::from(90)));
+    let info = call(&data, "getLogInfo", &[with_vp]).unwrap();
+    assert_eq!(prop(&info, "sequenceId"), JsValue::from(js_sys::BigInt::from(5u64)));
+
+    // Unsubscribe: never called again; calling it twice is harmless.
+    unsubscribe.call0(&JsValue::UNDEFINED).unwrap();
+    unsubscribe.call0(&JsValue::UNDEFINED).unwrap();
+    let count = calls.get();
+    settle(call(&data, "setCellValueAndFormat", &[9.into(), 9.into(), 1.into(), JsValue::UNDEFINED]).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(calls.get(), count);
+    call(&data, "close", &[]).unwrap();
+    let closed =
+        settle(call(&data, "setCellValueAndFormat", &[0.into(), 0.into(), 1.into(), JsValue::UNDEFINED]).unwrap())
+            .await;
+    let error = closed.expect_err("edits after close reject");
+    assert_eq!(prop(&error, "name"), "StorageError");
+    assert_eq!(prop(&error, "statusCode"), 503);
+}
+
+#[wasm_bindgen_test]
+async fn open_edit_close_reopen() {
+    let sheet = unique_sheet("api-reopen");
+    let data = open(&sheet, &[]).await;
+    wait_ready(&data).await;
+    for i in 0..5 {
+        settle(call(&data, "setCellValueAndFormat", &[i.into(), 1.into(), (i * 10).into(), "0".into()]).unwrap())
+            .await
+            .unwrap();
+    }
+    call(&data, "close", &[]).unwrap();
+    let again = open(&sheet, &[]).await;
+    wait_ready(&again).await;
+    for i in 0..5 {
+        assert_eq!(value(&again, f64::from(i), 1.0), i * 10);
+    }
+    call(&again, "close", &[]).unwrap();
+    SheetDatabase::delete(&sheet).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn bad_open_options_are_validation_errors() {
+    for bad in [
+        options(&[("name", "".into())]),
+        options(&[("name", "x".into()), ("snapshotInterval", 0.into())]),
+        options(&[("name", "x".into()), ("durability", "soft".into())]),
+    ] {
+        let error = SpreadsheetData::open(bad.unchecked_into()).await.err().expect("rejected");
+        assert_eq!(prop(&error, "name"), "ValidationError");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn two_instances_writing_interleaved_end_identical() {
+    let sheet = unique_sheet("api-two");
+    let a = open(&sheet, &[("snapshotInterval", 50.into())]).await;
+    let b = open(&sheet, &[("snapshotInterval", 50.into())]).await;
+    let mut writes = Vec::new();
+    for i in 0..200 {
+        let (data, col) = if i % 2 == 0 { (&a, 0) } else { (&b, 1) };
+        writes.push(settle(
+            call(data, "setCellValueAndFormat", &[(i / 2).into(), col.into(), i.into(), JsValue::UNDEFINED]).unwrap(),
+        ));
+    }
+    for result in futures_util::future::join_all(writes).await {
+        result.expect("every edit is acknowledged");
+    }
+    // Both sync (the channel announces appends; sync again to be sure).
+    for _ in 0..100 {
+        let (sa, sb) = (snapshot(&a), snapshot(&b));
+        let (ia, ib) = (call(&a, "getLogInfo", &[sa]).unwrap(), call(&b, "getLogInfo", &[sb]).unwrap());
+        if prop(&ia, "sequenceId") == JsValue::from(js_sys::BigInt::from(200u64))
+            && prop(&ib, "sequenceId") == JsValue::from(js_sys::BigInt::from(200u64))
+        {
+            break;
+        }
+        sheetlog::browser::timer::sleep(20).await;
+    }
+    for i in 0..200 {
+        let (row, col) = (f64::from(i / 2), f64::from(i % 2));
+        assert_eq!(value(&a, row, col), i, "edit {i} in a");
+        assert_eq!(value(&b, row, col), i, "edit {i} in b");
+    }
+    call(&a, "close", &[]).unwrap();
+    call(&b, "close", &[]).unwrap();
+    SheetDatabase::delete(&sheet).await.unwrap();
+}
+
+fn wasm_memory_bytes() -> u32 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().dyn_into().unwrap();
+    let buffer: js_sys::ArrayBuffer = memory.buffer().dyn_into().unwrap();
+    buffer.byte_length()
+}
+
+#[wasm_bindgen_test]
+async fn reads_and_subscriptions_leave_wasm_memory_flat() {
+    let data: JsValue = SpreadsheetData::in_memory(JsValue::UNDEFINED.unchecked_into()).unwrap().into();
+    for i in 0..20 {
+        settle(call(&data, "setCellValueAndFormat", &[i.into(), 0.into(), i.into(), JsValue::UNDEFINED]).unwrap())
+            .await
+            .unwrap();
+        settle(
+            call(&data, "setCellValueAndFormat", &[i.into(), 1.into(), format!("text {i}").into(), JsValue::UNDEFINED])
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+    wait_ready(&data).await;
+    let get_snapshot: Function = prop(&data, "getSnapshot").dyn_into().unwrap();
+    let get_cell_value: Function = prop(&data, "getCellValue").dyn_into().unwrap();
+    let subscribe: Function = prop(&data, "subscribe").dyn_into().unwrap();
+    let listener = Closure::<dyn Fn()>::new(|| {});
+    // Warm up, so that one-time allocations are not counted.
+    for i in 0..1000 {
+        let s = get_snapshot.call0(&JsValue::UNDEFINED).unwrap();
+        get_cell_value.call3(&data, &s, &JsValue::from(i % 20), &JsValue::from(i % 2)).unwrap();
+        let unsubscribe: Function =
+            subscribe.call1(&JsValue::UNDEFINED, listener.as_ref()).unwrap().dyn_into().unwrap();
+        unsubscribe.call0(&JsValue::UNDEFINED).unwrap();
+    }
+    let before = wasm_memory_bytes();
+    for i in 0..1_000_000 {
+        let s = get_snapshot.call0(&JsValue::UNDEFINED).unwrap();
+        get_cell_value.call3(&data, &s, &JsValue::from(i % 20), &JsValue::from(i % 2)).unwrap();
+    }
+    for _ in 0..1000 {
+        let unsubscribe: Function =
+            subscribe.call1(&JsValue::UNDEFINED, listener.as_ref()).unwrap().dyn_into().unwrap();
+        unsubscribe.call0(&JsValue::UNDEFINED).unwrap();
+    }
+    assert_eq!(wasm_memory_bytes(), before, "wasm memory grew");
+}

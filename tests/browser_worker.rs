@@ -1,0 +1,496 @@
+//! The worker workflow in a real dedicated module Worker (DESIGN.md sections 7 and 8): the
+//! snapshot workflow run by the worker and seen from the main thread, failures reported as
+//! `EngineError::Worker` without killing the worker, two workers on one sheet serialised by the
+//! Web Lock, malformed messages, termination.
+//!
+//! The test runner serves its own glue (`wasm-bindgen-test`), not `pkg/` (TOOLCHAIN.md trap 7),
+//! so these tests start the package's worker entry module (`js/worker.js`, served by the runner
+//! as a snippet) themselves and have the host's init message name the test glue
+//! (`WorkerHost::with_glue`). The runner also wraps every worker in a script that awaits the
+//! import of the real one, which loses early messages: the `listening` handshake covers that.
+#![cfg(target_arch = "wasm32")]
+
+mod browser_common;
+
+use browser_common::{dispose, unique_sheet};
+use futures_util::future::join;
+use js_sys::{Object, Reflect};
+use sheetlog::browser::{
+    handle_worker_message, worker_script_url, Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase,
+    WorkerHost, WORKER_NAME,
+};
+use sheetlog::engine::workflow::{index_path, read_index};
+use sheetlog::engine::{EngineError, WorkflowHost};
+use sheetlog::log::{CellWrite, Entry, EventLog, MetadataUpdate, Operation, QueryFrom, QueryTo, Workflow};
+use sheetlog::model::CellValue;
+use sheetlog::snapshot::TileSize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen]
+extern "C" {
+    /// `import.meta.url` read in the test glue: the URL of the glue the runner serves.
+    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
+    static GLUE_URL: String;
+}
+
+fn tile_size() -> TileSize {
+    TileSize::new(4, 3).unwrap()
+}
+
+/// A worker running `js/worker.js`, as `WorkerHost::start` starts it.
+fn test_worker() -> web_sys::Worker {
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    options.set_name(WORKER_NAME);
+    web_sys::Worker::new_with_options(&worker_script_url(), &options).expect("start the worker")
+}
+
+fn glue_url() -> String {
+    GLUE_URL.with(String::clone)
+}
+
+fn test_host(sheet: &str) -> WorkerHost {
+    WorkerHost::with_glue(test_worker(), Some(&glue_url()), sheet, tile_size(), Durability::Strict)
+}
+
+/// Appends `count` `SetCell` entries; entry `i` writes `i` to cell `(i, i % 5)`.
+async fn append_cells(log: &IdbEventLog, count: u64) {
+    for i in 0..count {
+        let entry = Entry::new(Operation::SetCell(CellWrite {
+            row: i,
+            col: i % 5,
+            value: Some(CellValue::Number(i as f64)),
+            format: None,
+        }));
+        log.add_entry(entry, i, None).await.unwrap();
+    }
+}
+
+async fn entry_metadata(log: &IdbEventLog, seq: u64) -> sheetlog::log::Metadata {
+    let page = log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await.unwrap();
+    page.entries[0].metadata.clone()
+}
+
+#[wasm_bindgen_test]
+async fn the_glue_url_is_known() {
+    let url = glue_url();
+    assert!(url.starts_with("http"), "glue URL {url}");
+    let script = worker_script_url();
+    assert!(script.ends_with("/js/worker.js"), "worker script URL {script}");
+}
+
+#[wasm_bindgen_test]
+async fn worker_writes_the_snapshot() {
+    let sheet = unique_sheet("worker-snapshot");
+    let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let log = IdbEventLog::new(db.clone());
+    append_cells(&log, 30).await;
+    log.set_metadata(29, MetadataUpdate::default().with_pending(Some(Workflow::Snapshot))).await.unwrap();
+
+    let host = test_host(&sheet);
+    host.run(29, Workflow::Snapshot).await.expect("the worker runs the snapshot workflow");
+    assert!(host.is_ready());
+    assert_eq!(host.outstanding(), 0);
+
+    let metadata = entry_metadata(&log, 29).await;
+    assert_eq!(metadata.snapshot.as_deref(), Some("snapshots/29/index"));
+    assert_eq!(metadata.pending, None);
+    let index = read_index(&IdbBlobStore::new(db.clone()), &index_path(29)).await.unwrap();
+    assert_eq!(index.seq, 29);
+    assert_eq!((index.row_count, index.col_count), (29, 5));
+    assert_eq!(index.tile_size, tile_size());
+    assert_eq!(index.layers.len(), 1);
+    // Rows 0..29 over tiles of 4 rows: 8 tile rows; columns 0..5 over tiles of 3: 2 tile columns;
+    // cell (i, i % 5) puts values in every tile row and both tile columns.
+    let mut expected = std::collections::BTreeSet::new();
+    for i in 0..29u64 {
+        expected.insert(tile_size().tile_of(i, i % 5));
+    }
+    assert_eq!(index.layers[0].tiles.keys().copied().collect::<std::collections::BTreeSet<_>>(), expected);
+
+    // The same request again is idempotent.
+    host.run(29, Workflow::Snapshot).await.expect("a second run succeeds");
+    assert_eq!(entry_metadata(&log, 29).await.snapshot.as_deref(), Some("snapshots/29/index"));
+    host.terminate();
+    dispose(&sheet, db).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_workflow_reports_and_the_worker_keeps_serving() {
+    let sheet = unique_sheet("worker-failure");
+    let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let log = IdbEventLog::new(db.clone());
+    append_cells(&log, 5).await;
+
+    let host = test_host(&sheet);
+    match host.run(40, Workflow::Snapshot).await {
+        Err(EngineError::Worker { workflow: "snapshot", message }) => {
+            assert!(message.contains("40"), "the message names the entry: {message}");
+        }
+        other => panic!("a snapshot beyond the log end: {other:?}"),
+    }
+    assert!(host.failure().is_none());
+    // The worker keeps serving.
+    host.run(4, Workflow::Snapshot).await.expect("the next request succeeds");
+    assert_eq!(entry_metadata(&log, 4).await.snapshot.as_deref(), Some("snapshots/4/index"));
+    host.run(4, Workflow::Compact).await.expect("compact is a no-op for now");
+    drop(host);
+    dispose(&sheet, db).await;
+}
+
+#[wasm_bindgen_test]
+async fn two_workers_on_one_sheet_both_succeed() {
+    let sheet = unique_sheet("worker-race");
+    let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let log = IdbEventLog::new(db.clone());
+    append_cells(&log, 30).await;
+
+    let (a, b) = (test_host(&sheet), test_host(&sheet));
+    for seq in [10, 25] {
+        let (ra, rb) = join(a.run(seq, Workflow::Snapshot), b.run(seq, Workflow::Snapshot)).await;
+        ra.expect("worker a");
+        rb.expect("worker b");
+        let metadata = entry_metadata(&log, seq).await;
+        assert_eq!(metadata.snapshot, Some(index_path(seq)));
+        assert_eq!(metadata.pending, None);
+        let index = read_index(&IdbBlobStore::new(db.clone()), &index_path(seq)).await.unwrap();
+        assert_eq!((index.seq, index.row_count, index.col_count), (seq, seq, seq.min(5)));
+    }
+    // Only the two snapshots exist; the head of the log is the latest.
+    let head = log.query(QueryFrom::Snapshot, QueryTo::End, None).await.unwrap();
+    assert_eq!(head.first, 25);
+    a.terminate();
+    b.terminate();
+    dispose(&sheet, db).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_lock_serialises_workflows_of_one_sheet() {
+    // Held in this thread, the sheet's workflow lock keeps the worker waiting.
+    let sheet = unique_sheet("worker-lock");
+    let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let log = IdbEventLog::new(db.clone());
+    append_cells(&log, 3).await;
+    let host = test_host(&sheet);
+
+    let (release_tx, release_rx) = futures_channel::oneshot::channel::<()>();
+    let (held_tx, held_rx) = futures_channel::oneshot::channel::<()>();
+    let lock_sheet = sheet.clone();
+    let holder = wasm_bindgen_futures::future_to_promise(async move {
+        let work = async move {
+            let _ = held_tx.send(());
+            let _ = release_rx.await;
+        };
+        sheetlog::browser::worker_entry::with_workflow_lock(&lock_sheet, work)
+            .await
+            .map_err(|e| JsValue::from_str(&e))?;
+        Ok(JsValue::UNDEFINED)
+    });
+    held_rx.await.unwrap();
+
+    let run = wasm_bindgen_futures::future_to_promise({
+        let future = host.run(2, Workflow::Snapshot);
+        async move {
+            future.await.map_err(|e| JsValue::from_str(&e.to_string()))?;
+            Ok(JsValue::UNDEFINED)
+        }
+    });
+    sheetlog::browser::timer::sleep(300).await;
+    assert_eq!(entry_metadata(&log, 2).await.snapshot, None, "the worker waits for the lock");
+    assert_eq!(host.outstanding(), 1);
+    release_tx.send(()).unwrap();
+    JsFuture::from(holder).await.unwrap();
+    JsFuture::from(run).await.expect("the workflow runs once the lock is free");
+    assert_eq!(entry_metadata(&log, 2).await.snapshot.as_deref(), Some("snapshots/2/index"));
+    host.terminate();
+    dispose(&sheet, db).await;
+}
+
+#[wasm_bindgen_test]
+async fn terminate_fails_outstanding_and_later_requests() {
+    let sheet = unique_sheet("worker-terminate");
+    let host = test_host(&sheet);
+    let outstanding = host.run(0, Workflow::Snapshot);
+    host.terminate();
+    match outstanding.await {
+        Err(EngineError::Worker { message, .. }) => assert!(message.contains("terminated"), "{message}"),
+        other => panic!("outstanding request after terminate: {other:?}"),
+    }
+    match host.run(0, Workflow::Snapshot).await {
+        Err(EngineError::Worker { message, .. }) => assert!(message.contains("terminated"), "{message}"),
+        other => panic!("request after terminate: {other:?}"),
+    }
+    assert_eq!(host.outstanding(), 0);
+    SheetDatabase::delete(&sheet).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_worker_that_cannot_load_fails_requests() {
+    // A worker whose script does not exist: the error event fails the request at once.
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options("/no-such-worker-script.js", &options).unwrap();
+    let host = WorkerHost::new(worker, "never-opened", tile_size(), Durability::Strict);
+    host.set_reply_timeout_ms(10_000);
+    match host.run(0, Workflow::Snapshot).await {
+        Err(EngineError::Worker { .. }) => {}
+        other => panic!("request to a worker that failed to load: {other:?}"),
+    }
+    assert!(host.failure().is_some());
+    match host.run(0, Workflow::Snapshot).await {
+        Err(EngineError::Worker { .. }) => {}
+        other => panic!("later request: {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_reply_that_never_comes_times_out() {
+    // A module worker that reads messages and never answers.
+    let code = js_sys::Array::of1(&"self.onmessage = () => {};".into());
+    let properties = web_sys::BlobPropertyBag::new();
+    properties.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&code, &properties).unwrap();
+    let url = web_sys::Url::create_object_url_with_blob(&blob).unwrap();
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options(&url, &options).unwrap();
+    let host = WorkerHost::new(worker, "silent", tile_size(), Durability::Relaxed);
+    host.set_reply_timeout_ms(200);
+    match host.run(3, Workflow::Snapshot).await {
+        Err(EngineError::Worker { message, .. }) => assert!(message.contains("did not reply"), "{message}"),
+        other => panic!("silent worker: {other:?}"),
+    }
+    assert_eq!(host.outstanding(), 0);
+    web_sys::Url::revoke_object_url(&url).unwrap();
+}
+
+async fn handle(message: JsValue) -> (JsValue, Option<bool>, Option<String>) {
+    let reply = JsFuture::from(handle_worker_message(message)).await.expect("the handler never rejects");
+    let get = |key: &str| Reflect::get(&reply, &key.into()).unwrap();
+    (get("id"), get("ok").as_bool(), get("error").as_string())
+}
+
+fn request(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    let defaults: [(&str, JsValue); 7] = [
+        ("id", 7.into()),
+        ("sheet", "malformed".into()),
+        ("seq", 0.into()),
+        ("workflow", "compact".into()),
+        ("tileRows", 4.into()),
+        ("tileColumns", 3.into()),
+        ("durability", "strict".into()),
+    ];
+    for (key, value) in defaults.iter().chain(fields) {
+        Reflect::set(&object, &(*key).into(), value).unwrap();
+    }
+    object.into()
+}
+
+#[wasm_bindgen_test]
+async fn malformed_messages_get_an_error_reply() {
+    let cases: Vec<(JsValue, &str)> = vec![
+        (JsValue::NULL, "must be an object"),
+        (JsValue::from_str("snapshot"), "must be an object"),
+        (Object::new().into(), "`id`"),
+        (request(&[("id", (-1).into())]), "`id`"),
+        (request(&[("id", 1.5.into())]), "`id`"),
+        (request(&[("sheet", 3.into())]), "`sheet`"),
+        (request(&[("seq", (2f64.powi(53)).into())]), "`seq`"),
+        (request(&[("seq", JsValue::from_f64(f64::NAN))]), "`seq`"),
+        (request(&[("seq", "4".into())]), "`seq`"),
+        (request(&[("workflow", "backup".into())]), "`workflow`"),
+        (request(&[("tileRows", 0.into())]), "tile size"),
+        (request(&[("tileColumns", 1e10.into())]), "`tileColumns`"),
+        (request(&[("durability", "fast".into())]), "`durability`"),
+        (request(&[("durability", JsValue::UNDEFINED)]), "`durability`"),
+    ];
+    for (message, expected) in cases {
+        let described = format!("{message:?}");
+        let (_, ok, error) = handle(message).await;
+        assert_eq!(ok, Some(false), "{described}");
+        let error = error.unwrap_or_default();
+        assert!(error.contains(expected), "{described}: {error}");
+    }
+    // The id is echoed when it is a number, `null` otherwise.
+    let (id, _, _) = handle(request(&[("workflow", 1.into())])).await;
+    assert_eq!(id.as_f64(), Some(7.0));
+    let (id, _, _) = handle(JsValue::TRUE).await;
+    assert!(id.is_null());
+    // A bigint seq is accepted.
+    let sheet = unique_sheet("worker-bigint");
+    let (id, ok, error) = handle(request(&[
+        ("id", 9.into()),
+        ("sheet", sheet.as_str().into()),
+        ("seq", JsValue::from(5u64)),
+        ("workflow", "compact".into()),
+    ]))
+    .await;
+    assert_eq!((id.as_f64(), ok, error), (Some(9.0), Some(true), None));
+    sheetlog::browser::worker_entry::close_cached_sheets();
+    SheetDatabase::delete(&sheet).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_malformed_message_to_the_worker_gets_a_reply() {
+    // Speaks the protocol by hand: wait for `listening`, init, then a bad request.
+    let worker = test_worker();
+    let (listening_tx, listening_rx) = futures_channel::oneshot::channel::<()>();
+    let (tx, rx) = futures_channel::oneshot::channel::<JsValue>();
+    let (listening_tx, tx) = (std::cell::RefCell::new(Some(listening_tx)), std::cell::RefCell::new(Some(tx)));
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        let data = event.data();
+        match Reflect::get(&data, &"type".into()).unwrap().as_string().as_deref() {
+            Some("listening") => {
+                if let Some(tx) = listening_tx.borrow_mut().take() {
+                    let _ = tx.send(());
+                }
+            }
+            Some(_) => {}
+            None => {
+                if let Some(tx) = tx.borrow_mut().take() {
+                    let _ = tx.send(data);
+                }
+            }
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    listening_rx.await.unwrap();
+    let init = Object::new();
+    Reflect::set(&init, &"type".into(), &"init".into()).unwrap();
+    Reflect::set(&init, &"module".into(), &wasm_bindgen::module()).unwrap();
+    Reflect::set(&init, &"glue".into(), &glue_url().into()).unwrap();
+    worker.post_message(&init).unwrap();
+    worker.post_message(&request(&[("id", 11.into()), ("tileRows", "four".into())])).unwrap();
+    let reply = rx.await.unwrap();
+    assert_eq!(Reflect::get(&reply, &"id".into()).unwrap().as_f64(), Some(11.0));
+    assert_eq!(Reflect::get(&reply, &"ok".into()).unwrap().as_bool(), Some(false));
+    let error = Reflect::get(&reply, &"error".into()).unwrap().as_string().unwrap();
+    assert!(error.contains("`tileRows`"), "{error}");
+    worker.terminate();
+}
+
+/// A blob store that records every blob path read.
+#[derive(Clone, Debug)]
+struct Counting<D> {
+    dir: D,
+    reads: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
+}
+
+impl<D: sheetlog::blob::BlobDir> sheetlog::blob::BlobDir for Counting<D> {
+    fn path(&self) -> String {
+        self.dir.path()
+    }
+    async fn read(&self, name: &str) -> Result<Vec<u8>, sheetlog::blob::BlobError> {
+        self.reads.borrow_mut().push(format!("{}/{name}", self.dir.path()));
+        self.dir.read(name).await
+    }
+    async fn write(&self, name: &str, bytes: &[u8]) -> Result<(), sheetlog::blob::BlobError> {
+        self.dir.write(name, bytes).await
+    }
+    async fn remove(&self, name: &str) -> Result<(), sheetlog::blob::BlobError> {
+        self.dir.remove(name).await
+    }
+    async fn dir(&self, name: &str) -> Result<Self, sheetlog::blob::BlobError> {
+        Ok(Self { dir: self.dir.dir(name).await?, reads: self.reads.clone() })
+    }
+    async fn list(
+        &self,
+        continuation: Option<&sheetlog::blob::Continuation>,
+    ) -> Result<sheetlog::blob::ListPage, sheetlog::blob::BlobError> {
+        self.dir.list(continuation).await
+    }
+    async fn remove_all(&self) -> Result<(), sheetlog::blob::BlobError> {
+        self.dir.remove_all().await
+    }
+}
+
+#[derive(Clone, Debug)]
+struct CountingStore {
+    store: IdbBlobStore,
+    reads: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
+}
+
+impl sheetlog::blob::BlobStore for CountingStore {
+    type Dir = Counting<sheetlog::browser::IdbBlobDir>;
+    fn root(&self) -> Self::Dir {
+        Counting { dir: self.store.root(), reads: self.reads.clone() }
+    }
+}
+
+fn browser_runtime() -> sheetlog::engine::Runtime {
+    use futures_util::FutureExt as _;
+    sheetlog::engine::Runtime {
+        spawn: std::rc::Rc::new(wasm_bindgen_futures::spawn_local),
+        sleep: std::rc::Rc::new(|ms| sheetlog::browser::timer::sleep(ms).boxed_local()),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn engine_snapshots_in_the_worker_and_a_second_engine_reads_only_viewport_tiles() {
+    use sheetlog::engine::{Engine, EngineOptions, LoadStatus, Viewport};
+    let sheet = unique_sheet("engine-worker");
+    let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let (log, blobs) = (IdbEventLog::new(db.clone()), IdbBlobStore::new(db.clone()));
+    let options = EngineOptions { snapshot_interval: 25, tile_size: tile_size(), ..EngineOptions::default() };
+    let host = std::rc::Rc::new(test_host(&sheet));
+    let writer =
+        Engine::open(log.clone(), blobs.clone(), host.clone(), browser_runtime(), options.clone()).await.unwrap();
+    // 12 rows x 9 columns, value row * 100 + col; 108 edits. The interval counts from the last
+    // completed snapshot: snapshots on entries 24, 48, 72, 96.
+    for row in 0..12u64 {
+        for col in 0..9u64 {
+            writer.set_cell(row, col, Some(CellValue::Number((row * 100 + col) as f64)), None).await.unwrap();
+        }
+    }
+    for _ in 0..500 {
+        let info = writer.snapshot().log_info();
+        if info.workflow.is_none() && info.snapshot_sequence_id == Some(96) {
+            break;
+        }
+        sheetlog::browser::timer::sleep(10).await;
+    }
+    assert_eq!(writer.snapshot().log_info().snapshot_sequence_id, Some(96), "the worker wrote the snapshots");
+    assert_eq!(entry_metadata(&log, 96).await.snapshot.as_deref(), Some("snapshots/96/index"));
+
+    // A second engine on its own connection, viewport over rows 0..3 and columns 0..2: one 4 x 3 tile.
+    let db2 = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let reads = std::rc::Rc::default();
+    let counting = CountingStore { store: IdbBlobStore::new(db2.clone()), reads: std::rc::Rc::clone(&reads) };
+    let viewport = Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 250.0, height: 100.0 };
+    let reader_options = EngineOptions { viewport: Some(viewport), ..options };
+    let host2 = std::rc::Rc::new(test_host(&sheet));
+    let reader =
+        Engine::open(IdbEventLog::new(db2.clone()), counting, host2.clone(), browser_runtime(), reader_options)
+            .await
+            .unwrap();
+    for _ in 0..500 {
+        if *reader.snapshot().load_status() != LoadStatus::Loading {
+            break;
+        }
+        sheetlog::browser::timer::sleep(10).await;
+    }
+    let v = reader.snapshot();
+    assert_eq!(*v.load_status(), LoadStatus::Ready);
+    let tiles: Vec<String> = reads.borrow().iter().filter(|p: &&String| !p.ends_with("/index")).cloned().collect();
+    assert_eq!(tiles.len(), 1, "only the tile under the viewport is read: {tiles:?}");
+    assert!(tiles[0].ends_with("/0-0"), "{tiles:?}");
+    assert!(reads.borrow().iter().any(|p| p == "snapshots/96/index"), "opened from the latest snapshot");
+    for row in 0..4u64 {
+        for col in 0..3u64 {
+            let value = v.cell(row, col).and_then(|c| c.value);
+            assert_eq!(value, Some(CellValue::Number((row * 100 + col) as f64)), "({row}, {col})");
+        }
+    }
+    assert_eq!((v.row_count(), v.column_count()), (12, 9));
+    writer.close();
+    reader.close();
+    host.terminate();
+    host2.terminate();
+    db2.close();
+    dispose(&sheet, db).await;
+}
