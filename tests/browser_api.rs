@@ -54,7 +54,7 @@ fn state(data: &JsValue) -> String {
 }
 
 async fn wait_ready(data: &JsValue) {
-    for _ in 0..200 {
+    for _ in 0..1000 {
         if state(data) == "ready" {
             return;
         }
@@ -232,7 +232,7 @@ async fn two_instances_writing_interleaved_end_identical() {
         result.expect("every edit is acknowledged");
     }
     // Both sync (the channel announces appends; sync again to be sure).
-    for _ in 0..100 {
+    for _ in 0..500 {
         let (sa, sb) = (snapshot(&a), snapshot(&b));
         let (ia, ib) = (call(&a, "getLogInfo", &[sa]).unwrap(), call(&b, "getLogInfo", &[sb]).unwrap());
         if prop(&ia, "sequenceId") == JsValue::from(js_sys::BigInt::from(200u64))

@@ -447,7 +447,7 @@ async fn engine_snapshots_in_the_worker_and_a_second_engine_reads_only_viewport_
             writer.set_cell(row, col, Some(CellValue::Number((row * 100 + col) as f64)), None).await.unwrap();
         }
     }
-    for _ in 0..500 {
+    for _ in 0..2000 {
         let info = writer.snapshot().log_info();
         if info.workflow.is_none() && info.snapshot_sequence_id == Some(96) {
             break;
@@ -468,7 +468,7 @@ async fn engine_snapshots_in_the_worker_and_a_second_engine_reads_only_viewport_
         Engine::open(IdbEventLog::new(db2.clone()), counting, host2.clone(), browser_runtime(), reader_options)
             .await
             .unwrap();
-    for _ in 0..500 {
+    for _ in 0..2000 {
         if *reader.snapshot().load_status() != LoadStatus::Loading {
             break;
         }

@@ -359,3 +359,55 @@ fn a_damaged_tile_shows_as_an_error_not_a_panic() {
     let reader = h.open(log, blobs, small_tiles(3));
     assert!(matches!(reader.snapshot().load_status(), LoadStatus::Error(EngineError::Snapshot { .. })));
 }
+
+/// A workflow host that fails its first `failures` runs, then runs workflows in thread.
+struct FlakyHost {
+    inner: sheetlog::engine::InThreadHost<MemoryEventLog, MemoryBlobStore>,
+    failures: Cell<u32>,
+    runs: Rc<Cell<u32>>,
+}
+
+impl sheetlog::engine::WorkflowHost for FlakyHost {
+    fn run(
+        &self,
+        seq: sheetlog::log::SequenceId,
+        workflow: Workflow,
+    ) -> futures_util::future::LocalBoxFuture<'static, Result<(), EngineError>> {
+        use futures_util::FutureExt as _;
+        self.runs.set(self.runs.get() + 1);
+        if self.failures.get() > 0 {
+            self.failures.set(self.failures.get() - 1);
+            let error = EngineError::Worker { workflow: workflow.as_str(), message: "worker crashed".into() };
+            return async move { Err(error) }.boxed_local();
+        }
+        self.inner.run(seq, workflow)
+    }
+}
+
+#[test]
+fn a_failing_workflow_shows_in_the_load_status_and_is_retried() {
+    let mut h = Harness::new();
+    let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
+    let runs = Rc::new(Cell::new(0));
+    let host = Rc::new(FlakyHost {
+        inner: sheetlog::engine::InThreadHost::new(log.clone(), blobs.clone(), small_tiles(3).tile_size),
+        failures: Cell::new(2),
+        runs: runs.clone(),
+    });
+    let statuses = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let options = small_tiles(3);
+    let engine = h.run(sheetlog::engine::Engine::open(log.clone(), blobs, host, h.runtime(), options)).unwrap();
+    let (e, s) = (engine.clone(), statuses.clone());
+    engine.subscribe(Rc::new(move || s.borrow_mut().push(e.snapshot().load_status().clone())));
+    for i in 0..3 {
+        h.run(engine.set_cell(i, 0, num(i as f64), None)).unwrap();
+    }
+    assert_eq!(runs.get(), 3, "two failures, then a retry that succeeds");
+    let errors =
+        statuses.borrow().iter().filter(|s| matches!(s, LoadStatus::Error(EngineError::Worker { .. }))).count();
+    assert!(errors >= 1, "the failure showed in the load status: {:?}", statuses.borrow());
+    let v = engine.snapshot();
+    assert_eq!(*v.load_status(), LoadStatus::Ready, "the successful retry cleared the error");
+    assert_eq!(v.log_info().snapshot_sequence_id, Some(2));
+    assert_eq!(v.log_info().workflow, None);
+}

@@ -1,7 +1,7 @@
 //! The edit layer: cell changes since the last snapshot, each cell keeping its history by log
 //! position (DESIGN.md section 5), so every content version in the segment reads correctly.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::log::{CellWrite, SequenceId};
 use crate::snapshot::CellContent;
@@ -13,7 +13,7 @@ use crate::snapshot::CellContent;
 pub struct EditLayer {
     /// Per cell (row, col), its changes as (sequence id of the entry, content after it), with
     /// strictly increasing ids.
-    cells: HashMap<(u64, u64), Vec<(SequenceId, CellContent)>>,
+    cells: FxHashMap<(u64, u64), Vec<(SequenceId, CellContent)>>,
     /// (sequence id, row extent, column extent) after each entry that grew an extent: one past
     /// the highest row and column ever written in the segment.
     extents: Vec<(SequenceId, u64, u64)>,
@@ -52,6 +52,9 @@ impl EditLayer {
     /// `None` when the segment did not touch it before `at` (older layers answer). Binary search
     /// on the cell's history.
     pub fn get(&self, row: u64, col: u64, at: SequenceId) -> Option<&CellContent> {
+        if self.cells.is_empty() {
+            return None;
+        }
         let history = self.cells.get(&(row, col))?;
         let index = history.partition_point(|(seq, _)| *seq < at);
         index.checked_sub(1).and_then(|i| history.get(i)).map(|(_, content)| content)

@@ -9,6 +9,7 @@ mod blob_path;
 mod edit_layer;
 mod error;
 mod host;
+mod loaded_tile;
 mod offsets;
 mod runtime;
 mod sheet;

@@ -9,16 +9,18 @@
 //! the current version, never while the state is borrowed.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 
 use futures_channel::oneshot;
 use futures_util::future::{join_all, LocalBoxFuture};
 use futures_util::FutureExt as _;
+use rustc_hash::FxHashMap;
 
 use super::edit_layer::EditLayer;
 use super::error::EngineError;
 use super::host::WorkflowHost;
+use super::loaded_tile::LoadedTile;
 use super::offsets::{ItemOffsetMapping, DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT};
 use super::runtime::Runtime;
 use super::version::{ContentVersion, LoadStatus, LogInfo, Viewport};
@@ -26,7 +28,7 @@ use super::workflow::{latest_snapshot, operation_writes, read_tile};
 use crate::blob::BlobStore;
 use crate::log::{CellWrite, Entry, EventLog, LogError, Operation, QueryFrom, QueryTo, SequenceId, Workflow};
 use crate::model::{CellValue, Format};
-use crate::snapshot::{CellContent, SnapshotIndex, Tile, TileKey, TileSize};
+use crate::snapshot::{CellContent, SnapshotIndex, TileKey, TileSize};
 
 /// Options of an engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +63,7 @@ struct State {
     /// The snapshot loaded from, or the latest seen completed.
     snapshot_seq: Option<SequenceId>,
     edits: Rc<RefCell<EditLayer>>,
-    tiles: Rc<HashMap<TileKey, Rc<Tile>>>,
+    tiles: Rc<FxHashMap<TileKey, Rc<LoadedTile>>>,
     loading: HashSet<TileKey>,
     pending: Vec<(u64, Vec<CellWrite>)>,
     next_pending_id: u64,
@@ -625,7 +627,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                         state.loading.remove(&key);
                         match result {
                             Ok(tile) => {
-                                Rc::make_mut(&mut state.tiles).insert(key, Rc::new(tile));
+                                Rc::make_mut(&mut state.tiles).insert(key, Rc::new(LoadedTile::new(tile)));
                             }
                             Err(e) => state.last_error = Some(e),
                         }
@@ -643,7 +645,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     fn publish(&self) {
         {
             let mut state = self.inner.state.borrow_mut();
-            let mut pending = HashMap::new();
+            let mut pending = FxHashMap::default();
             let (mut rows, mut cols) = (0, 0);
             for (_, writes) in &state.pending {
                 for w in writes {

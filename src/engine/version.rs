@@ -3,13 +3,15 @@
 //! tiles, edit layer) with the engine and with other versions.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use super::edit_layer::EditLayer;
 use super::error::EngineError;
+use super::loaded_tile::LoadedTile;
 use crate::log::{SequenceId, Workflow};
-use crate::snapshot::{CellContent, SnapshotIndex, Tile, TileKey};
+use crate::snapshot::{CellContent, SnapshotIndex, TileKey};
 
 /// The part of the sheet the UI shows, in pixels; a hint for which tiles to load.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,9 +62,9 @@ pub struct LogInfo {
 pub struct ContentVersion {
     pub(crate) seq: SequenceId,
     pub(crate) snapshot: Option<Rc<SnapshotIndex>>,
-    pub(crate) tiles: Rc<HashMap<TileKey, Rc<Tile>>>,
+    pub(crate) tiles: Rc<FxHashMap<TileKey, Rc<LoadedTile>>>,
     pub(crate) edits: Rc<RefCell<EditLayer>>,
-    pub(crate) pending: Rc<HashMap<(u64, u64), CellContent>>,
+    pub(crate) pending: Rc<FxHashMap<(u64, u64), CellContent>>,
     pub(crate) pending_extent: (u64, u64),
     pub(crate) viewport: Option<Viewport>,
     pub(crate) load_status: LoadStatus,
@@ -75,8 +77,10 @@ impl ContentVersion {
     /// Looks in the pending (optimistic) edits, then the edit layer at this version's position,
     /// then the snapshot's tiles.
     pub fn with_cell<R>(&self, row: u64, col: u64, read: impl FnOnce(Option<&CellContent>) -> R) -> R {
-        if let Some(content) = self.pending.get(&(row, col)) {
-            return read(Some(content));
+        if !self.pending.is_empty() {
+            if let Some(content) = self.pending.get(&(row, col)) {
+                return read(Some(content));
+            }
         }
         {
             let edits = self.edits.borrow();
