@@ -240,7 +240,8 @@ fn invalid_input_is_rejected_and_stores_nothing() {
     let log = MemoryEventLog::new();
     let engine = h.open(log.clone(), MemoryBlobStore::new(), small_tiles(1000));
     let version = engine.snapshot();
-    for (row, value) in [(0, num(f64::NAN)), (1 << 53, num(1.0)), (0, Some(CellValue::Text("x".repeat(32_768))))] {
+    for (row, value) in [(0, num(f64::NAN)), (1 << 53, num(1.0)), (0, Some(CellValue::Text("x".repeat(32_768).into())))]
+    {
         assert!(matches!(h.run(engine.set_cell(row, 0, value, None)), Err(EngineError::Validation(_))));
     }
     assert!(Rc::ptr_eq(&version, &engine.snapshot()), "nothing changed, nobody told");

@@ -33,7 +33,7 @@ enum Step {
 fn value() -> impl Strategy<Value = CellValue> {
     prop_oneof![
         (-50i32..50).prop_map(|n| CellValue::Number(f64::from(n))),
-        "[a-c]{0,3}".prop_map(CellValue::Text),
+        "[a-c]{0,3}".prop_map(|s| CellValue::Text(s.into())),
         any::<bool>().prop_map(CellValue::Boolean),
         Just(CellValue::Empty),
         Just(CellValue::Error(ErrorCode::NA)),

@@ -12,7 +12,7 @@ fn value() -> impl Strategy<Value = Option<CellValue>> {
     prop_oneof![
         Just(None),
         Just(Some(CellValue::Empty)),
-        ".{0,20}".prop_map(|s| Some(CellValue::Text(s))),
+        ".{0,20}".prop_map(|s| Some(CellValue::Text(s.into()))),
         (-1e300f64..1e300).prop_map(|n| Some(CellValue::Number(n))),
         any::<bool>().prop_map(|b| Some(CellValue::Boolean(b))),
         (0usize..12).prop_map(|i| Some(CellValue::Error(ErrorCode::ALL[i]))),

@@ -62,10 +62,10 @@ fn value() -> impl Strategy<Value = Option<CellValue>> {
     prop_oneof![
         Just(None),
         Just(Some(CellValue::Empty)),
-        Just(Some(CellValue::Text(SHARED.to_owned()))),
-        Just(Some(CellValue::Text(String::new()))),
-        "[a-c]{0,2}".prop_map(|s| Some(CellValue::Text(s))),
-        ".{0,12}".prop_map(|s| Some(CellValue::Text(s))),
+        Just(Some(CellValue::Text(SHARED.into()))),
+        Just(Some(CellValue::Text("".into()))),
+        "[a-c]{0,2}".prop_map(|s| Some(CellValue::Text(s.into()))),
+        ".{0,12}".prop_map(|s| Some(CellValue::Text(s.into()))),
         prop::num::f64::ANY.prop_filter("finite", |n| n.is_finite()).prop_map(|n| Some(CellValue::Number(n))),
         any::<bool>().prop_map(|b| Some(CellValue::Boolean(b))),
         (0usize..12).prop_map(|i| Some(CellValue::Error(ErrorCode::ALL[i]))),
@@ -188,7 +188,7 @@ proptest! {
         if let Ok(decoded) = decoded {
             prop_assert_eq!(encode_tile(&decoded), bytes.clone());
         }
-        let shared = tile.cells().filter(|(_, c)| c.value == Some(CellValue::Text(SHARED.to_owned()))).count();
+        let shared = tile.cells().filter(|(_, c)| c.value == Some(CellValue::Text(SHARED.into()))).count();
         prop_assert_eq!(occurrences(&bytes, SHARED.as_bytes()), usize::from(shared > 0));
     }
 
@@ -497,4 +497,29 @@ fn design_worked_example() -> Result<(), SnapshotError> {
     };
     assert_eq!(decode_index(&encode_index(&index))?, index);
     Ok(())
+}
+
+#[test]
+fn decoded_cells_share_one_allocation_per_table_string() {
+    use sheetlog::snapshot::{decode_tile, encode_tile, CellContent, Tile, TileKey, TileSize};
+    let size = TileSize::new(64, 16).unwrap();
+    let long: std::rc::Rc<str> = "x".repeat(30_000).into();
+    let mut tile = Tile::new(TileKey { tile_row: 0, tile_col: 0 }, size);
+    for row in 0..64 {
+        for col in 0..16 {
+            tile.set(row, col, CellContent { value: Some(CellValue::Text(long.clone())), format: None }).unwrap();
+        }
+    }
+    let bytes = encode_tile(&tile);
+    assert!(bytes.len() < 40_000, "the string is stored once: {} bytes", bytes.len());
+    let decoded = decode_tile(&bytes).unwrap();
+    let texts: Vec<std::rc::Rc<str>> = decoded
+        .cells()
+        .filter_map(|(_, c)| match &c.value {
+            Some(CellValue::Text(t)) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts.len(), 1024);
+    assert!(texts.iter().all(|t| std::rc::Rc::ptr_eq(t, &texts[0])), "1024 cells, one 30 KB allocation");
 }

@@ -20,7 +20,12 @@ const BATCHES: [usize; 4] = [1, 10, 100, 1000];
 
 fn entry(i: u64) -> Entry {
     let text = format!("bench value {i:012} padded to about sixty-four bytes");
-    Entry::new(Operation::SetCell(CellWrite { row: i, col: 3, value: Some(CellValue::Text(text)), format: None }))
+    Entry::new(Operation::SetCell(CellWrite {
+        row: i,
+        col: 3,
+        value: Some(CellValue::Text(text.into())),
+        format: None,
+    }))
 }
 
 fn log_line(line: &str) {

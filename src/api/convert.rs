@@ -49,7 +49,7 @@ pub fn cell_value_from_js(value: &JsValue) -> Result<Option<CellValue>, JsValue>
         return Ok(Some(CellValue::Empty));
     }
     if let Some(text) = value.as_string() {
-        return Ok(Some(CellValue::Text(text)));
+        return Ok(Some(CellValue::Text(text.into())));
     }
     if let Some(number) = value.as_f64() {
         return Ok(Some(CellValue::Number(number)));

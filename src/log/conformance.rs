@@ -38,7 +38,7 @@ pub fn sample_entry(i: u64) -> Entry {
         0 => Operation::SetCell(cell(Some(CellValue::Number(i as f64 + 0.5)))),
         1 => Operation::SetCell(CellWrite {
             format: Format::new("0.00").ok(),
-            ..cell(Some(CellValue::Text(format!("text {i} ü 😀"))))
+            ..cell(Some(CellValue::Text(format!("text {i} ü 😀").into())))
         }),
         2 => Operation::SetCells(vec![
             cell(Some(CellValue::Boolean(true))),
@@ -318,7 +318,7 @@ pub async fn invalid_entry_stores_nothing<L: EventLog>(log: L) {
     let long_text = Entry::new(Operation::SetCells(vec![CellWrite {
         row: 0,
         col: 0,
-        value: Some(CellValue::Text("x".repeat(40_000))),
+        value: Some(CellValue::Text("x".repeat(40_000).into())),
         format: None,
     }]));
     for bad in [nan, far, empty_span, long_text] {

@@ -305,7 +305,7 @@ impl Reader<'_> {
         let value = match self.byte()? {
             0 => None,
             1 => Some(CellValue::Empty),
-            2 => Some(CellValue::Text(self.string()?)),
+            2 => Some(CellValue::Text(self.string()?.into())),
             3 => {
                 let raw = self.take(8)?;
                 let mut le = [0u8; 8];

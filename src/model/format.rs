@@ -1,5 +1,7 @@
 //! [`Format`]: a validated number-format string, and [`MAX_FORMAT_CHARS`], its length limit.
 
+use std::rc::Rc;
+
 use std::fmt;
 
 use crate::model::error::ValidationError;
@@ -14,7 +16,7 @@ pub const MAX_FORMAT_CHARS: usize = 255;
 /// interpret it. "No format" is `Option::<Format>::None` (JS `undefined`), never an empty
 /// string.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Format(String);
+pub struct Format(Rc<str>);
 
 impl Format {
     /// Validates and wraps a format string.
@@ -35,7 +37,7 @@ impl Format {
                 return Err(ValidationError::FormatTooLong { chars });
             }
         }
-        Ok(Format(s))
+        Ok(Format(s.into()))
     }
 
     /// The format string, e.g. `"0.00"`.

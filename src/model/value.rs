@@ -1,5 +1,7 @@
 //! [`CellValue`]: what a cell holds, and [`MAX_TEXT_UTF16_UNITS`], the limit on its text.
 
+use std::rc::Rc;
+
 use crate::model::error::ValidationError;
 use crate::model::error_code::ErrorCode;
 
@@ -18,7 +20,9 @@ pub enum CellValue {
     /// Explicitly empty (JS `null`).
     Empty,
     /// Text (JS `string`), at most [`MAX_TEXT_UTF16_UNITS`] UTF-16 units once validated.
-    Text(String),
+    /// Shared (`Rc<str>`): copies of a value, and cells decoded from one tile's string table,
+    /// point at one allocation. Build with `CellValue::Text("hi".into())`.
+    Text(Rc<str>),
     /// A number (JS `number`), finite once validated.
     Number(f64),
     /// `TRUE` or `FALSE` (JS `boolean`).
@@ -65,7 +69,7 @@ mod tests {
     use super::*;
 
     fn text(s: String) -> CellValue {
-        CellValue::Text(s)
+        CellValue::Text(s.into())
     }
 
     #[test]
@@ -79,7 +83,7 @@ mod tests {
             CellValue::Number(-0.0),
             CellValue::Number(f64::MAX),
             CellValue::Number(f64::MIN_POSITIVE / 2.0),
-            CellValue::Text(String::new()),
+            CellValue::Text("".into()),
         ] {
             assert_eq!(v.validate(), Ok(()), "{v:?}");
         }

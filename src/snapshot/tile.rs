@@ -29,10 +29,9 @@
 //! [`decode_tile`] never panics. It checks magic, version and checksum before parsing the body,
 //! and every count against the bytes left before allocating (each table entry takes at least 1
 //! byte, each cell at least 4), so the tables and cells it builds take a constant multiple of
-//! the blob's length (a few dozen bytes of memory per blob byte at worst). One exception is
-//! inherent in sharing: each text cell owns a copy of its table string (`CellValue::Text` holds
-//! a `String`), so a tile's decoded text can exceed the blob by up to one longest string
-//! (at most 32,767 UTF-16 units, about 96 KiB) per 4-byte cell.
+//! the blob's length (a few dozen bytes of memory per blob byte at worst). Text and formats are
+//! allocated once per table entry and shared by the cells that use them (`CellValue::Text` and
+//! `Format` hold an `Rc<str>`), so cells sharing a long string cost a pointer each.
 
 use std::collections::BTreeMap;
 
@@ -244,7 +243,7 @@ pub fn encode_tile(tile: &Tile) -> Vec<u8> {
             Some(CellValue::Empty) => out.push(1),
             Some(CellValue::Text(text)) => {
                 out.push(2);
-                put_varint(&mut out, texts.get(text.as_str()).copied().unwrap_or_default());
+                put_varint(&mut out, texts.get(&**text).copied().unwrap_or_default());
             }
             Some(CellValue::Number(n)) => {
                 out.push(3);
@@ -282,7 +281,7 @@ pub fn decode_tile(bytes: &[u8]) -> Result<Tile, SnapshotError> {
     };
     size.check_key(key)?;
     let text = |s: String| {
-        let text = CellValue::Text(s);
+        let text = CellValue::Text(s.into());
         text.validate()?;
         Ok(text)
     };
@@ -400,7 +399,7 @@ mod tests {
     use crate::model::ValidationError;
 
     fn text(s: &str) -> CellContent {
-        CellContent { value: Some(CellValue::Text(s.to_owned())), format: None }
+        CellContent { value: Some(CellValue::Text(s.into())), format: None }
     }
 
     fn sample() -> Result<Tile, SnapshotError> {
