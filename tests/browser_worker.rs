@@ -494,3 +494,98 @@ async fn engine_snapshots_in_the_worker_and_a_second_engine_reads_only_viewport_
     db2.close();
     dispose(&sheet, db).await;
 }
+
+#[wasm_bindgen_test]
+async fn the_worked_example_through_indexeddb_and_the_worker() {
+    use sheetlog::engine::{Engine, EngineOptions};
+    use sheetlog::log::Operation as Op;
+    let sheet = unique_sheet("worked-example");
+    let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let log = IdbEventLog::new(db.clone());
+    let host = std::rc::Rc::new(test_host(&sheet));
+    let options = EngineOptions { snapshot_interval: 1_000_000, tile_size: tile_size(), ..EngineOptions::default() };
+    let engine =
+        Engine::open(log.clone(), IdbBlobStore::new(db.clone()), host.clone(), browser_runtime(), options.clone())
+            .await
+            .unwrap();
+    let text = |s: &str| Some(CellValue::Text(s.into()));
+    let num = |n: f64| Some(CellValue::Number(n));
+    let set = |a1: &str, v: Option<CellValue>| {
+        let cell: sheetlog::model::CellRef = a1.parse().unwrap();
+        engine.set_cell(cell.row, cell.col, v, None)
+    };
+    // A snapshot on a fresh entry, written by the worker, covering everything before it.
+    let snapshot = || async {
+        let end = log.bounds().await.unwrap().end;
+        log.add_entry(Entry::new(Op::SetCells(Vec::new())), end, None).await.unwrap();
+        host.run(end, Workflow::Snapshot).await.unwrap();
+        end
+    };
+    for (a1, v) in [
+        ("A1", text("Mon")),
+        ("C1", text("Wed")),
+        ("B2", text("Feb")),
+        ("D2", text("Apr")),
+        ("A3", num(2020.0)),
+        ("C3", num(2022.0)),
+    ] {
+        set(a1, v).await.unwrap();
+    }
+    let first = snapshot().await;
+    engine.sync().await.unwrap();
+    for (a1, v) in [("B1", text("Tue")), ("D1", text("Thu")), ("A2", text("Jan")), ("C2", text("Mar"))] {
+        set(a1, v).await.unwrap();
+    }
+    engine.insert_rows(1, 1).await.unwrap();
+    for (a1, v) in [
+        ("A2", text("Red")),
+        ("B2", text("Orange")),
+        ("C2", text("Yellow")),
+        ("D2", text("Green")),
+        ("B4", num(2021.0)),
+    ] {
+        set(a1, v).await.unwrap();
+    }
+    engine.delete_columns(2, 1).await.unwrap();
+    set("C4", num(2023.0)).await.unwrap();
+    let second = snapshot().await;
+    assert!(second > first);
+
+    let db2 = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let host2 = std::rc::Rc::new(test_host(&sheet));
+    let fresh = Engine::open(
+        IdbEventLog::new(db2.clone()),
+        IdbBlobStore::new(db2.clone()),
+        host2.clone(),
+        browser_runtime(),
+        options,
+    )
+    .await
+    .unwrap();
+    for _ in 0..2000 {
+        if *fresh.snapshot().load_status() == sheetlog::engine::LoadStatus::Ready {
+            break;
+        }
+        sheetlog::browser::timer::sleep(10).await;
+    }
+    let v = fresh.snapshot();
+    assert_eq!(v.log_info().snapshot_sequence_id, Some(second));
+    let expected = [
+        [text("Mon"), text("Tue"), text("Thu")],
+        [text("Red"), text("Orange"), text("Green")],
+        [text("Jan"), text("Feb"), text("Apr")],
+        [num(2020.0), num(2021.0), num(2023.0)],
+    ];
+    for (r, want) in expected.iter().enumerate() {
+        let got: Vec<Option<CellValue>> = (0..3).map(|c| v.cell(r as u64, c).and_then(|c| c.value)).collect();
+        assert_eq!(&got, want, "row {}", r + 1);
+    }
+    let index = read_index(&IdbBlobStore::new(db2.clone()), &index_path(second)).await.unwrap();
+    assert_eq!(index.layers.len(), 2, "the structural edits added a layer");
+    engine.close();
+    fresh.close();
+    host.terminate();
+    host2.terminate();
+    db2.close();
+    dispose(&sheet, db).await;
+}

@@ -6,8 +6,11 @@ use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "bench")]
 mod bench;
+#[cfg(feature = "bench")]
+mod bench_structural;
 mod browser_runtime;
 mod convert;
+mod csv;
 mod js_error;
 mod offset_mapping;
 mod spreadsheet_data;

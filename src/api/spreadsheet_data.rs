@@ -45,10 +45,10 @@ extern "C" {
 /// what it reads never changes while it is held.
 #[wasm_bindgen(js_name = ContentVersion)]
 pub struct JsContentVersion {
-    version: Rc<ContentVersion>,
+    pub(super) version: Rc<ContentVersion>,
 }
 
-enum Backend {
+pub(super) enum Backend {
     Memory(Engine<MemoryEventLog, MemoryBlobStore>),
     Idb {
         engine: Engine<IdbEventLog, IdbBlobStore>,
@@ -67,12 +67,13 @@ macro_rules! with_engine {
         }
     };
 }
+pub(super) use with_engine;
 
 type SubscribeClosure = Closure<dyn Fn(Function) -> JsValue>;
 type GetSnapshotClosure = Closure<dyn Fn() -> JsValue>;
 
-struct Inner {
-    backend: Backend,
+pub(super) struct Inner {
+    pub(super) backend: Backend,
     cached: RefCell<Option<(Rc<ContentVersion>, JsValue)>>,
     subscribe: Function,
     get_snapshot: Function,
@@ -119,7 +120,7 @@ impl Inner {
 /// held in memory), read through immutable content versions.
 #[wasm_bindgen]
 pub struct SpreadsheetData {
-    inner: Rc<Inner>,
+    pub(super) inner: Rc<Inner>,
 }
 
 fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
@@ -148,6 +149,29 @@ fn load_status_js(status: &LoadStatus) -> JsValue {
 }
 
 impl SpreadsheetData {
+    /// A structural edit through the engine, with the write contract and cross-tab announce.
+    fn structural(&self, at: f64, count: f64, axis: Axis, insert: bool) -> Promise {
+        let parsed = (|| -> Result<(u64, u64), JsValue> { Ok((index(axis, at)?, index(axis, count)?)) })();
+        let (at, count) = match parsed {
+            Ok(parsed) => parsed,
+            Err(e) => return Promise::reject(&e),
+        };
+        let edit = with_engine!(&self.inner.backend, e => match (axis, insert) {
+            (Axis::Row, true) => e.insert_rows(at, count),
+            (Axis::Row, false) => e.delete_rows(at, count),
+            (Axis::Column, true) => e.insert_columns(at, count),
+            (Axis::Column, false) => e.delete_columns(at, count),
+        });
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            edit.await.map_err(|e| engine_error(&e))?;
+            if let Backend::Idb { channel: Some(channel), engine, .. } = &inner.backend {
+                channel.announce(engine.snapshot().log_info().sequence_id);
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
     fn build(backend: Backend) -> Self {
         let inner = Rc::new_cyclic(|weak: &Weak<Inner>| {
             let w = weak.clone();
@@ -340,6 +364,32 @@ impl SpreadsheetData {
             }
             Ok(JsValue::UNDEFINED)
         })
+    }
+
+    /// Inserts `count` empty rows before row `at` (0-based); rows at and below move down.
+    /// Same contract as `setCellValueAndFormat`: validates (rejects with `ValidationError` for
+    /// a count below 1 or indexes past 2^53-1), shows at once, resolves when durable.
+    #[wasm_bindgen(js_name = insertRows, unchecked_return_type = "Promise<void>")]
+    pub fn insert_rows(&self, at: f64, count: f64) -> Promise {
+        self.structural(at, count, Axis::Row, true)
+    }
+
+    /// Deletes rows `at .. at + count`; rows below move up. Contract of `insertRows`.
+    #[wasm_bindgen(js_name = deleteRows, unchecked_return_type = "Promise<void>")]
+    pub fn delete_rows(&self, at: f64, count: f64) -> Promise {
+        self.structural(at, count, Axis::Row, false)
+    }
+
+    /// Inserts `count` empty columns before column `at`. Contract of `insertRows`.
+    #[wasm_bindgen(js_name = insertColumns, unchecked_return_type = "Promise<void>")]
+    pub fn insert_columns(&self, at: f64, count: f64) -> Promise {
+        self.structural(at, count, Axis::Column, true)
+    }
+
+    /// Deletes columns `at .. at + count`. Contract of `insertRows`.
+    #[wasm_bindgen(js_name = deleteColumns, unchecked_return_type = "Promise<void>")]
+    pub fn delete_columns(&self, at: f64, count: f64) -> Promise {
+        self.structural(at, count, Axis::Column, false)
     }
 
     /// `undefined` when `setCellValueAndFormat` would accept these arguments, else the

@@ -1,37 +1,117 @@
 //! The edit layer: cell changes since the last snapshot, each cell keeping its history by log
 //! position (DESIGN.md section 5), so every content version in the segment reads correctly.
+//!
+//! Structural edits (inserting or deleting rows or columns) split the edit layer at their log
+//! position into **segments**: each segment holds the cell changes made between two structural
+//! edits, in the coordinates of its time, and the transform that maps the previous segment's
+//! coordinates into its own. A read starts in the newest segment the version can see and, on a
+//! miss, maps the cell down segment by segment to the snapshot's coordinates.
 
 use rustc_hash::FxHashMap;
 
-use crate::log::{CellWrite, SequenceId};
-use crate::snapshot::CellContent;
+use crate::log::{CellWrite, Operation, SequenceId};
+use crate::snapshot::{CellContent, Transform};
 
-/// Changes applied on top of a snapshot, per cell, in log order. Appending only: a change is
-/// never altered once applied, so a content version reading at its own sequence id sees the same
-/// values however many newer changes arrive.
-#[derive(Debug, Default)]
-pub struct EditLayer {
-    /// Per cell (row, col), its changes as (sequence id of the entry, content after it), with
-    /// strictly increasing ids.
+/// What the edit layer says about a cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Lookup<'a> {
+    /// The edit layer holds the cell's content (possibly a tombstone).
+    Found(&'a CellContent),
+    /// The edit layer did not touch the cell; the snapshot answers at these coordinates.
+    Below {
+        /// Row in the snapshot's coordinates.
+        row: u64,
+        /// Column in the snapshot's coordinates.
+        col: u64,
+    },
+    /// The cell's row or column was inserted after the snapshot and never written: no value.
+    Inserted,
+}
+
+#[derive(Debug)]
+struct Segment {
+    /// Entries at or after this id belong to the segment (the structural edit that opened it
+    /// is its first entry).
+    start: SequenceId,
+    /// Maps the previous segment's coordinates (the snapshot's, for the first) into this one's.
+    transform: Transform,
+    /// Per cell (row, col), its changes as (sequence id, content after it), increasing ids.
     cells: FxHashMap<(u64, u64), Vec<(SequenceId, CellContent)>>,
-    /// (sequence id, row extent, column extent) after each entry that grew an extent: one past
-    /// the highest row and column ever written in the segment.
+    /// Extent (one past the highest row and column in use) when the segment opened.
+    initial_extent: (u64, u64),
+    /// (sequence id, extent after it) for each entry that changed the extent.
     extents: Vec<(SequenceId, u64, u64)>,
 }
 
-impl EditLayer {
-    /// An empty edit layer.
-    pub fn new() -> Self {
-        Self::default()
+impl Segment {
+    fn new(start: SequenceId, transform: Transform, initial_extent: (u64, u64)) -> Self {
+        Self { start, transform, cells: FxHashMap::default(), initial_extent, extents: Vec::new() }
     }
 
-    /// Records the writes of the entry at `seq`. Entries must be applied in increasing `seq`;
-    /// several writes of one entry to one cell leave the last.
+    fn extent(&self, at: SequenceId) -> (u64, u64) {
+        let index = self.extents.partition_point(|(seq, _, _)| *seq < at);
+        index.checked_sub(1).and_then(|i| self.extents.get(i)).map_or(self.initial_extent, |&(_, r, c)| (r, c))
+    }
+
+    fn last_extent(&self) -> (u64, u64) {
+        self.extents.last().map_or(self.initial_extent, |&(_, r, c)| (r, c))
+    }
+}
+
+/// Changes applied on top of a snapshot, in log order. Appending only: a change is never
+/// altered once applied, so a content version reading at its own sequence id sees the same
+/// values however many newer changes arrive.
+#[derive(Debug)]
+pub struct EditLayer {
+    segments: Vec<Segment>,
+}
+
+impl Default for EditLayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The extent after inserting or deleting `count` items at `at` on an axis of extent `extent`.
+pub fn shift_extent(extent: u64, at: u64, count: u64, insert: bool) -> u64 {
+    if at >= extent {
+        return extent;
+    }
+    if insert {
+        extent.saturating_add(count)
+    } else {
+        extent - count.min(extent - at)
+    }
+}
+
+impl EditLayer {
+    /// An empty edit layer over an empty sheet.
+    pub fn new() -> Self {
+        Self::over(0, (0, 0))
+    }
+
+    /// An empty edit layer over a snapshot reflecting the entries before `start`, whose extent
+    /// is (`rows`, `cols`).
+    pub fn over(start: SequenceId, extent: (u64, u64)) -> Self {
+        Self { segments: vec![Segment::new(start, Transform::default(), extent)] }
+    }
+
+    fn last_mut(&mut self) -> &mut Segment {
+        if self.segments.is_empty() {
+            self.segments.push(Segment::new(0, Transform::default(), (0, 0)));
+        }
+        let last = self.segments.len() - 1;
+        &mut self.segments[last]
+    }
+
+    /// Records the cell writes of the entry at `seq`. Entries must be applied in increasing
+    /// `seq`; several writes of one entry to one cell leave the last.
     pub fn apply(&mut self, seq: SequenceId, writes: &[CellWrite]) {
-        let (mut rows, mut cols) = self.extents.last().map_or((0, 0), |&(_, r, c)| (r, c));
-        let grew_before = (rows, cols);
+        let segment = self.last_mut();
+        let before = segment.last_extent();
+        let (mut rows, mut cols) = before;
         for write in writes {
-            let history = self.cells.entry((write.row, write.col)).or_default();
+            let history = segment.cells.entry((write.row, write.col)).or_default();
             let content = CellContent { value: write.value.clone(), format: write.format.clone() };
             match history.last_mut() {
                 Some((last, previous)) if *last == seq => *previous = content,
@@ -40,45 +120,93 @@ impl EditLayer {
             rows = rows.max(write.row + 1);
             cols = cols.max(write.col + 1);
         }
-        if (rows, cols) != grew_before {
-            match self.extents.last_mut() {
+        if (rows, cols) != before {
+            match segment.extents.last_mut() {
                 Some(last) if last.0 == seq => *last = (seq, rows, cols),
-                _ => self.extents.push((seq, rows, cols)),
+                _ => segment.extents.push((seq, rows, cols)),
             }
         }
     }
 
-    /// The content of cell (`row`, `col`) as of the version reflecting entries before `at`:
-    /// `None` when the segment did not touch it before `at` (older layers answer). Binary search
-    /// on the cell's history.
-    pub fn get(&self, row: u64, col: u64, at: SequenceId) -> Option<&CellContent> {
-        if self.cells.is_empty() {
-            return None;
+    /// Records the entry at `seq`, whatever its operation: cell writes, or a structural edit
+    /// that opens a new segment.
+    pub fn apply_operation(&mut self, seq: SequenceId, operation: &Operation) {
+        let (rows, cols) = self.last_mut().last_extent();
+        let mut transform = Transform::default();
+        let extent = match *operation {
+            Operation::SetCell(ref write) => return self.apply(seq, std::slice::from_ref(write)),
+            Operation::SetCells(ref writes) => return self.apply(seq, writes),
+            Operation::InsertRows { at, count } => {
+                transform.rows.insert(at, count);
+                (shift_extent(rows, at, count, true), cols)
+            }
+            Operation::DeleteRows { at, count } => {
+                transform.rows.delete(at, count);
+                (shift_extent(rows, at, count, false), cols)
+            }
+            Operation::InsertColumns { at, count } => {
+                transform.cols.insert(at, count);
+                (rows, shift_extent(cols, at, count, true))
+            }
+            Operation::DeleteColumns { at, count } => {
+                transform.cols.delete(at, count);
+                (rows, shift_extent(cols, at, count, false))
+            }
+        };
+        self.segments.push(Segment::new(seq, transform, extent));
+    }
+
+    /// The index of the newest segment a version reflecting the entries before `at` sees.
+    fn segment_at(&self, at: SequenceId) -> usize {
+        // Segment k > 0 opens with the structural edit at `start`, seen by versions past it.
+        self.segments.partition_point(|s| s.start < at).saturating_sub(1)
+    }
+
+    /// The content of cell (`row`, `col`), in the coordinates of the version reflecting the
+    /// entries before `at`: found here, or where to look in the snapshot, or inserted since.
+    /// Binary search on each cell's history.
+    pub fn get(&self, row: u64, col: u64, at: SequenceId) -> Lookup<'_> {
+        let (mut row, mut col) = (row, col);
+        let mut k = self.segment_at(at);
+        loop {
+            let Some(segment) = self.segments.get(k) else { return Lookup::Below { row, col } };
+            if let Some(history) = segment.cells.get(&(row, col)) {
+                let index = history.partition_point(|(seq, _)| *seq < at);
+                if let Some((_, content)) = index.checked_sub(1).and_then(|i| history.get(i)) {
+                    return Lookup::Found(content);
+                }
+            }
+            if k == 0 {
+                return Lookup::Below { row, col };
+            }
+            match (segment.transform.rows.new_to_old(row), segment.transform.cols.new_to_old(col)) {
+                (Some(r), Some(c)) => (row, col) = (r, c),
+                _ => return Lookup::Inserted,
+            }
+            k -= 1;
         }
-        let history = self.cells.get(&(row, col))?;
-        let index = history.partition_point(|(seq, _)| *seq < at);
-        index.checked_sub(1).and_then(|i| history.get(i)).map(|(_, content)| content)
     }
 
-    /// One past the highest (row, column) written by entries before `at`.
+    /// One past the highest (row, column) in use as of the version reflecting entries before
+    /// `at`: the snapshot's extent, grown by writes and shifted by structural edits.
     pub fn extent(&self, at: SequenceId) -> (u64, u64) {
-        let index = self.extents.partition_point(|(seq, _, _)| *seq < at);
-        index.checked_sub(1).and_then(|i| self.extents.get(i)).map_or((0, 0), |&(_, r, c)| (r, c))
+        self.segments.get(self.segment_at(at)).map_or((0, 0), |s| s.extent(at))
     }
 
-    /// Every cell touched before `at`, with its content as of `at` (for writing a snapshot).
-    pub fn changes_before(&self, at: SequenceId) -> impl Iterator<Item = ((u64, u64), &CellContent)> + '_ {
-        self.cells.keys().filter_map(move |&(row, col)| self.get(row, col, at).map(|c| ((row, col), c)))
+    /// The transforms of the segments a version at `at` sees, oldest first: together they map
+    /// snapshot coordinates to the version's.
+    pub fn transforms(&self, at: SequenceId) -> impl Iterator<Item = &Transform> + '_ {
+        self.segments.iter().take(self.segment_at(at) + 1).skip(1).map(|s| &s.transform)
     }
 
-    /// Number of cells with at least one change.
+    /// Number of cells with at least one change, over all segments.
     pub fn len(&self) -> usize {
-        self.cells.len()
+        self.segments.iter().map(|s| s.cells.len()).sum()
     }
 
-    /// True when no cell was changed.
+    /// True when no cell was changed and no structural edit applied.
     pub fn is_empty(&self) -> bool {
-        self.cells.is_empty()
+        self.segments.len() <= 1 && self.len() == 0
     }
 }
 
@@ -92,8 +220,8 @@ mod tests {
     }
 
     fn number(layer: &EditLayer, row: u64, col: u64, at: SequenceId) -> Option<f64> {
-        match layer.get(row, col, at)?.value {
-            Some(CellValue::Number(n)) => Some(n),
+        match layer.get(row, col, at) {
+            Lookup::Found(CellContent { value: Some(CellValue::Number(n)), .. }) => Some(*n),
             _ => None,
         }
     }
@@ -104,10 +232,10 @@ mod tests {
         layer.apply(10, &[write(0, 0, 1.0)]);
         layer.apply(12, &[write(0, 0, 2.0), write(3, 1, 9.0)]);
         layer.apply(15, &[CellWrite { row: 0, col: 0, value: None, format: None }]);
-        assert_eq!(layer.get(0, 0, 10), None, "version 10 reflects entries before 10");
+        assert_eq!(layer.get(0, 0, 10), Lookup::Below { row: 0, col: 0 }, "version 10 reflects entries before 10");
         assert_eq!(number(&layer, 0, 0, 11), Some(1.0));
         assert_eq!(number(&layer, 0, 0, 13), Some(2.0));
-        assert!(layer.get(0, 0, 16).is_some_and(CellContent::is_tombstone), "a clear masks older layers");
+        assert!(matches!(layer.get(0, 0, 16), Lookup::Found(c) if c.is_tombstone()), "a clear masks older layers");
         assert_eq!(layer.extent(10), (0, 0));
         assert_eq!(layer.extent(11), (1, 1));
         assert_eq!(layer.extent(13), (4, 2));
@@ -125,7 +253,40 @@ mod tests {
         for at in [1, 2, 777, 4999, 5000] {
             assert_eq!(number(&layer, 1, 1, at), Some(if at == 1 { 2.0 } else { (at - 1) as f64 }));
         }
-        assert_eq!(layer.changes_before(3).count(), 1);
         assert_eq!(layer.len(), 1);
+    }
+
+    #[test]
+    fn structural_edits_split_the_layer_and_old_versions_keep_old_positions() {
+        let mut layer = EditLayer::over(0, (3, 4));
+        layer.apply(0, &[write(2, 1, 7.0)]);
+        layer.apply_operation(1, &Operation::InsertRows { at: 1, count: 2 });
+        layer.apply(2, &[write(1, 0, 5.0)]);
+        layer.apply_operation(3, &Operation::DeleteColumns { at: 0, count: 1 });
+        // Before the insert: the cell is at row 2.
+        assert_eq!(number(&layer, 2, 1, 1), Some(7.0));
+        assert_eq!(layer.extent(1), (3, 4));
+        // After the insert: it moved to row 4; rows 1 and 2 are new.
+        assert_eq!(number(&layer, 4, 1, 2), Some(7.0));
+        assert_eq!(layer.get(2, 1, 2), Lookup::Inserted);
+        assert_eq!(layer.get(0, 3, 2), Lookup::Below { row: 0, col: 3 });
+        assert_eq!(layer.extent(2), (5, 4));
+        assert_eq!(number(&layer, 1, 0, 3), Some(5.0));
+        // After deleting column A: everything moves left by one.
+        assert_eq!(number(&layer, 4, 0, 4), Some(7.0));
+        assert_eq!(layer.get(1, 0, 4), Lookup::Inserted, "row 1 was inserted; its column A (and the 5) was deleted");
+        assert_eq!(layer.get(3, 2, 4), Lookup::Below { row: 1, col: 3 });
+        assert_eq!(layer.extent(4), (5, 3));
+        assert_eq!(layer.transforms(4).count(), 2);
+        assert_eq!(layer.transforms(2).count(), 1);
+    }
+
+    #[test]
+    fn extents_shift_only_inside_the_used_range() {
+        assert_eq!(shift_extent(10, 3, 2, true), 12);
+        assert_eq!(shift_extent(10, 10, 2, true), 10);
+        assert_eq!(shift_extent(10, 8, 5, false), 8);
+        assert_eq!(shift_extent(10, 0, 3, false), 7);
+        assert_eq!(shift_extent(10, 12, 3, false), 10);
     }
 }

@@ -4,7 +4,7 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 
 use super::error::EngineError;
-use super::workflow::{write_snapshot, SnapshotReport};
+use super::workflow::{compact_snapshot, write_snapshot, SnapshotReport, WorkflowConfig};
 use crate::blob::BlobStore;
 use crate::log::{EventLog, SequenceId, Workflow};
 use crate::snapshot::TileSize;
@@ -21,17 +21,24 @@ pub trait WorkflowHost {
 pub struct InThreadHost<L, B> {
     log: L,
     blobs: B,
-    tile_size: TileSize,
+    config: WorkflowConfig,
 }
 
 impl<L, B> InThreadHost<L, B> {
     /// A host working on `log` and `blobs`; first snapshots use `tile_size`.
     pub fn new(log: L, blobs: B, tile_size: TileSize) -> Self {
-        Self { log, blobs, tile_size }
+        Self { log, blobs, config: WorkflowConfig { tile_size, ..WorkflowConfig::default() } }
+    }
+
+    /// The same host asking for compaction past `max_layers` layers (default 8).
+    pub fn with_max_layers(mut self, max_layers: usize) -> Self {
+        self.config.max_layers = max_layers;
+        self
     }
 }
 
-/// Runs one workflow over `log` and `blobs`: what a worker does on a request.
+/// Runs one workflow over `log` and `blobs` with the default settings and first-snapshot
+/// tile size `tile_size`: what a worker does on a request.
 ///
 /// # Errors
 /// [`EngineError`] from the workflow.
@@ -42,10 +49,25 @@ pub async fn run_workflow<L: EventLog, B: BlobStore>(
     workflow: Workflow,
     tile_size: TileSize,
 ) -> Result<Option<SnapshotReport>, EngineError> {
+    run_workflow_with(log, blobs, seq, workflow, WorkflowConfig { tile_size, ..WorkflowConfig::default() }).await
+}
+
+/// Runs one workflow with explicit settings.
+///
+/// # Errors
+/// [`EngineError`] from the workflow.
+pub async fn run_workflow_with<L: EventLog, B: BlobStore>(
+    log: &L,
+    blobs: &B,
+    seq: SequenceId,
+    workflow: Workflow,
+    config: WorkflowConfig,
+) -> Result<Option<SnapshotReport>, EngineError> {
     match workflow {
-        Workflow::Snapshot => write_snapshot(log, blobs, seq, tile_size).await.map(Some),
-        // Compaction and history come with later issues; nothing to do for them yet.
-        Workflow::Compact | Workflow::History => Ok(None),
+        Workflow::Snapshot => write_snapshot(log, blobs, seq, config).await.map(Some),
+        Workflow::Compact => compact_snapshot(log, blobs, seq).await.map(Some),
+        // Cell history comes with a later issue; nothing to do for it yet.
+        Workflow::History => Ok(None),
     }
 }
 
@@ -55,7 +77,7 @@ where
     B: BlobStore + Clone + 'static,
 {
     fn run(&self, seq: SequenceId, workflow: Workflow) -> LocalBoxFuture<'static, Result<(), EngineError>> {
-        let (log, blobs, tile_size) = (self.log.clone(), self.blobs.clone(), self.tile_size);
-        async move { run_workflow(&log, &blobs, seq, workflow, tile_size).await.map(drop) }.boxed_local()
+        let (log, blobs, config) = (self.log.clone(), self.blobs.clone(), self.config);
+        async move { run_workflow_with(&log, &blobs, seq, workflow, config).await.map(drop) }.boxed_local()
     }
 }

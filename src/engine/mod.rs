@@ -6,6 +6,7 @@
 //! memory backends. Knows nothing of JS, IndexedDB or workers (`crate::browser`, `crate::api`).
 
 mod blob_path;
+pub mod csv;
 mod edit_layer;
 mod error;
 mod host;
@@ -14,13 +15,15 @@ mod offsets;
 mod runtime;
 mod sheet;
 mod version;
+mod viewport_tiles;
 pub mod workflow;
 
 pub use blob_path::{read_path, write_path};
-pub use edit_layer::EditLayer;
+pub use edit_layer::{EditLayer, Lookup};
 pub use error::EngineError;
-pub use host::{run_workflow, InThreadHost, WorkflowHost};
+pub use host::{run_workflow, run_workflow_with, InThreadHost, WorkflowHost};
 pub use offsets::{ItemOffsetMapping, DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT};
 pub use runtime::Runtime;
 pub use sheet::{Engine, EngineOptions};
 pub use version::{ContentVersion, LoadStatus, LogInfo, Viewport};
+pub use workflow::WorkflowConfig;

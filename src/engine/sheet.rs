@@ -21,10 +21,10 @@ use super::edit_layer::EditLayer;
 use super::error::EngineError;
 use super::host::WorkflowHost;
 use super::loaded_tile::LoadedTile;
-use super::offsets::{ItemOffsetMapping, DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT};
 use super::runtime::Runtime;
-use super::version::{ContentVersion, LoadStatus, LogInfo, Viewport};
-use super::workflow::{latest_snapshot, operation_writes, read_tile};
+use super::version::{read_plan, ContentVersion, LoadStatus, LogInfo, Pending, PendingOp, PlanStep, Viewport};
+use super::viewport_tiles::{tiles_under, CellRect};
+use super::workflow::{latest_snapshot, read_tile};
 use crate::blob::BlobStore;
 use crate::log::{CellWrite, Entry, EventLog, LogError, Operation, QueryFrom, QueryTo, SequenceId, Workflow};
 use crate::model::{CellValue, Format};
@@ -60,17 +60,23 @@ struct State {
     /// Entries before this id are applied.
     next_seq: SequenceId,
     snapshot: Option<Rc<SnapshotIndex>>,
+    /// The read plan of `snapshot`.
+    plan: Rc<Vec<PlanStep>>,
     /// The snapshot loaded from, or the latest seen completed.
     snapshot_seq: Option<SequenceId>,
     edits: Rc<RefCell<EditLayer>>,
-    tiles: Rc<FxHashMap<TileKey, Rc<LoadedTile>>>,
-    loading: HashSet<TileKey>,
-    pending: Vec<(u64, Vec<CellWrite>)>,
+    tiles: Rc<FxHashMap<(usize, TileKey), Rc<LoadedTile>>>,
+    loading: HashSet<(usize, TileKey)>,
+    /// Optimistic edits not yet durable, oldest first, by id.
+    pending: Vec<(u64, Operation)>,
     next_pending_id: u64,
     viewport: Option<Viewport>,
     syncing: bool,
     last_error: Option<EngineError>,
     workflow: Option<(SequenceId, Workflow)>,
+    /// A snapshot asked for by [`Engine::request_snapshot`] while another workflow ran; starts
+    /// when none runs.
+    queued_snapshot: Option<SequenceId>,
     current: Rc<ContentVersion>,
 }
 
@@ -88,6 +94,8 @@ struct Inner<L, B> {
     draining: Cell<bool>,
     listeners: RefCell<Listeners>,
     next_listener: Cell<u64>,
+    /// Whether the last workflow run succeeded.
+    last_workflow_ok: Cell<bool>,
 }
 
 /// One client of one sheet; cheap to clone (clones share everything).
@@ -105,10 +113,11 @@ fn empty_version(viewport: Option<Viewport>) -> ContentVersion {
     ContentVersion {
         seq: 0,
         snapshot: None,
+        plan: Rc::default(),
         tiles: Rc::default(),
         edits: Rc::default(),
         pending: Rc::default(),
-        pending_extent: (0, 0),
+        extent: (0, 0),
         viewport,
         load_status: LoadStatus::Loading,
         log_info: LogInfo { sequence_id: 0, snapshot_sequence_id: None, workflow: None },
@@ -149,6 +158,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             closed: false,
             next_seq: 0,
             snapshot: None,
+            plan: Rc::default(),
             snapshot_seq: None,
             edits: Rc::default(),
             tiles: Rc::default(),
@@ -159,6 +169,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             syncing: true,
             last_error: None,
             workflow: None,
+            queued_snapshot: None,
             current: Rc::new(empty_version(viewport)),
         };
         let engine = Self {
@@ -173,6 +184,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 draining: Cell::new(false),
                 listeners: RefCell::default(),
                 next_listener: Cell::new(0),
+                last_workflow_ok: Cell::new(false),
             }),
         };
         let this = engine.clone();
@@ -231,6 +243,44 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             Ok([write]) => Operation::SetCell(write),
             Err(writes) => Operation::SetCells(writes),
         };
+        self.submit(operation)
+    }
+
+    /// Inserts `count` empty rows before row `at` (0-based); rows at and below move down. Same
+    /// contract as [`Self::set_cell`]: visible at once, durable when the future resolves.
+    ///
+    /// # Errors
+    /// As [`Self::set_cell`].
+    pub fn insert_rows(&self, at: u64, count: u64) -> LocalBoxFuture<'static, Result<(), EngineError>> {
+        self.submit(Operation::InsertRows { at, count })
+    }
+
+    /// Deletes rows `at .. at + count`; rows below move up. Contract of [`Self::set_cell`].
+    ///
+    /// # Errors
+    /// As [`Self::set_cell`].
+    pub fn delete_rows(&self, at: u64, count: u64) -> LocalBoxFuture<'static, Result<(), EngineError>> {
+        self.submit(Operation::DeleteRows { at, count })
+    }
+
+    /// Inserts `count` empty columns before column `at`. Contract of [`Self::set_cell`].
+    ///
+    /// # Errors
+    /// As [`Self::set_cell`].
+    pub fn insert_columns(&self, at: u64, count: u64) -> LocalBoxFuture<'static, Result<(), EngineError>> {
+        self.submit(Operation::InsertColumns { at, count })
+    }
+
+    /// Deletes columns `at .. at + count`. Contract of [`Self::set_cell`].
+    ///
+    /// # Errors
+    /// As [`Self::set_cell`].
+    pub fn delete_columns(&self, at: u64, count: u64) -> LocalBoxFuture<'static, Result<(), EngineError>> {
+        self.submit(Operation::DeleteColumns { at, count })
+    }
+
+    /// Validates `operation`, shows it at once as a pending edit, then appends it in order.
+    fn submit(&self, operation: Operation) -> LocalBoxFuture<'static, Result<(), EngineError>> {
         if let Err(e) = operation.validate() {
             return async move { Err(e.into()) }.boxed_local();
         }
@@ -241,14 +291,12 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             }
             let id = state.next_pending_id;
             state.next_pending_id += 1;
-            let writes = match &operation {
-                Operation::SetCell(w) => vec![w.clone()],
-                Operation::SetCells(ws) => ws.clone(),
-                _ => Vec::new(),
-            };
-            state.pending.push((id, writes));
+            state.pending.push((id, operation.clone()));
             id
         };
+        if !matches!(operation, Operation::SetCell(_) | Operation::SetCells(_)) {
+            self.load_viewport_tiles();
+        }
         self.publish();
         let this = self.clone();
         self.enqueue(move || async move { this.append(id, operation).await })
@@ -290,6 +338,62 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     pub async fn sync(&self) -> Result<(), EngineError> {
         let this = self.clone();
         self.enqueue(move || async move { this.sync_now().await }).await
+    }
+
+    /// Asks for a snapshot of every entry before the log's last one (a snapshot on entry N
+    /// reflects the entries before N), as the interval trigger does: marks that entry
+    /// `pending = "snapshot"` durably (a crash runs it again at the next open), then starts the
+    /// workflow, or, while another workflow runs (one at a time), starts it when that one ends.
+    /// Resolves once the mark is durable, with the entry's sequence id; `None` when there is
+    /// nothing to do (an empty log, or a snapshot on that entry or later exists or runs).
+    ///
+    /// # Errors
+    /// [`EngineError::Log`] when the mark cannot be written; [`EngineError::Closed`].
+    pub fn request_snapshot(&self) -> LocalBoxFuture<'static, Result<Option<SequenceId>, EngineError>> {
+        let this = self.clone();
+        self.enqueue(move || async move { this.request_snapshot_now().await })
+    }
+
+    async fn request_snapshot_now(&self) -> Result<Option<SequenceId>, EngineError> {
+        let (seq, busy) = {
+            let state = self.inner.state.borrow();
+            if state.closed {
+                return Err(EngineError::Closed);
+            }
+            let Some(seq) = state.next_seq.checked_sub(1) else { return Ok(None) };
+            let covered = state.snapshot_seq.is_some_and(|s| s >= seq)
+                || matches!(state.workflow, Some((s, Workflow::Snapshot)) if s >= seq);
+            if covered {
+                return Ok(None);
+            }
+            (seq, state.workflow.is_some())
+        };
+        let mark = crate::log::MetadataUpdate::default().with_pending(Some(Workflow::Snapshot));
+        self.inner.log.set_metadata(seq, mark).await?;
+        if busy {
+            self.inner.state.borrow_mut().queued_snapshot = Some(seq);
+        }
+        self.start_queued_snapshot();
+        if !busy {
+            self.start_workflow(seq, Workflow::Snapshot);
+        }
+        Ok(Some(seq))
+    }
+
+    /// Starts the snapshot queued by [`Self::request_snapshot`] once no workflow runs (dropped
+    /// when a snapshot already covers it).
+    fn start_queued_snapshot(&self) {
+        let seq = {
+            let mut state = self.inner.state.borrow_mut();
+            if state.workflow.is_some() || state.closed {
+                return;
+            }
+            match state.queued_snapshot.take() {
+                Some(seq) if state.snapshot_seq.is_none_or(|s| s < seq) => seq,
+                _ => return,
+            }
+        };
+        self.start_workflow(seq, Workflow::Snapshot);
     }
 
     /// Closes the engine: later calls fail with [`EngineError::Closed`], listeners are dropped.
@@ -371,11 +475,13 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             None if bounds.start > 0 => return Err(EngineError::MissingHistory { start: bounds.start }),
             None => (0, None),
         };
-        let edits = Rc::new(RefCell::new(EditLayer::new()));
+        let extent = index.as_ref().map_or((0, 0), |i| (i.row_count, i.col_count));
+        let edits = Rc::new(RefCell::new(EditLayer::over(start, extent)));
         let (next, pending_workflow) = self.replay(&edits, start).await?;
         {
             let mut state = self.inner.state.borrow_mut();
             state.snapshot_seq = index.as_ref().map(|i| i.seq);
+            state.plan = Rc::new(index.as_deref().map(read_plan).unwrap_or_default());
             state.snapshot = index;
             state.edits = edits;
             state.tiles = Rc::default();
@@ -403,7 +509,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             let page = self.inner.log.query(QueryFrom::Seq(next), QueryTo::End, None).await?;
             for (i, entry) in page.entries.iter().enumerate() {
                 let seq = next + i as u64;
-                edits.borrow_mut().apply(seq, operation_writes(seq, &entry.operation)?);
+                edits.borrow_mut().apply_operation(seq, &entry.operation);
                 if let Some(workflow) = entry.metadata.pending {
                     pending = Some((seq, workflow));
                 }
@@ -443,7 +549,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         loop {
             for (i, entry) in page.entries.iter().enumerate() {
                 let seq = next + i as u64;
-                edits.borrow_mut().apply(seq, operation_writes(seq, &entry.operation)?);
+                edits.borrow_mut().apply_operation(seq, &entry.operation);
             }
             next = page.next();
             self.inner.state.borrow_mut().next_seq = next;
@@ -490,7 +596,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 Ok(result) => {
                     {
                         let mut state = self.inner.state.borrow_mut();
-                        state.edits.borrow_mut().apply(seq, operation_writes(seq, &operation)?);
+                        state.edits.borrow_mut().apply_operation(seq, &operation);
                         state.pending.retain(|(p, _)| *p != id);
                         state.next_seq = seq + 1;
                     }
@@ -541,6 +647,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         let mut delays = self.inner.options.workflow_retry_delays_ms.clone().into_iter();
         loop {
             let result = self.inner.host.run(seq, workflow).await;
+            self.inner.last_workflow_ok.set(result.is_ok());
             let retry = {
                 let mut state = self.inner.state.borrow_mut();
                 match &result {
@@ -565,46 +672,43 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             self.publish();
             match retry {
                 Some(delay) => (self.inner.runtime.sleep)(delay).await,
-                None => return,
+                None => break,
             }
         }
+        let open = !self.inner.state.borrow().closed;
+        if workflow == Workflow::Snapshot && open && self.inner.last_workflow_ok.get() {
+            // A snapshot with too many layers leaves `compact` pending on its entry.
+            let page = self.inner.log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await;
+            let compact = page.ok().and_then(|p| p.entries.first().and_then(|e| e.metadata.pending));
+            if compact == Some(Workflow::Compact) {
+                self.start_workflow(seq, Workflow::Compact);
+            }
+        }
+        self.start_queued_snapshot();
     }
 
     // ---- tiles ----
 
-    /// The tiles of the current snapshot under the viewport.
-    fn viewport_tiles(state: &State) -> Vec<TileKey> {
+    /// The tiles of the current snapshot, per layer, under the viewport of the newest version
+    /// (committed edits and pending structural edits included).
+    fn viewport_tiles(state: &State) -> Vec<(usize, TileKey)> {
         let Some(index) = &state.snapshot else { return Vec::new() };
-        let Some(tiles) = index.layers.last().map(|l| &l.tiles) else { return Vec::new() };
-        match state.viewport {
-            None => tiles.keys().copied().collect(),
-            Some(vp) => {
-                let rows = ItemOffsetMapping::uniform(DEFAULT_ROW_HEIGHT);
-                let cols = ItemOffsetMapping::uniform(DEFAULT_COLUMN_WIDTH);
-                let (first_row, _) = rows.offset_to_item(vp.row_min_offset);
-                let (last_row, _) = rows.offset_to_item(vp.row_min_offset + vp.height);
-                let (first_col, _) = cols.offset_to_item(vp.column_min_offset);
-                let (last_col, _) = cols.offset_to_item(vp.column_min_offset + vp.width);
-                let size = index.tile_size;
-                let (first, last) = (size.tile_of(first_row, first_col), size.tile_of(last_row, last_col));
-                tiles
-                    .range(TileKey { tile_row: first.tile_row, tile_col: 0 }..)
-                    .map(|(k, _)| *k)
-                    .take_while(|k| k.tile_row <= last.tile_row)
-                    .filter(|k| (first.tile_col..=last.tile_col).contains(&k.tile_col))
-                    .collect()
-            }
-        }
+        let edits = state.edits.borrow();
+        let pending: Vec<crate::snapshot::Transform> =
+            state.pending.iter().filter_map(|(_, op)| structural_transform(op)).collect();
+        let transforms: Vec<&crate::snapshot::Transform> =
+            edits.transforms(state.next_seq).chain(pending.iter()).collect();
+        tiles_under(index, &transforms, CellRect::of_viewport(state.viewport))
     }
 
     fn load_viewport_tiles(&self) {
         let (wanted, index) = {
             let mut state = self.inner.state.borrow_mut();
             let Some(index) = state.snapshot.clone() else { return };
-            let wanted: Vec<(TileKey, String)> = Self::viewport_tiles(&state)
+            let wanted: Vec<((usize, TileKey), String)> = Self::viewport_tiles(&state)
                 .into_iter()
                 .filter(|k| !state.tiles.contains_key(k) && !state.loading.contains(k))
-                .filter_map(|k| index.layers.last().and_then(|l| l.tiles.get(&k)).map(|p| (k, p.clone())))
+                .filter_map(|(i, k)| index.layers.get(i).and_then(|l| l.tiles.get(&k)).map(|p| ((i, k), p.clone())))
                 .collect();
             state.loading.extend(wanted.iter().map(|(k, _)| *k));
             (wanted, index)
@@ -645,16 +749,17 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     fn publish(&self) {
         {
             let mut state = self.inner.state.borrow_mut();
-            let mut pending = FxHashMap::default();
-            let (mut rows, mut cols) = (0, 0);
-            for (_, writes) in &state.pending {
-                for w in writes {
-                    pending.insert((w.row, w.col), CellContent { value: w.value.clone(), format: w.format.clone() });
-                    rows = rows.max(w.row + 1);
-                    cols = cols.max(w.col + 1);
-                }
+            let mut extent = state.edits.borrow().extent(state.next_seq);
+            let mut ops = Vec::with_capacity(state.pending.len());
+            for (_, operation) in &state.pending {
+                extent = grow_extent(extent, operation);
+                ops.push(match operation {
+                    Operation::SetCell(w) => PendingOp::Writes(writes_map(std::slice::from_ref(w))),
+                    Operation::SetCells(ws) => PendingOp::Writes(writes_map(ws)),
+                    other => PendingOp::Structural(structural_transform(other).unwrap_or_default()),
+                });
             }
-            let in_view: HashSet<TileKey> = Self::viewport_tiles(&state).into_iter().collect();
+            let in_view: HashSet<(usize, TileKey)> = Self::viewport_tiles(&state).into_iter().collect();
             let load_status = if let Some(e) = &state.last_error {
                 LoadStatus::Error(e.clone())
             } else if state.syncing || state.loading.iter().any(|k| in_view.contains(k)) {
@@ -665,10 +770,11 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             let version = ContentVersion {
                 seq: state.next_seq,
                 snapshot: state.snapshot.clone(),
+                plan: state.plan.clone(),
                 tiles: state.tiles.clone(),
                 edits: state.edits.clone(),
-                pending: Rc::new(pending),
-                pending_extent: (rows, cols),
+                pending: Rc::new(Pending { ops }),
+                extent,
                 viewport: state.viewport,
                 load_status,
                 log_info: LogInfo {
@@ -687,5 +793,36 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 listener();
             }
         }
+    }
+}
+
+/// The cell writes as a map, the last write to a cell winning.
+fn writes_map(writes: &[CellWrite]) -> FxHashMap<(u64, u64), CellContent> {
+    writes.iter().map(|w| ((w.row, w.col), CellContent { value: w.value.clone(), format: w.format.clone() })).collect()
+}
+
+/// The transform of a structural edit; `None` for cell writes.
+fn structural_transform(operation: &Operation) -> Option<crate::snapshot::Transform> {
+    let mut transform = crate::snapshot::Transform::default();
+    match *operation {
+        Operation::SetCell(_) | Operation::SetCells(_) => return None,
+        Operation::InsertRows { at, count } => transform.rows.insert(at, count),
+        Operation::DeleteRows { at, count } => transform.rows.delete(at, count),
+        Operation::InsertColumns { at, count } => transform.cols.insert(at, count),
+        Operation::DeleteColumns { at, count } => transform.cols.delete(at, count),
+    }
+    Some(transform)
+}
+
+/// The extent after `operation`: writes grow it, structural edits shift it.
+fn grow_extent((rows, cols): (u64, u64), operation: &Operation) -> (u64, u64) {
+    use super::edit_layer::shift_extent;
+    match *operation {
+        Operation::SetCell(ref w) => (rows.max(w.row + 1), cols.max(w.col + 1)),
+        Operation::SetCells(ref ws) => ws.iter().fold((rows, cols), |(r, c), w| (r.max(w.row + 1), c.max(w.col + 1))),
+        Operation::InsertRows { at, count } => (shift_extent(rows, at, count, true), cols),
+        Operation::DeleteRows { at, count } => (shift_extent(rows, at, count, false), cols),
+        Operation::InsertColumns { at, count } => (rows, shift_extent(cols, at, count, true)),
+        Operation::DeleteColumns { at, count } => (rows, shift_extent(cols, at, count, false)),
     }
 }

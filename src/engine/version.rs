@@ -7,11 +7,11 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
-use super::edit_layer::EditLayer;
+use super::edit_layer::{EditLayer, Lookup};
 use super::error::EngineError;
 use super::loaded_tile::LoadedTile;
 use crate::log::{SequenceId, Workflow};
-use crate::snapshot::{CellContent, SnapshotIndex, TileKey};
+use crate::snapshot::{CellContent, SnapshotIndex, TileKey, Transform};
 
 /// The part of the sheet the UI shows, in pixels; a hint for which tiles to load.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,15 +57,58 @@ pub struct LogInfo {
     pub workflow: Option<Workflow>,
 }
 
+/// One layer a read visits: the layer's index and the transform from the top layer's
+/// coordinates down to it (all transforms of the layers above composed).
+#[derive(Debug)]
+pub(crate) struct PlanStep {
+    pub(crate) layer: usize,
+    pub(crate) from_top: Transform,
+    pub(crate) identity: bool,
+}
+
+/// The layers of `index` that hold tiles, newest first, each with the composed transform from
+/// the top layer. Layers without tiles (structural edits only) cost nothing at read time.
+pub(crate) fn read_plan(index: &SnapshotIndex) -> Vec<PlanStep> {
+    let mut plan = Vec::new();
+    // `above` maps layer i's coordinates to the top layer's.
+    let mut above = Transform::default();
+    for (i, layer) in index.layers.iter().enumerate().rev() {
+        if !layer.tiles.is_empty() {
+            plan.push(PlanStep { layer: i, identity: above.is_identity(), from_top: above.clone() });
+        }
+        above = layer.transform.compose(&above);
+    }
+    plan
+}
+
+/// One optimistic edit not yet durable, as a content version overlays it.
+#[derive(Debug)]
+pub(crate) enum PendingOp {
+    /// Cell writes, by (row, column) in the coordinates of the time of the edit.
+    Writes(FxHashMap<(u64, u64), CellContent>),
+    /// A structural edit, as the transform it applies.
+    Structural(Transform),
+}
+
+/// The optimistic edits of a version, oldest first.
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    pub(crate) ops: Vec<PendingOp>,
+}
+
 /// One immutable content version. Reads through it never change while it is held.
 #[derive(Debug, Clone)]
 pub struct ContentVersion {
     pub(crate) seq: SequenceId,
     pub(crate) snapshot: Option<Rc<SnapshotIndex>>,
-    pub(crate) tiles: Rc<FxHashMap<TileKey, Rc<LoadedTile>>>,
+    /// How reads walk the snapshot's layers (see [`read_plan`]).
+    pub(crate) plan: Rc<Vec<PlanStep>>,
+    /// Loaded tiles by (layer index in the snapshot index, tile).
+    pub(crate) tiles: Rc<FxHashMap<(usize, TileKey), Rc<LoadedTile>>>,
     pub(crate) edits: Rc<RefCell<EditLayer>>,
-    pub(crate) pending: Rc<FxHashMap<(u64, u64), CellContent>>,
-    pub(crate) pending_extent: (u64, u64),
+    pub(crate) pending: Rc<Pending>,
+    /// One past the highest (row, column) in use, pending edits included.
+    pub(crate) extent: (u64, u64),
     pub(crate) viewport: Option<Viewport>,
     pub(crate) load_status: LoadStatus,
     pub(crate) log_info: LogInfo,
@@ -77,27 +120,60 @@ impl ContentVersion {
     /// Looks in the pending (optimistic) edits, then the edit layer at this version's position,
     /// then the snapshot's tiles.
     pub fn with_cell<R>(&self, row: u64, col: u64, read: impl FnOnce(Option<&CellContent>) -> R) -> R {
-        if !self.pending.is_empty() {
-            if let Some(content) = self.pending.get(&(row, col)) {
-                return read(Some(content));
+        let (mut row, mut col) = (row, col);
+        for op in self.pending.ops.iter().rev() {
+            match op {
+                PendingOp::Writes(writes) => {
+                    if let Some(content) = writes.get(&(row, col)) {
+                        return read(Some(content));
+                    }
+                }
+                PendingOp::Structural(transform) => {
+                    match (transform.rows.new_to_old(row), transform.cols.new_to_old(col)) {
+                        (Some(r), Some(c)) => (row, col) = (r, c),
+                        _ => return read(None),
+                    }
+                }
             }
         }
-        {
+        let (row, col) = {
             let edits = self.edits.borrow();
-            if let Some(content) = edits.get(row, col, self.seq) {
-                return read(Some(content));
+            match edits.get(row, col, self.seq) {
+                Lookup::Found(content) => return read(Some(content)),
+                Lookup::Inserted => return read(None),
+                Lookup::Below { row, col } => (row, col),
             }
-        }
-        read(self.tile_cell(row, col))
+        };
+        read(self.snapshot_cell(row, col))
     }
 
-    fn tile_cell(&self, row: u64, col: u64) -> Option<&CellContent> {
+    /// The snapshot's content of a cell given in its top layer's coordinates: the newest layer
+    /// holding the cell (a value or a tombstone) answers (DESIGN.md appendix). Walks the read
+    /// plan: only layers with tiles, each reached from the top in one mapping. `None` also for a
+    /// tile not loaded yet.
+    fn snapshot_cell(&self, row: u64, col: u64) -> Option<&CellContent> {
         let index = self.snapshot.as_ref()?;
         let size = index.tile_size;
-        let key = size.tile_of(row, col);
-        let tile = self.tiles.get(&key)?;
-        let (origin_row, origin_col) = size.origin(key);
-        tile.get((row - origin_row) as u32, (col - origin_col) as u32)
+        for step in self.plan.iter() {
+            let (r, c) = if step.identity {
+                (row, col)
+            } else {
+                // A row or column inserted above this layer: no older layer holds it either.
+                (step.from_top.rows.new_to_old(row)?, step.from_top.cols.new_to_old(col)?)
+            };
+            let key = size.tile_of(r, c);
+            match self.tiles.get(&(step.layer, key)) {
+                Some(tile) => {
+                    let (origin_row, origin_col) = size.origin(key);
+                    if let Some(content) = tile.get((r - origin_row) as u32, (c - origin_col) as u32) {
+                        return Some(content);
+                    }
+                }
+                None if index.layers.get(step.layer).is_some_and(|l| l.tiles.contains_key(&key)) => return None,
+                None => {}
+            }
+        }
+        None
     }
 
     /// The cell's content, cloned (see [`Self::with_cell`]).
@@ -116,10 +192,7 @@ impl ContentVersion {
     }
 
     fn extent(&self) -> (u64, u64) {
-        let (snap_rows, snap_cols) = self.snapshot.as_ref().map_or((0, 0), |s| (s.row_count, s.col_count));
-        let (edit_rows, edit_cols) = self.edits.borrow().extent(self.seq);
-        let (pending_rows, pending_cols) = self.pending_extent;
-        (snap_rows.max(edit_rows).max(pending_rows), snap_cols.max(edit_cols).max(pending_cols))
+        self.extent
     }
 
     /// The viewport in force for this version (`None`: the whole sheet).
@@ -139,6 +212,6 @@ impl ContentVersion {
 
     /// True while this version shows optimistic edits not yet durable in the log.
     pub fn has_pending_edits(&self) -> bool {
-        !self.pending.is_empty()
+        !self.pending.ops.is_empty()
     }
 }

@@ -4,19 +4,23 @@
 //! thread with `worker: false`); pure async over the storage traits, so it is tested natively.
 //! Idempotent: running it twice for one entry writes the same blobs and metadata.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use futures_util::future::{join_all, try_join_all};
+use rustc_hash::FxHashMap;
 
 use super::blob_path::{read_path, write_path};
+use super::edit_layer::shift_extent;
 use super::error::EngineError;
+use super::viewport_tiles::{tiles_under, CellRect};
 use crate::blob::BlobStore;
 use crate::log::{
-    CellWrite, EventLog, LogError, MetadataUpdate, Operation, QueryFrom, QueryTo, SequenceId, SnapshotInfo,
+    CellWrite, EventLog, LogError, MetadataUpdate, Operation, QueryFrom, QueryTo, SequenceId, SnapshotInfo, Workflow,
 };
 use crate::snapshot::{
     decode_index, decode_tile, encode_index, encode_tile, CellContent, Layer, SnapshotIndex, Tile, TileKey, TileSize,
+    Transform,
 };
 
 /// A change of one cell: its (row, column) and its content after the segment.
@@ -33,23 +37,6 @@ pub fn index_path(seq: SequenceId) -> String {
 /// Path of a tile blob written by the snapshot on entry `seq`.
 pub fn tile_path(seq: SequenceId, key: TileKey) -> String {
     format!("{SNAPSHOT_DIR}/{seq}/{}-{}", key.tile_row, key.tile_col)
-}
-
-/// The cell writes of an entry's operation.
-///
-/// # Errors
-/// [`EngineError::Unsupported`] for structural edits, which this build does not apply yet.
-pub fn operation_writes(seq: SequenceId, operation: &Operation) -> Result<&[CellWrite], EngineError> {
-    match operation {
-        Operation::SetCell(write) => Ok(std::slice::from_ref(write)),
-        Operation::SetCells(writes) => Ok(writes),
-        Operation::InsertRows { .. } | Operation::DeleteRows { .. } => {
-            Err(EngineError::Unsupported { seq, what: "a row insert or delete" })
-        }
-        Operation::InsertColumns { .. } | Operation::DeleteColumns { .. } => {
-            Err(EngineError::Unsupported { seq, what: "a column insert or delete" })
-        }
-    }
 }
 
 /// Reads and decodes the snapshot index at `path`.
@@ -103,18 +90,41 @@ pub struct SnapshotReport {
     pub bytes_written: usize,
 }
 
+/// Most layers a snapshot keeps before its entry is marked for a `compact` workflow.
+pub const DEFAULT_MAX_LAYERS: usize = 8;
+
+/// Settings of the workflows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkflowConfig {
+    /// Tile size of the first snapshot of a sheet (later snapshots keep theirs).
+    pub tile_size: TileSize,
+    /// A snapshot with more layers than this asks for compaction.
+    pub max_layers: usize,
+}
+
+impl Default for WorkflowConfig {
+    fn default() -> Self {
+        Self { tile_size: TileSize::DEFAULT, max_layers: DEFAULT_MAX_LAYERS }
+    }
+}
+
 /// Writes the snapshot of all entries before `seq` and records it on entry `seq`, clearing its
-/// `pending` in the same `set_metadata`. `tile_size` applies to the first snapshot of a sheet;
-/// later ones keep the size of the previous snapshot.
+/// `pending` in the same `set_metadata` (or setting it to `compact` when the snapshot has more
+/// than `config.max_layers` layers).
+///
+/// Without structural edits since the previous snapshot, the touched tiles of its top layer are
+/// rewritten and the others referenced. With structural edits, a new layer is added holding the
+/// cells written since (tombstones included, so they mask older layers) and the transform
+/// composed of those edits; no tile below is rewritten (DESIGN.md section 5).
 ///
 /// # Errors
 /// [`EngineError`] from the log or the blob store; [`EngineError::MissingHistory`] when the log
-/// was truncated without a snapshot; [`EngineError::Unsupported`] for structural edits.
+/// was truncated without a snapshot.
 pub async fn write_snapshot<L: EventLog, B: BlobStore>(
     log: &L,
     blobs: &B,
     seq: SequenceId,
-    tile_size: TileSize,
+    config: WorkflowConfig,
 ) -> Result<SnapshotReport, EngineError> {
     let latest = latest_snapshot(log, blobs).await?;
     if let Some((info, _)) = &latest {
@@ -133,21 +143,16 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
         None => (0, None),
     };
 
-    // Replay the segment: the final content of every touched cell, last write wins.
-    let mut touched: HashMap<(u64, u64), CellContent> = HashMap::new();
-    let (mut rows, mut cols) = base.as_ref().map_or((0, 0), |b| (b.row_count, b.col_count));
+    // Replay the segment: the final content of every touched cell in the newest coordinates,
+    // the transform composed of the structural edits, and the extent.
+    let mut touched: FxHashMap<(u64, u64), CellContent> = FxHashMap::default();
+    let mut transform = Transform::default();
+    let mut extent = base.as_ref().map_or((0, 0), |b| (b.row_count, b.col_count));
     let mut next = base_seq;
     while next < seq {
         let page = log.query(QueryFrom::Seq(next), QueryTo::Seq(seq), None).await?;
-        for (i, entry) in page.entries.iter().enumerate() {
-            for write in operation_writes(next + i as u64, &entry.operation)? {
-                touched.insert(
-                    (write.row, write.col),
-                    CellContent { value: write.value.clone(), format: write.format.clone() },
-                );
-                rows = rows.max(write.row + 1);
-                cols = cols.max(write.col + 1);
-            }
+        for entry in &page.entries {
+            apply_to_segment(&mut touched, &mut transform, &mut extent, &entry.operation);
         }
         if page.entries.is_empty() {
             break;
@@ -155,20 +160,22 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
         next = page.next();
     }
 
-    let tile_size = base.as_ref().map_or(tile_size, |b| b.tile_size);
-    let mut tiles: BTreeMap<TileKey, String> = match base.as_deref() {
-        Some(SnapshotIndex { layers, .. }) if layers.len() > 1 => {
-            return Err(EngineError::Unsupported { seq, what: "a snapshot with several layers" })
-        }
-        Some(index) => index.layers.first().map(|l| l.tiles.clone()).unwrap_or_default(),
-        None => BTreeMap::new(),
-    };
+    let tile_size = base.as_ref().map_or(config.tile_size, |b| b.tile_size);
+    let mut layers = base.as_ref().map(|b| b.layers.clone()).unwrap_or_default();
+    let new_layer = layers.is_empty() || !transform.is_identity();
+    if new_layer {
+        let layer_transform = if layers.is_empty() { Transform::default() } else { transform };
+        layers.push(Layer { transform: layer_transform, tiles: BTreeMap::new() });
+    }
+    let keep_tombstones = layers.len() > 1;
+    let top = layers.len() - 1;
     let mut by_tile: BTreeMap<TileKey, Vec<CellChange>> = BTreeMap::new();
     for (cell, content) in touched {
         by_tile.entry(tile_size.tile_of(cell.0, cell.1)).or_default().push((cell, content));
     }
+    let tiles = &mut layers[top].tiles;
 
-    // Load the touched tiles that exist, in parallel, and apply the changes.
+    // Load the touched tiles that exist in the top layer, in parallel, and apply the changes.
     let loads = by_tile.keys().map(|key| {
         let path = tiles.get(key).cloned();
         async move {
@@ -184,7 +191,7 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
         let (origin_row, origin_col) = tile_size.origin(key);
         for ((row, col), content) in changes {
             let offsets = ((row - origin_row) as u32, (col - origin_col) as u32);
-            if content.is_tombstone() {
+            if content.is_tombstone() && !keep_tombstones {
                 tile.remove(offsets.0, offsets.1);
             } else {
                 tile.set(offsets.0, offsets.1, content)
@@ -205,20 +212,182 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
         result?;
     }
 
-    let tiles_referenced = tiles.len() - tiles_written;
-    let index = SnapshotIndex {
-        seq,
-        row_count: rows,
-        col_count: cols,
-        tile_size,
-        layers: vec![Layer { tiles, ..Layer::default() }],
-    };
+    let tiles_referenced = layers.iter().map(|l| l.tiles.len()).sum::<usize>() - tiles_written;
+    let compact = layers.len() > config.max_layers.max(1);
+    let index = SnapshotIndex { seq, row_count: extent.0, col_count: extent.1, tile_size, layers };
     let encoded = encode_index(&index);
     bytes_written += encoded.len();
     let path = index_path(seq);
     write_path(blobs, &path, &encoded).await?;
-    log.set_metadata(seq, MetadataUpdate::default().with_snapshot(Some(path)).with_pending(None)).await?;
+    let pending = compact.then_some(Workflow::Compact);
+    log.set_metadata(seq, MetadataUpdate::default().with_snapshot(Some(path)).with_pending(pending)).await?;
     Ok(SnapshotReport { seq, written: true, tiles_written, tiles_referenced, bytes_written })
+}
+
+/// Applies one entry's operation to a segment being replayed: cell writes land in `touched`;
+/// a structural edit moves the touched cells (dropping deleted ones), composes onto
+/// `transform` and shifts `extent`.
+fn apply_to_segment(
+    touched: &mut FxHashMap<(u64, u64), CellContent>,
+    transform: &mut Transform,
+    extent: &mut (u64, u64),
+    operation: &Operation,
+) {
+    let mut step = Transform::default();
+    match *operation {
+        Operation::SetCell(ref write) => return apply_writes(touched, extent, std::slice::from_ref(write)),
+        Operation::SetCells(ref writes) => return apply_writes(touched, extent, writes),
+        Operation::InsertRows { at, count } => {
+            step.rows.insert(at, count);
+            extent.0 = shift_extent(extent.0, at, count, true);
+        }
+        Operation::DeleteRows { at, count } => {
+            step.rows.delete(at, count);
+            extent.0 = shift_extent(extent.0, at, count, false);
+        }
+        Operation::InsertColumns { at, count } => {
+            step.cols.insert(at, count);
+            extent.1 = shift_extent(extent.1, at, count, true);
+        }
+        Operation::DeleteColumns { at, count } => {
+            step.cols.delete(at, count);
+            extent.1 = shift_extent(extent.1, at, count, false);
+        }
+    }
+    *touched = std::mem::take(touched)
+        .into_iter()
+        .filter_map(|((row, col), content)| Some(((step.rows.old_to_new(row)?, step.cols.old_to_new(col)?), content)))
+        .collect();
+    *transform = transform.compose(&step);
+}
+
+fn apply_writes(touched: &mut FxHashMap<(u64, u64), CellContent>, extent: &mut (u64, u64), writes: &[CellWrite]) {
+    for write in writes {
+        touched
+            .insert((write.row, write.col), CellContent { value: write.value.clone(), format: write.format.clone() });
+        extent.0 = extent.0.max(write.row + 1);
+        extent.1 = extent.1.max(write.col + 1);
+    }
+}
+
+/// Path of a tile blob written by the compaction of the snapshot on entry `seq`.
+pub fn compact_tile_path(seq: SequenceId, key: TileKey) -> String {
+    format!("{SNAPSHOT_DIR}/{seq}/compact/{}-{}", key.tile_row, key.tile_col)
+}
+
+/// Merges the layers of the snapshot on entry `seq` into one, writes it as a new index (tiles
+/// and index under `snapshots/<seq>/compact/`), records it on the entry and clears `pending`.
+/// The old blobs stay: engines that loaded the old index keep reading correctly.
+///
+/// Works one output tile at a time: the tile's rectangle is mapped down through the layers,
+/// the source tiles it needs are loaded (a bounded cache), and each cell is read top-down.
+///
+/// # Errors
+/// [`EngineError`] from the log or the blob store.
+pub async fn compact_snapshot<L: EventLog, B: BlobStore>(
+    log: &L,
+    blobs: &B,
+    seq: SequenceId,
+) -> Result<SnapshotReport, EngineError> {
+    let done = SnapshotReport { seq, written: false, tiles_written: 0, tiles_referenced: 0, bytes_written: 0 };
+    let page = match log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await {
+        Ok(page) => page,
+        Err(LogError::OutOfRange { .. }) => return Ok(done),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(path) = page.entries.first().and_then(|e| e.metadata.snapshot.clone()) else {
+        clear_pending(log, seq).await?;
+        return Ok(done);
+    };
+    let index = read_index(blobs, &path).await?;
+    if index.layers.len() <= 1 {
+        clear_pending(log, seq).await?;
+        return Ok(done);
+    }
+    let size = index.tile_size;
+    let mut cache: FxHashMap<(usize, TileKey), Rc<Tile>> = FxHashMap::default();
+    let mut tiles = BTreeMap::new();
+    let mut bytes_written = 0;
+    let tile_rows = index.row_count.div_ceil(u64::from(size.rows()));
+    let tile_cols = index.col_count.div_ceil(u64::from(size.cols()));
+    for tile_row in 0..tile_rows {
+        for tile_col in 0..tile_cols {
+            let key = TileKey { tile_row, tile_col };
+            let (origin_row, origin_col) = size.origin(key);
+            let rect = CellRect {
+                rows: (origin_row, origin_row + u64::from(size.rows()) - 1),
+                cols: (origin_col, origin_col + u64::from(size.cols()) - 1),
+            };
+            let sources = tiles_under(&index, &[], rect);
+            if sources.is_empty() {
+                continue;
+            }
+            if cache.len() > 512 {
+                cache.clear();
+            }
+            for (layer, source) in sources {
+                if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry((layer, source)) {
+                    if let Some(source_path) = index.layers.get(layer).and_then(|l| l.tiles.get(&source)) {
+                        slot.insert(Rc::new(read_tile(blobs, source_path).await?));
+                    }
+                }
+            }
+            let mut tile = Tile::new(key, size);
+            for row_offset in 0..size.rows() {
+                for col_offset in 0..size.cols() {
+                    let (row, col) = (origin_row + u64::from(row_offset), origin_col + u64::from(col_offset));
+                    if let Some(content) = read_through_layers(&index, &cache, row, col) {
+                        if !content.is_tombstone() {
+                            tile.set(row_offset, col_offset, content.clone())
+                                .map_err(|error| EngineError::Snapshot { path: compact_tile_path(seq, key), error })?;
+                        }
+                    }
+                }
+            }
+            if !tile.is_empty() {
+                let tile_path = compact_tile_path(seq, key);
+                let bytes = encode_tile(&tile);
+                bytes_written += bytes.len();
+                write_path(blobs, &tile_path, &bytes).await?;
+                tiles.insert(key, tile_path);
+            }
+        }
+    }
+    let tiles_written = tiles.len();
+    let compacted = SnapshotIndex { layers: vec![Layer { transform: Transform::default(), tiles }], ..index };
+    let encoded = encode_index(&compacted);
+    bytes_written += encoded.len();
+    let compact_index = format!("{SNAPSHOT_DIR}/{seq}/compact/index");
+    write_path(blobs, &compact_index, &encoded).await?;
+    log.set_metadata(seq, MetadataUpdate::default().with_snapshot(Some(compact_index)).with_pending(None)).await?;
+    Ok(SnapshotReport { seq, written: true, tiles_written, tiles_referenced: 0, bytes_written })
+}
+
+/// A cell of a layered snapshot, in its top layer's coordinates, read from loaded tiles: the
+/// newest layer holding it answers; an inserted row or column means no value.
+fn read_through_layers<'t>(
+    index: &SnapshotIndex,
+    tiles: &'t FxHashMap<(usize, TileKey), Rc<Tile>>,
+    row: u64,
+    col: u64,
+) -> Option<&'t CellContent> {
+    let size = index.tile_size;
+    let (mut row, mut col) = (row, col);
+    for (i, layer) in index.layers.iter().enumerate().rev() {
+        let key = size.tile_of(row, col);
+        if let Some(tile) = tiles.get(&(i, key)) {
+            let (origin_row, origin_col) = size.origin(key);
+            if let Some(content) = tile.get((row - origin_row) as u32, (col - origin_col) as u32) {
+                return Some(content);
+            }
+        }
+        if i == 0 {
+            return None;
+        }
+        row = layer.transform.rows.new_to_old(row)?;
+        col = layer.transform.cols.new_to_old(col)?;
+    }
+    None
 }
 
 async fn clear_pending<L: EventLog>(log: &L, seq: SequenceId) -> Result<(), EngineError> {

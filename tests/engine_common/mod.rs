@@ -130,7 +130,17 @@ impl Harness {
         L: EventLog + Clone + 'static,
         B: BlobStore + Clone + 'static,
     {
-        let host = Rc::new(InThreadHost::new(log.clone(), blobs.clone(), options.tile_size));
+        self.open_layered(log, blobs, options, sheetlog::engine::WorkflowConfig::default().max_layers)
+    }
+
+    /// Like `open`, compacting snapshots with more than `max_layers` layers.
+    pub fn open_layered<L, B>(&mut self, log: L, blobs: B, options: EngineOptions, max_layers: usize) -> Engine<L, B>
+    where
+        L: EventLog + Clone + 'static,
+        B: BlobStore + Clone + 'static,
+    {
+        let host =
+            Rc::new(InThreadHost::new(log.clone(), blobs.clone(), options.tile_size).with_max_layers(max_layers));
         let runtime = self.runtime();
         self.run(Engine::open(log, blobs, host, runtime, options)).expect("open")
     }

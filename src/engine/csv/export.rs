@@ -1,0 +1,166 @@
+//! CSV export: a rectangle of a [`ContentVersion`] written with the `csv` crate's `Writer`
+//! (`,` separators, `\n` line ends, fields quoted only when they need it).
+//!
+//! A version shows only the tiles its viewport loaded, so [`Engine::export_csv`] first reads the
+//! snapshot tiles under the rectangle that the version lacks, into a private copy of the version:
+//! the engine's cache and the version itself are left as they are.
+
+use std::ops::Range;
+use std::rc::Rc;
+
+use futures_util::future::{try_join_all, LocalBoxFuture};
+use futures_util::FutureExt as _;
+
+use super::value::write_js_number;
+use crate::blob::BlobStore;
+use crate::engine::loaded_tile::LoadedTile;
+use crate::engine::version::PendingOp;
+use crate::engine::viewport_tiles::{tiles_under, CellRect};
+use crate::engine::workflow::read_tile;
+use crate::engine::{ContentVersion, Engine, EngineError};
+use crate::log::EventLog;
+use crate::model::{CellRange, CellValue};
+use crate::snapshot::{TileKey, Transform};
+
+/// Most cells one export may span (rows times columns of the rectangle, empty cells included):
+/// 2^26, about 67 million.
+pub const MAX_EXPORT_CELLS: u64 = 1 << 26;
+
+/// Why an export failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CsvExportError {
+    /// Reading a snapshot tile failed.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The rectangle spans more than [`MAX_EXPORT_CELLS`] cells.
+    #[error("the export spans {cells} cells; the limit is {limit} (export a smaller range)")]
+    TooLarge {
+        /// Rows times columns of the rectangle (saturating).
+        cells: u64,
+        /// [`MAX_EXPORT_CELLS`].
+        limit: u64,
+    },
+    /// The CSV writer failed (it writes to memory, so this is not expected).
+    #[error("the CSV writer failed: {message}")]
+    Write {
+        /// The writer's report.
+        message: String,
+    },
+}
+
+/// The rows and columns (0-based, half-open) an export covers: `range`, or the whole sheet,
+/// rows `0..row_count` by columns `0..column_count`.
+pub fn export_bounds(version: &ContentVersion, range: Option<CellRange>) -> (Range<u64>, Range<u64>) {
+    match range {
+        Some(r) => (r.start().row..r.end().row.saturating_add(1), r.start().col..r.end().col.saturating_add(1)),
+        None => (0..version.row_count(), 0..version.column_count()),
+    }
+}
+
+/// Appends one cell's CSV text: numbers as JavaScript writes them (`42`, `0.1`, `1e+21`),
+/// booleans `TRUE`/`FALSE`, text as is, errors as their code (`#DIV/0!`); an explicitly empty
+/// cell and no value both write an empty field. Formats are not exported.
+pub fn write_cell_text(out: &mut String, value: Option<&CellValue>) {
+    match value {
+        None | Some(CellValue::Empty) => {}
+        Some(CellValue::Number(n)) => write_js_number(out, *n),
+        Some(CellValue::Boolean(b)) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
+        Some(CellValue::Text(text)) => out.push_str(text),
+        Some(CellValue::Error(code)) => out.push_str(code.as_str()),
+    }
+}
+
+/// Writes rows `rows` by columns `cols` of `version` as CSV, one record per row (an empty
+/// rectangle gives `""`). Cells in tiles the version has not loaded read as empty: use
+/// [`Engine::export_csv`] to load them first.
+///
+/// # Errors
+/// [`CsvExportError::TooLarge`] over [`MAX_EXPORT_CELLS`].
+pub fn write_csv(version: &ContentVersion, rows: Range<u64>, cols: Range<u64>) -> Result<String, CsvExportError> {
+    check_size(&rows, &cols)?;
+    let write_error = |e: ::csv::Error| CsvExportError::Write { message: e.to_string() };
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let mut field = String::new();
+    for row in rows {
+        if cols.is_empty() {
+            break;
+        }
+        for col in cols.clone() {
+            field.clear();
+            version.with_cell(row, col, |c| write_cell_text(&mut field, c.and_then(|c| c.value.as_ref())));
+            writer.write_field(&field).map_err(write_error)?;
+        }
+        writer.write_record(None::<&[u8]>).map_err(write_error)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| CsvExportError::Write { message: e.to_string() })?;
+    String::from_utf8(bytes).map_err(|e| CsvExportError::Write { message: e.to_string() })
+}
+
+fn check_size(rows: &Range<u64>, cols: &Range<u64>) -> Result<(), CsvExportError> {
+    let cells = (rows.end.saturating_sub(rows.start)).saturating_mul(cols.end.saturating_sub(cols.start));
+    if cells > MAX_EXPORT_CELLS {
+        return Err(CsvExportError::TooLarge { cells, limit: MAX_EXPORT_CELLS });
+    }
+    Ok(())
+}
+
+/// The snapshot tiles under rows `rows` by columns `cols` of `version` that it has not loaded,
+/// with their blob paths.
+fn missing_tiles(version: &ContentVersion, rows: &Range<u64>, cols: &Range<u64>) -> Vec<((usize, TileKey), String)> {
+    let Some(index) = &version.snapshot else { return Vec::new() };
+    if rows.is_empty() || cols.is_empty() {
+        return Vec::new();
+    }
+    let rect = CellRect { rows: (rows.start, rows.end - 1), cols: (cols.start, cols.end - 1) };
+    let edits = version.edits.borrow();
+    let pending: Vec<&Transform> = version
+        .pending
+        .ops
+        .iter()
+        .filter_map(|op| match op {
+            PendingOp::Structural(t) => Some(t),
+            PendingOp::Writes(_) => None,
+        })
+        .collect();
+    let transforms: Vec<&Transform> = edits.transforms(version.seq).chain(pending).collect();
+    tiles_under(index, &transforms, rect)
+        .into_iter()
+        .filter(|key| !version.tiles.contains_key(key))
+        .filter_map(|(i, k)| index.layers.get(i).and_then(|l| l.tiles.get(&k)).map(|p| ((i, k), p.clone())))
+        .collect()
+}
+
+impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
+    /// Writes `range` of `version` (`None`: the whole sheet, rows `0..row_count` by columns
+    /// `0..column_count`) as CSV text, as [`write_csv`] describes. Snapshot tiles under the range
+    /// that `version` has not loaded are read from the blob store first, for this export only.
+    ///
+    /// # Errors
+    /// [`CsvExportError::Engine`] when a tile cannot be read; [`CsvExportError::TooLarge`].
+    pub fn export_csv(
+        &self,
+        version: &ContentVersion,
+        range: Option<CellRange>,
+    ) -> LocalBoxFuture<'static, Result<String, CsvExportError>> {
+        let (rows, cols) = export_bounds(version, range);
+        if let Err(e) = check_size(&rows, &cols) {
+            return async move { Err(e) }.boxed_local();
+        }
+        let missing = missing_tiles(version, &rows, &cols);
+        let mut full = version.clone();
+        let this = self.clone();
+        async move {
+            if !missing.is_empty() {
+                let blobs = this.blobs();
+                let loaded = try_join_all(missing.iter().map(|(_, path)| read_tile(blobs, path))).await?;
+                let tiles = Rc::make_mut(&mut full.tiles);
+                for ((key, _), tile) in missing.into_iter().zip(loaded) {
+                    tiles.insert(key, Rc::new(LoadedTile::new(tile)));
+                }
+            }
+            write_csv(&full, rows, cols)
+        }
+        .boxed_local()
+    }
+}

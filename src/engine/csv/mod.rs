@@ -1,0 +1,21 @@
+//! CSV import and export (the demo issue's CSV part), over the `csv` project's parser and
+//! writer. Owns: recognising values in CSV fields and writing them back ([`value`]), the pure
+//! incremental importer that turns bytes into batches of cell writes ([`CsvImporter`]), the
+//! engine-level import that appends those batches as entries ([`Engine::import_csv`]), and the
+//! export of a version's rectangle ([`Engine::export_csv`]). Must not touch the engine's state
+//! other than through its public methods (`set_cells`, `request_snapshot`, `blobs`); knows
+//! nothing of JS (`crate::api::csv` reads files and signals).
+//!
+//! [`Engine::import_csv`]: crate::engine::Engine::import_csv
+//! [`Engine::export_csv`]: crate::engine::Engine::export_csv
+
+mod driver;
+mod export;
+mod import;
+pub mod value;
+
+pub use driver::{
+    BytesSource, CsvImportError, CsvSource, ImportOptions, ImportPhase, ImportProgress, ImportReport, OnError,
+};
+pub use export::{export_bounds, write_cell_text, write_csv, CsvExportError, MAX_EXPORT_CELLS};
+pub use import::{CsvBatch, CsvError, CsvImportOptions, CsvImporter, CsvProgress, DEFAULT_BATCH_CELLS};
