@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of sheetlog on a fresh Debian 12 machine (README, second command):
 # installs the tools it needs, then native tests, browser tests in headless Chromium and
-# Firefox ESR, a release build of pkg/ loaded in Node, and the www/ type check and build.
+# Firefox ESR, a release build of pkg/ loaded in Node, the www/ type check and build, and the
+# demo's end-to-end tests in headless Chromium.
 # Exits non-zero on the first failure; ends with a "N passed, N failed" line over all runners.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ run_tests() {
     echo "FAILED: $*" >&2
     exit 1
   fi
-  grep -E '^test result:' "$out" >> "$RESULTS" || true
+  grep -E '^test result:|^# (pass|fail) ' "$out" >> "$RESULTS" || true
   rm -f "$out"
 }
 
@@ -52,7 +53,10 @@ step "www: type check and build against pkg/"
 bash scripts/www-deps.sh
 (cd www && npx tsc --noEmit && npx vite build --logLevel warn)
 
-passed=$(awk '{for (i = 1; i <= NF; i++) if ($i ~ /^passed/) s += $(i - 1)} END {print s + 0}' "$RESULTS")
-failed=$(awk '{for (i = 1; i <= NF; i++) if ($i ~ /^failed/) s += $(i - 1)} END {print s + 0}' "$RESULTS")
+step "end-to-end tests of the demo (Playwright driving headless Chromium, vite preview)"
+run_tests bash -c 'cd www && node --test --test-reporter=tap e2e/demo.test.mjs'
+
+passed=$(awk '/^# pass / {s += $3; next} {for (i = 1; i <= NF; i++) if ($i ~ /^passed/) s += $(i - 1)} END {print s + 0}' "$RESULTS")
+failed=$(awk '/^# fail / {s += $3; next} {for (i = 1; i <= NF; i++) if ($i ~ /^failed/) s += $(i - 1)} END {print s + 0}' "$RESULTS")
 printf '\nall test runs: %s passed, %s failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

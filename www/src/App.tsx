@@ -1,0 +1,173 @@
+// The demo: picks a sheet (the last one open, else the first stored, else a new one), opens it
+// with sheetlog and shows it; the sheet picker switches, creates, renames and deletes sheets.
+import { useCallback, useEffect, useState } from "react";
+import { SpreadsheetData, type Viewport } from "sheetlog";
+import { ErrorBoundary } from "./components/ErrorBoundary";
+import { OfflineBanner } from "./components/OfflineBanner";
+import { SheetPicker } from "./components/SheetPicker";
+import { SheetView } from "./components/SheetView";
+import { errorMessage } from "./errors";
+import {
+  createSheet,
+  deleteSheet,
+  lastSheetId,
+  listSheets,
+  nextSheetName,
+  rememberLastSheet,
+  renameSheet,
+  type SheetEntry,
+} from "./sheets";
+import { exposeSheet } from "./window";
+
+interface OpenSheet {
+  id: string;
+  data: SpreadsheetData;
+}
+
+/** Roughly what the grid will show first; the grid sets the exact viewport once drawn. */
+function initialViewport(): Viewport {
+  return { rowMinOffset: 0, columnMinOffset: 0, width: window.innerWidth, height: window.innerHeight };
+}
+
+export function App() {
+  const [sheets, setSheets] = useState<SheetEntry[]>([]);
+  const [sheetId, setSheetId] = useState<string>();
+  const [open, setOpen] = useState<OpenSheet>();
+  const [problem, setProblem] = useState<string>();
+  const [attempt, setAttempt] = useState(0);
+  const [busy, setBusy] = useState(false);
+
+  const refresh = useCallback(async () => {
+    const list = await listSheets();
+    setSheets(list);
+    return list;
+  }, []);
+
+  // The first sheet: the last one open here, else the first stored, else a new one.
+  useEffect(() => {
+    let cancelled = false;
+    listSheets().then(
+      (list) => {
+        if (cancelled) return;
+        const last = lastSheetId();
+        const id = list.find((s) => s.id === last)?.id ?? list[0]?.id ?? createSheet("Sheet 1").id;
+        setSheets(list);
+        setSheetId(id);
+      },
+      (error: unknown) => setProblem(`Could not list the stored sheets: ${errorMessage(error)}`),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  // Opens the chosen sheet; closes it when another is chosen or the app goes away.
+  useEffect(() => {
+    if (sheetId === undefined) return;
+    let cancelled = false;
+    let opened: SpreadsheetData | undefined;
+    setProblem(undefined);
+    SpreadsheetData.open({ name: sheetId, viewport: initialViewport() }).then(
+      (data) => {
+        if (cancelled) {
+          data.close();
+          return;
+        }
+        opened = data;
+        rememberLastSheet(sheetId);
+        exposeSheet(data);
+        setOpen({ id: sheetId, data });
+        void refresh();
+      },
+      (error: unknown) => {
+        if (!cancelled) setProblem(`Could not open the sheet: ${errorMessage(error)}`);
+      },
+    );
+    return () => {
+      cancelled = true;
+      exposeSheet(undefined);
+      opened?.close();
+      setOpen(undefined);
+    };
+  }, [sheetId, attempt, refresh]);
+
+  const onCreate = () => {
+    const sheet = createSheet(nextSheetName(sheets));
+    setSheets((list) => [...list, sheet]);
+    setSheetId(sheet.id);
+  };
+
+  const onRename = (id: string, name: string) => {
+    renameSheet(id, name);
+    void refresh();
+  };
+
+  const onDelete = async (id: string) => {
+    setBusy(true);
+    try {
+      if (open?.id === id) {
+        exposeSheet(undefined);
+        setOpen(undefined);
+        open.data.close();
+      }
+      await deleteSheet(id, () => setProblem("Waiting for other tabs to close this sheet…"));
+      setProblem(undefined);
+      const list = await refresh();
+      const next = list.find((s) => s.id !== id) ?? createSheet(nextSheetName(list));
+      setSheetId(next.id);
+      void refresh();
+    } catch (error) {
+      setProblem(`Could not delete the sheet: ${errorMessage(error)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const currentId = sheetId ?? "";
+  const header = (
+    <>
+      <h1 className="brand">sheetlog</h1>
+      <SheetPicker
+        sheets={sheets}
+        currentId={currentId}
+        disabled={busy || open === undefined}
+        onOpen={setSheetId}
+        onCreate={onCreate}
+        onRename={onRename}
+        onDelete={(id) => void onDelete(id)}
+      />
+      <OfflineBanner />
+    </>
+  );
+
+  if (open !== undefined && open.id === sheetId) {
+    const name = sheets.find((s) => s.id === open.id)?.name ?? open.id;
+    return (
+      <ErrorBoundary key={open.id}>
+        <SheetView data={open.data} sheetName={name} header={header} />
+      </ErrorBoundary>
+    );
+  }
+  return (
+    <div className="app">
+      <header className="toolbar">{header}</header>
+      <main className="placeholder">
+        {problem === undefined ? (
+          <p>Opening the sheet…</p>
+        ) : (
+          <>
+            <p className="problem" role="alert">
+              {problem}
+            </p>
+            <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+              Try again
+            </button>
+          </>
+        )}
+      </main>
+      <footer className="status-bar loading" data-testid="status">
+        {problem === undefined ? "opening…" : "not open"}
+      </footer>
+    </div>
+  );
+}

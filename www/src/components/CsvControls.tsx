@@ -1,0 +1,137 @@
+// CSV import (file, sample data; drag-and-drop goes through the same hook) with progress and
+// cancel, and export of the sheet or the selected range.
+import type { Rectangle } from "@glideapps/glide-data-grid";
+import { useState, type ChangeEvent } from "react";
+import type { ContentVersion, SpreadsheetData } from "sheetlog";
+import zipcodesUrl from "vega-datasets/data/zipcodes.csv?url";
+import { csvMethods, downloadCsv } from "../csv";
+import { errorMessage } from "../errors";
+import { rangeAddress } from "../format";
+import type { CsvImport } from "../hooks/useCsvImport";
+
+interface Props {
+  data: SpreadsheetData;
+  snapshot: ContentVersion;
+  sheetName: string;
+  csvImport: CsvImport;
+  /** The selected cell as [row, column] (import target). */
+  cell: [number, number] | undefined;
+  range: Rectangle | undefined;
+  report(kind: "info" | "error", text: string): void;
+}
+
+const UNSUPPORTED = "This build of the sheetlog package has no CSV support; rebuild pkg/";
+
+function fileName(sheetName: string, suffix = ""): string {
+  const base = sheetName.replace(/[^\w.-]+/g, "_").replace(/^_+|_+$/g, "") || "sheet";
+  return `${base}${suffix}.csv`;
+}
+
+export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range, report }: Props) {
+  const [fetching, setFetching] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const { supported, running, settings, setSettings, start, cancel } = csvImport;
+  const busy = running !== undefined || fetching;
+
+  const onFile = (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = "";
+    if (file !== undefined) start(file, file.name, cell);
+  };
+
+  const loadSample = async () => {
+    setFetching(true);
+    try {
+      const response = await fetch(zipcodesUrl);
+      if (!response.ok) throw new Error(`HTTP ${response.status} fetching the sample`);
+      start(await response.blob(), "zipcodes.csv", cell);
+    } catch (error) {
+      report("error", `Could not load the sample data: ${errorMessage(error)}`);
+    } finally {
+      setFetching(false);
+    }
+  };
+
+  const exportRange = async (target: Rectangle | undefined) => {
+    const csv = csvMethods(data);
+    if (csv === undefined) return;
+    setExporting(true);
+    try {
+      const address = target === undefined ? undefined : rangeAddress(target);
+      const text = await csv.exportCsv(snapshot, address);
+      downloadCsv(text, fileName(sheetName, address === undefined ? "" : `-${address.replace(":", "-")}`));
+    } catch (error) {
+      report("error", `Export failed: ${errorMessage(error)}`);
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  const progress = running?.progress;
+  return (
+    <div className="csv-controls" title={supported ? undefined : UNSUPPORTED}>
+      <label className={`button${!supported || busy ? " disabled" : ""}`}>
+        Import CSV…
+        <input
+          type="file"
+          accept=".csv,text/csv,text/plain"
+          data-testid="import-csv"
+          disabled={!supported || busy}
+          onChange={onFile}
+          hidden
+        />
+      </label>
+      <button type="button" data-testid="load-sample" disabled={!supported || busy} onClick={() => void loadSample()}>
+        {fetching ? "Fetching sample…" : "Load sample data"}
+      </button>
+      <details className="import-options">
+        <summary>Import options</summary>
+        <div className="options-panel">
+          <label>
+            <input
+              type="checkbox"
+              checked={settings.atSelection}
+              onChange={(e) => setSettings({ ...settings, atSelection: e.target.checked })}
+            />
+            Import at the selected cell (else at A1)
+          </label>
+          <label>
+            <input
+              type="checkbox"
+              checked={settings.rollback}
+              onChange={(e) => setSettings({ ...settings, rollback: e.target.checked })}
+            />
+            All or nothing: a malformed line stores nothing
+          </label>
+        </div>
+      </details>
+      <span className="divider" aria-hidden="true" />
+      <button type="button" data-testid="export-csv" disabled={!supported || exporting} onClick={() => void exportRange(undefined)}>
+        Export CSV
+      </button>
+      <button
+        type="button"
+        data-testid="export-selection"
+        disabled={!supported || exporting || range === undefined}
+        onClick={() => void exportRange(range)}
+      >
+        Export selection{range === undefined ? "" : ` (${rangeAddress(range)})`}
+      </button>
+      {running !== undefined && (
+        <div className="import-progress" data-testid="import-progress">
+          <span>
+            {progress?.phase === "validating" ? "Checking" : "Importing"} {running.label}
+          </span>
+          <progress
+            max={Math.max(progress?.totalBytes ?? 1, 1)}
+            value={progress === undefined || progress.totalBytes === undefined ? undefined : progress.bytes}
+          />
+          <span>{progress === undefined ? "starting…" : `${progress.rows.toLocaleString("en-US")} rows`}</span>
+          <button type="button" data-testid="cancel-import" onClick={cancel}>
+            Cancel
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+import type { Rectangle } from "@glideapps/glide-data-grid";
+import type { SpreadsheetData } from "sheetlog";
+
+import { errorMessage } from "../errors";
+
+interface Props {
+  data: SpreadsheetData;
+  /** The selected rectangle (columns x, rows y), if any. */
+  range: Rectangle | undefined;
+  report(kind: "info" | "error", text: string): void;
+}
+
+/**
+ * Insert and delete rows and columns on the selection: as many rows (or columns) as the
+ * selection spans, at its top (or left) edge. Each edit shows at once and is stored by the
+ * library's structural edits (no rewrite of the sheet).
+ */
+export function StructureControls({ data, range, report }: Props) {
+  const run = (label: string, edit: () => Promise<void>) => {
+    edit().catch((error: unknown) => report("error", `${label} failed: ${errorMessage(error)}`));
+  };
+  const rows = range === undefined ? 0 : range.height;
+  const columns = range === undefined ? 0 : range.width;
+  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+  return (
+    <div className="structure-controls">
+      <button
+        type="button"
+        data-testid="insert-rows"
+        disabled={range === undefined}
+        title={range === undefined ? "Select cells first" : `Insert ${plural(rows, "row")} above the selection`}
+        onClick={() => range && run("Insert rows", () => data.insertRows(range.y, range.height))}
+      >
+        Insert rows
+      </button>
+      <button
+        type="button"
+        data-testid="delete-rows"
+        disabled={range === undefined}
+        title={range === undefined ? "Select cells first" : `Delete the ${plural(rows, "selected row")}`}
+        onClick={() => range && run("Delete rows", () => data.deleteRows(range.y, range.height))}
+      >
+        Delete rows
+      </button>
+      <button
+        type="button"
+        data-testid="insert-columns"
+        disabled={range === undefined}
+        title={range === undefined ? "Select cells first" : `Insert ${plural(columns, "column")} left of the selection`}
+        onClick={() => range && run("Insert columns", () => data.insertColumns(range.x, range.width))}
+      >
+        Insert columns
+      </button>
+      <button
+        type="button"
+        data-testid="delete-columns"
+        disabled={range === undefined}
+        title={range === undefined ? "Select cells first" : `Delete the ${plural(columns, "selected column")}`}
+        onClick={() => range && run("Delete columns", () => data.deleteColumns(range.x, range.width))}
+      >
+        Delete columns
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+// Errors in words for the status bar and the messages.
+import type { SheetlogError } from "sheetlog";
+
+/** The message of anything thrown, with the line of a malformed CSV. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) {
+    const line: unknown = (error as Error & { line?: unknown }).line;
+    const where = typeof line === "number" && !/\bline\b/i.test(error.message) ? ` (line ${line})` : "";
+    return `${error.name}: ${error.message}${where}`;
+  }
+  return String(error);
+}
+
+/** A storage error as a person would say it. */
+export function storageErrorInWords(error: SheetlogError): string {
+  switch (error.statusCode) {
+    case 507:
+      return `Browser storage is full; new edits cannot be saved (${error.message})`;
+    case 503:
+      return `Storage is closed or blocked by another tab (${error.message})`;
+    case 504:
+      return `Storage did not answer in time (${error.message})`;
+    case 404:
+      return `Stored data is missing (${error.message})`;
+    default:
+      return `${error.name}: ${error.message}`;
+  }
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === "AbortError";
+}

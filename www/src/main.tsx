@@ -1,0 +1,32 @@
+import "@glideapps/glide-data-grid/dist/index.css";
+import "./styles.css";
+import "./window";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import init from "sheetlog";
+import { App } from "./App";
+import { errorMessage } from "./errors";
+import { registerServiceWorker } from "./pwa";
+
+registerServiceWorker();
+
+const container = document.getElementById("root");
+if (container === null) throw new Error("index.html has no #root element");
+const root = createRoot(container);
+
+init().then(
+  () =>
+    root.render(
+      <StrictMode>
+        <App />
+      </StrictMode>,
+    ),
+  (error: unknown) => {
+    console.error(error);
+    root.render(
+      <p className="problem" role="alert" data-testid="status">
+        The sheetlog module failed to load: {errorMessage(error)}
+      </p>,
+    );
+  },
+);
