@@ -297,3 +297,41 @@ async fn reads_and_subscriptions_leave_wasm_memory_flat() {
     }
     assert_eq!(wasm_memory_bytes(), before, "wasm memory grew");
 }
+
+#[wasm_bindgen_test]
+async fn the_max_layers_option_compacts_snapshots() {
+    use sheetlog::browser::IdbEventLog;
+    use sheetlog::log::{EventLog, QueryFrom, QueryTo};
+    let sheet = unique_sheet("api-layers");
+    let data = open(&sheet, &[("snapshotInterval", 3.into()), ("maxLayers", 2.into())]).await;
+    for i in 0..12 {
+        settle(call(&data, "setCellValueAndFormat", &[0.into(), 0.into(), i.into(), JsValue::UNDEFINED]).unwrap())
+            .await
+            .unwrap();
+        settle(call(&data, "insertRows", &[0.into(), 1.into()]).unwrap()).await.unwrap();
+    }
+    for _ in 0..2000 {
+        let info = call(&data, "getLogInfo", &[snapshot(&data)]).unwrap();
+        if prop(&info, "workflow").is_undefined() {
+            break;
+        }
+        sheetlog::browser::timer::sleep(10).await;
+    }
+    // Value i was written at row 0, then 12 - i rows were inserted above it.
+    for i in 0..12 {
+        assert_eq!(value(&data, f64::from(12 - i), 0.0), i, "value {i}");
+    }
+    let db = SheetDatabase::open(&sheet, sheetlog::browser::IdbOptions::default()).await.unwrap();
+    let log = IdbEventLog::new(db.clone());
+    let latest = log.query(QueryFrom::Snapshot, QueryTo::End, None).await.unwrap().latest_snapshot.unwrap();
+    let index =
+        sheetlog::engine::workflow::read_index(&sheetlog::browser::IdbBlobStore::new(db.clone()), &latest.snapshot)
+            .await
+            .unwrap();
+    assert!(index.layers.len() <= 2, "compacted to the bound: {} layers", index.layers.len());
+    let bad = SpreadsheetData::open(options(&[("name", "x".into()), ("maxLayers", 0.into())]).unchecked_into()).await;
+    assert_eq!(prop(&bad.err().expect("maxLayers 0 is rejected"), "name"), "ValidationError");
+    call(&data, "close", &[]).unwrap();
+    db.close();
+    SheetDatabase::delete(&sheet).await.unwrap();
+}

@@ -25,6 +25,8 @@ use super::types::{JsInMemoryOptions, JsLoadStatus, JsLogInfo, JsMaybeError, JsO
 use super::worker::{start_host, Host};
 use crate::blob::MemoryBlobStore;
 use crate::browser::{Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase, WorkerHost};
+use crate::engine::workflow::DEFAULT_MAX_LAYERS;
+use crate::engine::WorkflowConfig;
 use crate::engine::{
     ContentVersion, Engine, EngineError, EngineOptions, InThreadHost, ItemOffsetMapping, LoadStatus,
     DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT,
@@ -135,6 +137,11 @@ fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
     Ok(engine)
 }
 
+/// Option `maxLayers`: a positive integer, default 8.
+fn max_layers(options: &JsValue) -> Result<usize, JsValue> {
+    Ok(positive_integer(options, "maxLayers", 1_000_000.0)?.map_or(DEFAULT_MAX_LAYERS, |n| n as usize))
+}
+
 fn load_status_js(status: &LoadStatus) -> JsValue {
     let object = Object::new();
     match status {
@@ -211,6 +218,7 @@ impl SpreadsheetData {
             return Err(bad_input("option name must be a string of 1 to 200 characters"));
         }
         let engine_options = engine_options(&options)?;
+        let layers = max_layers(&options)?;
         let durability = match get(&options, "durability").as_string().as_deref() {
             None | Some("strict") => Durability::Strict,
             Some("relaxed") => Durability::Relaxed,
@@ -225,8 +233,8 @@ impl SpreadsheetData {
             SheetDatabase::open(&name, idb.clone()).await.map_err(|e| engine_error(&EngineError::Log(e.into())))?;
         let log = IdbEventLog::new(db.clone());
         let blobs = IdbBlobStore::new(db.clone());
-        let Host { host, worker } =
-            start_host(&name, use_worker, &log, &blobs, engine_options.tile_size, idb.durability);
+        let config = WorkflowConfig { tile_size: engine_options.tile_size, max_layers: layers };
+        let Host { host, worker } = start_host(&name, use_worker, &log, &blobs, config, idb.durability);
         let engine = match Engine::open(log, blobs, host, browser_runtime(), engine_options).await {
             Ok(engine) => engine,
             Err(e) => {
@@ -247,9 +255,11 @@ impl SpreadsheetData {
     /// Throws `ValidationError` for bad options.
     #[wasm_bindgen(js_name = inMemory)]
     pub fn in_memory(options: JsInMemoryOptions) -> Result<SpreadsheetData, JsValue> {
-        let options = engine_options(&options.into())?;
+        let options_js: JsValue = options.into();
+        let layers = max_layers(&options_js)?;
+        let options = engine_options(&options_js)?;
         let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
-        let host = Rc::new(InThreadHost::new(log.clone(), blobs.clone(), options.tile_size));
+        let host = Rc::new(InThreadHost::new(log.clone(), blobs.clone(), options.tile_size).with_max_layers(layers));
         let (engine, loaded) = Engine::start(log, blobs, host, browser_runtime(), options);
         // The initial load of an empty memory sheet cannot fail; an error would show in the status.
         wasm_bindgen_futures::spawn_local(async move {

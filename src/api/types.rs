@@ -55,9 +55,13 @@ export interface OpenOptions {
   viewport?: Viewport;
   /** Milliseconds before a storage operation fails with status 504 (default 10000). */
   timeoutMs?: number;
+  /** A snapshot with more layers than this is compacted into one by a workflow (default 8). */
+  maxLayers?: number;
 }
 /** Options of `SpreadsheetData.inMemory`. */
 export interface InMemoryOptions {
+  /** As in `OpenOptions`. */
+  maxLayers?: number;
   snapshotInterval?: number;
   tileRows?: number;
   tileColumns?: number;

@@ -9,23 +9,22 @@ use futures_util::FutureExt as _;
 
 use crate::browser::worker_entry::with_workflow_lock;
 use crate::browser::{Durability, IdbBlobStore, IdbEventLog, WorkerHost};
-use crate::engine::{run_workflow, EngineError, WorkflowHost};
+use crate::engine::{run_workflow_with, EngineError, WorkflowConfig, WorkflowHost};
 use crate::log::{SequenceId, Workflow};
-use crate::snapshot::TileSize;
 
 /// Runs workflows in this thread while holding the sheet's workflow lock.
 pub struct LockedInThreadHost {
     sheet: String,
     log: IdbEventLog,
     blobs: IdbBlobStore,
-    tile_size: TileSize,
+    config: WorkflowConfig,
 }
 
 impl WorkflowHost for LockedInThreadHost {
     fn run(&self, seq: SequenceId, workflow: Workflow) -> LocalBoxFuture<'static, Result<(), EngineError>> {
-        let (sheet, log, blobs, tile_size) = (self.sheet.clone(), self.log.clone(), self.blobs.clone(), self.tile_size);
+        let (sheet, log, blobs, config) = (self.sheet.clone(), self.log.clone(), self.blobs.clone(), self.config);
         async move {
-            let work = async move { run_workflow(&log, &blobs, seq, workflow, tile_size).await.map(drop) };
+            let work = async move { run_workflow_with(&log, &blobs, seq, workflow, config).await.map(drop) };
             with_workflow_lock(&sheet, work)
                 .await
                 .map_err(|message| EngineError::Worker { workflow: workflow.as_str(), message })?
@@ -49,12 +48,13 @@ pub fn start_host(
     use_worker: bool,
     log: &IdbEventLog,
     blobs: &IdbBlobStore,
-    tile_size: TileSize,
+    config: WorkflowConfig,
     durability: Durability,
 ) -> Host {
     if use_worker {
-        match WorkerHost::start(sheet, tile_size, durability) {
+        match WorkerHost::start(sheet, config.tile_size, durability) {
             Ok(worker) => {
+                worker.set_max_layers(config.max_layers);
                 let worker = Rc::new(worker);
                 return Host { host: worker.clone(), worker: Some(worker) };
             }
@@ -63,6 +63,6 @@ pub fn start_host(
             ),
         }
     }
-    let host = LockedInThreadHost { sheet: sheet.to_owned(), log: log.clone(), blobs: blobs.clone(), tile_size };
+    let host = LockedInThreadHost { sheet: sheet.to_owned(), log: log.clone(), blobs: blobs.clone(), config };
     Host { host: Rc::new(host), worker: None }
 }

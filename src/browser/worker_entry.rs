@@ -21,7 +21,8 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use super::database::{Durability, IdbOptions, SheetDatabase};
 use super::idb_blob_store::IdbBlobStore;
 use super::idb_event_log::IdbEventLog;
-use crate::engine::run_workflow;
+use crate::engine::workflow::DEFAULT_MAX_LAYERS;
+use crate::engine::{run_workflow_with, WorkflowConfig};
 use crate::log::{SequenceId, Workflow};
 use crate::snapshot::TileSize;
 
@@ -44,6 +45,9 @@ pub struct WorkerRequest {
     pub tile_size: TileSize,
     /// Durability the worker opens the database with.
     pub durability: Durability,
+    /// A snapshot with more layers than this asks for compaction (field `maxLayers`, optional,
+    /// default [`DEFAULT_MAX_LAYERS`]).
+    pub max_layers: usize,
 }
 
 impl WorkerRequest {
@@ -61,6 +65,7 @@ impl WorkerRequest {
         set("tileRows", JsValue::from_f64(f64::from(self.tile_size.rows())));
         set("tileColumns", JsValue::from_f64(f64::from(self.tile_size.cols())));
         set("durability", JsValue::from_str(durability_name(self.durability)));
+        set("maxLayers", JsValue::from_f64(self.max_layers as f64));
         object.into()
     }
 
@@ -89,7 +94,15 @@ impl WorkerRequest {
             "relaxed" => Durability::Relaxed,
             other => return Err(format!("`durability` must be \"strict\" or \"relaxed\", got {other:?}")),
         };
-        Ok(WorkerRequest { id, sheet, seq, workflow, tile_size, durability })
+        let max_layers = match Reflect::get(message, &JsValue::from_str("maxLayers")) {
+            Ok(value) if value.is_undefined() => DEFAULT_MAX_LAYERS,
+            Ok(value) => match value.as_f64() {
+                Some(n) if n.fract() == 0.0 && (1.0..=1_000_000.0).contains(&n) => n as usize,
+                _ => return Err("`maxLayers` must be an integer from 1 to 1000000".to_owned()),
+            },
+            Err(_) => return Err("`maxLayers` could not be read".to_owned()),
+        };
+        Ok(WorkerRequest { id, sheet, seq, workflow, tile_size, durability, max_layers })
     }
 }
 
@@ -201,8 +214,9 @@ pub async fn handle_message(message: JsValue) -> JsValue {
 /// The workflow's error, as text.
 pub async fn handle_request(request: WorkerRequest) -> Result<(), String> {
     let handles = open_sheet(&request.sheet, request.durability).await?;
-    let WorkerRequest { seq, workflow, tile_size, .. } = request;
-    let work = async move { run_workflow(&handles.log, &handles.blobs, seq, workflow, tile_size).await };
+    let WorkerRequest { seq, workflow, tile_size, max_layers, .. } = request;
+    let config = WorkflowConfig { tile_size, max_layers };
+    let work = async move { run_workflow_with(&handles.log, &handles.blobs, seq, workflow, config).await };
     with_workflow_lock(&request.sheet, work).await?.map(drop).map_err(|e| e.to_string())
 }
 

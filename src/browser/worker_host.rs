@@ -79,6 +79,8 @@ struct Inner {
     sheet: String,
     tile_size: TileSize,
     durability: Durability,
+    /// A snapshot with more layers than this asks for compaction.
+    max_layers: Cell<usize>,
     timeout_ms: Cell<u32>,
     next_id: Cell<u64>,
     pending: RefCell<HashMap<u64, oneshot::Sender<Reply>>>,
@@ -284,6 +286,7 @@ impl WorkerHost {
             sheet: sheet.to_owned(),
             tile_size,
             durability,
+            max_layers: Cell::new(crate::engine::workflow::DEFAULT_MAX_LAYERS),
             timeout_ms: Cell::new(DEFAULT_REPLY_TIMEOUT_MS),
             next_id: Cell::new(1),
             pending: RefCell::default(),
@@ -327,6 +330,12 @@ impl WorkerHost {
     /// [`DEFAULT_REPLY_TIMEOUT_MS`]); applies to requests made afterwards.
     pub fn set_reply_timeout_ms(&self, milliseconds: u32) {
         self.inner.timeout_ms.set(milliseconds);
+    }
+
+    /// Requests compaction of snapshots with more than `max_layers` layers (at least 1;
+    /// default 8).
+    pub fn set_max_layers(&self, max_layers: usize) {
+        self.inner.max_layers.set(max_layers.max(1));
     }
 
     /// Whether the worker reported that it loaded the wasm.
@@ -389,6 +398,7 @@ impl WorkflowHost for WorkerHost {
                 workflow,
                 tile_size: inner.tile_size,
                 durability: inner.durability,
+                max_layers: inner.max_layers.get(),
             };
             // Above 2^53 a JS number loses the id; send it as a bigint then.
             let message = request.to_js();
