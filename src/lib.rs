@@ -7,6 +7,7 @@
 //! - [`log`]: the `EventLog` trait, entries and their encoding, the in-memory reference log;
 //! - [`blob`]: the `BlobStore`/`BlobDir` traits, the in-memory reference store;
 //! - [`error`]: storage errors shared by the backends, and the umbrella `Error`;
+//! - `wire` (internal): varints, strings and a panic-free reader shared by the binary formats;
 //! - `browser` (wasm32 only): the IndexedDB log and blob store;
 //! - `api` (wasm32 only): the wasm-bindgen surface.
 //!
@@ -20,6 +21,7 @@ pub mod error;
 pub mod log;
 pub mod model;
 pub mod snapshot;
+mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;

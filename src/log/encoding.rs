@@ -23,6 +23,7 @@
 
 use super::entry::{CellWrite, Entry, Metadata, Operation, Workflow};
 use crate::model::{CellValue, ErrorCode, Format, ValidationError};
+use crate::wire::{put_str, put_varint, Reader, WireError};
 
 /// The format version written by [`encode_entry`]; bump it when the layout changes and keep
 /// decoding the old ones.
@@ -138,19 +139,19 @@ pub fn encode_entry(entry: &Entry) -> Vec<u8> {
 /// # Errors
 /// [`DecodeError`] for any input that is not exactly one valid entry; never panics.
 pub fn decode_entry(bytes: &[u8]) -> Result<Entry, DecodeError> {
-    let mut r = Reader { bytes, pos: 0 };
+    let mut r = Reader::at(bytes, 0);
     let version = r.byte()?;
     if version != ENTRY_FORMAT_VERSION {
         return Err(DecodeError::UnsupportedVersion { found: version });
     }
-    let tag_at = r.pos;
+    let tag_at = r.pos();
     let operation = match r.byte()? {
-        0 => Operation::SetCell(r.cell()?),
+        0 => Operation::SetCell(read_cell(&mut r)?),
         1 => {
             let count = r.count(MIN_CELL_BYTES)?;
             let mut cells = Vec::with_capacity(count);
             for _ in 0..count {
-                cells.push(r.cell()?);
+                cells.push(read_cell(&mut r)?);
             }
             Operation::SetCells(cells)
         }
@@ -166,7 +167,7 @@ pub fn decode_entry(bytes: &[u8]) -> Result<Entry, DecodeError> {
         }
         tag => return Err(DecodeError::UnknownTag { what: "operation", tag, offset: tag_at }),
     };
-    let flags_at = r.pos;
+    let flags_at = r.pos();
     let flags = r.byte()?;
     if flags & !0b111 != 0 {
         return Err(DecodeError::UnknownTag { what: "metadata flags", tag: flags, offset: flags_at });
@@ -174,31 +175,16 @@ pub fn decode_entry(bytes: &[u8]) -> Result<Entry, DecodeError> {
     let snapshot = if flags & 1 != 0 { Some(r.string()?) } else { None };
     let history = if flags & 2 != 0 { Some(r.string()?) } else { None };
     let pending = if flags & 4 != 0 {
-        let at = r.pos;
+        let at = r.pos();
         let b = r.byte()?;
         Some(Workflow::from_byte(b).ok_or(DecodeError::UnknownTag { what: "workflow", tag: b, offset: at })?)
     } else {
         None
     };
-    if r.pos != bytes.len() {
-        return Err(DecodeError::TrailingBytes { offset: r.pos, extra: bytes.len() - r.pos });
-    }
+    r.end()?;
     let entry = Entry { operation, metadata: Metadata { snapshot, history, pending } };
     entry.validate()?;
     Ok(entry)
-}
-
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_varint(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
 }
 
 fn put_span(out: &mut Vec<u8>, tag: u8, at: u64, count: u64) {
@@ -236,101 +222,48 @@ fn put_cell(out: &mut Vec<u8>, cell: &CellWrite) {
     }
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+fn read_cell(r: &mut Reader<'_>) -> Result<CellWrite, DecodeError> {
+    let row = r.varint()?;
+    let col = r.varint()?;
+    let tag_at = r.pos();
+    let value = match r.byte()? {
+        0 => None,
+        1 => Some(CellValue::Empty),
+        2 => Some(CellValue::Text(r.string()?.into())),
+        3 => Some(CellValue::Number(f64::from_le_bytes(r.array::<8>()?))),
+        4 => Some(CellValue::Boolean(false)),
+        5 => Some(CellValue::Boolean(true)),
+        6 => {
+            let at = r.pos();
+            let b = r.byte()?;
+            Some(CellValue::Error(ErrorCode::from_byte(b).ok_or(DecodeError::UnknownTag {
+                what: "error code",
+                tag: b,
+                offset: at,
+            })?))
+        }
+        tag => return Err(DecodeError::UnknownTag { what: "cell value", tag, offset: tag_at }),
+    };
+    let format_at = r.pos();
+    let format = match r.byte()? {
+        0 => None,
+        1 => Some(Format::new(r.string()?)?),
+        tag => return Err(DecodeError::UnknownTag { what: "format", tag, offset: format_at }),
+    };
+    Ok(CellWrite { row, col, value, format })
 }
 
-impl Reader<'_> {
-    fn remaining(&self) -> usize {
-        self.bytes.len() - self.pos
-    }
-
-    fn byte(&mut self) -> Result<u8, DecodeError> {
-        let b = *self.bytes.get(self.pos).ok_or(DecodeError::Truncated { offset: self.pos })?;
-        self.pos += 1;
-        Ok(b)
-    }
-
-    fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or(DecodeError::Truncated { offset: self.bytes.len() })?;
-        let slice = &self.bytes[self.pos..end];
-        self.pos = end;
-        Ok(slice)
-    }
-
-    fn varint(&mut self) -> Result<u64, DecodeError> {
-        let start = self.pos;
-        let mut value: u64 = 0;
-        for shift in (0..70).step_by(7) {
-            let b = self.byte()?;
-            let low = u64::from(b & 0x7f);
-            if shift == 63 && low > 1 {
-                return Err(DecodeError::VarintOverflow { offset: start });
+impl From<WireError> for DecodeError {
+    fn from(error: WireError) -> Self {
+        match error {
+            WireError::Truncated { offset } => Self::Truncated { offset },
+            WireError::VarintOverflow { offset } => Self::VarintOverflow { offset },
+            WireError::OverlongVarint { offset } => Self::OverlongVarint { offset },
+            WireError::LengthTooLarge { length, remaining, offset } => {
+                Self::LengthTooLarge { length, remaining, offset }
             }
-            value |= low << shift;
-            if b & 0x80 == 0 {
-                if b == 0 && shift > 0 {
-                    return Err(DecodeError::OverlongVarint { offset: start });
-                }
-                return Ok(value);
-            }
+            WireError::InvalidUtf8 { offset } => Self::InvalidUtf8 { offset },
+            WireError::TrailingBytes { offset, extra } => Self::TrailingBytes { offset, extra },
         }
-        Err(DecodeError::VarintOverflow { offset: start })
-    }
-
-    /// A count of items each at least `min_item_bytes` long, checked against the bytes left.
-    fn count(&mut self, min_item_bytes: usize) -> Result<usize, DecodeError> {
-        let offset = self.pos;
-        let length = self.varint()?;
-        let remaining = self.remaining();
-        match usize::try_from(length) {
-            Ok(n) if n.checked_mul(min_item_bytes).is_some_and(|b| b <= remaining) => Ok(n),
-            _ => Err(DecodeError::LengthTooLarge { length, remaining, offset }),
-        }
-    }
-
-    fn string(&mut self) -> Result<String, DecodeError> {
-        let len = self.count(1)?;
-        let offset = self.pos;
-        let raw = self.take(len)?;
-        std::str::from_utf8(raw).map(str::to_owned).map_err(|_| DecodeError::InvalidUtf8 { offset })
-    }
-
-    fn cell(&mut self) -> Result<CellWrite, DecodeError> {
-        let row = self.varint()?;
-        let col = self.varint()?;
-        let tag_at = self.pos;
-        let value = match self.byte()? {
-            0 => None,
-            1 => Some(CellValue::Empty),
-            2 => Some(CellValue::Text(self.string()?.into())),
-            3 => {
-                let raw = self.take(8)?;
-                let mut le = [0u8; 8];
-                le.copy_from_slice(raw);
-                Some(CellValue::Number(f64::from_le_bytes(le)))
-            }
-            4 => Some(CellValue::Boolean(false)),
-            5 => Some(CellValue::Boolean(true)),
-            6 => {
-                let at = self.pos;
-                let b = self.byte()?;
-                Some(CellValue::Error(ErrorCode::from_byte(b).ok_or(DecodeError::UnknownTag {
-                    what: "error code",
-                    tag: b,
-                    offset: at,
-                })?))
-            }
-            tag => return Err(DecodeError::UnknownTag { what: "cell value", tag, offset: tag_at }),
-        };
-        let format_at = self.pos;
-        let format = match self.byte()? {
-            0 => None,
-            1 => Some(Format::new(self.string()?)?),
-            tag => return Err(DecodeError::UnknownTag { what: "format", tag, offset: format_at }),
-        };
-        Ok(CellWrite { row, col, value, format })
     }
 }

@@ -1,10 +1,14 @@
-//! The byte-level pieces shared by the tile and index formats: the `magic version crc32` header,
-//! LEB128 varints, length-prefixed strings, and a [`Reader`] that never panics.
+//! The byte-level pieces shared by the tile and index formats: the `magic version crc32` header
+//! and the position codec. Varints, strings and the panic-free [`Reader`] are the crate's
+//! (`crate::wire`), shared with the log's entry encoding.
 //!
 //! Every blob is `magic:4 version:u8 crc32:u32-LE body`, where the CRC-32 (crc32fast, the
 //! IEEE polynomial) covers exactly the body. [`open`] checks magic, version and checksum before
 //! a single body byte is interpreted. Varints are unsigned LEB128 and minimal: a value has one
 //! encoding, so a decodable blob is the canonical encoding of what it decodes to.
+
+use crate::wire::WireError;
+pub(super) use crate::wire::{put_len, put_str, put_varint, Reader};
 
 use super::error::SnapshotError;
 
@@ -41,7 +45,7 @@ pub(super) fn open<'a>(
     if found != magic {
         return Err(SnapshotError::BadMagic { expected: magic, found: found.to_vec() });
     }
-    let mut r = Reader { bytes, pos: 4 };
+    let mut r = Reader::at(bytes, 4);
     let found = r.byte()?;
     if found != version {
         return Err(SnapshotError::UnsupportedVersion { what, found, supported: version });
@@ -52,110 +56,6 @@ pub(super) fn open<'a>(
         return Err(SnapshotError::ChecksumMismatch { stored, computed });
     }
     Ok(r)
-}
-
-pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-/// A `usize` length or count as a varint (lossless: `usize` is at most 64 bits).
-pub(super) fn put_len(out: &mut Vec<u8>, n: usize) {
-    put_varint(out, n as u64);
-}
-
-pub(super) fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_len(out, s.len());
-    out.extend_from_slice(s.as_bytes());
-}
-
-/// A cursor over a blob. Every method returns an error instead of reading past the end, and
-/// offsets in errors are positions in the whole blob.
-pub(super) struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    /// The position of the next byte to read.
-    pub(super) fn pos(&self) -> usize {
-        self.pos
-    }
-
-    fn remaining(&self) -> usize {
-        self.bytes.len().saturating_sub(self.pos)
-    }
-
-    pub(super) fn byte(&mut self) -> Result<u8, SnapshotError> {
-        let b = *self.bytes.get(self.pos).ok_or(SnapshotError::Truncated { offset: self.pos })?;
-        self.pos += 1;
-        Ok(b)
-    }
-
-    fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
-        let end = self.pos.saturating_add(n);
-        let slice = self.bytes.get(self.pos..end).ok_or(SnapshotError::Truncated { offset: self.bytes.len() })?;
-        self.pos = end;
-        Ok(slice)
-    }
-
-    pub(super) fn array<const N: usize>(&mut self) -> Result<[u8; N], SnapshotError> {
-        let at = self.pos;
-        let raw = self.take(N)?;
-        raw.try_into().map_err(|_| SnapshotError::Truncated { offset: at })
-    }
-
-    /// An unsigned LEB128 varint of at most 64 bits, minimally encoded.
-    pub(super) fn varint(&mut self) -> Result<u64, SnapshotError> {
-        let start = self.pos;
-        let mut value: u64 = 0;
-        for shift in (0..70).step_by(7) {
-            let b = self.byte()?;
-            let low = u64::from(b & 0x7f);
-            if shift == 63 && low > 1 {
-                return Err(SnapshotError::VarintOverflow { offset: start });
-            }
-            value |= low << shift;
-            if b & 0x80 == 0 {
-                if b == 0 && shift > 0 {
-                    return Err(SnapshotError::NotCanonical { what: "integer encoding", offset: start });
-                }
-                return Ok(value);
-            }
-        }
-        Err(SnapshotError::VarintOverflow { offset: start })
-    }
-
-    /// A count of items each at least `min_item_bytes` long, checked against the bytes left so
-    /// that no caller can be made to reserve more than the blob justifies.
-    pub(super) fn count(&mut self, min_item_bytes: usize) -> Result<usize, SnapshotError> {
-        let offset = self.pos;
-        let length = self.varint()?;
-        let remaining = self.remaining();
-        match usize::try_from(length) {
-            Ok(n) if n.checked_mul(min_item_bytes).is_some_and(|b| b <= remaining) => Ok(n),
-            _ => Err(SnapshotError::LengthTooLarge { length, remaining, offset }),
-        }
-    }
-
-    /// A length-prefixed UTF-8 string.
-    pub(super) fn string(&mut self) -> Result<String, SnapshotError> {
-        let len = self.count(1)?;
-        let offset = self.pos;
-        let raw = self.take(len)?;
-        std::str::from_utf8(raw).map(str::to_owned).map_err(|_| SnapshotError::InvalidUtf8 { offset })
-    }
-
-    /// Ends decoding: every byte must have been read.
-    pub(super) fn end(&self) -> Result<(), SnapshotError> {
-        match self.remaining() {
-            0 => Ok(()),
-            extra => Err(SnapshotError::TrailingBytes { offset: self.pos, extra }),
-        }
-    }
 }
 
 /// Cell and tile positions, two coordinates in strictly increasing (row, col) order, each
@@ -202,12 +102,32 @@ impl PositionCodec {
     }
 }
 
+impl From<WireError> for SnapshotError {
+    fn from(error: WireError) -> Self {
+        match error {
+            WireError::Truncated { offset } => Self::Truncated { offset },
+            WireError::VarintOverflow { offset } => Self::VarintOverflow { offset },
+            WireError::OverlongVarint { offset } => Self::NotCanonical { what: "integer encoding", offset },
+            WireError::LengthTooLarge { length, remaining, offset } => {
+                Self::LengthTooLarge { length, remaining, offset }
+            }
+            WireError::InvalidUtf8 { offset } => Self::InvalidUtf8 { offset },
+            WireError::TrailingBytes { offset, extra } => Self::TrailingBytes { offset, extra },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn reader(bytes: &[u8]) -> Reader<'_> {
-        Reader { bytes, pos: 0 }
+        Reader::at(bytes, 0)
+    }
+
+    /// A read result as the snapshot formats report it.
+    fn snap<T>(result: Result<T, WireError>) -> Result<T, SnapshotError> {
+        result.map_err(SnapshotError::from)
     }
 
     #[test]
@@ -216,16 +136,16 @@ mod tests {
             let mut out = Vec::new();
             put_varint(&mut out, v);
             let mut r = reader(&out);
-            assert_eq!(r.varint(), Ok(v));
-            assert_eq!(r.end(), Ok(()));
+            assert_eq!(snap(r.varint()), Ok(v));
+            assert_eq!(snap(r.end()), Ok(()));
         }
         assert_eq!(
-            reader(&[0x80, 0x00]).varint(),
+            snap(reader(&[0x80, 0x00]).varint()),
             Err(SnapshotError::NotCanonical { what: "integer encoding", offset: 0 })
         );
         let too_big = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02];
-        assert_eq!(reader(&too_big).varint(), Err(SnapshotError::VarintOverflow { offset: 0 }));
-        assert_eq!(reader(&[0x80]).varint(), Err(SnapshotError::Truncated { offset: 1 }));
+        assert_eq!(snap(reader(&too_big).varint()), Err(SnapshotError::VarintOverflow { offset: 0 }));
+        assert_eq!(snap(reader(&[0x80]).varint()), Err(SnapshotError::Truncated { offset: 1 }));
     }
 
     #[test]
@@ -233,11 +153,11 @@ mod tests {
         let mut out = Vec::new();
         put_varint(&mut out, 1 << 40);
         out.extend_from_slice(&[0; 8]);
-        let err = reader(&out).count(1);
+        let err = snap(reader(&out).count(1));
         assert_eq!(err, Err(SnapshotError::LengthTooLarge { length: 1 << 40, remaining: 8, offset: 0 }));
         let mut r = reader(&[2, 0, 0, 0, 0]);
-        assert_eq!(r.count(2), Ok(2));
-        assert!(matches!(reader(&[3, 0, 0, 0, 0]).count(2), Err(SnapshotError::LengthTooLarge { .. })));
+        assert_eq!(snap(r.count(2)), Ok(2));
+        assert!(matches!(snap(reader(&[3, 0, 0, 0, 0]).count(2)), Err(SnapshotError::LengthTooLarge { .. })));
     }
 
     #[test]
