@@ -21,4 +21,4 @@ pub use error::{IndexProblem, ValidationError};
 pub use error_code::ErrorCode;
 pub use format::{Format, MAX_FORMAT_CHARS};
 pub use reference::{check_index, column_name, index_from_f64, parse_column_name, Axis, CellRange, CellRef, MAX_INDEX};
-pub use value::{CellValue, MAX_TEXT_UTF16_UNITS};
+pub use value::{validate_text, CellValue, MAX_TEXT_UTF16_UNITS};

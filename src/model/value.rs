@@ -43,14 +43,18 @@ impl CellValue {
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
             CellValue::Number(value) if !value.is_finite() => Err(ValidationError::NonFiniteNumber { value: *value }),
-            CellValue::Text(text) => check_text(text),
+            CellValue::Text(text) => validate_text(text),
             CellValue::Empty | CellValue::Number(_) | CellValue::Boolean(_) | CellValue::Error(_) => Ok(()),
         }
     }
 }
 
-/// Checks `text` against [`MAX_TEXT_UTF16_UNITS`].
-fn check_text(text: &str) -> Result<(), ValidationError> {
+/// Checks `text` against [`MAX_TEXT_UTF16_UNITS`], as [`CellValue::validate`] does for
+/// `Text`, without building a value (the CSV importer checks fields before it keeps them).
+///
+/// # Errors
+/// [`ValidationError::TextTooLong`] with the text's length in UTF-16 units.
+pub fn validate_text(text: &str) -> Result<(), ValidationError> {
     // Every UTF-16 unit takes at least one UTF-8 byte, so a short byte length settles it
     // without walking the text.
     if text.len() <= MAX_TEXT_UTF16_UNITS {

@@ -15,7 +15,7 @@ use csv_core::{ReadRecordResult, Reader};
 
 use super::value::{classify, FieldKind};
 use crate::log::{CellWrite, MAX_BATCH_CELLS};
-use crate::model::{check_index, Axis, CellValue, ValidationError, MAX_TEXT_UTF16_UNITS};
+use crate::model::{check_index, validate_text, Axis, CellValue, ValidationError, MAX_TEXT_UTF16_UNITS};
 
 /// Cells per batch unless told otherwise.
 pub const DEFAULT_BATCH_CELLS: usize = 10_000;
@@ -427,7 +427,7 @@ impl CsvImporter {
             if !self.collect {
                 // Only text over the limit can fail; short fields need no closer look.
                 if text.len() > MAX_TEXT_UTF16_UNITS && classify(text) == FieldKind::Text {
-                    check_text(text).map_err(|error| CsvError::Invalid { line, field, error })?;
+                    validate_text(text).map_err(|error| CsvError::Invalid { line, field, error })?;
                 }
                 continue;
             }
@@ -435,7 +435,7 @@ impl CsvImporter {
                 FieldKind::Number(n) => CellValue::Number(n),
                 FieldKind::Boolean(b) => CellValue::Boolean(b),
                 FieldKind::Text => {
-                    check_text(text).map_err(|error| CsvError::Invalid { line, field, error })?;
+                    validate_text(text).map_err(|error| CsvError::Invalid { line, field, error })?;
                     let shared = match &self.last_text[i] {
                         Some(last) if **last == *text => last.clone(),
                         _ => {
@@ -482,19 +482,6 @@ impl CsvImporter {
             let writes = std::mem::take(&mut self.batch);
             self.ready.push_back(CsvBatch { writes, progress: self.progress });
         }
-    }
-}
-
-/// Checks cell text against [`MAX_TEXT_UTF16_UNITS`], as [`CellValue::validate`] does.
-fn check_text(text: &str) -> Result<(), ValidationError> {
-    if text.len() <= MAX_TEXT_UTF16_UNITS {
-        return Ok(());
-    }
-    let utf16_units = text.encode_utf16().count();
-    if utf16_units <= MAX_TEXT_UTF16_UNITS {
-        Ok(())
-    } else {
-        Err(ValidationError::TextTooLong { utf16_units })
     }
 }
 
