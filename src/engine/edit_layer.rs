@@ -9,6 +9,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::structural::{extent_after, grow_extent, structural_transform};
 use crate::log::{CellWrite, Operation, SequenceId};
 use crate::snapshot::{CellContent, Transform};
 
@@ -72,18 +73,6 @@ impl Default for EditLayer {
     }
 }
 
-/// The extent after inserting or deleting `count` items at `at` on an axis of extent `extent`.
-pub fn shift_extent(extent: u64, at: u64, count: u64, insert: bool) -> u64 {
-    if at >= extent {
-        return extent;
-    }
-    if insert {
-        extent.saturating_add(count)
-    } else {
-        extent - count.min(extent - at)
-    }
-}
-
 impl EditLayer {
     /// An empty edit layer over an empty sheet.
     pub fn new() -> Self {
@@ -109,7 +98,6 @@ impl EditLayer {
     pub fn apply(&mut self, seq: SequenceId, writes: &[CellWrite]) {
         let segment = self.last_mut();
         let before = segment.last_extent();
-        let (mut rows, mut cols) = before;
         for write in writes {
             let history = segment.cells.entry((write.row, write.col)).or_default();
             let content = CellContent { value: write.value.clone(), format: write.format.clone() };
@@ -117,9 +105,8 @@ impl EditLayer {
                 Some((last, previous)) if *last == seq => *previous = content,
                 _ => history.push((seq, content)),
             }
-            rows = rows.max(write.row + 1);
-            cols = cols.max(write.col + 1);
         }
+        let (rows, cols) = grow_extent(before, writes);
         if (rows, cols) != before {
             match segment.extents.last_mut() {
                 Some(last) if last.0 == seq => *last = (seq, rows, cols),
@@ -131,29 +118,14 @@ impl EditLayer {
     /// Records the entry at `seq`, whatever its operation: cell writes, or a structural edit
     /// that opens a new segment.
     pub fn apply_operation(&mut self, seq: SequenceId, operation: &Operation) {
-        let (rows, cols) = self.last_mut().last_extent();
-        let mut transform = Transform::default();
-        let extent = match *operation {
-            Operation::SetCell(ref write) => return self.apply(seq, std::slice::from_ref(write)),
-            Operation::SetCells(ref writes) => return self.apply(seq, writes),
-            Operation::InsertRows { at, count } => {
-                transform.rows.insert(at, count);
-                (shift_extent(rows, at, count, true), cols)
+        match (operation, structural_transform(operation)) {
+            (Operation::SetCell(write), _) => self.apply(seq, std::slice::from_ref(write)),
+            (Operation::SetCells(writes), _) => self.apply(seq, writes),
+            (_, transform) => {
+                let extent = extent_after(self.last_mut().last_extent(), operation);
+                self.segments.push(Segment::new(seq, transform.unwrap_or_default(), extent));
             }
-            Operation::DeleteRows { at, count } => {
-                transform.rows.delete(at, count);
-                (shift_extent(rows, at, count, false), cols)
-            }
-            Operation::InsertColumns { at, count } => {
-                transform.cols.insert(at, count);
-                (rows, shift_extent(cols, at, count, true))
-            }
-            Operation::DeleteColumns { at, count } => {
-                transform.cols.delete(at, count);
-                (rows, shift_extent(cols, at, count, false))
-            }
-        };
-        self.segments.push(Segment::new(seq, transform, extent));
+        }
     }
 
     /// The index of the newest segment a version reflecting the entries before `at` sees.
@@ -279,14 +251,5 @@ mod tests {
         assert_eq!(layer.extent(4), (5, 3));
         assert_eq!(layer.transforms(4).count(), 2);
         assert_eq!(layer.transforms(2).count(), 1);
-    }
-
-    #[test]
-    fn extents_shift_only_inside_the_used_range() {
-        assert_eq!(shift_extent(10, 3, 2, true), 12);
-        assert_eq!(shift_extent(10, 10, 2, true), 10);
-        assert_eq!(shift_extent(10, 8, 5, false), 8);
-        assert_eq!(shift_extent(10, 0, 3, false), 7);
-        assert_eq!(shift_extent(10, 12, 3, false), 10);
     }
 }

@@ -14,6 +14,7 @@ mod loaded_tile;
 mod offsets;
 mod runtime;
 mod sheet;
+mod structural;
 mod version;
 mod viewport_tiles;
 pub mod workflow;

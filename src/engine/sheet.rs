@@ -22,6 +22,7 @@ use super::error::EngineError;
 use super::host::WorkflowHost;
 use super::loaded_tile::LoadedTile;
 use super::runtime::Runtime;
+use super::structural::{extent_after, structural_transform};
 use super::version::{read_plan, ContentVersion, LoadStatus, LogInfo, Pending, PendingOp, PlanStep, Viewport};
 use super::viewport_tiles::{tiles_under, CellRect};
 use super::workflow::{latest_snapshot, read_tile};
@@ -752,7 +753,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             let mut extent = state.edits.borrow().extent(state.next_seq);
             let mut ops = Vec::with_capacity(state.pending.len());
             for (_, operation) in &state.pending {
-                extent = grow_extent(extent, operation);
+                extent = extent_after(extent, operation);
                 ops.push(match operation {
                     Operation::SetCell(w) => PendingOp::Writes(writes_map(std::slice::from_ref(w))),
                     Operation::SetCells(ws) => PendingOp::Writes(writes_map(ws)),
@@ -799,30 +800,4 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
 /// The cell writes as a map, the last write to a cell winning.
 fn writes_map(writes: &[CellWrite]) -> FxHashMap<(u64, u64), CellContent> {
     writes.iter().map(|w| ((w.row, w.col), CellContent { value: w.value.clone(), format: w.format.clone() })).collect()
-}
-
-/// The transform of a structural edit; `None` for cell writes.
-fn structural_transform(operation: &Operation) -> Option<crate::snapshot::Transform> {
-    let mut transform = crate::snapshot::Transform::default();
-    match *operation {
-        Operation::SetCell(_) | Operation::SetCells(_) => return None,
-        Operation::InsertRows { at, count } => transform.rows.insert(at, count),
-        Operation::DeleteRows { at, count } => transform.rows.delete(at, count),
-        Operation::InsertColumns { at, count } => transform.cols.insert(at, count),
-        Operation::DeleteColumns { at, count } => transform.cols.delete(at, count),
-    }
-    Some(transform)
-}
-
-/// The extent after `operation`: writes grow it, structural edits shift it.
-fn grow_extent((rows, cols): (u64, u64), operation: &Operation) -> (u64, u64) {
-    use super::edit_layer::shift_extent;
-    match *operation {
-        Operation::SetCell(ref w) => (rows.max(w.row + 1), cols.max(w.col + 1)),
-        Operation::SetCells(ref ws) => ws.iter().fold((rows, cols), |(r, c), w| (r.max(w.row + 1), c.max(w.col + 1))),
-        Operation::InsertRows { at, count } => (shift_extent(rows, at, count, true), cols),
-        Operation::DeleteRows { at, count } => (shift_extent(rows, at, count, false), cols),
-        Operation::InsertColumns { at, count } => (rows, shift_extent(cols, at, count, true)),
-        Operation::DeleteColumns { at, count } => (rows, shift_extent(cols, at, count, false)),
-    }
 }

@@ -11,8 +11,8 @@ use futures_util::future::{join_all, try_join_all};
 use rustc_hash::FxHashMap;
 
 use super::blob_path::{read_path, write_path};
-use super::edit_layer::shift_extent;
 use super::error::EngineError;
+use super::structural::{extent_after, structural_transform};
 use super::viewport_tiles::{tiles_under, CellRect};
 use crate::blob::BlobStore;
 use crate::log::{
@@ -233,27 +233,12 @@ fn apply_to_segment(
     extent: &mut (u64, u64),
     operation: &Operation,
 ) {
-    let mut step = Transform::default();
-    match *operation {
-        Operation::SetCell(ref write) => return apply_writes(touched, extent, std::slice::from_ref(write)),
-        Operation::SetCells(ref writes) => return apply_writes(touched, extent, writes),
-        Operation::InsertRows { at, count } => {
-            step.rows.insert(at, count);
-            extent.0 = shift_extent(extent.0, at, count, true);
-        }
-        Operation::DeleteRows { at, count } => {
-            step.rows.delete(at, count);
-            extent.0 = shift_extent(extent.0, at, count, false);
-        }
-        Operation::InsertColumns { at, count } => {
-            step.cols.insert(at, count);
-            extent.1 = shift_extent(extent.1, at, count, true);
-        }
-        Operation::DeleteColumns { at, count } => {
-            step.cols.delete(at, count);
-            extent.1 = shift_extent(extent.1, at, count, false);
-        }
-    }
+    *extent = extent_after(*extent, operation);
+    let step = match (operation, structural_transform(operation)) {
+        (Operation::SetCell(write), _) => return apply_writes(touched, std::slice::from_ref(write)),
+        (Operation::SetCells(writes), _) => return apply_writes(touched, writes),
+        (_, step) => step.unwrap_or_default(),
+    };
     *touched = std::mem::take(touched)
         .into_iter()
         .filter_map(|((row, col), content)| Some(((step.rows.old_to_new(row)?, step.cols.old_to_new(col)?), content)))
@@ -261,12 +246,10 @@ fn apply_to_segment(
     *transform = transform.compose(&step);
 }
 
-fn apply_writes(touched: &mut FxHashMap<(u64, u64), CellContent>, extent: &mut (u64, u64), writes: &[CellWrite]) {
+fn apply_writes(touched: &mut FxHashMap<(u64, u64), CellContent>, writes: &[CellWrite]) {
     for write in writes {
         touched
             .insert((write.row, write.col), CellContent { value: write.value.clone(), format: write.format.clone() });
-        extent.0 = extent.0.max(write.row + 1);
-        extent.1 = extent.1.max(write.col + 1);
     }
 }
 
