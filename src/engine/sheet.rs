@@ -22,14 +22,14 @@ use super::error::EngineError;
 use super::host::WorkflowHost;
 use super::loaded_tile::LoadedTile;
 use super::runtime::Runtime;
-use super::structural::{extent_after, structural_transform};
+use super::structural::extent_after;
 use super::version::{read_plan, ContentVersion, LoadStatus, LogInfo, Pending, PendingOp, PlanStep, Viewport};
 use super::viewport_tiles::{tiles_under, CellRect};
 use super::workflow::{latest_snapshot, read_tile};
 use crate::blob::BlobStore;
 use crate::log::{CellWrite, Entry, EventLog, LogError, Operation, QueryFrom, QueryTo, SequenceId, Workflow};
 use crate::model::{CellValue, Format};
-use crate::snapshot::{CellContent, SnapshotIndex, TileKey, TileSize};
+use crate::snapshot::{SnapshotIndex, TileKey, TileSize};
 
 /// Options of an engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,7 +69,7 @@ struct State {
     tiles: Rc<FxHashMap<(usize, TileKey), Rc<LoadedTile>>>,
     loading: HashSet<(usize, TileKey)>,
     /// Optimistic edits not yet durable, oldest first, by id.
-    pending: Vec<(u64, Operation)>,
+    pending: Vec<(u64, Operation, Rc<PendingOp>)>,
     next_pending_id: u64,
     viewport: Option<Viewport>,
     syncing: bool,
@@ -95,8 +95,6 @@ struct Inner<L, B> {
     draining: Cell<bool>,
     listeners: RefCell<Listeners>,
     next_listener: Cell<u64>,
-    /// Whether the last workflow run succeeded.
-    last_workflow_ok: Cell<bool>,
 }
 
 /// One client of one sheet; cheap to clone (clones share everything).
@@ -185,7 +183,6 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 draining: Cell::new(false),
                 listeners: RefCell::default(),
                 next_listener: Cell::new(0),
-                last_workflow_ok: Cell::new(false),
             }),
         };
         let this = engine.clone();
@@ -292,7 +289,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             }
             let id = state.next_pending_id;
             state.next_pending_id += 1;
-            state.pending.push((id, operation.clone()));
+            state.pending.push((id, operation.clone(), Rc::new(PendingOp::of(&operation))));
             id
         };
         if !matches!(operation, Operation::SetCell(_) | Operation::SetCells(_)) {
@@ -571,7 +568,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     async fn append(&self, id: u64, operation: Operation) -> Result<(), EngineError> {
         let result = self.append_inner(id, operation).await;
         if result.is_err() {
-            self.inner.state.borrow_mut().pending.retain(|(p, _)| *p != id);
+            self.inner.state.borrow_mut().pending.retain(|(p, _, _)| *p != id);
         }
         self.finish_job(&result);
         result
@@ -598,7 +595,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                     {
                         let mut state = self.inner.state.borrow_mut();
                         state.edits.borrow_mut().apply_operation(seq, &operation);
-                        state.pending.retain(|(p, _)| *p != id);
+                        state.pending.retain(|(p, _, _)| *p != id);
                         state.next_seq = seq + 1;
                     }
                     if let Some(latest) = result.latest_snapshot {
@@ -646,9 +643,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
 
     async fn run_workflow(&self, seq: SequenceId, workflow: Workflow) {
         let mut delays = self.inner.options.workflow_retry_delays_ms.clone().into_iter();
-        loop {
+        let succeeded = loop {
             let result = self.inner.host.run(seq, workflow).await;
-            self.inner.last_workflow_ok.set(result.is_ok());
             let retry = {
                 let mut state = self.inner.state.borrow_mut();
                 match &result {
@@ -673,11 +669,11 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             self.publish();
             match retry {
                 Some(delay) => (self.inner.runtime.sleep)(delay).await,
-                None => break,
+                None => break result.is_ok(),
             }
-        }
+        };
         let open = !self.inner.state.borrow().closed;
-        if workflow == Workflow::Snapshot && open && self.inner.last_workflow_ok.get() {
+        if workflow == Workflow::Snapshot && open && succeeded {
             // A snapshot with too many layers leaves `compact` pending on its entry.
             let page = self.inner.log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await;
             let compact = page.ok().and_then(|p| p.entries.first().and_then(|e| e.metadata.pending));
@@ -695,10 +691,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     fn viewport_tiles(state: &State) -> Vec<(usize, TileKey)> {
         let Some(index) = &state.snapshot else { return Vec::new() };
         let edits = state.edits.borrow();
-        let pending: Vec<crate::snapshot::Transform> =
-            state.pending.iter().filter_map(|(_, op)| structural_transform(op)).collect();
-        let transforms: Vec<&crate::snapshot::Transform> =
-            edits.transforms(state.next_seq).chain(pending.iter()).collect();
+        let pending = state.pending.iter().filter_map(|(_, _, op)| op.transform());
+        let transforms: Vec<&crate::snapshot::Transform> = edits.transforms(state.next_seq).chain(pending).collect();
         tiles_under(index, &transforms, CellRect::of_viewport(state.viewport))
     }
 
@@ -752,18 +746,22 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             let mut state = self.inner.state.borrow_mut();
             let mut extent = state.edits.borrow().extent(state.next_seq);
             let mut ops = Vec::with_capacity(state.pending.len());
-            for (_, operation) in &state.pending {
-                extent = extent_after(extent, operation);
-                ops.push(match operation {
-                    Operation::SetCell(w) => PendingOp::Writes(writes_map(std::slice::from_ref(w))),
-                    Operation::SetCells(ws) => PendingOp::Writes(writes_map(ws)),
-                    other => PendingOp::Structural(structural_transform(other).unwrap_or_default()),
-                });
+            for (_, operation, op) in &state.pending {
+                extent = match &**op {
+                    PendingOp::Writes { extent: written, .. } => (extent.0.max(written.0), extent.1.max(written.1)),
+                    PendingOp::Structural(_) => extent_after(extent, operation),
+                };
+                ops.push(op.clone());
             }
-            let in_view: HashSet<(usize, TileKey)> = Self::viewport_tiles(&state).into_iter().collect();
+            // Only tiles still loading need the viewport's tiles worked out (publish runs after
+            // every edit, and a whole-sheet viewport lists every tile of every layer).
+            let loading_in_view = || {
+                let in_view: HashSet<(usize, TileKey)> = Self::viewport_tiles(&state).into_iter().collect();
+                state.loading.iter().any(|k| in_view.contains(k))
+            };
             let load_status = if let Some(e) = &state.last_error {
                 LoadStatus::Error(e.clone())
-            } else if state.syncing || state.loading.iter().any(|k| in_view.contains(k)) {
+            } else if state.syncing || (!state.loading.is_empty() && loading_in_view()) {
                 LoadStatus::Loading
             } else {
                 LoadStatus::Ready
@@ -795,9 +793,4 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             }
         }
     }
-}
-
-/// The cell writes as a map, the last write to a cell winning.
-fn writes_map(writes: &[CellWrite]) -> FxHashMap<(u64, u64), CellContent> {
-    writes.iter().map(|w| ((w.row, w.col), CellContent { value: w.value.clone(), format: w.format.clone() })).collect()
 }

@@ -10,6 +10,8 @@ use rustc_hash::FxHashMap;
 use super::edit_layer::{EditLayer, Lookup};
 use super::error::EngineError;
 use super::loaded_tile::LoadedTile;
+use super::structural::{grow_extent, structural_transform};
+use crate::log::Operation;
 use crate::log::{SequenceId, Workflow};
 use crate::snapshot::{CellContent, SnapshotIndex, TileKey, Transform};
 
@@ -81,19 +83,43 @@ pub(crate) fn read_plan(index: &SnapshotIndex) -> Vec<PlanStep> {
     plan
 }
 
-/// One optimistic edit not yet durable, as a content version overlays it.
+/// One optimistic edit not yet durable, as a content version overlays it. Built once when the
+/// edit is submitted and shared by every version that shows it.
 #[derive(Debug)]
 pub(crate) enum PendingOp {
-    /// Cell writes, by (row, column) in the coordinates of the time of the edit.
-    Writes(FxHashMap<(u64, u64), CellContent>),
+    /// Cell writes, by (row, column) in the coordinates of the time of the edit, and one past
+    /// the highest row and column they write.
+    Writes { cells: FxHashMap<(u64, u64), CellContent>, extent: (u64, u64) },
     /// A structural edit, as the transform it applies.
     Structural(Transform),
+}
+
+impl PendingOp {
+    /// The transform of a pending structural edit; `None` for writes.
+    pub(crate) fn transform(&self) -> Option<&Transform> {
+        match self {
+            Self::Structural(transform) => Some(transform),
+            Self::Writes { .. } => None,
+        }
+    }
+
+    /// The overlay of `operation`.
+    pub(crate) fn of(operation: &Operation) -> Self {
+        let writes = match operation {
+            Operation::SetCell(w) => std::slice::from_ref(w),
+            Operation::SetCells(ws) => ws.as_slice(),
+            other => return Self::Structural(structural_transform(other).unwrap_or_default()),
+        };
+        let cells =
+            writes.iter().map(|w| ((w.row, w.col), CellContent { value: w.value.clone(), format: w.format.clone() }));
+        Self::Writes { cells: cells.collect(), extent: grow_extent((0, 0), writes) }
+    }
 }
 
 /// The optimistic edits of a version, oldest first.
 #[derive(Debug, Default)]
 pub(crate) struct Pending {
-    pub(crate) ops: Vec<PendingOp>,
+    pub(crate) ops: Vec<Rc<PendingOp>>,
 }
 
 /// One immutable content version. Reads through it never change while it is held.
@@ -122,9 +148,9 @@ impl ContentVersion {
     pub fn with_cell<R>(&self, row: u64, col: u64, read: impl FnOnce(Option<&CellContent>) -> R) -> R {
         let (mut row, mut col) = (row, col);
         for op in self.pending.ops.iter().rev() {
-            match op {
-                PendingOp::Writes(writes) => {
-                    if let Some(content) = writes.get(&(row, col)) {
+            match &**op {
+                PendingOp::Writes { cells, .. } => {
+                    if let Some(content) = cells.get(&(row, col)) {
                         return read(Some(content));
                     }
                 }

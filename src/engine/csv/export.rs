@@ -14,7 +14,6 @@ use futures_util::FutureExt as _;
 use super::value::write_js_number;
 use crate::blob::BlobStore;
 use crate::engine::loaded_tile::LoadedTile;
-use crate::engine::version::PendingOp;
 use crate::engine::viewport_tiles::{tiles_under, CellRect};
 use crate::engine::workflow::read_tile;
 use crate::engine::{ContentVersion, Engine, EngineError};
@@ -114,15 +113,7 @@ fn missing_tiles(version: &ContentVersion, rows: &Range<u64>, cols: &Range<u64>)
     }
     let rect = CellRect { rows: (rows.start, rows.end - 1), cols: (cols.start, cols.end - 1) };
     let edits = version.edits.borrow();
-    let pending: Vec<&Transform> = version
-        .pending
-        .ops
-        .iter()
-        .filter_map(|op| match op {
-            PendingOp::Structural(t) => Some(t),
-            PendingOp::Writes(_) => None,
-        })
-        .collect();
+    let pending = version.pending.ops.iter().filter_map(|op| op.transform());
     let transforms: Vec<&Transform> = edits.transforms(version.seq).chain(pending).collect();
     tiles_under(index, &transforms, rect)
         .into_iter()
