@@ -7,40 +7,15 @@ mod browser_common;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use browser_common::js::{call, object, prop, settle, snapshot};
 use browser_common::unique_sheet;
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Object};
 use sheetlog::api::SpreadsheetData;
 use sheetlog::browser::SheetDatabase;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn prop(object: &JsValue, name: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(name)).expect("property")
-}
-
-fn call(object: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
-    let method: Function = prop(object, name).dyn_into().expect("a method");
-    method.apply(object, &args.iter().cloned().collect::<Array>())
-}
-
-async fn settle(promise: JsValue) -> Result<JsValue, JsValue> {
-    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise)).await
-}
-
-fn object(pairs: &[(&str, JsValue)]) -> JsValue {
-    let object = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&object, &JsValue::from_str(k), v).unwrap();
-    }
-    object.into()
-}
-
-fn snapshot(data: &JsValue) -> JsValue {
-    let get: Function = prop(data, "getSnapshot").dyn_into().unwrap();
-    get.call0(&JsValue::UNDEFINED).unwrap()
-}
 
 fn value(data: &JsValue, row: u32, col: u32) -> JsValue {
     call(data, "getCellValue", &[snapshot(data), row.into(), col.into()]).unwrap()

@@ -1,6 +1,8 @@
 //! Shared helpers of the browser test files: a fresh, uniquely named database per test.
 #![allow(dead_code)]
 
+pub mod js;
+
 use sheetlog::browser::{IdbOptions, SheetDatabase};
 
 /// A new sheet name no other test uses.
