@@ -31,7 +31,17 @@ else
   log "chromium, chromedriver, firefox-esr present"
 fi
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+# rustfmt and clippy: scripts/test.sh checks formatting and lints.
+for component in rustfmt clippy; do
+  installed_components="$(rustup component list --installed 2>/dev/null || true)"
+  if ! grep -q "^$component" <<<"$installed_components"; then
+    log "rustup component add $component"
+    rustup component add "$component"
+  fi
+done
+
+installed_targets="$(rustup target list --installed)"
+if ! grep -qx wasm32-unknown-unknown <<<"$installed_targets"; then
   log "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
