@@ -144,3 +144,25 @@ fn snapshots_past_the_layer_bound_are_compacted_by_a_workflow() {
     assert_eq!(v.cell(0, 0), None);
     assert_eq!(v.row_count(), 13);
 }
+
+#[test]
+fn no_version_shows_the_engine_idle_between_a_snapshot_and_its_compaction() {
+    let mut h = Harness::new();
+    let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
+    let engine = h.open_layered(log.clone(), blobs.clone(), small_tiles(2), 1);
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let (e, s) = (engine.clone(), seen.clone());
+    engine.subscribe(std::rc::Rc::new(move || s.borrow_mut().push(e.snapshot().log_info().workflow)));
+    for i in 0..6u64 {
+        h.run(engine.set_cell(0, 0, num(i as f64), None)).unwrap();
+        h.run(engine.insert_rows(0, 1)).unwrap();
+    }
+    let seen = seen.borrow();
+    assert!(seen.contains(&Some(Workflow::Compact)), "a compaction ran: {seen:?}");
+    for pair in seen.windows(2) {
+        if pair[1] == Some(Workflow::Compact) {
+            assert_ne!(pair[0], None, "the snapshot hands over to its compaction: {seen:?}");
+        }
+    }
+    assert_eq!(seen.last(), Some(&None), "idle at the end");
+}

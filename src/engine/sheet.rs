@@ -649,7 +649,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 let mut state = self.inner.state.borrow_mut();
                 match &result {
                     Ok(()) => {
-                        state.workflow = None;
+                        // `workflow` stays set until the follow-up is decided below, so no
+                        // version claims that nothing runs while a compaction is about to.
                         state.last_error = None;
                         if workflow == Workflow::Snapshot && state.snapshot_seq.is_none_or(|s| s < seq) {
                             state.snapshot_seq = Some(seq);
@@ -672,13 +673,22 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 None => break result.is_ok(),
             }
         };
-        let open = !self.inner.state.borrow().closed;
-        if workflow == Workflow::Snapshot && open && succeeded {
-            // A snapshot with too many layers leaves `compact` pending on its entry.
-            let page = self.inner.log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await;
-            let compact = page.ok().and_then(|p| p.entries.first().and_then(|e| e.metadata.pending));
-            if compact == Some(Workflow::Compact) {
-                self.start_workflow(seq, Workflow::Compact);
+        if succeeded {
+            let open = !self.inner.state.borrow().closed;
+            let mut follow_up = None;
+            if workflow == Workflow::Snapshot && open {
+                // A snapshot with too many layers leaves `compact` pending on its entry.
+                let page = self.inner.log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await;
+                let pending = page.ok().and_then(|p| p.entries.first().and_then(|e| e.metadata.pending));
+                follow_up = pending.filter(|w| *w == Workflow::Compact);
+            }
+            // Hand over to the follow-up directly, or end the workflow.
+            self.inner.state.borrow_mut().workflow = follow_up.map(|w| (seq, w));
+            self.publish();
+            if let Some(next) = follow_up {
+                let this = self.clone();
+                (self.inner.runtime.spawn)(async move { this.run_workflow(seq, next).await }.boxed_local());
+                return;
             }
         }
         self.start_queued_snapshot();
