@@ -371,7 +371,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         if busy {
             self.inner.state.borrow_mut().queued_snapshot = Some(seq);
         }
-        self.start_queued_snapshot();
+        let _ = self.start_queued_snapshot();
         if !busy {
             self.start_workflow(seq, Workflow::Snapshot);
         }
@@ -379,19 +379,20 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     }
 
     /// Starts the snapshot queued by [`Self::request_snapshot`] once no workflow runs (dropped
-    /// when a snapshot already covers it).
-    fn start_queued_snapshot(&self) {
+    /// when a snapshot already covers it). True when it started one.
+    fn start_queued_snapshot(&self) -> bool {
         let seq = {
             let mut state = self.inner.state.borrow_mut();
             if state.workflow.is_some() || state.closed {
-                return;
+                return false;
             }
             match state.queued_snapshot.take() {
                 Some(seq) if state.snapshot_seq.is_none_or(|s| s < seq) => seq,
-                _ => return,
+                _ => return false,
             }
         };
         self.start_workflow(seq, Workflow::Snapshot);
+        true
     }
 
     /// Closes the engine: later calls fail with [`EngineError::Closed`], listeners are dropped.
@@ -684,14 +685,17 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             }
             // Hand over to the follow-up directly, or end the workflow.
             self.inner.state.borrow_mut().workflow = follow_up.map(|w| (seq, w));
-            self.publish();
             if let Some(next) = follow_up {
+                self.publish();
                 let this = self.clone();
                 (self.inner.runtime.spawn)(async move { this.run_workflow(seq, next).await }.boxed_local());
                 return;
             }
         }
-        self.start_queued_snapshot();
+        // A snapshot queued meanwhile starts at once; only if none does is the engine shown idle.
+        if !self.start_queued_snapshot() && succeeded {
+            self.publish();
+        }
     }
 
     // ---- tiles ----
