@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use sheetlog::log::{
     decode_entry, encode_entry, CellWrite, DecodeError, Entry, Metadata, Operation, Workflow, ENTRY_FORMAT_VERSION,
 };
-use sheetlog::model::{CellValue, ErrorCode, Format, MAX_INDEX};
+use sheetlog::model::{CellRange, CellRef, CellValue, ErrorCode, Format, MAX_INDEX};
 
 fn value() -> impl Strategy<Value = Option<CellValue>> {
     prop_oneof![
@@ -33,6 +33,9 @@ fn operation() -> impl Strategy<Value = Operation> {
         span.clone().prop_map(|(at, count)| Operation::DeleteRows { at, count }),
         span.clone().prop_map(|(at, count)| Operation::InsertColumns { at, count }),
         span.prop_map(|(at, count)| Operation::DeleteColumns { at, count }),
+        (0..=MAX_INDEX, 0..=MAX_INDEX, 0..=MAX_INDEX, 0..=MAX_INDEX).prop_map(|(r0, c0, r1, c1)| {
+            Operation::ClearRange(CellRange::new(CellRef { row: r0, col: c0 }, CellRef { row: r1, col: c1 }))
+        }),
     ]
 }
 

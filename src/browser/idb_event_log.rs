@@ -4,7 +4,8 @@
 //! connections (two tabs) can never both write the same id: IndexedDB runs readwrite
 //! transactions over the same store one at a time. Appends issued together (in the same turn of
 //! the event loop, or while a commit is in flight) are written in one transaction: one commit,
-//! one disk flush, each append still checked against the next free id on its own.
+//! one disk flush, each append still checked against the next free id on its own. A batch of
+//! [`EventLog::add_entries`] is one such append: checked once, stored whole or not at all.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -28,9 +29,10 @@ use crate::log::{
 
 const START_KEY: &str = "start";
 
+/// One `add_entries` call waiting for the group commit: its encoded entries (with whether each
+/// holds a snapshot), all or none of which are stored.
 struct PendingAppend {
-    bytes: Vec<u8>,
-    has_snapshot: bool,
+    entries: Vec<(Vec<u8>, bool)>,
     seq: SequenceId,
     snapshot_hint: Option<SequenceId>,
     done: oneshot::Sender<Result<AddEntryResult, LogError>>,
@@ -183,10 +185,12 @@ async fn append_batch(
                 outcomes.push(Err(LogError::Conflict { next: end }));
                 continue;
             }
-            let value = record(&pending.bytes, end, pending.has_snapshot)?;
-            puts.push(log.put(value).with_key(key(end)).primitive().map_err(storage)?);
+            for (bytes, has_snapshot) in &pending.entries {
+                let value = record(bytes, end, *has_snapshot)?;
+                puts.push(log.put(value).with_key(key(end)).primitive().map_err(storage)?);
+                end += 1;
+            }
             outcomes.push(Ok(()));
-            end += 1;
         }
         let latest = match read_latest_snapshot(&log).await {
             Ok(latest) => latest,
@@ -220,11 +224,19 @@ impl EventLog for IdbEventLog {
         seq: SequenceId,
         snapshot_hint: Option<SequenceId>,
     ) -> Result<AddEntryResult, LogError> {
-        entry.validate()?;
+        self.add_entries(vec![entry], seq, snapshot_hint).await
+    }
+
+    async fn add_entries(
+        &self,
+        entries: Vec<Entry>,
+        seq: SequenceId,
+        snapshot_hint: Option<SequenceId>,
+    ) -> Result<AddEntryResult, LogError> {
+        entries.iter().try_for_each(Entry::validate)?;
         let (done, result) = oneshot::channel();
-        let bytes = encode_entry(&entry);
-        let has_snapshot = entry.metadata.snapshot.is_some();
-        self.shared.queue.borrow_mut().push(PendingAppend { bytes, has_snapshot, seq, snapshot_hint, done });
+        let entries = entries.iter().map(|e| (encode_entry(e), e.metadata.snapshot.is_some())).collect();
+        self.shared.queue.borrow_mut().push(PendingAppend { entries, seq, snapshot_hint, done });
         if !self.shared.flushing.replace(true) {
             wasm_bindgen_futures::spawn_local(flush(self.shared.clone()));
         }

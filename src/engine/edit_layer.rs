@@ -6,12 +6,22 @@
 //! edits, in the coordinates of its time, and the transform that maps the previous segment's
 //! coordinates into its own. A read starts in the newest segment the version can see and, on a
 //! miss, maps the cell down segment by segment to the snapshot's coordinates.
+//!
+//! A cleared rectangle of up to [`SMALL_CLEAR_CELLS`] cells is recorded as a tombstone per
+//! cell; a larger one as one rectangle of its segment, checked by reads after the cell's own
+//! history. When a snapshot completes, [`EditLayer::rebased`] makes the edit layer over it,
+//! dropping the history the snapshot holds (DESIGN.md section 5b, "Rebase").
 
 use rustc_hash::FxHashMap;
 
 use super::structural::{extent_after, grow_extent, structural_transform};
+use super::viewport_tiles::CellRect;
 use crate::log::{CellWrite, Operation, SequenceId};
 use crate::snapshot::{CellContent, Transform};
+
+/// Most cells of a cleared rectangle recorded as one tombstone each; larger ones are kept as a
+/// rectangle.
+pub const SMALL_CLEAR_CELLS: u64 = 4096;
 
 /// What the edit layer says about a cell.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,7 +39,7 @@ pub enum Lookup<'a> {
     Inserted,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Segment {
     /// Entries at or after this id belong to the segment (the structural edit that opened it
     /// is its first entry).
@@ -38,6 +48,8 @@ struct Segment {
     transform: Transform,
     /// Per cell (row, col), its changes as (sequence id, content after it), increasing ids.
     cells: FxHashMap<(u64, u64), Vec<(SequenceId, CellContent)>>,
+    /// Large cleared rectangles, by the sequence id of the entry that cleared them, increasing.
+    clears: Vec<(SequenceId, CellRect)>,
     /// Extent (one past the highest row and column in use) when the segment opened.
     initial_extent: (u64, u64),
     /// (sequence id, extent after it) for each entry that changed the extent.
@@ -46,7 +58,7 @@ struct Segment {
 
 impl Segment {
     fn new(start: SequenceId, transform: Transform, initial_extent: (u64, u64)) -> Self {
-        Self { start, transform, cells: FxHashMap::default(), initial_extent, extents: Vec::new() }
+        Self { start, transform, cells: FxHashMap::default(), clears: Vec::new(), initial_extent, extents: Vec::new() }
     }
 
     fn extent(&self, at: SequenceId) -> (u64, u64) {
@@ -65,6 +77,8 @@ impl Segment {
 #[derive(Debug)]
 pub struct EditLayer {
     segments: Vec<Segment>,
+    /// What a cleared rectangle answers.
+    tombstone: CellContent,
 }
 
 impl Default for EditLayer {
@@ -82,7 +96,7 @@ impl EditLayer {
     /// An empty edit layer over a snapshot reflecting the entries before `start`, whose extent
     /// is (`rows`, `cols`).
     pub fn over(start: SequenceId, extent: (u64, u64)) -> Self {
-        Self { segments: vec![Segment::new(start, Transform::default(), extent)] }
+        Self { segments: vec![Segment::new(start, Transform::default(), extent)], tombstone: CellContent::tombstone() }
     }
 
     fn last_mut(&mut self) -> &mut Segment {
@@ -121,6 +135,21 @@ impl EditLayer {
         match (operation, structural_transform(operation)) {
             (Operation::SetCell(write), _) => self.apply(seq, std::slice::from_ref(write)),
             (Operation::SetCells(writes), _) => self.apply(seq, writes),
+            (Operation::ClearRange(range), _) => {
+                let rect = CellRect::of_range(range);
+                if range.row_count().saturating_mul(range.column_count()) <= SMALL_CLEAR_CELLS {
+                    let segment = self.last_mut();
+                    for cell in rect.cells() {
+                        let history = segment.cells.entry(cell).or_default();
+                        match history.last_mut() {
+                            Some((last, previous)) if *last == seq => *previous = CellContent::tombstone(),
+                            _ => history.push((seq, CellContent::tombstone())),
+                        }
+                    }
+                } else {
+                    self.last_mut().clears.push((seq, rect));
+                }
+            }
             (_, transform) => {
                 let extent = extent_after(self.last_mut().last_extent(), operation);
                 self.segments.push(Segment::new(seq, transform.unwrap_or_default(), extent));
@@ -142,11 +171,16 @@ impl EditLayer {
         let mut k = self.segment_at(at);
         loop {
             let Some(segment) = self.segments.get(k) else { return Lookup::Below { row, col } };
-            if let Some(history) = segment.cells.get(&(row, col)) {
+            let written = segment.cells.get(&(row, col)).and_then(|history| {
                 let index = history.partition_point(|(seq, _)| *seq < at);
-                if let Some((_, content)) = index.checked_sub(1).and_then(|i| history.get(i)) {
-                    return Lookup::Found(content);
-                }
+                index.checked_sub(1).and_then(|i| history.get(i))
+            });
+            let cleared = segment.clears.iter().rev().find(|(seq, rect)| *seq < at && rect.contains(row, col));
+            match (written, cleared) {
+                (Some((w, content)), Some((c, _))) if w > c => return Lookup::Found(content),
+                (_, Some(_)) => return Lookup::Found(&self.tombstone),
+                (Some((_, content)), None) => return Lookup::Found(content),
+                (None, None) => {}
             }
             if k == 0 {
                 return Lookup::Below { row, col };
@@ -174,6 +208,34 @@ impl EditLayer {
     /// Number of cells with at least one change, over all segments.
     pub fn len(&self) -> usize {
         self.segments.iter().map(|s| s.cells.len()).sum()
+    }
+
+    /// Number of changes held: every cell's history entries, cleared rectangles and segments
+    /// (a measure of the layer's memory, which a rebase bounds).
+    pub fn changes(&self) -> usize {
+        self.segments.iter().map(|s| s.cells.values().map(Vec::len).sum::<usize>() + s.clears.len() + 1).sum()
+    }
+
+    /// The edit layer over the snapshot that reflects the entries before `at` (which must be
+    /// at or after this layer's start): the changes from `at` on, in the snapshot's
+    /// coordinates, the earlier ones dropped (the snapshot holds them). `O(changes)`.
+    pub fn rebased(&self, at: SequenceId) -> EditLayer {
+        let k = self.segment_at(at);
+        let mut segments: Vec<Segment> = self.segments.get(k + 1..).unwrap_or_default().to_vec();
+        let base = self.segments.get(k);
+        let mut first = Segment::new(at, Transform::default(), self.extent(at));
+        if let Some(base) = base {
+            for (cell, history) in &base.cells {
+                let kept: Vec<(SequenceId, CellContent)> = history.iter().filter(|(s, _)| *s >= at).cloned().collect();
+                if !kept.is_empty() {
+                    first.cells.insert(*cell, kept);
+                }
+            }
+            first.clears = base.clears.iter().filter(|(s, _)| *s >= at).copied().collect();
+            first.extents = base.extents.iter().filter(|(s, _, _)| *s >= at).copied().collect();
+        }
+        segments.insert(0, first);
+        EditLayer { segments, tombstone: CellContent::tombstone() }
     }
 
     /// True when no cell was changed and no structural edit applied.
@@ -251,5 +313,55 @@ mod tests {
         assert_eq!(layer.extent(4), (5, 3));
         assert_eq!(layer.transforms(4).count(), 2);
         assert_eq!(layer.transforms(2).count(), 1);
+    }
+
+    fn clear(r0: u64, c0: u64, r1: u64, c1: u64) -> Operation {
+        use crate::model::{CellRange, CellRef};
+        Operation::ClearRange(CellRange::new(CellRef { row: r0, col: c0 }, CellRef { row: r1, col: c1 }))
+    }
+
+    #[test]
+    fn clears_mask_older_writes_and_later_writes_win() {
+        let mut layer = EditLayer::over(0, (10, 10));
+        layer.apply(0, &[write(2, 2, 1.0), write(5_000, 3, 2.0)]);
+        layer.apply_operation(1, &clear(0, 0, 3, 3)); // small: a tombstone per cell
+        layer.apply_operation(2, &clear(0, 0, 9_999, 5)); // large: one rectangle
+        layer.apply(3, &[write(7_000, 4, 3.0)]);
+        assert_eq!(number(&layer, 2, 2, 1), Some(1.0));
+        assert!(matches!(layer.get(2, 2, 2), Lookup::Found(c) if c.is_tombstone()));
+        assert!(matches!(layer.get(5_000, 3, 3), Lookup::Found(c) if c.is_tombstone()));
+        assert!(matches!(layer.get(9_000, 0, 3), Lookup::Found(c) if c.is_tombstone()), "masks the snapshot too");
+        assert_eq!(layer.get(10_000, 0, 3), Lookup::Below { row: 10_000, col: 0 });
+        assert_eq!(number(&layer, 7_000, 4, 4), Some(3.0), "written after the clear");
+        assert_eq!(layer.extent(4), (7_001, 10), "a clear leaves the extent");
+    }
+
+    #[test]
+    fn rebased_keeps_only_what_the_snapshot_does_not_hold() {
+        let mut layer = EditLayer::over(0, (0, 0));
+        for seq in 0..10 {
+            layer.apply(seq, &[write(0, 0, seq as f64), write(seq, 1, 1.0)]);
+        }
+        layer.apply_operation(10, &Operation::InsertRows { at: 0, count: 1 });
+        layer.apply(11, &[write(0, 0, 50.0)]);
+        layer.apply_operation(12, &clear(0, 0, 100, 100));
+        layer.apply(13, &[write(3, 3, 7.0)]);
+        let rebased = layer.rebased(5);
+        assert_eq!(layer.changes(), 25, "10 + 10 + 1 + 1 + 1 changes and 2 segments");
+        assert!(rebased.changes() < layer.changes());
+        // A snapshot at 5 holds entries 0..5; reads from 5 on agree with the full layer wherever
+        // the full layer answers from changes at or after 5.
+        assert_eq!(number(&rebased, 0, 0, 6), Some(5.0));
+        assert_eq!(rebased.get(1, 1, 6), Lookup::Below { row: 1, col: 1 }, "held by the snapshot");
+        assert_eq!(number(&rebased, 7, 1, 8), Some(1.0));
+        assert_eq!(rebased.get(0, 5, 11), Lookup::Inserted);
+        assert_eq!(number(&rebased, 0, 0, 12), Some(50.0));
+        assert!(matches!(rebased.get(8, 1, 13), Lookup::Found(c) if c.is_tombstone()));
+        assert_eq!(number(&rebased, 3, 3, 14), Some(7.0));
+        assert_eq!(rebased.extent(14), layer.extent(14));
+        assert_eq!(rebased.transforms(14).count(), 1);
+        let at_snapshot = layer.rebased(11);
+        assert_eq!(at_snapshot.transforms(14).count(), 0, "the insert is in the snapshot");
+        assert_eq!(number(&at_snapshot, 0, 0, 12), Some(50.0));
     }
 }

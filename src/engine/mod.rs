@@ -26,5 +26,6 @@ pub use host::{run_workflow, run_workflow_with, InThreadHost, WorkflowHost};
 pub use offsets::{ItemOffsetMapping, DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT};
 pub use runtime::Runtime;
 pub use sheet::{Engine, EngineOptions};
+pub use structural::{advance_transform, rebase_operation, structural_transform, Rebased};
 pub use version::{ContentVersion, LoadStatus, LogInfo, Viewport};
 pub use workflow::WorkflowConfig;

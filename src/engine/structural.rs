@@ -1,16 +1,33 @@
 //! What an operation does to the shape of the sheet: the transform of a structural edit
-//! (DESIGN.md appendix) and how an operation moves the extent. One place, used by the edit
-//! layer, the engine's pending edits and the snapshot writer.
+//! (DESIGN.md appendix), how an operation moves the extent, and the **operational transform**
+//! of an operation through structural edits that came before it in the log (DESIGN.md section
+//! 5b, "Transform on conflict"). One place, used by the edit layer, the engine's pending edits,
+//! the snapshot writer, and (through [`rebase_operation`]) re-appends after a conflict.
+//!
+//! The operational transform is the one collaborative spreadsheets use for coordinates
+//! (Ellis and Gibbs' "Concurrency control in groupware systems", 1989, specialised to rows and
+//! columns), written with the normal-form [`Transform`] of the snapshot layers: a pending
+//! operation made against an older state is mapped through the transform `X` of the entries
+//! that were committed before it, and `X` is carried forward past the operation
+//! ([`advance_transform`]) for the operations after it. The rules:
+//! - a cell moves with its row and column; a cell whose row or column was deleted is dropped;
+//! - an insertion point moves before the first surviving row (or column) at or after it, so
+//!   rows the earlier entry inserted at the same point stay above: concurrent inserts are
+//!   ordered by log order;
+//! - a deleted range keeps only the rows that survive, and rows inserted inside it by the
+//!   earlier entry survive too (the delete splits);
+//! - a cleared rectangle clears the cells of its rows and columns that survive, likewise split.
 
 use crate::log::{CellWrite, Operation};
-use crate::snapshot::Transform;
+use crate::model::{CellRange, CellRef};
+use crate::snapshot::{AxisTransform, Transform};
 
 /// The transform a structural edit applies (from the coordinates before it to those after);
 /// `None` for cell writes.
 pub fn structural_transform(operation: &Operation) -> Option<Transform> {
     let mut transform = Transform::default();
     match *operation {
-        Operation::SetCell(_) | Operation::SetCells(_) => return None,
+        Operation::SetCell(_) | Operation::SetCells(_) | Operation::ClearRange(_) => return None,
         Operation::InsertRows { at, count } => transform.rows.insert(at, count),
         Operation::DeleteRows { at, count } => transform.rows.delete(at, count),
         Operation::InsertColumns { at, count } => transform.cols.insert(at, count),
@@ -38,7 +55,7 @@ pub fn grow_extent((rows, cols): (u64, u64), writes: &[CellWrite]) -> (u64, u64)
 }
 
 /// The extent (one past the highest row and column in use) after `operation`: writes grow it,
-/// structural edits shift it.
+/// structural edits shift it, clearing a range leaves it.
 pub fn extent_after((rows, cols): (u64, u64), operation: &Operation) -> (u64, u64) {
     match *operation {
         Operation::SetCell(ref w) => grow_extent((rows, cols), std::slice::from_ref(w)),
@@ -47,6 +64,92 @@ pub fn extent_after((rows, cols): (u64, u64), operation: &Operation) -> (u64, u6
         Operation::DeleteRows { at, count } => (shift_extent(rows, at, count, false), cols),
         Operation::InsertColumns { at, count } => (rows, shift_extent(cols, at, count, true)),
         Operation::DeleteColumns { at, count } => (rows, shift_extent(cols, at, count, false)),
+        Operation::ClearRange(_) => (rows, cols),
+    }
+}
+
+/// An operation transformed through earlier entries ([`rebase_operation`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rebased {
+    /// The operations to apply instead, in order: none when nothing of it is left, several
+    /// when a range split (deletes are listed from the highest range down, so each one's
+    /// coordinates hold when it applies).
+    pub operations: Vec<Operation>,
+    /// Cell writes dropped because their row or column was deleted.
+    pub dropped_cells: usize,
+}
+
+/// Transforms `operation`, made in the coordinates before the edits of `through`, into the
+/// operations with the same intent after them (rules in the module docs).
+pub fn rebase_operation(operation: &Operation, through: &Transform) -> Rebased {
+    if through.is_identity() {
+        return Rebased { operations: vec![operation.clone()], dropped_cells: 0 };
+    }
+    let map_write = |w: &CellWrite| {
+        Some(CellWrite { row: through.rows.old_to_new(w.row)?, col: through.cols.old_to_new(w.col)?, ..w.clone() })
+    };
+    let (operations, dropped_cells) = match operation {
+        Operation::SetCell(write) => match map_write(write) {
+            Some(w) => (vec![Operation::SetCell(w)], 0),
+            None => (Vec::new(), 1),
+        },
+        Operation::SetCells(writes) => {
+            let mapped: Vec<CellWrite> = writes.iter().filter_map(map_write).collect();
+            let dropped = writes.len() - mapped.len();
+            let operations =
+                if mapped.is_empty() && !writes.is_empty() { Vec::new() } else { vec![Operation::SetCells(mapped)] };
+            (operations, dropped)
+        }
+        Operation::ClearRange(range) => {
+            let (start, end) = (range.start(), range.end());
+            let rows = through.rows.map_range(start.row, end.row - start.row + 1);
+            let cols = through.cols.map_range(start.col, end.col - start.col + 1);
+            let rects = rows.iter().flat_map(|&(r, h)| {
+                cols.iter().map(move |&(c, w)| {
+                    Operation::ClearRange(CellRange::new(
+                        CellRef { row: r, col: c },
+                        CellRef { row: r + h - 1, col: c + w - 1 },
+                    ))
+                })
+            });
+            (rects.collect(), 0)
+        }
+        Operation::InsertRows { at, count } => {
+            (vec![Operation::InsertRows { at: through.rows.map_insertion_point(*at), count: *count }], 0)
+        }
+        Operation::InsertColumns { at, count } => {
+            (vec![Operation::InsertColumns { at: through.cols.map_insertion_point(*at), count: *count }], 0)
+        }
+        Operation::DeleteRows { at, count } => {
+            let runs = through.rows.map_range(*at, *count);
+            (runs.into_iter().rev().map(|(at, count)| Operation::DeleteRows { at, count }).collect(), 0)
+        }
+        Operation::DeleteColumns { at, count } => {
+            let runs = through.cols.map_range(*at, *count);
+            (runs.into_iter().rev().map(|(at, count)| Operation::DeleteColumns { at, count }).collect(), 0)
+        }
+    };
+    Rebased { operations, dropped_cells }
+}
+
+/// Carries the transform `through` of earlier entries past an operation: `before` is the
+/// operation in the coordinates `through` starts from, `after` what [`rebase_operation`] made of
+/// it. The result maps the coordinates after `before` to those after `after`, so the next
+/// pending operation can be rebased through it. Rows `before` inserted map to the rows `after`
+/// inserted; rows the earlier entries deleted or inserted keep being deleted or inserted.
+pub fn advance_transform(through: &Transform, before: &Operation, after: &[Operation]) -> Transform {
+    let Some(mine) = structural_transform(before) else { return through.clone() };
+    let theirs_then_mine =
+        after.iter().filter_map(structural_transform).fold(Transform::default(), |t, step| t.compose(&step));
+    let axis = |through: &AxisTransform, mine: &AxisTransform, rebased: &AxisTransform| {
+        if mine.is_identity() && rebased.is_identity() {
+            return through.clone();
+        }
+        AxisTransform::normalized(mine.map_ranges(through.deleted()), rebased.map_ranges(through.inserted()))
+    };
+    Transform {
+        rows: axis(&through.rows, &mine.rows, &theirs_then_mine.rows),
+        cols: axis(&through.cols, &mine.cols, &theirs_then_mine.cols),
     }
 }
 

@@ -18,6 +18,21 @@ pub struct CellRect {
 }
 
 impl CellRect {
+    /// The cells of an A1 range.
+    pub fn of_range(range: &crate::model::CellRange) -> Self {
+        Self { rows: (range.start().row, range.end().row), cols: (range.start().col, range.end().col) }
+    }
+
+    /// Whether cell (`row`, `col`) lies inside, edges included.
+    pub fn contains(&self, row: u64, col: u64) -> bool {
+        (self.rows.0..=self.rows.1).contains(&row) && (self.cols.0..=self.cols.1).contains(&col)
+    }
+
+    /// Every cell, row by row (use on small rectangles only).
+    pub fn cells(self) -> impl Iterator<Item = (u64, u64)> {
+        (self.rows.0..=self.rows.1).flat_map(move |r| (self.cols.0..=self.cols.1).map(move |c| (r, c)))
+    }
+
     /// The cells a viewport in pixels covers (rows 30 px, columns 100 px); `None`: every cell.
     pub fn of_viewport(viewport: Option<Viewport>) -> Self {
         let Some(vp) = viewport else { return Self { rows: (0, MAX_INDEX), cols: (0, MAX_INDEX) } };
@@ -27,6 +42,16 @@ impl CellRect {
             rows: (rows.offset_to_item(vp.row_min_offset).0, rows.offset_to_item(vp.row_min_offset + vp.height).0),
             cols: (cols.offset_to_item(vp.column_min_offset).0, cols.offset_to_item(vp.column_min_offset + vp.width).0),
         }
+    }
+
+    /// The cells of this rectangle that survive `transform`, in the coordinates after it: one
+    /// rectangle per pair of row and column runs (rows inserted among them split it).
+    pub fn map_up(self, transform: &Transform) -> Vec<Self> {
+        let rows = transform.rows.map_range(self.rows.0, self.rows.1 - self.rows.0 + 1);
+        let cols = transform.cols.map_range(self.cols.0, self.cols.1 - self.cols.0 + 1);
+        rows.iter()
+            .flat_map(|&(r, h)| cols.iter().map(move |&(c, w)| Self { rows: (r, r + h - 1), cols: (c, c + w - 1) }))
+            .collect()
     }
 
     /// This rectangle in the coordinates before `transform`; `None` when every row or every

@@ -145,14 +145,15 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
 
     // Replay the segment: the final content of every touched cell in the newest coordinates,
     // the transform composed of the structural edits, and the extent.
-    let mut touched: FxHashMap<(u64, u64), CellContent> = FxHashMap::default();
-    let mut transform = Transform::default();
-    let mut extent = base.as_ref().map_or((0, 0), |b| (b.row_count, b.col_count));
+    let mut segment = SegmentChanges {
+        extent: base.as_ref().map_or((0, 0), |b| (b.row_count, b.col_count)),
+        ..SegmentChanges::default()
+    };
     let mut next = base_seq;
     while next < seq {
         let page = log.query(QueryFrom::Seq(next), QueryTo::Seq(seq), None).await?;
         for entry in &page.entries {
-            apply_to_segment(&mut touched, &mut transform, &mut extent, &entry.operation);
+            segment.apply(&entry.operation);
         }
         if page.entries.is_empty() {
             break;
@@ -160,6 +161,7 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
         next = page.next();
     }
 
+    let SegmentChanges { mut touched, transform, extent, cleared } = segment;
     let tile_size = base.as_ref().map_or(config.tile_size, |b| b.tile_size);
     let mut layers = base.as_ref().map(|b| b.layers.clone()).unwrap_or_default();
     let new_layer = layers.is_empty() || !transform.is_identity();
@@ -169,6 +171,14 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
     }
     let keep_tombstones = layers.len() > 1;
     let top = layers.len() - 1;
+    // Cells with content under a cleared rectangle (in any layer) are cleared, unless written
+    // after the clear: the layers' tiles under it are read, O(populated tiles).
+    if !cleared.is_empty() {
+        let probe = SnapshotIndex { seq, row_count: extent.0, col_count: extent.1, tile_size, layers: layers.clone() };
+        for cell in cells_under(blobs, &probe, &cleared).await? {
+            touched.entry(cell).or_insert_with(CellContent::tombstone);
+        }
+    }
     let mut by_tile: BTreeMap<TileKey, Vec<CellChange>> = BTreeMap::new();
     for (cell, content) in touched {
         by_tile.entry(tile_size.tile_of(cell.0, cell.1)).or_default().push((cell, content));
@@ -224,26 +234,45 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
     Ok(SnapshotReport { seq, written: true, tiles_written, tiles_referenced, bytes_written })
 }
 
-/// Applies one entry's operation to a segment being replayed: cell writes land in `touched`;
-/// a structural edit moves the touched cells (dropping deleted ones), composes onto
-/// `transform` and shifts `extent`.
-fn apply_to_segment(
-    touched: &mut FxHashMap<(u64, u64), CellContent>,
-    transform: &mut Transform,
-    extent: &mut (u64, u64),
-    operation: &Operation,
-) {
-    *extent = extent_after(*extent, operation);
-    let step = match (operation, structural_transform(operation)) {
-        (Operation::SetCell(write), _) => return apply_writes(touched, std::slice::from_ref(write)),
-        (Operation::SetCells(writes), _) => return apply_writes(touched, writes),
-        (_, step) => step.unwrap_or_default(),
-    };
-    *touched = std::mem::take(touched)
-        .into_iter()
-        .filter_map(|((row, col), content)| Some(((step.rows.old_to_new(row)?, step.cols.old_to_new(col)?), content)))
-        .collect();
-    *transform = transform.compose(&step);
+/// What the entries of a segment (since the previous snapshot) did, in the newest coordinates:
+/// the final content of every cell written, the rectangles cleared (cells written after a clear
+/// are in `touched`, not under it), the transform composed of the structural edits, and the
+/// extent.
+#[derive(Default)]
+struct SegmentChanges {
+    touched: FxHashMap<(u64, u64), CellContent>,
+    cleared: Vec<CellRect>,
+    transform: Transform,
+    extent: (u64, u64),
+}
+
+impl SegmentChanges {
+    /// Applies one entry's operation: cell writes land in `touched`; a clear drops the touched
+    /// cells under it and records its rectangle; a structural edit moves the touched cells and
+    /// cleared rectangles (dropping deleted ones, splitting rectangles around inserted rows),
+    /// composes onto `transform` and shifts `extent`.
+    fn apply(&mut self, operation: &Operation) {
+        self.extent = extent_after(self.extent, operation);
+        let step = match (operation, structural_transform(operation)) {
+            (Operation::SetCell(write), _) => return apply_writes(&mut self.touched, std::slice::from_ref(write)),
+            (Operation::SetCells(writes), _) => return apply_writes(&mut self.touched, writes),
+            (Operation::ClearRange(range), _) => {
+                let rect = CellRect::of_range(range);
+                self.touched.retain(|&(row, col), _| !rect.contains(row, col));
+                self.cleared.push(rect);
+                return;
+            }
+            (_, step) => step.unwrap_or_default(),
+        };
+        self.touched = std::mem::take(&mut self.touched)
+            .into_iter()
+            .filter_map(|((row, col), content)| {
+                Some(((step.rows.old_to_new(row)?, step.cols.old_to_new(col)?), content))
+            })
+            .collect();
+        self.cleared = self.cleared.iter().flat_map(|rect| rect.map_up(&step)).collect();
+        self.transform = self.transform.compose(&step);
+    }
 }
 
 fn apply_writes(touched: &mut FxHashMap<(u64, u64), CellContent>, writes: &[CellWrite]) {
@@ -251,6 +280,39 @@ fn apply_writes(touched: &mut FxHashMap<(u64, u64), CellContent>, writes: &[Cell
         touched
             .insert((write.row, write.col), CellContent { value: write.value.clone(), format: write.format.clone() });
     }
+}
+
+/// The cells, in `index`'s top-layer coordinates, inside one of `rects` that hold content in
+/// some layer of `index`. Reads only the tiles under the rectangles.
+async fn cells_under<B: BlobStore>(
+    blobs: &B,
+    index: &SnapshotIndex,
+    rects: &[CellRect],
+) -> Result<Vec<(u64, u64)>, EngineError> {
+    let size = index.tile_size;
+    let mut out = Vec::new();
+    for rect in rects {
+        for (layer, key) in tiles_under(index, &[], *rect) {
+            let Some(path) = index.layers.get(layer).and_then(|l| l.tiles.get(&key)) else { continue };
+            let tile = read_tile(blobs, path).await?;
+            let (origin_row, origin_col) = size.origin(key);
+            for ((row_offset, col_offset), content) in tile.cells() {
+                if content.is_tombstone() {
+                    continue;
+                }
+                let mut cell = Some((origin_row + u64::from(row_offset), origin_col + u64::from(col_offset)));
+                for above in index.layers.iter().skip(layer + 1) {
+                    cell = cell.and_then(|(r, c)| {
+                        Some((above.transform.rows.old_to_new(r)?, above.transform.cols.old_to_new(c)?))
+                    });
+                }
+                if let Some((row, col)) = cell.filter(|&(r, c)| rect.contains(r, c)) {
+                    out.push((row, col));
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Path of a tile blob written by the compaction of the snapshot on entry `seq`.

@@ -10,7 +10,7 @@ use super::{
     CellWrite, Entry, EventLog, LogBounds, LogError, MetadataUpdate, Operation, QueryFrom, QueryTo, SequenceId,
     Workflow,
 };
-use crate::model::{CellValue, ErrorCode, Format};
+use crate::model::{CellRange, CellRef, CellValue, ErrorCode, Format};
 
 /// Calls `$case!(name)` for the name of every case in this module; test files pass a macro that
 /// turns a name into a test for their backend.
@@ -28,13 +28,14 @@ macro_rules! for_each_event_log_case {
         $case!(query_reversed_and_out_of_range);
         $case!(truncate_before_at_middle_end_twice);
         $case!(invalid_entry_stores_nothing);
+        $case!(batches_append_atomically);
     };
 }
 
 /// An entry of a different kind for each `i`, with values of every type.
 pub fn sample_entry(i: u64) -> Entry {
     let cell = |value| CellWrite { row: i, col: i % 7, value, format: None };
-    Entry::new(match i % 8 {
+    Entry::new(match i % 9 {
         0 => Operation::SetCell(cell(Some(CellValue::Number(i as f64 + 0.5)))),
         1 => Operation::SetCell(CellWrite {
             format: Format::new("0.00").ok(),
@@ -50,6 +51,7 @@ pub fn sample_entry(i: u64) -> Entry {
         4 => Operation::DeleteRows { at: i, count: 1 },
         5 => Operation::InsertColumns { at: 0, count: 3 },
         6 => Operation::DeleteColumns { at: 1, count: 1 },
+        7 => Operation::ClearRange(CellRange::new(CellRef { row: i, col: 2 }, CellRef { row: i + 1000, col: 0 })),
         _ => Operation::SetCell(cell(None)),
     })
 }
@@ -328,4 +330,32 @@ pub async fn invalid_entry_stores_nothing<L: EventLog>(log: L) {
         }
     }
     assert_eq!(log.bounds().await.unwrap(), LogBounds { start: 0, end: 1 }, "nothing stored");
+}
+
+/// `add_entries` stores a batch at consecutive ids in one go, or nothing of it: a batch at the
+/// wrong id or holding one invalid entry changes nothing; an empty batch stores nothing.
+pub async fn batches_append_atomically<L: EventLog>(log: L) {
+    log.add_entries((0..5).map(sample_entry).collect(), 0, None).await.expect("first batch");
+    assert_eq!(log.bounds().await.unwrap(), LogBounds { start: 0, end: 5 });
+    match log.add_entries((5..8).map(sample_entry).collect(), 4, None).await {
+        Err(LogError::Conflict { next }) => assert_eq!(next, 5),
+        other => panic!("a batch at a taken id: {other:?}"),
+    }
+    let mut with_bad = vec![sample_entry(5), sample_entry(6)];
+    with_bad.push(Entry::new(Operation::InsertRows { at: 0, count: 0 }));
+    assert!(matches!(log.add_entries(with_bad, 5, None).await, Err(LogError::Invalid(_))));
+    assert_eq!(log.bounds().await.unwrap(), LogBounds { start: 0, end: 5 }, "nothing of either batch stored");
+    log.add_entries(Vec::new(), 5, None).await.expect("an empty batch at the next id");
+    assert!(matches!(log.add_entries(Vec::new(), 9, None).await, Err(LogError::Conflict { next: 5 })));
+    // A batch and single appends issued together keep their order and ids.
+    let batch = log.add_entries((5..9).map(sample_entry).collect(), 5, None);
+    let (batch, single) = futures_util::future::join(batch, log.add_entry(sample_entry(9), 9, None)).await;
+    batch.expect("batch issued with a single append");
+    single.expect("the single append after it");
+    let (_, entries) = query_all(&log, QueryFrom::Start, QueryTo::End).await;
+    assert_eq!(entries, (0..10).map(sample_entry).collect::<Vec<_>>());
+    let mut marked = sample_entry(10);
+    marked.metadata.snapshot = Some("snapshots/10/index".into());
+    let result = log.add_entries(vec![marked, sample_entry(11)], 10, None).await.expect("batch with a snapshot");
+    assert_eq!(result.latest_snapshot.map(|s| s.seq), Some(10), "the snapshot in a batch is the latest");
 }

@@ -8,6 +8,7 @@
 //!           | 1 count cell*count          set a batch of cells
 //!           | 2 at count | 3 at count     insert / delete rows
 //!           | 4 at count | 5 at count     insert / delete columns
+//!           | 6 row col height-1 width-1   clear a rectangle (top-left corner, then size)
 //! cell      = row col value format
 //! value     = 0 (no value) | 1 (explicit empty) | 2 string (text) | 3 f64-LE (number)
 //!           | 4 (false) | 5 (true) | 6 code:u8 (error, ErrorCode::to_byte)
@@ -22,7 +23,7 @@
 //! have been stored.
 
 use super::entry::{CellWrite, Entry, Metadata, Operation, Workflow};
-use crate::model::{CellValue, ErrorCode, Format, ValidationError};
+use crate::model::{Axis, CellRange, CellRef, CellValue, ErrorCode, Format, ValidationError};
 use crate::wire::{put_str, put_varint, Reader, WireError};
 
 /// The format version written by [`encode_entry`]; bump it when the layout changes and keep
@@ -117,6 +118,13 @@ pub fn encode_entry(entry: &Entry) -> Vec<u8> {
         Operation::DeleteRows { at, count } => put_span(&mut out, 3, *at, *count),
         Operation::InsertColumns { at, count } => put_span(&mut out, 4, *at, *count),
         Operation::DeleteColumns { at, count } => put_span(&mut out, 5, *at, *count),
+        Operation::ClearRange(range) => {
+            out.push(6);
+            put_varint(&mut out, range.start().row);
+            put_varint(&mut out, range.start().col);
+            put_varint(&mut out, range.end().row - range.start().row);
+            put_varint(&mut out, range.end().col - range.start().col);
+        }
     }
     let m = &entry.metadata;
     let flags =
@@ -164,6 +172,14 @@ pub fn decode_entry(bytes: &[u8]) -> Result<Entry, DecodeError> {
                 4 => Operation::InsertColumns { at, count },
                 _ => Operation::DeleteColumns { at, count },
             }
+        }
+        6 => {
+            let (row, col) = (r.varint()?, r.varint()?);
+            let (rows, cols) = (r.varint()?, r.varint()?);
+            let too_large = |axis, index| DecodeError::Invalid(ValidationError::IndexTooLarge { axis, index });
+            let last_row = row.checked_add(rows).ok_or(too_large(Axis::Row, u64::MAX))?;
+            let last_col = col.checked_add(cols).ok_or(too_large(Axis::Column, u64::MAX))?;
+            Operation::ClearRange(CellRange::new(CellRef { row, col }, CellRef { row: last_row, col: last_col }))
         }
         tag => return Err(DecodeError::UnknownTag { what: "operation", tag, offset: tag_at }),
     };

@@ -1,7 +1,7 @@
 //! Log entries: one operation plus the mutable metadata `snapshot`, `history`, `pending`
 //! (DESIGN.md sections 1 and 4).
 
-use crate::model::{check_index, Axis, CellValue, Format, ValidationError, MAX_INDEX};
+use crate::model::{check_index, Axis, CellRange, CellRef, CellValue, Format, ValidationError, MAX_INDEX};
 
 /// Position of an entry in the log. Starts at 0, no gaps, never reused (DESIGN.md section 1).
 pub type SequenceId = u64;
@@ -78,13 +78,19 @@ pub enum Operation {
         /// How many rows or columns, at least 1.
         count: u64,
     },
+    /// Clear every cell of a rectangle, corners included: value and format removed, as a
+    /// `SetCell` with no value would, whatever its size (one entry for a whole column). Does
+    /// not change the row or column count. Added in wire tag 6 of entry format 1 (older builds
+    /// refuse entries holding it with an unknown-tag error rather than misreading them).
+    ClearRange(CellRange),
 }
 
 impl Operation {
     /// Checks every index, value and count against the limits of DESIGN.md section 3.
     ///
     /// # Errors
-    /// [`ValidationError`] naming the first limit broken.
+    /// [`ValidationError`] naming the first limit broken; for a `SetCells` batch, a
+    /// [`ValidationError::InCell`] naming the first bad cell.
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
             Self::SetCell(write) => write.validate(),
@@ -92,12 +98,39 @@ impl Operation {
                 if writes.len() > MAX_BATCH_CELLS {
                     return Err(ValidationError::BatchTooLarge { cells: writes.len(), limit: MAX_BATCH_CELLS });
                 }
-                writes.iter().try_for_each(CellWrite::validate)
+                writes.iter().try_for_each(|w| {
+                    w.validate().map_err(|error| ValidationError::InCell {
+                        cell: CellRef { row: w.row, col: w.col },
+                        error: Box::new(error),
+                    })
+                })
+            }
+            Self::ClearRange(range) => {
+                CellRef::new(range.end().row, range.end().col)?;
+                Ok(())
             }
             Self::InsertRows { at, count } | Self::DeleteRows { at, count } => check_span(Axis::Row, *at, *count),
             Self::InsertColumns { at, count } | Self::DeleteColumns { at, count } => {
                 check_span(Axis::Column, *at, *count)
             }
+        }
+    }
+
+    /// Whether the operation inserts or deletes rows or columns.
+    pub fn is_structural(&self) -> bool {
+        matches!(
+            self,
+            Self::InsertRows { .. } | Self::DeleteRows { .. } | Self::InsertColumns { .. } | Self::DeleteColumns { .. }
+        )
+    }
+
+    /// How many cells the operation writes (1 for `SetCell`, the batch size for `SetCells`,
+    /// 0 for the others): a measure of its size.
+    pub fn cells_written(&self) -> usize {
+        match self {
+            Self::SetCell(_) => 1,
+            Self::SetCells(writes) => writes.len(),
+            _ => 0,
         }
     }
 }

@@ -92,6 +92,20 @@ pub trait EventLog {
         snapshot_hint: Option<SequenceId>,
     ) -> Result<AddEntryResult, LogError>;
 
+    /// Appends `entries` at `seq .. seq + entries.len()` **atomically**: all of them or none.
+    /// `seq` must be the next free id. This is the group commit of DESIGN.md section 6 for one
+    /// writer: many entries, one transaction. An empty batch stores nothing (and still reports
+    /// a conflict when `seq` is not the next free id). Validates every entry first.
+    ///
+    /// # Errors
+    /// As [`Self::add_entry`]; on any error nothing of the batch is stored.
+    async fn add_entries(
+        &self,
+        entries: Vec<Entry>,
+        seq: SequenceId,
+        snapshot_hint: Option<SequenceId>,
+    ) -> Result<AddEntryResult, LogError>;
+
     /// Atomically changes the metadata fields present in `update`, leaving the others.
     ///
     /// # Errors

@@ -66,13 +66,22 @@ impl EventLog for MemoryEventLog {
         seq: SequenceId,
         snapshot_hint: Option<SequenceId>,
     ) -> Result<AddEntryResult, LogError> {
-        entry.validate()?;
+        self.add_entries(vec![entry], seq, snapshot_hint).await
+    }
+
+    async fn add_entries(
+        &self,
+        entries: Vec<Entry>,
+        seq: SequenceId,
+        snapshot_hint: Option<SequenceId>,
+    ) -> Result<AddEntryResult, LogError> {
+        entries.iter().try_for_each(Entry::validate)?;
         let mut state = self.state.borrow_mut();
         let next = state.bounds().end;
         if seq != next {
             return Err(LogError::Conflict { next });
         }
-        state.entries.push_back(entry);
+        state.entries.extend(entries);
         Ok(AddEntryResult { latest_snapshot: snapshot_to_report(state.latest_snapshot(), snapshot_hint) })
     }
 

@@ -116,6 +116,15 @@ pub enum ValidationError {
         /// Most cells one entry may hold.
         limit: usize,
     },
+    /// One cell of a batch write was refused; `error` says why. Batches are validated as a
+    /// whole, so nothing of the batch is stored.
+    #[error("cell {cell}: {error}")]
+    InCell {
+        /// The refused cell (A1 form in the message).
+        cell: crate::model::reference::CellRef,
+        /// Why it was refused.
+        error: Box<ValidationError>,
+    },
     /// A snapshot or history blob path in entry metadata that is empty or too long.
     #[error("a metadata blob path of {bytes} bytes is invalid; it must be 1 to {limit} bytes")]
     BadMetadataPath {
@@ -207,11 +216,24 @@ mod tests {
             ValidationError::EmptySpan { axis: Axis::Row },
             ValidationError::BatchTooLarge { cells: 9, limit: 8 },
             ValidationError::BadMetadataPath { bytes: 0, limit: 4096 },
+            ValidationError::InCell {
+                cell: crate::model::CellRef { row: 6, col: 1 },
+                error: Box::new(ValidationError::EmptyFormat),
+            },
         ];
         for e in all {
             let message = e.to_string();
             assert!(message.len() > 10, "{e:?} has message {message:?}");
         }
+    }
+
+    #[test]
+    fn a_cell_of_a_batch_is_named_in_a1_form() {
+        let e = ValidationError::InCell {
+            cell: crate::model::CellRef { row: 6, col: 1 },
+            error: Box::new(ValidationError::NonFiniteNumber { value: f64::NAN }),
+        };
+        assert!(e.to_string().starts_with("cell B7: number NaN is not finite"), "{e}");
     }
 
     #[test]

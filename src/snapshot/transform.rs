@@ -160,6 +160,79 @@ impl AxisTransform {
         map(&self.deleted, &self.inserted, old)
     }
 
+    /// A transform from `(start, width)` ranges in any order, overlapping or touching ranges
+    /// merged (and clipped at 2^63): the normal form of "delete these old indexes, insert
+    /// these new ones". Empty ranges are ignored.
+    pub fn normalized(deleted: Vec<(u64, u64)>, inserted: Vec<(u64, u64)>) -> Self {
+        let ends = |ranges: Vec<(u64, u64)>| {
+            let mut ends: Vec<(u64, u64)> = ranges.into_iter().map(|(s, w)| (s, s.saturating_add(w))).collect();
+            ends.sort_unstable();
+            merge(ends)
+        };
+        AxisTransform { deleted: ends(deleted), inserted: ends(inserted) }
+    }
+
+    /// The inverse: maps this transform's new indexes back to its old ones (an index this
+    /// transform inserted is one the inverse deletes, and the reverse).
+    pub fn inverse(&self) -> AxisTransform {
+        AxisTransform { deleted: self.inserted.clone(), inserted: self.deleted.clone() }
+    }
+
+    /// Where the old indexes `start .. start + count` that survive this transform land: their
+    /// new indexes as maximal runs `(start, width)`, in increasing order. Survivors keep their
+    /// order, so the runs are consecutive except where this transform inserted indexes among
+    /// them. Empty when every one was deleted. `O(log n + runs)`.
+    pub fn map_range(&self, start: u64, count: u64) -> Vec<(u64, u64)> {
+        let start = start.min(AXIS_END);
+        let end = start.saturating_add(count).min(AXIS_END);
+        // Survivors of `start .. end` have the consecutive ranks `first .. last`.
+        let first = start - covered_before(&self.deleted, start).0;
+        let last = end - covered_before(&self.deleted, end).0;
+        let mut runs = Vec::new();
+        let (mut rank, mut pos) = (first, nth_uncovered(&self.inserted, first));
+        // The inserted ranges at or after `pos` split the run.
+        let mut next = self.inserted.partition_point(|s| s.start < pos);
+        while rank < last && pos < AXIS_END {
+            let gap = self.inserted.get(next).map_or(u64::MAX, |s| s.start - pos);
+            let take = gap.min(last - rank).min(AXIS_END - pos);
+            if take > 0 {
+                runs.push((pos, take));
+            }
+            rank += take;
+            pos += take;
+            if let Some(span) = self.inserted.get(next) {
+                pos = pos.saturating_add(span.cumulative - cumulative_before(&self.inserted, next));
+            }
+            next += 1;
+        }
+        runs
+    }
+
+    /// [`map_range`](Self::map_range) of each of `ranges`, merged into the normal form's
+    /// sorted, non-touching runs.
+    pub fn map_ranges(&self, ranges: impl IntoIterator<Item = (u64, u64)>) -> Vec<(u64, u64)> {
+        let runs = ranges.into_iter().flat_map(|(s, w)| self.map_range(s, w)).collect();
+        widths(&AxisTransform::normalized(runs, Vec::new()).deleted).collect()
+    }
+
+    /// Where an insertion point moves: inserting before old index `at` is, after this
+    /// transform, inserting before the new index of the first old index at or after `at` that
+    /// survives. Indexes this transform inserted just before that one stay before the insertion
+    /// (the earlier edit's indexes come first); an insertion point inside a deleted range moves
+    /// to where the range was. At most 2^63.
+    pub fn map_insertion_point(&self, at: u64) -> u64 {
+        let (before, covered) = covered_before(&self.deleted, at);
+        let survivor = if covered {
+            let i = self.deleted.partition_point(|s| s.start <= at) - 1;
+            let span = self.deleted[i];
+            span.start + (span.cumulative - cumulative_before(&self.deleted, i))
+        } else {
+            at
+        };
+        let rank = survivor.min(AXIS_END) - if covered { covered_before(&self.deleted, survivor).0 } else { before };
+        nth_uncovered(&self.inserted, rank).min(AXIS_END)
+    }
+
     /// The transform that applies `self`, then `newer`: from `self`'s old coordinates to
     /// `newer`'s new coordinates.
     ///
@@ -192,6 +265,11 @@ impl Transform {
     /// Whether neither rows nor columns move.
     pub fn is_identity(&self) -> bool {
         self.rows.is_identity() && self.cols.is_identity()
+    }
+
+    /// The inverse on both axes (see [`AxisTransform::inverse`]).
+    pub fn inverse(&self) -> Transform {
+        Transform { rows: self.rows.inverse(), cols: self.cols.inverse() }
     }
 
     /// The transform that applies `self`, then `newer`, on both axes (see
@@ -461,5 +539,84 @@ mod tests {
         assert_eq!(t.old_to_new(2 * MAX_INDEX + 5), Some(5));
         t.insert(0, MAX_INDEX);
         assert_eq!(t.new_to_old(MAX_INDEX), Some(2 * MAX_INDEX));
+    }
+    /// Maps every index of `0 .. limit` naively: survivors in order, with their new indexes.
+    fn naive_survivors(t: &AxisTransform, start: u64, count: u64) -> Vec<u64> {
+        (start..start + count).filter_map(|x| t.old_to_new(x)).collect()
+    }
+
+    fn runs_of(indexes: &[u64]) -> Vec<(u64, u64)> {
+        let mut runs: Vec<(u64, u64)> = Vec::new();
+        for &x in indexes {
+            match runs.last_mut() {
+                Some((s, w)) if *s + *w == x => *w += 1,
+                _ => runs.push((x, 1)),
+            }
+        }
+        runs
+    }
+
+    fn sample_transforms() -> Vec<AxisTransform> {
+        let mut out = vec![AxisTransform::identity()];
+        let edits: [&[(bool, u64, u64)]; 5] = [
+            &[(true, 3, 2)],
+            &[(false, 2, 3)],
+            &[(false, 2, 3), (true, 2, 1), (true, 8, 4)],
+            &[(true, 0, 1), (false, 5, 2), (true, 5, 1), (false, 10, 3), (true, 12, 2)],
+            &[(true, 4, 3), (false, 1, 2), (true, 0, 2), (false, 9, 1)],
+        ];
+        for list in edits {
+            let mut t = AxisTransform::identity();
+            for &(insert, at, n) in list {
+                if insert {
+                    t.insert(at, n)
+                } else {
+                    t.delete(at, n)
+                }
+            }
+            out.push(t);
+        }
+        out
+    }
+
+    #[test]
+    fn map_range_matches_mapping_each_index() {
+        for t in sample_transforms() {
+            for start in 0..16 {
+                for count in 0..12 {
+                    let expected = runs_of(&naive_survivors(&t, start, count));
+                    assert_eq!(t.map_range(start, count), expected, "{t:?} range {start}+{count}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn insertion_points_land_before_the_first_survivor() {
+        for t in sample_transforms() {
+            for at in 0..20 {
+                let survivor = (at..).find(|&x| t.old_to_new(x).is_some()).unwrap();
+                assert_eq!(t.map_insertion_point(at), t.old_to_new(survivor).unwrap(), "{t:?} at {at}");
+            }
+        }
+        let mut t = AxisTransform::identity();
+        t.insert(5, 2);
+        assert_eq!(t.map_insertion_point(5), 7, "a concurrent insert at the same point comes first");
+        assert_eq!(t.map_insertion_point(4), 4);
+    }
+
+    #[test]
+    fn inverse_and_normalized() {
+        let t = AxisTransform::from_ranges(&[(2, 3)], &[(0, 1), (8, 2)]).unwrap();
+        let inv = t.inverse();
+        assert_eq!(ranges(&inv), (vec![(0, 1), (8, 2)], vec![(2, 3)]));
+        for x in 0..20 {
+            if let Some(y) = t.old_to_new(x) {
+                assert_eq!(inv.old_to_new(y), Some(x));
+            }
+        }
+        let n = AxisTransform::normalized(vec![(5, 2), (1, 2), (3, 1), (6, 4)], vec![(0, 0)]);
+        assert_eq!(ranges(&n), (vec![(1, 3), (5, 5)], vec![]));
+        assert_eq!(t.map_ranges([(0, 4), (3, 3), (9, 2)]), vec![(1, 3), (7, 1), (10, 1)]);
     }
 }

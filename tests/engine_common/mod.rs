@@ -38,6 +38,17 @@ impl EventLog for FlakyLog {
         }
         self.inner.add_entry(e, seq, hint).await
     }
+    async fn add_entries(
+        &self,
+        entries: Vec<Entry>,
+        seq: SequenceId,
+        hint: Option<SequenceId>,
+    ) -> Result<AddEntryResult, LogError> {
+        if self.fail.get() {
+            return Err(StorageError::new(StorageErrorKind::QuotaExceeded, "test").into());
+        }
+        self.inner.add_entries(entries, seq, hint).await
+    }
     async fn set_metadata(&self, seq: SequenceId, update: MetadataUpdate) -> Result<(), LogError> {
         self.inner.set_metadata(seq, update).await
     }
