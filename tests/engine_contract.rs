@@ -412,3 +412,204 @@ fn a_failing_workflow_shows_in_the_load_status_and_is_retried() {
     assert_eq!(v.log_info().snapshot_sequence_id, Some(2));
     assert_eq!(v.log_info().workflow, None);
 }
+
+#[test]
+fn an_idle_engine_publishes_nothing_and_an_empty_sync_keeps_the_version() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let blobs = MemoryBlobStore::new();
+    let writer = h.open(log.clone(), blobs.clone(), small_tiles(4));
+    let reader = h.open(log.clone(), blobs.clone(), small_tiles(4));
+    fill(&mut h, &writer, 5, 3);
+    h.run(reader.sync()).unwrap();
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    reader.subscribe(Rc::new(move || c.set(c.get() + 1)));
+    let version = reader.snapshot();
+    // What the fallback poll does every few seconds, with nothing new in the log.
+    for _ in 0..10 {
+        h.run(reader.sync()).unwrap();
+    }
+    assert_eq!(calls.get(), 0, "a sync that finds nothing tells nobody");
+    assert!(Rc::ptr_eq(&version, &reader.snapshot()), "and keeps the version's identity");
+    // One new entry: exactly one new version for the reader.
+    h.run(writer.set_cell(0, 0, num(-1.0), None)).unwrap();
+    h.run(reader.sync()).unwrap();
+    assert_eq!(calls.get(), 1);
+    assert_eq!(number(&reader.snapshot(), 0, 0), Some(-1.0));
+}
+
+#[test]
+fn a_tile_arriving_outside_the_viewport_publishes_nothing() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let blobs = MemoryBlobStore::new();
+    let writer = h.open(log.clone(), blobs.clone(), small_tiles(5));
+    fill(&mut h, &writer, 12, 2);
+    let mut options = small_tiles(5);
+    let far = Viewport { row_min_offset: 90_000.0, column_min_offset: 0.0, width: 100.0, height: 100.0 };
+    options.viewport = Some(far);
+    let reader = h.open(log.clone(), blobs.clone(), options);
+    let near = Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 100.0, height: 100.0 };
+    reader.set_viewport(Some(near)); // Asks for the tile; it arrives only when the pool runs.
+    reader.set_viewport(Some(far));
+    let version = reader.snapshot();
+    assert_eq!(*version.load_status(), LoadStatus::Ready);
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    reader.subscribe(Rc::new(move || c.set(c.get() + 1)));
+    h.run(async {});
+    assert_eq!(calls.get(), 0, "the tile arrived outside the viewport");
+    assert!(Rc::ptr_eq(&version, &reader.snapshot()));
+    reader.set_viewport(Some(near));
+    assert_eq!(number(&reader.snapshot(), 1, 1), Some(2.0), "shown from the cache at once");
+    assert_eq!(*reader.snapshot().load_status(), LoadStatus::Ready);
+}
+
+/// A host whose first run waits until released; later runs go straight through.
+struct GatedHost {
+    inner: sheetlog::engine::InThreadHost<MemoryEventLog, MemoryBlobStore>,
+    gate: std::cell::RefCell<Option<futures_channel::oneshot::Receiver<()>>>,
+    runs: Rc<std::cell::RefCell<Vec<(sheetlog::log::SequenceId, Workflow)>>>,
+}
+
+impl sheetlog::engine::WorkflowHost for GatedHost {
+    fn run(
+        &self,
+        seq: sheetlog::log::SequenceId,
+        workflow: Workflow,
+    ) -> futures_util::future::LocalBoxFuture<'static, Result<(), EngineError>> {
+        use futures_util::FutureExt as _;
+        self.runs.borrow_mut().push((seq, workflow));
+        let gate = self.gate.borrow_mut().take();
+        let run = self.inner.run(seq, workflow);
+        async move {
+            if let Some(gate) = gate {
+                let _ = gate.await;
+            }
+            run.await
+        }
+        .boxed_local()
+    }
+}
+
+#[test]
+fn a_snapshot_due_while_another_runs_starts_when_it_ends_without_a_further_write() {
+    let mut h = Harness::new();
+    let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
+    let (release, gate) = futures_channel::oneshot::channel();
+    let runs = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let host = Rc::new(GatedHost {
+        inner: sheetlog::engine::InThreadHost::new(log.clone(), blobs.clone(), small_tiles(5).tile_size),
+        gate: std::cell::RefCell::new(Some(gate)),
+        runs: runs.clone(),
+    });
+    let engine = h.run(sheetlog::engine::Engine::open(log.clone(), blobs, host, h.runtime(), small_tiles(5))).unwrap();
+    for i in 0..5 {
+        h.run(engine.set_cell(i, 0, num(i as f64), None)).unwrap();
+    }
+    assert_eq!(*runs.borrow(), vec![(4, Workflow::Snapshot)], "the first snapshot runs (and waits)");
+    for i in 5..12 {
+        h.run(engine.set_cell(i, 0, num(i as f64), None)).unwrap();
+    }
+    assert_eq!(runs.borrow().len(), 1, "one workflow at a time");
+    assert_eq!(engine.snapshot().log_info().workflow, Some(Workflow::Snapshot));
+    release.send(()).unwrap();
+    h.run(async {});
+    assert_eq!(*runs.borrow(), vec![(4, Workflow::Snapshot), (11, Workflow::Snapshot)], "the due one followed");
+    let info = engine.snapshot().log_info();
+    assert_eq!((info.snapshot_sequence_id, info.workflow), (Some(11), None));
+}
+
+#[test]
+fn batch_writes_and_range_clears_are_one_entry_each_and_validated_as_a_whole() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let engine = h.open(log.clone(), MemoryBlobStore::new(), small_tiles(1000));
+    let writes: Vec<CellWrite> =
+        (0..100).map(|i| CellWrite { row: i / 10, col: i % 10, value: num(i as f64), format: None }).collect();
+    let mut bad = writes.clone();
+    bad[57].value = Some(CellValue::Number(f64::INFINITY));
+    match h.run(engine.set_cells(bad)) {
+        Err(EngineError::Validation(e)) => assert!(e.to_string().starts_with("cell H6:"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(h.run(log.bounds()).unwrap().end, 0, "nothing of the batch stored");
+    assert_eq!(h.run(engine.set_cells(writes)).unwrap(), 0..1);
+    let range = sheetlog::model::CellRange::new(
+        sheetlog::model::CellRef { row: 2, col: 2 },
+        sheetlog::model::CellRef { row: 1_000_000, col: 4 },
+    );
+    assert_eq!(h.run(engine.clear_range(range)).unwrap(), 1..2);
+    let v = engine.snapshot();
+    assert_eq!(number(&v, 1, 1), Some(11.0));
+    assert_eq!(v.cell(5, 3), None);
+    assert_eq!(number(&v, 5, 5), Some(55.0));
+    assert_eq!((v.row_count(), v.column_count()), (10, 10), "a clear leaves the counts");
+    let fresh = h.open(log, MemoryBlobStore::new(), small_tiles(1000));
+    assert_eq!(fresh.snapshot().cell(9, 4), None);
+    assert_eq!(number(&fresh.snapshot(), 9, 5), Some(95.0));
+}
+
+#[test]
+fn edits_issued_together_are_group_committed() {
+    let mut h = Harness::new();
+    let log = CountingLog::default();
+    let engine = h.open(log.clone(), MemoryBlobStore::new(), small_tiles(1_000_000));
+    let edits: Vec<_> = (0..2500u64).map(|i| engine.set_cell(i, 0, num(i as f64), None)).collect();
+    assert_eq!(log.appends.get(), 0, "nothing appended before the pool runs");
+    for (i, edit) in edits.into_iter().enumerate() {
+        assert_eq!(h.run(edit).unwrap(), i as u64..i as u64 + 1);
+    }
+    assert_eq!(log.appends.get(), 3, "2,500 edits in batches of at most 1,000 entries");
+    assert_eq!(number(&engine.snapshot(), 2499, 0), Some(2499.0));
+}
+
+/// A memory log that counts `add_entries` calls.
+#[derive(Clone, Default)]
+struct CountingLog {
+    inner: MemoryEventLog,
+    appends: Rc<Cell<u32>>,
+}
+
+impl EventLog for CountingLog {
+    async fn add_entry(
+        &self,
+        e: Entry,
+        seq: sheetlog::log::SequenceId,
+        hint: Option<sheetlog::log::SequenceId>,
+    ) -> Result<sheetlog::log::AddEntryResult, LogError> {
+        self.appends.set(self.appends.get() + 1);
+        self.inner.add_entry(e, seq, hint).await
+    }
+    async fn add_entries(
+        &self,
+        e: Vec<Entry>,
+        seq: sheetlog::log::SequenceId,
+        hint: Option<sheetlog::log::SequenceId>,
+    ) -> Result<sheetlog::log::AddEntryResult, LogError> {
+        self.appends.set(self.appends.get() + 1);
+        self.inner.add_entries(e, seq, hint).await
+    }
+    async fn set_metadata(
+        &self,
+        seq: sheetlog::log::SequenceId,
+        update: sheetlog::log::MetadataUpdate,
+    ) -> Result<(), LogError> {
+        self.inner.set_metadata(seq, update).await
+    }
+    async fn query(
+        &self,
+        from: QueryFrom,
+        to: QueryTo,
+        hint: Option<sheetlog::log::SequenceId>,
+    ) -> Result<sheetlog::log::QueryResult, LogError> {
+        self.inner.query(from, to, hint).await
+    }
+    async fn truncate(&self, seq: sheetlog::log::SequenceId) -> Result<(), LogError> {
+        self.inner.truncate(seq).await
+    }
+    async fn bounds(&self) -> Result<sheetlog::log::LogBounds, LogError> {
+        self.inner.bounds().await
+    }
+}

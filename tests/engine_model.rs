@@ -1,37 +1,75 @@
-//! Model-based property test of the engine (DESIGN.md section 8): random sequences of cell
-//! edits, clears, inserts and deletes of rows and columns, edits by a second client
-//! (conflicts), snapshots, compactions, syncs and reopens, with small 4 x 4 tiles so tile edges
-//! are crossed and a layer bound of 2 so snapshots compact often. After every step every cell of the engine equals a naive
-//! reference grid, for the newest version and for every version held from earlier steps.
+//! Model-based property test of the engine (DESIGN.md sections 5b and 8): three engines on one
+//! log make random cell writes, batch writes, range clears and structural edits, **without
+//! waiting for each other**, so their appends conflict and their pending edits are transformed
+//! through each other's structural edits; snapshots (by the interval, by an outside worker),
+//! compactions, rebases onto them, syncs and reopens happen in between.
+//!
+//! The reference is naive: rows and columns have identities, and every edit's intent is fixed
+//! when it is made (the logical cells it writes, the logical rows it deletes, the row it inserts
+//! before). Entries are applied to the reference in log order, known from the sequence ids each
+//! edit resolves with. After **every step** each engine's newest version must equal the
+//! reference as that engine sees it (the log prefix it applied, plus its own pending edits), and
+//! every version held from an earlier step must still read as it did. Every edit must end
+//! acknowledged at its intended cells, or rejected exactly when another writer deleted all its
+//! targets first; after a final sync all engines agree.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod engine_common;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::rc::Rc;
 
 use engine_common::{small_tiles, Harness};
+use futures_util::future::LocalBoxFuture;
+use futures_util::FutureExt as _;
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
-use sheetlog::engine::{run_workflow, ContentVersion, Engine, LoadStatus};
-use sheetlog::log::{EventLog, MemoryEventLog, Workflow};
-use sheetlog::log::{Operation, QueryFrom, QueryTo};
-use sheetlog::model::{CellValue, ErrorCode, Format};
+use sheetlog::engine::{run_workflow, ContentVersion, Engine, EngineError, LoadStatus};
+use sheetlog::log::{CellWrite, EventLog, MemoryEventLog, QueryFrom, QueryTo, SequenceId, Workflow};
+use sheetlog::model::{CellRange, CellRef, CellValue, ErrorCode, Format};
 use sheetlog::snapshot::{CellContent, TileSize};
 
-const SIDE: u64 = 11;
+/// Positions edits use; the check covers a few more.
+const SIDE: u64 = 10;
+const CHECKED: u64 = SIDE + 4;
+/// Rows and columns the reference starts with (the sheet's axes are unbounded).
+const AXIS: u64 = 400;
+const CLIENTS: usize = 3;
+
+#[derive(Debug, Clone)]
+enum Edit {
+    Set { row: u64, col: u64, value: CellValue, format: Option<&'static str> },
+    Clear { row: u64, col: u64 },
+    Batch { row: u64, col: u64, rows: u64, cols: u64 },
+    ClearRange { row: u64, col: u64, rows: u64, cols: u64 },
+    InsertRows { at: u64, count: u64 },
+    DeleteRows { at: u64, count: u64 },
+    InsertColumns { at: u64, count: u64 },
+    DeleteColumns { at: u64, count: u64 },
+}
 
 #[derive(Debug, Clone)]
 enum Step {
-    Set { row: u64, col: u64, value: CellValue, format: Option<&'static str> },
-    Clear { row: u64, col: u64 },
-    OtherSet { row: u64, col: u64, value: CellValue },
-    Structural { op: Operation, other: bool },
+    /// A client makes an edit; nothing runs yet, so edits of several clients race.
+    Edit {
+        client: usize,
+        edit: Edit,
+    },
+    /// Everything spawned runs until nothing can progress.
+    Run,
+    Sync {
+        client: usize,
+    },
+    /// An outside worker snapshots the log's end (as another tab's worker would).
     Snapshot,
     Compact,
-    Sync,
-    Reopen,
-    Hold,
+    Reopen {
+        client: usize,
+    },
+    Hold {
+        client: usize,
+    },
 }
 
 fn value() -> impl Strategy<Value = CellValue> {
@@ -44,172 +82,486 @@ fn value() -> impl Strategy<Value = CellValue> {
     ]
 }
 
-fn step() -> impl Strategy<Value = Step> {
+fn edit() -> impl Strategy<Value = Edit> {
     let cell = (0..SIDE, 0..SIDE);
+    let span = (0..SIDE, 1..3u64);
     prop_oneof![
         6 => (cell.clone(), value(), prop::option::of(prop_oneof![Just("0.00"), Just("0%")]))
-            .prop_map(|((row, col), value, format)| Step::Set { row, col, value, format }),
-        2 => cell.clone().prop_map(|(row, col)| Step::Clear { row, col }),
-        2 => (cell, value()).prop_map(|((row, col), value)| Step::OtherSet { row, col, value }),
-        3 => (0..4u8, 0..SIDE, 1..3u64, prop::bool::weighted(0.25)).prop_map(|(kind, at, count, other)| {
-            let op = match kind {
-                0 => Operation::InsertRows { at, count },
-                1 => Operation::DeleteRows { at, count },
-                2 => Operation::InsertColumns { at, count },
-                _ => Operation::DeleteColumns { at, count },
-            };
-            Step::Structural { op, other }
-        }),
-        1 => Just(Step::Snapshot),
-        1 => Just(Step::Compact),
-        1 => Just(Step::Sync),
-        1 => Just(Step::Reopen),
-        1 => Just(Step::Hold),
+            .prop_map(|((row, col), value, format)| Edit::Set { row, col, value, format }),
+        1 => cell.clone().prop_map(|(row, col)| Edit::Clear { row, col }),
+        2 => (cell.clone(), 1..4u64, 1..4u64).prop_map(|((row, col), rows, cols)| Edit::Batch { row, col, rows, cols }),
+        1 => (cell, 1..5u64, 1..5u64).prop_map(|((row, col), rows, cols)| Edit::ClearRange { row, col, rows, cols }),
+        1 => span.clone().prop_map(|(at, count)| Edit::InsertRows { at, count }),
+        1 => span.clone().prop_map(|(at, count)| Edit::DeleteRows { at, count }),
+        1 => span.clone().prop_map(|(at, count)| Edit::InsertColumns { at, count }),
+        1 => span.prop_map(|(at, count)| Edit::DeleteColumns { at, count }),
     ]
 }
 
-type Grid = HashMap<(u64, u64), CellContent>;
-type TestEngine = Engine<MemoryEventLog, MemoryBlobStore>;
+fn step() -> impl Strategy<Value = Step> {
+    let client = 0..CLIENTS;
+    prop_oneof![
+        14 => (client.clone(), edit()).prop_map(|(client, edit)| Step::Edit { client, edit }),
+        4 => Just(Step::Run),
+        3 => client.clone().prop_map(|client| Step::Sync { client }),
+        1 => Just(Step::Snapshot),
+        1 => Just(Step::Compact),
+        1 => client.clone().prop_map(|client| Step::Reopen { client }),
+        1 => client.prop_map(|client| Step::Hold { client }),
+    ]
+}
 
-/// Shifts the reference grid and extent like a structural edit shifts the sheet.
-fn apply_structural(grid: &mut Grid, extent: &mut (u64, u64), op: &Operation) {
-    let shift = |x: u64, at: u64, count: u64, insert: bool| -> Option<u64> {
-        if x < at {
-            Some(x)
-        } else if insert {
-            Some(x + count)
-        } else if x < at + count {
-            None
-        } else {
-            Some(x - count)
+// ---- the reference: logical rows and columns ----
+
+type Id = u64;
+
+/// One axis: the visible items in order, the deleted ones, and which are inside the extent
+/// (always a prefix of the visible items: the extent is their number).
+#[derive(Debug, Clone, Default)]
+struct Axis {
+    visible: Vec<Id>,
+    dead: HashSet<Id>,
+    inside: HashSet<Id>,
+}
+
+impl Axis {
+    fn new(first: Id) -> Self {
+        Axis { visible: (first..first + AXIS).collect(), ..Axis::default() }
+    }
+
+    fn position(&self, id: Id) -> Option<usize> {
+        self.visible.iter().position(|&v| v == id)
+    }
+
+    fn extent(&self) -> u64 {
+        self.visible.iter().take_while(|id| self.inside.contains(id)).count() as u64
+    }
+
+    /// Marks the items up to and including `id` inside the extent.
+    fn grow_to(&mut self, id: Id) {
+        if let Some(p) = self.position(id) {
+            self.inside.extend(self.visible[..=p].iter().copied());
         }
-    };
-    let shift_extent = |e: u64, at: u64, count: u64, insert: bool| -> u64 {
-        if at >= e {
-            e
-        } else if insert {
-            e + count
-        } else {
-            e - count.min(e - at)
-        }
-    };
-    let (rows, at, count, insert) = match *op {
-        Operation::InsertRows { at, count } => (true, at, count, true),
-        Operation::DeleteRows { at, count } => (true, at, count, false),
-        Operation::InsertColumns { at, count } => (false, at, count, true),
-        Operation::DeleteColumns { at, count } => (false, at, count, false),
-        _ => return,
-    };
-    *grid = std::mem::take(grid)
-        .into_iter()
-        .filter_map(|((r, c), v)| {
-            if rows {
-                Some(((shift(r, at, count, insert)?, c), v))
-            } else {
-                Some(((r, shift(c, at, count, insert)?), v))
-            }
-        })
-        .collect();
-    if rows {
-        extent.0 = shift_extent(extent.0, at, count, insert);
-    } else {
-        extent.1 = shift_extent(extent.1, at, count, insert);
     }
 }
 
-fn check(version: &ContentVersion, grid: &Grid, extent: (u64, u64), what: &str) -> Result<(), TestCaseError> {
-    for row in 0..SIDE + 4 {
-        for col in 0..SIDE + 4 {
-            let expected = grid.get(&(row, col)).filter(|c| !c.is_tombstone());
+/// An edit's intent, fixed when it was made.
+#[derive(Debug, Clone)]
+enum Intent {
+    /// Cell writes to logical cells.
+    Write(Vec<((Id, Id), CellContent)>),
+    /// Clear the logical cells of these rows and columns.
+    Clear {
+        rows: Vec<Id>,
+        cols: Vec<Id>,
+    },
+    /// Insert `new` items just before `anchor` (moved to the next surviving item when another
+    /// writer deletes it first).
+    Insert {
+        rows: bool,
+        anchor: Id,
+        new: Vec<Id>,
+    },
+    Delete {
+        rows: bool,
+        ids: Vec<Id>,
+    },
+}
+
+/// What the reference expects of an edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Committed as at least one entry.
+    Committed,
+    /// Nothing was left to do (its rows were already deleted): resolved with no entry.
+    Nothing,
+    /// Every target was deleted by another writer first: rejected.
+    Rejected,
+}
+
+#[derive(Debug, Clone)]
+struct Sheet {
+    rows: Axis,
+    cols: Axis,
+    cells: HashMap<(Id, Id), CellContent>,
+}
+
+impl Sheet {
+    fn new() -> Self {
+        Sheet { rows: Axis::new(0), cols: Axis::new(1_000_000), cells: HashMap::new() }
+    }
+
+    fn axis(&mut self, rows: bool) -> &mut Axis {
+        if rows {
+            &mut self.rows
+        } else {
+            &mut self.cols
+        }
+    }
+
+    fn live(&self, (r, c): (Id, Id)) -> bool {
+        !self.rows.dead.contains(&r) && !self.cols.dead.contains(&c)
+    }
+
+    /// Whether `intent` would do anything now.
+    fn outcome(&self, intent: &Intent) -> Outcome {
+        match intent {
+            Intent::Write(cells) if !cells.is_empty() && cells.iter().all(|(id, _)| !self.live(*id)) => {
+                Outcome::Rejected
+            }
+            Intent::Clear { rows, cols }
+                if rows.iter().all(|r| self.rows.dead.contains(r))
+                    || cols.iter().all(|c| self.cols.dead.contains(c)) =>
+            {
+                Outcome::Nothing
+            }
+            Intent::Delete { rows, ids } => {
+                let axis = if *rows { &self.rows } else { &self.cols };
+                if ids.iter().all(|id| axis.dead.contains(id)) {
+                    Outcome::Nothing
+                } else {
+                    Outcome::Committed
+                }
+            }
+            _ => Outcome::Committed,
+        }
+    }
+
+    fn apply(&mut self, intent: &Intent) {
+        match intent {
+            Intent::Write(cells) => {
+                for (id, content) in cells {
+                    if self.live(*id) {
+                        self.cells.insert(*id, content.clone());
+                        self.rows.grow_to(id.0);
+                        self.cols.grow_to(id.1);
+                    }
+                }
+            }
+            Intent::Clear { rows, cols } => {
+                for r in rows {
+                    for c in cols {
+                        if self.live((*r, *c)) {
+                            self.cells.remove(&(*r, *c));
+                        }
+                    }
+                }
+            }
+            Intent::Insert { rows, anchor, new } => {
+                let axis = self.axis(*rows);
+                let at = axis.position(*anchor).expect("an anchor is visible");
+                if axis.inside.contains(anchor) {
+                    axis.inside.extend(new.iter().copied());
+                }
+                axis.visible.splice(at..at, new.iter().copied());
+            }
+            Intent::Delete { rows, ids } => {
+                let axis = self.axis(*rows);
+                axis.visible.retain(|v| !ids.contains(v));
+                axis.dead.extend(ids.iter().copied());
+            }
+        }
+    }
+
+    /// Another writer's `intent` is about to be applied before the pending intents of one
+    /// client (oldest first): an insert whose anchor it deletes moves to the next surviving item
+    /// of the view it was made in (this sheet with the earlier pending edits applied).
+    fn move_anchors(&self, intent: &Intent, pending: &mut [Intent]) {
+        let Intent::Delete { rows: deleted_rows, ids: deleted } = intent else { return };
+        let before: Vec<Intent> = pending.to_vec();
+        for (i, p) in pending.iter_mut().enumerate() {
+            let Intent::Insert { rows, anchor, .. } = p else { continue };
+            if rows != deleted_rows || !deleted.contains(anchor) {
+                continue;
+            }
+            let mut view = self.clone();
+            for earlier in &before[..i] {
+                if matches!(earlier, Intent::Insert { .. } | Intent::Delete { .. }) {
+                    view.apply(earlier);
+                }
+            }
+            let axis = if *rows { &view.rows } else { &view.cols };
+            let from = axis.position(*anchor).expect("anchor visible");
+            *anchor = *axis.visible[from..].iter().find(|v| !deleted.contains(v)).expect("items never run out");
+        }
+    }
+
+    fn cell(&self, row: u64, col: u64) -> Option<&CellContent> {
+        let id = (self.rows.visible[row as usize], self.cols.visible[col as usize]);
+        self.cells.get(&id).filter(|c| !c.is_tombstone())
+    }
+
+    fn extent(&self) -> (u64, u64) {
+        (self.rows.extent(), self.cols.extent())
+    }
+}
+
+/// An edit made by a client, its intent, and what became of it.
+struct Made {
+    client: usize,
+    intent: Intent,
+    /// The log position the client's engine had applied when the edit was made.
+    synced: SequenceId,
+    /// The engine's answer, once it came.
+    answer: Option<Result<Range<SequenceId>, EngineError>>,
+    future: Option<LocalBoxFuture<'static, Result<Range<SequenceId>, EngineError>>>,
+}
+
+/// Replays the log known so far to work out the sheet after the entries before `upto` and, for
+/// `client`, with its edits not yet in that prefix applied on top (what its engine shows). Also
+/// returns the outcome the reference expects for each edit it could decide.
+fn replay(made: &[Made], client: Option<usize>, upto: SequenceId) -> Result<(Sheet, HashMap<usize, Outcome>), String> {
+    let mut by_seq: Vec<(SequenceId, usize)> = made
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| match &m.answer {
+            Some(Ok(range)) if !range.is_empty() => Some((range.start, i)),
+            _ => None,
+        })
+        .collect();
+    by_seq.sort_unstable();
+    let mut sheet = Sheet::new();
+    let mut outcomes = HashMap::new();
+    // Per client, its edits not yet applied or decided, in the order it made them.
+    let mut pending: Vec<Vec<(usize, Intent)>> = vec![Vec::new(); CLIENTS];
+    for (i, m) in made.iter().enumerate() {
+        pending[m.client].push((i, m.intent.clone()));
+    }
+    for (seq, i) in by_seq.into_iter().take_while(|(seq, _)| *seq < upto) {
+        let writer = made[i].client;
+        let Some(slot) = pending[writer].iter().position(|(j, _)| *j == i) else {
+            return Err(format!(
+                "edit {i} committed at {seq}, but the reference had decided it: {:?}",
+                outcomes.get(&i)
+            ));
+        };
+        let (_, intent) = pending[writer].remove(slot);
+        for (other, list) in pending.iter_mut().enumerate() {
+            if other == writer {
+                continue;
+            }
+            // Only the edits made before their client applied this entry are transformed by it.
+            let split = list.iter().take_while(|(j, _)| made[*j].synced <= seq).count();
+            let mut intents: Vec<Intent> = list[..split].iter().map(|(_, t)| t.clone()).collect();
+            sheet.move_anchors(&intent, &mut intents);
+            for ((_, t), moved) in list[..split].iter_mut().zip(intents) {
+                *t = moved;
+            }
+        }
+        sheet.apply(&intent);
+        outcomes.insert(i, Outcome::Committed);
+        // Edits this entry left with nothing to do are decided now.
+        for list in pending.iter_mut() {
+            list.retain(|(j, t)| match sheet.outcome(t) {
+                Outcome::Committed => true,
+                other => {
+                    outcomes.insert(*j, other);
+                    false
+                }
+            });
+        }
+    }
+    if let Some(client) = client {
+        for (_, intent) in &pending[client] {
+            sheet.apply(intent);
+        }
+    }
+    Ok((sheet, outcomes))
+}
+
+fn check(version: &ContentVersion, sheet: &Sheet, what: &str) -> Result<(), TestCaseError> {
+    for row in 0..CHECKED {
+        for col in 0..CHECKED {
+            let expected = sheet.cell(row, col);
             let actual = version.cell(row, col);
             prop_assert_eq!(actual.as_ref(), expected, "{} cell ({}, {})", what, row, col);
         }
     }
-    prop_assert_eq!((version.row_count(), version.column_count()), extent, "{} counts", what);
+    prop_assert_eq!((version.row_count(), version.column_count()), sheet.extent(), "{} counts", what);
     Ok(())
+}
+
+type TestEngine = Engine<MemoryEventLog, MemoryBlobStore>;
+
+/// Makes `edit` on `engine`, returning the operation's future and its intent in `view`.
+fn make(
+    engine: &TestEngine,
+    view: &Sheet,
+    edit: &Edit,
+    next_id: &mut Id,
+    counter: &mut f64,
+) -> (LocalBoxFuture<'static, Result<Range<SequenceId>, EngineError>>, Intent) {
+    let row_id = |r: u64| view.rows.visible[r as usize];
+    let col_id = |c: u64| view.cols.visible[c as usize];
+    let mut fresh = |n: u64| {
+        let ids: Vec<Id> = (0..n).map(|i| *next_id + i).collect();
+        *next_id += n;
+        ids
+    };
+    match edit.clone() {
+        Edit::Set { row, col, value, format } => {
+            let format = format.map(|f| Format::new(f).unwrap());
+            let content = CellContent { value: Some(value.clone()), format: format.clone() };
+            (engine.set_cell(row, col, Some(value), format), Intent::Write(vec![((row_id(row), col_id(col)), content)]))
+        }
+        Edit::Clear { row, col } => (
+            engine.set_cell(row, col, None, None),
+            Intent::Write(vec![((row_id(row), col_id(col)), CellContent::tombstone())]),
+        ),
+        Edit::Batch { row, col, rows, cols } => {
+            let mut writes = Vec::new();
+            let mut cells = Vec::new();
+            for r in row..row + rows {
+                for c in col..col + cols {
+                    *counter += 1.0;
+                    let value = Some(CellValue::Number(*counter));
+                    writes.push(CellWrite { row: r, col: c, value: value.clone(), format: None });
+                    cells.push(((row_id(r), col_id(c)), CellContent { value, format: None }));
+                }
+            }
+            (engine.set_cells(writes), Intent::Write(cells))
+        }
+        Edit::ClearRange { row, col, rows, cols } => {
+            let range = CellRange::new(CellRef { row, col }, CellRef { row: row + rows - 1, col: col + cols - 1 });
+            let intent = Intent::Clear {
+                rows: (row..row + rows).map(row_id).collect(),
+                cols: (col..col + cols).map(col_id).collect(),
+            };
+            (engine.clear_range(range), intent)
+        }
+        Edit::InsertRows { at, count } => {
+            (engine.insert_rows(at, count), Intent::Insert { rows: true, anchor: row_id(at), new: fresh(count) })
+        }
+        Edit::InsertColumns { at, count } => {
+            (engine.insert_columns(at, count), Intent::Insert { rows: false, anchor: col_id(at), new: fresh(count) })
+        }
+        Edit::DeleteRows { at, count } => {
+            (engine.delete_rows(at, count), Intent::Delete { rows: true, ids: (at..at + count).map(row_id).collect() })
+        }
+        Edit::DeleteColumns { at, count } => (
+            engine.delete_columns(at, count),
+            Intent::Delete { rows: false, ids: (at..at + count).map(col_id).collect() },
+        ),
+    }
 }
 
 fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let mut h = Harness::new();
-    let log = MemoryEventLog::with_page_size(4);
+    let log = MemoryEventLog::with_page_size(5);
     let blobs = MemoryBlobStore::with_page_size(3);
-    let open = |h: &mut Harness| -> TestEngine { h.open_layered(log.clone(), blobs.clone(), small_tiles(3), 2) };
-    let mut engine = open(&mut h);
-    let other = open(&mut h);
-    let mut grid = Grid::new();
-    let mut extent = (0u64, 0u64);
-    let mut held: Vec<(Rc<ContentVersion>, Grid, (u64, u64))> = Vec::new();
-    for (i, step) in steps.into_iter().enumerate() {
-        let mut write = |row: u64, col: u64, content: CellContent| {
-            grid.insert((row, col), content);
-            extent = (extent.0.max(row + 1), extent.1.max(col + 1));
-        };
-        match step.clone() {
-            Step::Set { row, col, value, format } => {
-                let format = format.map(|f| Format::new(f).unwrap());
-                h.run(engine.set_cell(row, col, Some(value.clone()), format.clone())).unwrap();
-                write(row, col, CellContent { value: Some(value), format });
+    let tiles = TileSize::new(4, 4).unwrap();
+    let open = |h: &mut Harness| -> TestEngine { h.open_layered(log.clone(), blobs.clone(), small_tiles(4), 2) };
+    let mut engines: Vec<TestEngine> = (0..CLIENTS).map(|_| open(&mut h)).collect();
+    let mut made: Vec<Made> = Vec::new();
+    let mut held: Vec<(Rc<ContentVersion>, Sheet, String)> = Vec::new();
+    let mut next_id: Id = 10_000_000;
+    let mut counter = 0.0;
+    let poll_answers = |made: &mut Vec<Made>| {
+        for m in made.iter_mut() {
+            if let Some(result) = m.future.as_mut().and_then(|f| f.now_or_never()) {
+                m.answer = Some(result);
+                m.future = None;
             }
-            Step::Clear { row, col } => {
-                h.run(engine.set_cell(row, col, None, None)).unwrap();
-                write(row, col, CellContent::tombstone());
+        }
+    };
+    for (i, step) in steps.iter().enumerate() {
+        match step {
+            Step::Edit { client, edit } => {
+                let engine = &engines[*client];
+                let synced = engine.snapshot().log_info().sequence_id;
+                let (view, _) = replay(&made, Some(*client), synced).map_err(TestCaseError::fail)?;
+                let (future, intent) = make(engine, &view, edit, &mut next_id, &mut counter);
+                made.push(Made { client: *client, intent, synced, answer: None, future: Some(future) });
             }
-            Step::OtherSet { row, col, value } => {
-                h.run(other.set_cell(row, col, Some(value.clone()), None)).unwrap();
-                write(row, col, CellContent { value: Some(value), format: None });
-                h.run(engine.sync()).unwrap();
+            Step::Run => h.run(async {}),
+            Step::Sync { client } => {
+                let sync = engines[*client].sync();
+                h.run(sync).map_err(|e| TestCaseError::fail(format!("sync: {e}")))?;
             }
-            Step::Structural { op, other: by_other } => {
-                let writer = if by_other { &other } else { &engine };
-                let done = match op {
-                    Operation::InsertRows { at, count } => writer.insert_rows(at, count),
-                    Operation::DeleteRows { at, count } => writer.delete_rows(at, count),
-                    Operation::InsertColumns { at, count } => writer.insert_columns(at, count),
-                    Operation::DeleteColumns { at, count } => writer.delete_columns(at, count),
-                    _ => unreachable!("only structural edits are generated here"),
-                };
-                h.run(done).unwrap();
-                apply_structural(&mut grid, &mut extent, &op);
-                if by_other {
-                    h.run(engine.sync()).unwrap();
+            Step::Snapshot => {
+                h.run(async {});
+                let end = h.run(log.bounds()).unwrap().end;
+                if end > 0 {
+                    h.run(run_workflow(&log, &blobs, end - 1, Workflow::Snapshot, tiles)).unwrap();
                 }
             }
             Step::Compact => {
                 let latest = h.run(log.query(QueryFrom::Snapshot, QueryTo::End, None)).unwrap().latest_snapshot;
                 if let Some(info) = latest {
-                    h.run(run_workflow(&log, &blobs, info.seq, Workflow::Compact, TileSize::new(4, 4).unwrap()))
-                        .unwrap();
+                    h.run(run_workflow(&log, &blobs, info.seq, Workflow::Compact, tiles)).unwrap();
                 }
             }
-            Step::Snapshot => {
-                let end = h.run(log.bounds()).unwrap().end;
-                if end > 0 {
-                    h.run(run_workflow(&log, &blobs, end - 1, Workflow::Snapshot, TileSize::new(4, 4).unwrap()))
-                        .unwrap();
+            Step::Reopen { client } => {
+                h.run(async {});
+                poll_answers(&mut made);
+                let idle = made.iter().all(|m| m.client != *client || m.answer.is_some());
+                if idle {
+                    engines[*client].close();
+                    engines[*client] = open(&mut h);
                 }
             }
-            Step::Sync => h.run(engine.sync()).unwrap(),
-            Step::Reopen => engine = open(&mut h),
-            Step::Hold => held.push((engine.snapshot(), grid.clone(), extent)),
+            Step::Hold { client } => {
+                let version = engines[*client].snapshot();
+                let (sheet, _) =
+                    replay(&made, Some(*client), version.log_info().sequence_id).map_err(TestCaseError::fail)?;
+                held.push((version, sheet, format!("held at step {i} by client {client}")));
+            }
         }
-        let version = engine.snapshot();
-        prop_assert_eq!(version.load_status(), &LoadStatus::Ready, "step {}: {:?}", i, step);
-        check(&version, &grid, extent, &format!("step {i} {step:?}, newest"))?;
-        for (j, (old, old_grid, old_extent)) in held.iter().enumerate() {
-            check(old, old_grid, *old_extent, &format!("step {i}, held version {j}"))?;
+        poll_answers(&mut made);
+        for (c, engine) in engines.iter().enumerate() {
+            let version = engine.snapshot();
+            let seq = version.log_info().sequence_id;
+            let (sheet, _) = replay(&made, Some(c), seq).map_err(TestCaseError::fail)?;
+            check(&version, &sheet, &format!("step {i} {step:?}: client {c} at {seq}"))?;
+        }
+        for (version, sheet, what) in &held {
+            check(version, sheet, what)?;
         }
     }
-    // A fresh client sees the same sheet.
+    // Everything settles: every edit answered, every engine synced, all agree with the log.
+    h.run(async {});
+    for engine in &engines {
+        h.run(engine.sync()).unwrap();
+    }
+    poll_answers(&mut made);
+    let end = h.run(log.bounds()).unwrap().end;
+    let (truth, outcomes) = replay(&made, None, end).map_err(TestCaseError::fail)?;
+    for (c, engine) in engines.iter().enumerate() {
+        let version = engine.snapshot();
+        prop_assert_eq!(version.load_status(), &LoadStatus::Ready, "client {} settled", c);
+        prop_assert_eq!(version.log_info().sequence_id, end, "client {} at the end", c);
+        check(&version, &truth, &format!("client {c} after the final sync"))?;
+    }
+    for (i, m) in made.iter().enumerate() {
+        let answer = m.answer.as_ref().expect("every edit is answered once all is synced");
+        let expected = outcomes.get(&i).copied();
+        match (answer, expected) {
+            (Ok(range), Some(Outcome::Committed)) if !range.is_empty() => {}
+            (Ok(range), Some(Outcome::Nothing)) if range.is_empty() => {}
+            (Err(EngineError::TargetDeleted { .. }), Some(Outcome::Rejected)) => {}
+            (answer, expected) => {
+                prop_assert!(
+                    false,
+                    "edit {} by client {} ({:?}): answered {:?}, expected {:?}",
+                    i,
+                    m.client,
+                    m.intent,
+                    answer,
+                    expected
+                )
+            }
+        }
+    }
     let fresh = open(&mut h);
-    check(&fresh.snapshot(), &grid, extent, "fresh client")?;
+    check(&fresh.snapshot(), &truth, "a fresh client")?;
     Ok(())
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
-    fn engine_matches_a_naive_grid(steps in prop::collection::vec(step(), 1..60)) {
+    fn engines_match_a_naive_logical_grid(steps in prop::collection::vec(step(), 1..70)) {
         run_steps(steps)?;
     }
 }

@@ -205,6 +205,18 @@ impl EditLayer {
         self.segments.iter().take(self.segment_at(at) + 1).skip(1).map(|s| &s.transform)
     }
 
+    /// The transforms of the structural edits from entry `from` on that a version at `at`
+    /// sees, oldest first: they map the coordinates of a snapshot on entry `from` to the
+    /// version's.
+    pub fn transforms_between(&self, from: SequenceId, at: SequenceId) -> impl Iterator<Item = &Transform> + '_ {
+        self.segments
+            .iter()
+            .take(self.segment_at(at) + 1)
+            .skip(1)
+            .filter(move |s| s.start >= from)
+            .map(|s| &s.transform)
+    }
+
     /// Number of cells with at least one change, over all segments.
     pub fn len(&self) -> usize {
         self.segments.iter().map(|s| s.cells.len()).sum()

@@ -40,6 +40,26 @@ pub enum EngineError {
         /// What it holds.
         what: &'static str,
     },
+    /// A snapshot index found through entry `entry` describes another entry (damaged or
+    /// misfiled storage); the engine keeps reading from the snapshot it has.
+    #[error("snapshot index '{path}' on entry {entry} describes entry {index}")]
+    MisplacedSnapshot {
+        /// Path of the index blob.
+        path: String,
+        /// The entry whose metadata named it.
+        entry: SequenceId,
+        /// The entry the index says it reflects.
+        index: SequenceId,
+    },
+    /// An edit was dropped because another writer deleted the rows or columns it wrote, in the
+    /// entry `by`, before the edit reached the log (DESIGN.md section 5b).
+    #[error("the edit's target was deleted by another writer (entry {by}): {cells} cell write(s) dropped")]
+    TargetDeleted {
+        /// Cell writes dropped.
+        cells: usize,
+        /// The entry that deleted the target.
+        by: SequenceId,
+    },
     /// The engine was closed; no further calls are possible.
     #[error("the sheet was closed")]
     Closed,
@@ -60,7 +80,11 @@ impl EngineError {
             Self::Validation(_) => 400,
             Self::Log(e) => e.status_code(),
             Self::Blob(e) => e.status_code(),
-            Self::Snapshot { .. } | Self::MissingHistory { .. } | Self::Worker { .. } => 500,
+            Self::Snapshot { .. }
+            | Self::MisplacedSnapshot { .. }
+            | Self::MissingHistory { .. }
+            | Self::Worker { .. } => 500,
+            Self::TargetDeleted { .. } => 409,
             Self::Unsupported { .. } => 501,
             Self::Closed => 503,
         }

@@ -32,6 +32,21 @@ impl LoadedTile {
         Self { cols, rows, slots, contents }
     }
 
+    /// An estimate of the heap bytes the tile holds: the slot table, the contents and their
+    /// text and format bytes (shared strings counted once per cell).
+    pub fn bytes(&self) -> usize {
+        let text = |c: &CellContent| {
+            let value = match &c.value {
+                Some(crate::model::CellValue::Text(t)) => t.len(),
+                _ => 0,
+            };
+            value + c.format.as_ref().map_or(0, |f| f.as_str().len())
+        };
+        self.slots.len() * std::mem::size_of::<u32>()
+            + self.contents.len() * std::mem::size_of::<CellContent>()
+            + self.contents.iter().map(text).sum::<usize>()
+    }
+
     /// The content at offsets (`row_offset`, `col_offset`) within the tile.
     pub fn get(&self, row_offset: u32, col_offset: u32) -> Option<&CellContent> {
         if row_offset >= self.rows || col_offset >= self.cols {

@@ -1,8 +1,21 @@
-//! The engine: event-sourced sheet state over the storage traits (DESIGN.md section 5).
+//! The engine: event-sourced sheet state over the storage traits (DESIGN.md sections 5 and 5b).
 //!
-//! Owns the edit layer, content versions, sync, viewport loading, optimistic writes and the
-//! snapshot workflow. Pure: async over [`crate::log::EventLog`] and [`crate::blob::BlobStore`],
-//! with spawning and timers injected ([`Runtime`]), so it compiles and is tested natively with the
+//! One owner: an engine's state (`state::Core`) changes only by messages handled in order
+//! by one queue (`queue`), never while awaiting; storage work runs as effects whose results
+//! come back as messages. The state's concerns each have their file:
+//! - `writes`: pending edits, group-committed appends, rollback, and the operational
+//!   transform of pending edits through other writers' structural edits (`structural`);
+//! - `pending`: the overlay of pending edits, indexed by cell;
+//! - `sync`: log pages, reloads, and rebasing onto snapshots as they complete;
+//! - `tiles`: the tiles under the viewport, the tile cache and its eviction;
+//! - `scheduler`: workflow triggering, runs, retries and hand-overs;
+//! - `publish`: content versions, published only when something observable changed;
+//! - `sheet`: the public [`Engine`] calls, which only validate and send messages.
+//!
+//! Beside them: the edit layer (`edit_layer`), content versions (`version`), the workflows
+//! themselves (`workflow`: snapshot and compaction writers) and their hosts (`host`), CSV
+//! ([`csv`]). Pure: async over [`crate::log::EventLog`] and [`crate::blob::BlobStore`], with
+//! spawning and timers injected ([`Runtime`]), so it compiles and is tested natively with the
 //! memory backends. Knows nothing of JS, IndexedDB or workers (`crate::browser`, `crate::api`).
 
 mod blob_path;
@@ -12,12 +25,20 @@ mod error;
 mod host;
 mod loaded_tile;
 mod offsets;
+mod pending;
+mod publish;
+mod queue;
 mod runtime;
+mod scheduler;
 mod sheet;
+mod state;
 mod structural;
+mod sync;
+mod tiles;
 mod version;
 mod viewport_tiles;
 pub mod workflow;
+mod writes;
 
 pub use blob_path::{read_path, write_path};
 pub use edit_layer::{EditLayer, Lookup};
@@ -25,7 +46,8 @@ pub use error::EngineError;
 pub use host::{run_workflow, run_workflow_with, InThreadHost, WorkflowHost};
 pub use offsets::{ItemOffsetMapping, DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT};
 pub use runtime::Runtime;
-pub use sheet::{Engine, EngineOptions};
+pub use sheet::{Engine, EngineOptions, EngineStats};
 pub use structural::{advance_transform, rebase_operation, structural_transform, Rebased};
+pub use tiles::DEFAULT_TILE_CACHE_BYTES;
 pub use version::{ContentVersion, LoadStatus, LogInfo, Viewport};
 pub use workflow::WorkflowConfig;

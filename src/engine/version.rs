@@ -10,10 +10,12 @@ use rustc_hash::FxHashMap;
 use super::edit_layer::{EditLayer, Lookup};
 use super::error::EngineError;
 use super::loaded_tile::LoadedTile;
-use super::structural::{grow_extent, structural_transform};
-use crate::log::Operation;
+use super::pending::{OverlayLookup, PendingView};
 use crate::log::{SequenceId, Workflow};
 use crate::snapshot::{CellContent, SnapshotIndex, TileKey, Transform};
+
+/// Loaded tiles by (layer index in the snapshot index, tile).
+pub(crate) type TileMap = FxHashMap<(usize, TileKey), Rc<LoadedTile>>;
 
 /// The part of the sheet the UI shows, in pixels; a hint for which tiles to load.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,45 +85,6 @@ pub(crate) fn read_plan(index: &SnapshotIndex) -> Vec<PlanStep> {
     plan
 }
 
-/// One optimistic edit not yet durable, as a content version overlays it. Built once when the
-/// edit is submitted and shared by every version that shows it.
-#[derive(Debug)]
-pub(crate) enum PendingOp {
-    /// Cell writes, by (row, column) in the coordinates of the time of the edit, and one past
-    /// the highest row and column they write.
-    Writes { cells: FxHashMap<(u64, u64), CellContent>, extent: (u64, u64) },
-    /// A structural edit, as the transform it applies.
-    Structural(Transform),
-}
-
-impl PendingOp {
-    /// The transform of a pending structural edit; `None` for writes.
-    pub(crate) fn transform(&self) -> Option<&Transform> {
-        match self {
-            Self::Structural(transform) => Some(transform),
-            Self::Writes { .. } => None,
-        }
-    }
-
-    /// The overlay of `operation`.
-    pub(crate) fn of(operation: &Operation) -> Self {
-        let writes = match operation {
-            Operation::SetCell(w) => std::slice::from_ref(w),
-            Operation::SetCells(ws) => ws.as_slice(),
-            other => return Self::Structural(structural_transform(other).unwrap_or_default()),
-        };
-        let cells =
-            writes.iter().map(|w| ((w.row, w.col), CellContent { value: w.value.clone(), format: w.format.clone() }));
-        Self::Writes { cells: cells.collect(), extent: grow_extent((0, 0), writes) }
-    }
-}
-
-/// The optimistic edits of a version, oldest first.
-#[derive(Debug, Default)]
-pub(crate) struct Pending {
-    pub(crate) ops: Vec<Rc<PendingOp>>,
-}
-
 /// One immutable content version. Reads through it never change while it is held.
 #[derive(Debug, Clone)]
 pub struct ContentVersion {
@@ -130,9 +93,9 @@ pub struct ContentVersion {
     /// How reads walk the snapshot's layers (see [`read_plan`]).
     pub(crate) plan: Rc<Vec<PlanStep>>,
     /// Loaded tiles by (layer index in the snapshot index, tile).
-    pub(crate) tiles: Rc<FxHashMap<(usize, TileKey), Rc<LoadedTile>>>,
+    pub(crate) tiles: Rc<TileMap>,
     pub(crate) edits: Rc<RefCell<EditLayer>>,
-    pub(crate) pending: Rc<Pending>,
+    pub(crate) pending: PendingView,
     /// One past the highest (row, column) in use, pending edits included.
     pub(crate) extent: (u64, u64),
     pub(crate) viewport: Option<Viewport>,
@@ -141,27 +104,37 @@ pub struct ContentVersion {
 }
 
 impl ContentVersion {
+    /// The version of a sheet not loaded yet: no cells, status loading.
+    pub(crate) fn empty(viewport: Option<Viewport>) -> Self {
+        ContentVersion {
+            seq: 0,
+            snapshot: None,
+            plan: Rc::default(),
+            tiles: Rc::default(),
+            edits: Rc::default(),
+            pending: PendingView::default(),
+            extent: (0, 0),
+            viewport,
+            load_status: LoadStatus::Loading,
+            log_info: LogInfo { sequence_id: 0, snapshot_sequence_id: None, workflow: None },
+        }
+    }
+
     /// Calls `read` with the content of cell (`row`, `col`), 0-based: `None` when the cell has
     /// no value and no format, or sits in a tile not loaded yet (see [`Self::load_status`]).
     /// Looks in the pending (optimistic) edits, then the edit layer at this version's position,
     /// then the snapshot's tiles.
     pub fn with_cell<R>(&self, row: u64, col: u64, read: impl FnOnce(Option<&CellContent>) -> R) -> R {
-        let (mut row, mut col) = (row, col);
-        for op in self.pending.ops.iter().rev() {
-            match &**op {
-                PendingOp::Writes { cells, .. } => {
-                    if let Some(content) = cells.get(&(row, col)) {
-                        return read(Some(content));
-                    }
-                }
-                PendingOp::Structural(transform) => {
-                    match (transform.rows.new_to_old(row), transform.cols.new_to_old(col)) {
-                        (Some(r), Some(c)) => (row, col) = (r, c),
-                        _ => return read(None),
-                    }
-                }
+        let (row, col) = if self.pending.is_empty() {
+            (row, col)
+        } else {
+            let overlay = self.pending.overlay.borrow();
+            match overlay.get(row, col, self.pending.lo, self.pending.hi) {
+                OverlayLookup::Found(content) => return read(Some(content)),
+                OverlayLookup::Inserted => return read(None),
+                OverlayLookup::Below(row, col) => (row, col),
             }
-        }
+        };
         let (row, col) = {
             let edits = self.edits.borrow();
             match edits.get(row, col, self.seq) {
@@ -202,6 +175,14 @@ impl ContentVersion {
         None
     }
 
+    /// The transforms from this version's snapshot to its coordinates, oldest first: the
+    /// structural edits of its edit layer, then its pending ones.
+    pub(crate) fn transforms(&self) -> Vec<Transform> {
+        let mut transforms: Vec<Transform> = self.edits.borrow().transforms(self.seq).cloned().collect();
+        transforms.extend(self.pending.overlay.borrow().transforms(self.pending.lo, self.pending.hi));
+        transforms
+    }
+
     /// The cell's content, cloned (see [`Self::with_cell`]).
     pub fn cell(&self, row: u64, col: u64) -> Option<CellContent> {
         self.with_cell(row, col, |c| c.filter(|c| !c.is_tombstone()).cloned())
@@ -238,6 +219,6 @@ impl ContentVersion {
 
     /// True while this version shows optimistic edits not yet durable in the log.
     pub fn has_pending_edits(&self) -> bool {
-        !self.pending.ops.is_empty()
+        !self.pending.is_empty()
     }
 }

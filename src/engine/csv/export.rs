@@ -112,9 +112,8 @@ fn missing_tiles(version: &ContentVersion, rows: &Range<u64>, cols: &Range<u64>)
         return Vec::new();
     }
     let rect = CellRect { rows: (rows.start, rows.end - 1), cols: (cols.start, cols.end - 1) };
-    let edits = version.edits.borrow();
-    let pending = version.pending.ops.iter().filter_map(|op| op.transform());
-    let transforms: Vec<&Transform> = edits.transforms(version.seq).chain(pending).collect();
+    let transforms = version.transforms();
+    let transforms: Vec<&Transform> = transforms.iter().collect();
     tiles_under(index, &transforms, rect)
         .into_iter()
         .filter(|key| !version.tiles.contains_key(key))

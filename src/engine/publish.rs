@@ -1,0 +1,61 @@
+//! Publishing (DESIGN.md sections 3 and 5b): a new content version is made, and subscribers
+//! told, only when something a reader can observe changed: values, counts, the viewport, the
+//! load status or the log info. A sync that finds nothing, or a tile arriving outside the
+//! viewport, publishes nothing, so `getSnapshot()` keeps its identity while the sheet is idle.
+
+use std::rc::Rc;
+
+use super::state::Core;
+use super::version::{ContentVersion, LoadStatus, LogInfo};
+
+impl Core {
+    /// The load status now: the newest error standing, else loading while the log is being
+    /// loaded or a tile under the viewport is not shown, else ready.
+    pub(crate) fn load_status(&self) -> LoadStatus {
+        if let Some(error) = self.errors.newest() {
+            LoadStatus::Error(error.clone())
+        } else if self.loading || self.tiles.missing > 0 {
+            LoadStatus::Loading
+        } else {
+            LoadStatus::Ready
+        }
+    }
+
+    /// Where the engine stands in the log.
+    pub(crate) fn log_info(&self) -> LogInfo {
+        LogInfo {
+            sequence_id: self.next_seq,
+            snapshot_sequence_id: self.snapshot_seq,
+            workflow: self.running.map(|r| r.workflow),
+        }
+    }
+
+    /// Makes a new current version when something observable changed; true when it did.
+    pub(crate) fn publish_if_changed(&mut self) -> bool {
+        let load_status = self.load_status();
+        let log_info = self.log_info();
+        let current = &self.current;
+        let same = !self.dirty
+            && current.load_status == load_status
+            && current.log_info == log_info
+            && current.viewport == self.viewport
+            && current.extent == self.extent;
+        if same {
+            return false;
+        }
+        self.dirty = false;
+        self.current = Rc::new(ContentVersion {
+            seq: self.next_seq,
+            snapshot: self.base.index.clone(),
+            plan: self.base.plan.clone(),
+            tiles: self.tiles.map.clone(),
+            edits: self.edits.clone(),
+            pending: self.pending.view(self.next_edit),
+            extent: self.extent,
+            viewport: self.viewport,
+            load_status,
+            log_info,
+        });
+        true
+    }
+}

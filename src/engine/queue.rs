@@ -1,0 +1,150 @@
+//! The engine's one queue (DESIGN.md section 5b, "One owner"): every change of state is a
+//! [`Msg`] handled in order by [`Core::handle`]; this file is the shell around it. It carries out
+//! the [`Effect`]s the core asks for (reads and writes of the log and blob store, workflow runs,
+//! timers) as background futures whose results come back as messages, answers waiting callers,
+//! and tells subscribers after a message changed the current version, never while the state
+//! is borrowed.
+
+use std::rc::Rc;
+
+use futures_util::future::join_all;
+use futures_util::FutureExt as _;
+
+use super::edit_layer::EditLayer;
+use super::error::EngineError;
+use super::loaded_tile::LoadedTile;
+use super::sheet::Engine;
+use super::state::{Effect, Loaded, Msg};
+use super::workflow::{latest_snapshot, read_index, read_tile};
+use crate::blob::BlobStore;
+use crate::log::{EventLog, LogError, MetadataUpdate, QueryFrom, QueryTo, Workflow};
+
+impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
+    /// Handles `msg`, carries out its effects, and tells subscribers when the current version
+    /// changed. A message sent while one is being handled (impossible from the core, which never
+    /// calls out) waits for it.
+    pub(crate) fn dispatch(&self, msg: Msg) {
+        let mut effects = Vec::new();
+        let published = match self.inner.core.try_borrow_mut() {
+            Ok(mut core) => {
+                core.handle(msg, &mut effects);
+                core.publish_if_changed()
+            }
+            Err(_) => {
+                self.inner.deferred.borrow_mut().push_back(msg);
+                return;
+            }
+        };
+        for effect in effects {
+            self.carry_out(effect);
+        }
+        if published {
+            self.notify();
+        }
+        let next = self.inner.deferred.borrow_mut().pop_front();
+        if let Some(next) = next {
+            self.dispatch(next);
+        }
+    }
+
+    /// Runs `future` in the background and handles the message it yields.
+    fn spawn_then(&self, future: impl std::future::Future<Output = Msg> + 'static) {
+        let this = self.clone();
+        (self.inner.runtime.spawn)(async move { this.dispatch(future.await) }.boxed_local());
+    }
+
+    /// Carries out one effect of the core.
+    pub(crate) fn carry_out(&self, effect: Effect) {
+        let (log, blobs) = (self.inner.log.clone(), self.inner.blobs.clone());
+        match effect {
+            Effect::Reply { waiter, result } => {
+                if let Some(sender) = self.inner.waiters.borrow_mut().remove(&waiter) {
+                    let _ = sender.send(result);
+                }
+            }
+            Effect::Reload => self.spawn_then(async move { Msg::Reloaded(reload(&*log, &*blobs).await) }),
+            Effect::Append { seq, entries, hint } => {
+                self.spawn_then(async move { Msg::Appended { seq, result: log.add_entries(entries, seq, hint).await } })
+            }
+            Effect::Query { from, hint } => self.spawn_then(async move {
+                Msg::Page { from, result: log.query(QueryFrom::Seq(from), QueryTo::End, hint).await }
+            }),
+            Effect::ReadIndex { path } => self.spawn_then(async move {
+                let result = read_index(&*blobs, &path).await.map(Rc::new);
+                Msg::IndexRead { path, result }
+            }),
+            Effect::ReadTiles { paths } => self.spawn_then(async move {
+                let reads = paths.iter().map(|path| read_tile(&*blobs, path));
+                let tiles = join_all(reads).await;
+                let results =
+                    paths.into_iter().zip(tiles).map(|(p, t)| (p, t.map(|t| Rc::new(LoadedTile::new(t))))).collect();
+                Msg::TilesRead { results }
+            }),
+            Effect::Mark { seq, waiter } => self.spawn_then(async move {
+                let mark = MetadataUpdate::default().with_pending(Some(Workflow::Snapshot));
+                Msg::Marked { seq, waiter, result: log.set_metadata(seq, mark).await }
+            }),
+            Effect::RunWorkflow { seq, workflow } => {
+                let run = self.inner.host.run(seq, workflow);
+                self.spawn_then(async move { Msg::WorkflowDone { seq, workflow, result: run.await } })
+            }
+            Effect::ReadEntry { seq } => self.spawn_then(async move {
+                let result = match log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await {
+                    Ok(page) => Ok(page.entries.into_iter().next().map(|e| e.metadata)),
+                    Err(LogError::OutOfRange { .. }) => Ok(None),
+                    Err(e) => Err(e),
+                };
+                Msg::EntryRead { seq, result }
+            }),
+            Effect::Defer(msg) => self.spawn_then(async move { msg }),
+            Effect::Sleep { ms, then } => {
+                let sleep = (self.inner.runtime.sleep)(ms);
+                self.spawn_then(async move {
+                    sleep.await;
+                    then
+                })
+            }
+        }
+    }
+
+    /// Calls every subscriber once; one unsubscribed by an earlier one is not called.
+    fn notify(&self) {
+        let listeners = self.inner.listeners.borrow().clone();
+        for (id, listener) in listeners {
+            let still = self.inner.listeners.borrow().iter().any(|(i, _)| *i == id);
+            if still {
+                listener();
+            }
+        }
+    }
+}
+
+/// Reads the latest snapshot's index and replays the entries after it into a new edit layer
+/// (DESIGN.md section 5, "Open"), page by page.
+async fn reload<L: EventLog, B: BlobStore>(log: &L, blobs: &B) -> Result<Loaded, EngineError> {
+    let latest = latest_snapshot(log, blobs).await?;
+    let bounds = log.bounds().await?;
+    let (start, snapshot) = match latest {
+        Some((info, index)) => (info.seq, Some((info.snapshot, index))),
+        None if bounds.start > 0 => return Err(EngineError::MissingHistory { start: bounds.start }),
+        None => (0, None),
+    };
+    let extent = snapshot.as_ref().map_or((0, 0), |(_, i)| (i.row_count, i.col_count));
+    let mut edits = EditLayer::over(start, extent);
+    let mut next = start;
+    let mut pending_workflow = None;
+    loop {
+        let page = log.query(QueryFrom::Seq(next), QueryTo::End, None).await?;
+        for (i, entry) in page.entries.iter().enumerate() {
+            let seq = next + i as u64;
+            edits.apply_operation(seq, &entry.operation);
+            if let Some(workflow) = entry.metadata.pending {
+                pending_workflow = Some((seq, workflow));
+            }
+        }
+        next = page.next();
+        if page.is_complete || page.entries.is_empty() {
+            return Ok(Loaded { snapshot, edits, next, pending_workflow });
+        }
+    }
+}

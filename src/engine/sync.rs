@@ -1,0 +1,224 @@
+//! Sync (DESIGN.md section 5): bringing the engine up to the log's end page by page, reloading
+//! from the latest snapshot when far behind, and **adopting** snapshots that complete while
+//! the sheet is open, in this tab or another (section 5b, "Rebase"): the new index is read, the
+//! tiles it needs under the viewport are loaded, then the edit layer is rebased onto it in one
+//! step, dropping the history the snapshot holds. Versions still held keep the old edit layer.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::error::EngineError;
+use super::state::{Adopt, Base, Core, Effect, Loaded, LogIo, Reply, Waiter};
+use super::version::read_plan;
+use crate::log::{LogError, QueryResult, SequenceId};
+use crate::snapshot::SnapshotIndex;
+
+impl Core {
+    /// A caller wants the engine synced: the next sync (started by `settle`) answers it.
+    pub(crate) fn request_sync(&mut self, waiter: Waiter) {
+        self.sync_waiters.push(waiter);
+    }
+
+    /// Starts reading the log from this engine's position.
+    pub(crate) fn start_sync(&mut self, fx: &mut Vec<Effect>) {
+        self.sync_wanted = false;
+        self.sync_running.append(&mut self.sync_waiters);
+        self.log_io = LogIo::Querying;
+        fx.push(Effect::Query { from: self.next_seq, hint: self.snapshot_seq });
+    }
+
+    /// Starts a reload from the latest snapshot.
+    pub(crate) fn start_reload(&mut self, fx: &mut Vec<Effect>) {
+        self.loading = true;
+        self.dirty = true;
+        self.sync_running.append(&mut self.sync_waiters);
+        self.log_io = LogIo::Reloading;
+        fx.push(Effect::Reload);
+    }
+
+    fn answer_syncs(&mut self, result: &Result<(), EngineError>, fx: &mut Vec<Effect>) {
+        for waiter in self.sync_running.drain(..) {
+            fx.push(Effect::Reply { waiter, result: result.clone().map(|()| Reply::Done) });
+        }
+    }
+
+    /// A page of the log arrived: its entries (other writers') are applied, and the pending
+    /// edits transformed through their structural edits.
+    pub(crate) fn on_page(&mut self, from: SequenceId, result: Result<QueryResult, LogError>, fx: &mut Vec<Effect>) {
+        if self.log_io != LogIo::Querying {
+            return;
+        }
+        self.log_io = LogIo::Idle;
+        let page = match result {
+            Ok(page) if page.first == from && from == self.next_seq => page,
+            Ok(_) => {
+                self.sync_wanted = true; // A page for an older position: ask again.
+                return;
+            }
+            Err(LogError::OutOfRange { start, .. }) if from < start => {
+                // The log was truncated past this engine: start again from the latest snapshot.
+                // Pending edits cannot be transformed through entries no longer there.
+                if !self.pending.edits.is_empty() {
+                    self.pending.in_flight = self.pending.edits.len();
+                    self.roll_back(EngineError::MissingHistory { start });
+                }
+                self.conflict = false;
+                self.reload_wanted = true;
+                return;
+            }
+            Err(error) => {
+                let error = EngineError::Log(error);
+                self.errors.sync = self.errors.stamp(error.clone());
+                self.dirty = true;
+                self.answer_syncs(&Err(error.clone()), fx);
+                if self.conflict {
+                    // After a conflict the pending edits cannot be placed without the entries
+                    // that came first: they fail like any write the storage refused.
+                    self.conflict = false;
+                    self.pending.in_flight = self.pending.edits.len();
+                    self.roll_back(error);
+                }
+                return;
+            }
+        };
+        if let Some(latest) = &page.latest_snapshot {
+            let far = latest.seq > from.saturating_add(self.options.snapshot_interval);
+            if far && self.pending.edits.is_empty() {
+                self.reload_wanted = true;
+                return;
+            }
+        }
+        if !page.entries.is_empty() {
+            for (i, entry) in page.entries.iter().enumerate() {
+                let seq = from + i as u64;
+                self.edits.borrow_mut().apply_operation(seq, &entry.operation);
+                if entry.operation.is_structural() {
+                    self.rebase_pending(&entry.operation, seq, fx);
+                }
+            }
+            self.next_seq = page.next();
+            self.recompute_extent();
+            self.dirty = true;
+        }
+        if self.errors.sync.take().is_some() {
+            self.dirty = true;
+        }
+        if let Some(latest) = page.latest_snapshot.clone() {
+            self.consider_snapshot(latest.seq, latest.snapshot, fx);
+        }
+        if page.is_complete || page.entries.is_empty() {
+            self.conflict = false;
+            self.answer_syncs(&Ok(()), fx);
+        } else {
+            self.log_io = LogIo::Querying;
+            fx.push(Effect::Query { from: self.next_seq, hint: self.snapshot_seq });
+        }
+    }
+
+    /// The reload finished: the engine now reads from the latest snapshot and the entries after
+    /// it. Pending edits (made while loading) are appended next.
+    pub(crate) fn on_reloaded(&mut self, result: Result<Loaded, EngineError>, fx: &mut Vec<Effect>) {
+        if self.log_io != LogIo::Reloading {
+            return;
+        }
+        self.log_io = LogIo::Idle;
+        self.loading = false;
+        self.dirty = true;
+        let loaded = match result {
+            Ok(loaded) => loaded,
+            Err(error) => {
+                self.errors.load = self.errors.stamp(error.clone());
+                self.answer_syncs(&Err(error), fx);
+                return;
+            }
+        };
+        self.errors.load = None;
+        self.errors.sync = None;
+        let (path, index) = loaded.snapshot.map_or((None, None), |(p, i)| (Some(p), Some(i)));
+        if let Some(index) = &index {
+            self.snapshot_seq = self.snapshot_seq.max(Some(index.seq));
+        }
+        if self.adopt.as_ref().is_some_and(|a| index.as_ref().is_some_and(|i| a.seq <= i.seq)) {
+            self.adopt = None;
+        }
+        self.base = Base { plan: Rc::new(index.as_deref().map(read_plan).unwrap_or_default()), index, path };
+        self.edits = Rc::new(RefCell::new(loaded.edits));
+        self.next_seq = loaded.next;
+        self.tiles.reset_map();
+        self.recompute_extent();
+        self.view_stale = true;
+        self.answer_syncs(&Ok(()), fx);
+        if let Some((seq, workflow)) = loaded.pending_workflow {
+            self.start_workflow(seq, workflow, fx);
+        }
+    }
+
+    /// A snapshot on entry `seq` stored at `path` is complete (seen in a log result or written
+    /// by this engine's workflow): note it, and adopt it if it is newer than the one read from.
+    pub(crate) fn consider_snapshot(&mut self, seq: SequenceId, path: String, fx: &mut Vec<Effect>) {
+        if self.snapshot_seq.is_none_or(|s| s < seq) {
+            self.snapshot_seq = Some(seq);
+            self.dirty = true;
+        }
+        if self.base.path.as_deref() == Some(path.as_str()) {
+            return;
+        }
+        if self.base.index.as_ref().is_some_and(|i| i.seq > seq) {
+            return;
+        }
+        if self.adopt.as_ref().is_some_and(|a| a.path == path || a.seq > seq) {
+            return;
+        }
+        self.adopt = Some(Adopt { seq, path: path.clone(), index: None });
+        fx.push(Effect::ReadIndex { path });
+    }
+
+    /// The index of the snapshot being adopted arrived.
+    pub(crate) fn on_index_read(&mut self, path: String, result: Result<Rc<SnapshotIndex>, EngineError>) {
+        let Some(adopt) = self.adopt.as_mut().filter(|a| a.path == path) else { return };
+        let result = result.and_then(|index| {
+            if index.seq == adopt.seq {
+                Ok(index)
+            } else {
+                Err(EngineError::MisplacedSnapshot { path: path.clone(), entry: adopt.seq, index: index.seq })
+            }
+        });
+        match result {
+            Ok(index) => adopt.index = Some(index),
+            Err(error) => {
+                self.errors.sync = self.errors.stamp(error);
+                self.adopt = None;
+                self.dirty = true;
+            }
+        }
+    }
+
+    /// Moves the adoption on: once the engine has applied every entry before the snapshot and
+    /// the tiles the snapshot needs under the viewport are loaded (or failed), swaps over.
+    pub(crate) fn try_adopt(&mut self, fx: &mut Vec<Effect>) {
+        let Some(adopt) = &self.adopt else { return };
+        let Some(index) = adopt.index.clone() else { return };
+        if self.loading || self.log_io == LogIo::Reloading {
+            return;
+        }
+        if adopt.seq > self.next_seq {
+            self.sync_wanted = true;
+            return;
+        }
+        let seq = adopt.seq;
+        let transforms = self.transforms_after(seq);
+        if !self.tiles.prefetch(&index, &transforms, self.viewport, fx) {
+            return;
+        }
+        let Some(adopt) = self.adopt.take() else { return };
+        let rebased = self.edits.borrow().rebased(seq);
+        self.edits = Rc::new(RefCell::new(rebased));
+        self.base = Base { plan: Rc::new(read_plan(&index)), index: Some(index), path: Some(adopt.path) };
+        self.tiles.reset_map();
+        // Readers see the same values before and after the swap: nothing to publish (the next
+        // version published shares the smaller edit layer).
+        let dirty = self.dirty;
+        self.refresh_view(fx);
+        self.dirty = dirty;
+    }
+}

@@ -1,0 +1,173 @@
+//! Writes (DESIGN.md sections 3 and 5b): an edit is shown at once as a pending edit, appended
+//! in order with the edits issued with it (**group commit**: every edit waiting when the log is
+//! free goes in one atomic `add_entries`, one IndexedDB transaction), and becomes durable when
+//! the append resolves. On a conflict the engine syncs, **transforms** its pending edits through
+//! the other writers' structural edits (`structural::rebase_operation`), and appends again. On
+//! a storage failure the batch is rolled back and rejected.
+
+use super::error::EngineError;
+use super::pending::{EditId, PendingEdit};
+use super::state::{Core, Effect, LogIo, Reply};
+use super::structural::{advance_transform, extent_after, rebase_operation, structural_transform};
+use crate::log::{AddEntryResult, Entry, LogError, Operation, SequenceId, Workflow, MAX_BATCH_CELLS};
+
+/// Most entries one append carries.
+pub(crate) const MAX_APPEND_ENTRIES: usize = 1000;
+
+impl Core {
+    /// A validated edit: shown at once (the next version overlays it), appended when the log
+    /// is free.
+    pub(crate) fn submit(&mut self, id: EditId, operation: Operation) {
+        let structural = operation.is_structural();
+        self.extent = extent_after(self.extent, &operation);
+        self.pending.push(PendingEdit { id, operations: vec![operation] });
+        self.next_edit = self.next_edit.max(id + 1);
+        self.view_stale |= structural;
+        self.dirty = true;
+    }
+
+    /// Appends the pending edits waiting, oldest first, as one atomic batch of at most
+    /// [`MAX_APPEND_ENTRIES`] entries (and about [`MAX_BATCH_CELLS`] cells). When a snapshot is
+    /// due and none runs, the batch's last entry is marked for one.
+    pub(crate) fn pump_writes(&mut self, fx: &mut Vec<Effect>) {
+        if self.loading || self.conflict || self.log_io != LogIo::Idle || self.pending.edits.is_empty() {
+            return;
+        }
+        let mut entries = Vec::new();
+        let mut cells = 0;
+        let mut taken = 0;
+        for edit in &self.pending.edits {
+            let edit_cells: usize = edit.operations.iter().map(Operation::cells_written).sum();
+            let too_many =
+                entries.len() + edit.operations.len() > MAX_APPEND_ENTRIES || cells + edit_cells > MAX_BATCH_CELLS;
+            if taken > 0 && too_many {
+                break;
+            }
+            entries.extend(edit.operations.iter().cloned().map(Entry::new));
+            cells += edit_cells;
+            taken += 1;
+        }
+        let seq = self.next_seq;
+        let count = entries.len() as u64;
+        let last = seq + count.saturating_sub(1);
+        let marked = (self.running.is_none() && count > 0 && self.snapshot_due(last + 1)).then_some(last);
+        if let (Some(_), Some(entry)) = (marked, entries.last_mut()) {
+            entry.metadata.pending = Some(Workflow::Snapshot);
+        }
+        self.pending.in_flight = taken;
+        self.log_io = LogIo::Appending { seq, count, marked };
+        fx.push(Effect::Append { seq, entries, hint: self.snapshot_seq });
+    }
+
+    /// An append finished: the batch is durable (applied to the edit layer, callers told), or
+    /// conflicted (sync, transform, append again), or failed (rolled back).
+    pub(crate) fn on_appended(
+        &mut self,
+        seq: SequenceId,
+        result: Result<AddEntryResult, LogError>,
+        fx: &mut Vec<Effect>,
+    ) {
+        let LogIo::Appending { seq: expected, marked, .. } = self.log_io else { return };
+        if seq != expected {
+            return;
+        }
+        self.log_io = LogIo::Idle;
+        match result {
+            Ok(added) => {
+                let durable = self.pending.take_durable(self.pending.in_flight);
+                let mut next = seq;
+                {
+                    let mut edits = self.edits.borrow_mut();
+                    for edit in &durable {
+                        let first = next;
+                        for operation in &edit.operations {
+                            edits.apply_operation(next, operation);
+                            next += 1;
+                        }
+                        fx.push(Effect::Reply { waiter: edit.id, result: Ok(Reply::Committed(first..next)) });
+                    }
+                }
+                self.next_seq = next;
+                self.wrote = true;
+                self.errors.append = None;
+                self.dirty = true;
+                if let Some(latest) = added.latest_snapshot {
+                    self.consider_snapshot(latest.seq, latest.snapshot, fx);
+                }
+                if let Some(marked) = marked {
+                    self.start_workflow(marked, Workflow::Snapshot, fx);
+                }
+            }
+            Err(LogError::Conflict { .. }) => {
+                self.pending.in_flight = 0;
+                self.conflict = true;
+            }
+            Err(error) => self.roll_back(EngineError::Log(error)),
+        }
+    }
+
+    /// Rejects the batch in flight with `error` and drops it from the view. Edits after a
+    /// failed structural edit were made in the coordinates it created: they fail with it.
+    pub(crate) fn roll_back(&mut self, error: EngineError) {
+        let mut count = self.pending.in_flight;
+        if self.pending.edits.iter().take(count).any(PendingEdit::is_structural) {
+            count = self.pending.edits.len();
+        }
+        let failed: Vec<PendingEdit> = self.pending.edits.drain(..count.min(self.pending.edits.len())).collect();
+        self.pending.in_flight = 0;
+        self.pending.rebuild();
+        self.rejected.extend(failed.iter().map(|e| (e.id, error.clone())));
+        self.errors.append = self.errors.stamp(error);
+        self.recompute_extent();
+        if failed.iter().any(PendingEdit::is_structural) {
+            self.view_stale = true;
+        }
+        self.dirty = true;
+    }
+
+    /// Transforms every pending edit through `operation`, another writer's structural edit
+    /// just applied (DESIGN.md section 5b, "Transform on conflict"). Cell writes whose rows or
+    /// columns it deleted are dropped; an edit left with nothing to write is rejected with
+    /// [`EngineError::TargetDeleted`] (writes) or resolved at once (a delete of rows already
+    /// gone).
+    pub(crate) fn rebase_pending(&mut self, operation: &Operation, seq: SequenceId, fx: &mut Vec<Effect>) {
+        let Some(mut through) = structural_transform(operation) else { return };
+        let mut kept = std::collections::VecDeque::with_capacity(self.pending.edits.len());
+        for mut edit in std::mem::take(&mut self.pending.edits) {
+            let mut operations = Vec::with_capacity(edit.operations.len());
+            let mut dropped = 0;
+            let mut writes = false;
+            for op in &edit.operations {
+                writes |= matches!(op, Operation::SetCell(_) | Operation::SetCells(_));
+                let rebased = rebase_operation(op, &through);
+                through = advance_transform(&through, op, &rebased.operations);
+                dropped += rebased.dropped_cells;
+                operations.extend(rebased.operations);
+            }
+            edit.operations = operations;
+            if !edit.operations.is_empty() {
+                kept.push_back(edit);
+            } else if writes {
+                self.rejected.push((edit.id, EngineError::TargetDeleted { cells: dropped, by: seq }));
+            } else {
+                fx.push(Effect::Reply { waiter: edit.id, result: Ok(Reply::Committed(self.next_seq..self.next_seq)) });
+            }
+        }
+        self.pending.edits = kept;
+        self.pending.rebuild();
+        self.view_stale = true;
+    }
+
+    /// Sends the rejections collected while handling a message.
+    pub(crate) fn flush_rejections(&mut self, fx: &mut Vec<Effect>) {
+        for (waiter, error) in self.rejected.drain(..) {
+            fx.push(Effect::Reply { waiter, result: Err(error) });
+        }
+    }
+
+    /// The extent after the committed entries and the pending edits, worked out again.
+    pub(crate) fn recompute_extent(&mut self) {
+        let committed = self.edits.borrow().extent(self.next_seq);
+        self.extent = self.pending.extent_after(committed);
+    }
+}

@@ -1,0 +1,227 @@
+//! Cost follows the viewport, not the history (DESIGN.md section 5b), natively:
+//! - memory: after 200,000 edits with snapshots every 1,000, the edit layer holds about one
+//!   interval of changes and the tile cache stays within its budget while the viewport scrolls;
+//! - load status: a version whose status is `ready` shows every cell under its viewport, over
+//!   random viewport changes interleaved with edits, syncs, snapshots, rebases and evictions
+//!   (a model-based property test against a naive grid).
+#![cfg(not(target_arch = "wasm32"))]
+
+mod engine_common;
+
+use std::collections::HashMap;
+
+use engine_common::{small_tiles, Harness};
+use proptest::prelude::*;
+use sheetlog::blob::MemoryBlobStore;
+use sheetlog::engine::{run_workflow, EngineOptions, LoadStatus, Viewport};
+use sheetlog::log::{EventLog, MemoryEventLog, QueryFrom, QueryTo, Workflow};
+use sheetlog::model::CellValue;
+use sheetlog::snapshot::TileSize;
+
+fn num(n: f64) -> Option<CellValue> {
+    Some(CellValue::Number(n))
+}
+
+#[test]
+fn memory_stays_bounded_over_200_000_edits() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let blobs = MemoryBlobStore::new();
+    let budget = 48 * 1024;
+    let options = EngineOptions {
+        snapshot_interval: 1000,
+        tile_size: TileSize::new(16, 4).unwrap(),
+        viewport: Some(Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 800.0, height: 600.0 }),
+        tile_cache_bytes: budget,
+        ..EngineOptions::default()
+    };
+    let engine = h.open(log.clone(), blobs.clone(), options);
+    let mut peak_changes = 0;
+    let mut peak_tile_bytes = 0;
+    let mut n = 0u64;
+    for round in 0..258u64 {
+        // 777 edits issued together (not aligned with the interval) over a 2,000 x 8 region,
+        // then the viewport moves on.
+        let edits: Vec<_> = (0..777u64)
+            .map(|_| {
+                n += 1;
+                engine.set_cell((n * 7919) % 2000, n % 8, num(n as f64), None)
+            })
+            .collect();
+        for edit in edits {
+            h.run(edit).unwrap();
+        }
+        let top = (round % 60) as f64 * 30.0 * 30.0;
+        engine.set_viewport(Some(Viewport {
+            row_min_offset: top,
+            column_min_offset: 0.0,
+            width: 800.0,
+            height: 600.0,
+        }));
+        h.run(async {});
+        let stats = engine.stats();
+        peak_changes = peak_changes.max(stats.edit_layer_changes);
+        peak_tile_bytes = peak_tile_bytes.max(stats.cached_tile_bytes);
+        assert_eq!(stats.pending_edits, 0);
+    }
+    let v = engine.snapshot();
+    assert_eq!(v.log_info().sequence_id, 200_466);
+    assert!(v.log_info().snapshot_sequence_id.is_some_and(|s| s >= 199_000), "{:?}", v.log_info());
+    println!(
+        "edit layer: at most {peak_changes} changes; tile cache: at most {peak_tile_bytes} bytes (budget {budget})"
+    );
+    assert!(peak_changes <= 2 * 1000 + 16, "the edit layer holds about one interval: {peak_changes}");
+    // Tiles under the viewport are always kept; beyond the budget only those.
+    let viewport_tiles = 21 * 8 / 4 + 16;
+    assert!(peak_tile_bytes <= budget + viewport_tiles * 1200, "tile cache {peak_tile_bytes} over budget {budget}");
+    // The values are all there.
+    engine.set_viewport(None);
+    h.run(async {});
+    let v = engine.snapshot();
+    assert_eq!(*v.load_status(), LoadStatus::Ready);
+    assert_eq!(v.cell((n * 7919) % 2000, n % 8).and_then(|c| c.value), num(n as f64));
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Write { row: u64, col: u64 },
+    Delete { row: u64 },
+    Insert { row: u64 },
+    Viewport { top: u64, left: u64, rows: u64, cols: u64 },
+    WholeSheet,
+    Sync,
+    Snapshot,
+    Compact,
+    Run,
+}
+
+const ROWS: u64 = 48;
+const COLS: u64 = 16;
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        6 => (0..ROWS, 0..COLS).prop_map(|(row, col)| Step::Write { row, col }),
+        1 => (0..ROWS).prop_map(|row| Step::Delete { row }),
+        1 => (0..ROWS).prop_map(|row| Step::Insert { row }),
+        4 => (0..ROWS, 0..COLS, 1..12u64, 1..6u64).prop_map(|(top, left, rows, cols)| Step::Viewport { top, left, rows, cols }),
+        1 => Just(Step::WholeSheet),
+        3 => Just(Step::Sync),
+        2 => Just(Step::Snapshot),
+        1 => Just(Step::Compact),
+        3 => Just(Step::Run),
+    ]
+}
+
+type Grid = HashMap<(u64, u64), f64>;
+
+fn shifted(grid: &Grid, at: u64, insert: bool) -> Grid {
+    grid.iter()
+        .filter_map(|(&(r, c), &v)| match (r.cmp(&at), insert) {
+            (std::cmp::Ordering::Less, _) => Some(((r, c), v)),
+            (_, true) => Some(((r + 1, c), v)),
+            (std::cmp::Ordering::Equal, false) => None,
+            (_, false) => Some(((r - 1, c), v)),
+        })
+        .collect()
+}
+
+fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::with_page_size(7);
+    let blobs = MemoryBlobStore::new();
+    let tiles = TileSize::new(4, 4).unwrap();
+    let writer = h.open(log.clone(), blobs.clone(), small_tiles(6));
+    let mut options = small_tiles(1_000_000);
+    // A tiny cache: a few tiles beyond the viewport, so scrolling evicts.
+    options.tile_cache_bytes = 1500;
+    options.viewport = Some(Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 300.0, height: 200.0 });
+    let reader = h.open(log.clone(), blobs.clone(), options);
+    // The grid after each entry of the writer (it writes alone, so no transforms).
+    let mut grids: Vec<Grid> = vec![Grid::new()];
+    let mut counter = 0.0;
+    for (i, step) in steps.iter().enumerate() {
+        match *step {
+            Step::Write { row, col } => {
+                counter += 1.0;
+                h.run(writer.set_cell(row, col, num(counter), None)).unwrap();
+                let mut grid = grids.last().unwrap().clone();
+                grid.insert((row, col), counter);
+                grids.push(grid);
+            }
+            Step::Delete { row } => {
+                h.run(writer.delete_rows(row, 1)).unwrap();
+                grids.push(shifted(grids.last().unwrap(), row, false));
+            }
+            Step::Insert { row } => {
+                h.run(writer.insert_rows(row, 1)).unwrap();
+                grids.push(shifted(grids.last().unwrap(), row, true));
+            }
+            Step::Viewport { top, left, rows, cols } => reader.set_viewport(Some(Viewport {
+                row_min_offset: top as f64 * 30.0,
+                column_min_offset: left as f64 * 100.0,
+                width: cols as f64 * 100.0,
+                height: rows as f64 * 30.0,
+            })),
+            Step::WholeSheet => reader.set_viewport(None),
+            Step::Sync => h.run(reader.sync()).unwrap(),
+            Step::Snapshot => {
+                let end = h.run(log.bounds()).unwrap().end;
+                if end > 0 {
+                    h.run(run_workflow(&log, &blobs, end - 1, Workflow::Snapshot, tiles)).unwrap();
+                }
+            }
+            Step::Compact => {
+                let latest = h.run(log.query(QueryFrom::Snapshot, QueryTo::End, None)).unwrap().latest_snapshot;
+                if let Some(info) = latest {
+                    h.run(run_workflow(&log, &blobs, info.seq, Workflow::Compact, tiles)).unwrap();
+                }
+            }
+            Step::Run => h.run(async {}),
+        }
+        let version = reader.snapshot();
+        let status = version.load_status().clone();
+        prop_assert!(!matches!(status, LoadStatus::Error(_)), "step {}: {:?}", i, status);
+        if matches!(step, Step::Run | Step::Sync) {
+            prop_assert_eq!(&status, &LoadStatus::Ready, "step {}: everything loads once the pool ran", i);
+        }
+        if status == LoadStatus::Ready {
+            let grid = &grids[version.log_info().sequence_id as usize];
+            let (rows, cols) = match version.viewport() {
+                None => (0..ROWS + 2, 0..COLS),
+                Some(vp) => {
+                    let (r0, c0) = ((vp.row_min_offset / 30.0) as u64, (vp.column_min_offset / 100.0) as u64);
+                    let (r1, c1) = (
+                        ((vp.row_min_offset + vp.height) / 30.0) as u64,
+                        ((vp.column_min_offset + vp.width) / 100.0) as u64,
+                    );
+                    (r0..r1.min(ROWS + 2), c0..c1.min(COLS))
+                }
+            };
+            for row in rows {
+                for col in cols.clone() {
+                    let actual = version.cell(row, col).and_then(|c| c.value);
+                    let expected = grid.get(&(row, col)).map(|v| CellValue::Number(*v));
+                    prop_assert_eq!(
+                        actual,
+                        expected,
+                        "step {} {:?}: ready, cell ({}, {}) under the viewport",
+                        i,
+                        step,
+                        row,
+                        col
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn ready_means_every_tile_under_the_viewport_is_shown(steps in prop::collection::vec(step(), 1..80)) {
+        run_steps(steps)?;
+    }
+}
