@@ -13,7 +13,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::convert::{get, index, positive_integer, set};
 use super::js_error::{bad_input, engine_error, validation_error};
-use super::spreadsheet_data::{with_engine, Backend, Inner, JsContentVersion, SpreadsheetData};
+use super::spreadsheet_data::{with_engine, Backend, JsContentVersion, SpreadsheetData};
 use crate::blob::BlobError;
 use crate::engine::csv::{
     BytesSource, CsvExportError, CsvImportError, CsvImportOptions, CsvSource, ImportOptions, ImportPhase,
@@ -240,11 +240,6 @@ fn export_error_js(error: &CsvExportError) -> JsValue {
 }
 
 /// Tells other tabs about the entries appended so far.
-fn announce(inner: &Inner) {
-    if let Backend::Idb { channel: Some(channel), engine, .. } = &inner.backend {
-        channel.announce(engine.snapshot().log_info().sequence_id);
-    }
-}
 
 #[wasm_bindgen]
 impl SpreadsheetData {
@@ -288,7 +283,7 @@ impl SpreadsheetData {
         let report = move |progress: &ImportProgress| {
             if progress.phase == ImportPhase::Importing {
                 if let Some(inner) = inner.upgrade() {
-                    announce(&inner);
+                    inner.announce();
                 }
             }
             if let Some(callback) = &callback {

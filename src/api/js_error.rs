@@ -28,6 +28,7 @@ pub fn engine_error(e: &EngineError) -> JsValue {
             let _ = Reflect::set(&error, &JsValue::from_str("nextSequenceId"), &BigInt::from(*next).into());
             error
         }
+        EngineError::TargetDeleted { .. } => make("ConflictError", &message, Some(409)),
         EngineError::Log(LogError::OutOfRange { .. } | LogError::ReversedRange { .. }) => {
             make("SheetRangeError", &message, Some(416))
         }

@@ -4,6 +4,7 @@
 
 use wasm_bindgen::prelude::*;
 
+mod batch;
 #[cfg(feature = "bench")]
 mod bench;
 #[cfg(feature = "bench")]

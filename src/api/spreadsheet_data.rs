@@ -7,8 +7,10 @@
 //! never in the middle of a mutation (the engine releases its state before notifying).
 
 use std::cell::{Cell, RefCell};
+use std::ops::Range;
 use std::rc::{Rc, Weak};
 
+use futures_util::future::LocalBoxFuture;
 use js_sys::{BigInt, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -31,7 +33,7 @@ use crate::engine::{
     ContentVersion, Engine, EngineError, EngineOptions, InThreadHost, ItemOffsetMapping, LoadStatus,
     DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT,
 };
-use crate::log::MemoryEventLog;
+use crate::log::{MemoryEventLog, SequenceId};
 use crate::model::Axis;
 use crate::snapshot::TileSize;
 
@@ -134,6 +136,9 @@ fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
     let cols = positive_integer(options, "tileColumns", 65_536.0)?.map_or(TileSize::DEFAULT.cols(), |n| n as u32);
     engine.tile_size = TileSize::new(rows, cols).map_err(|e| bad_input(&e.to_string()))?;
     engine.viewport = viewport_from_js(&get(options, "viewport"))?;
+    if let Some(bytes) = positive_integer(options, "tileCacheBytes", 4_294_967_295.0)? {
+        engine.tile_cache_bytes = bytes as usize;
+    }
     Ok(engine)
 }
 
@@ -155,7 +160,30 @@ fn load_status_js(status: &LoadStatus) -> JsValue {
     object.into()
 }
 
+impl Inner {
+    /// Tells the other tabs of this sheet that the log grew.
+    pub(super) fn announce(&self) {
+        if let Backend::Idb { channel: Some(channel), engine, .. } = &self.backend {
+            channel.announce(engine.snapshot().log_info().sequence_id);
+        }
+    }
+}
+
 impl SpreadsheetData {
+    /// The promise of an engine write: resolves once durable (and announced to other tabs),
+    /// rejects with the mapped error.
+    pub(super) fn write_promise(
+        &self,
+        write: LocalBoxFuture<'static, Result<Range<SequenceId>, EngineError>>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            write.await.map_err(|e| engine_error(&e))?;
+            inner.announce();
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
     /// A structural edit through the engine, with the write contract and cross-tab announce.
     fn structural(&self, at: f64, count: f64, axis: Axis, insert: bool) -> Promise {
         let parsed = (|| -> Result<(u64, u64), JsValue> { Ok((index(axis, at)?, index(axis, count)?)) })();
@@ -169,14 +197,7 @@ impl SpreadsheetData {
             (Axis::Column, true) => e.insert_columns(at, count),
             (Axis::Column, false) => e.delete_columns(at, count),
         });
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            edit.await.map_err(|e| engine_error(&e))?;
-            if let Backend::Idb { channel: Some(channel), engine, .. } = &inner.backend {
-                channel.announce(engine.snapshot().log_info().sequence_id);
-            }
-            Ok(JsValue::UNDEFINED)
-        })
+        self.write_promise(edit)
     }
 
     fn build(backend: Backend) -> Self {
@@ -366,14 +387,7 @@ impl SpreadsheetData {
             Err(e) => return Promise::reject(&e),
         };
         let write = with_engine!(&self.inner.backend, e => e.set_cell(row, column, value, format));
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            write.await.map_err(|e| engine_error(&e))?;
-            if let Backend::Idb { channel: Some(channel), engine, .. } = &inner.backend {
-                channel.announce(engine.snapshot().log_info().sequence_id);
-            }
-            Ok(JsValue::UNDEFINED)
-        })
+        self.write_promise(write)
     }
 
     /// Inserts `count` empty rows before row `at` (0-based); rows at and below move down.

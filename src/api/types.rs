@@ -57,6 +57,12 @@ export interface OpenOptions {
   timeoutMs?: number;
   /** A snapshot with more layers than this is compacted into one by a workflow (default 8). */
   maxLayers?: number;
+  /**
+   * Bytes of loaded tiles kept outside the viewport (default 67108864, 64 MiB); beyond it the
+   * least recently shown are dropped and read again when scrolled back to. Tiles under the
+   * viewport are always kept.
+   */
+  tileCacheBytes?: number;
 }
 /** Options of `SpreadsheetData.inMemory`. */
 export interface InMemoryOptions {
@@ -66,6 +72,7 @@ export interface InMemoryOptions {
   tileRows?: number;
   tileColumns?: number;
   viewport?: Viewport;
+  tileCacheBytes?: number;
 }
 "##;
 
