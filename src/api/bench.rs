@@ -94,6 +94,26 @@ async fn log_appends(batch: usize, durability: Durability) -> Result<(f64, f64),
     Ok((rate, per_commit))
 }
 
+/// Raw IndexedDB put transactions of `batch` puts each (strict durability) for about 1.5 s:
+/// puts per second. The physical limit the write benchmarks compare with.
+///
+/// # Errors
+/// A JS `Error` when IndexedDB fails.
+#[wasm_bindgen(js_name = benchRawPuts)]
+pub async fn bench_raw_puts(batch: usize) -> Result<f64, JsValue> {
+    raw_puts(batch.max(1), TransactionDurability::Strict).await
+}
+
+/// `IdbEventLog` appends issued `batch` at a time (strict durability, group-committed) for
+/// about 1.5 s: appends per second.
+///
+/// # Errors
+/// A JS `Error` when IndexedDB fails.
+#[wasm_bindgen(js_name = benchLogAppends)]
+pub async fn bench_log_appends(batch: usize) -> Result<f64, JsValue> {
+    Ok(log_appends(batch.max(1), Durability::Strict).await?.0)
+}
+
 /// Runs the storage benchmark and returns its report as text (also logged line by line).
 ///
 /// # Errors
@@ -119,4 +139,13 @@ pub async fn run_storage_benchmark() -> Result<String, JsValue> {
         }
     }
     Ok(report.join("\n"))
+}
+
+/// What the engine behind `data` holds in memory (bench builds only): edit layer changes,
+/// pending edits, cached tiles and their bytes, as text.
+#[wasm_bindgen(js_name = engineStats)]
+pub fn engine_stats(data: &super::SpreadsheetData) -> String {
+    use super::spreadsheet_data::{with_engine, Backend};
+    let stats = with_engine!(&data.inner.backend, e => e.stats());
+    format!("{stats:?}")
 }

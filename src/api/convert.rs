@@ -42,17 +42,18 @@ pub fn index(axis: Axis, value: f64) -> Result<u64, JsValue> {
 /// # Errors
 /// A `ValidationError` for other types or unknown error codes.
 pub fn cell_value_from_js(value: &JsValue) -> Result<Option<CellValue>, JsValue> {
+    // Numbers and text first: each check is a call into JS, and batch writes make many.
+    if let Some(number) = value.as_f64() {
+        return Ok(Some(CellValue::Number(number)));
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(Some(CellValue::Text(text.into())));
+    }
     if value.is_undefined() {
         return Ok(None);
     }
     if value.is_null() {
         return Ok(Some(CellValue::Empty));
-    }
-    if let Some(text) = value.as_string() {
-        return Ok(Some(CellValue::Text(text.into())));
-    }
-    if let Some(number) = value.as_f64() {
-        return Ok(Some(CellValue::Number(number)));
     }
     if let Some(boolean) = value.as_bool() {
         return Ok(Some(CellValue::Boolean(boolean)));

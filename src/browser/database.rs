@@ -61,13 +61,22 @@ pub struct IdbOptions {
     pub timeout_ms: u32,
     /// Most entries one log query returns.
     pub log_page_size: usize,
+    /// Most stored bytes of entries one log query returns (it returns at least one entry, and
+    /// stops after the entry that reaches this), so a page of import-sized entries stays small.
+    pub log_page_bytes: usize,
     /// Most children one blob dir listing returns.
     pub list_page_size: usize,
 }
 
 impl Default for IdbOptions {
     fn default() -> Self {
-        Self { durability: Durability::Strict, timeout_ms: 10_000, log_page_size: 1000, list_page_size: 1000 }
+        Self {
+            durability: Durability::Strict,
+            timeout_ms: 10_000,
+            log_page_size: 10_000,
+            log_page_bytes: 4 << 20,
+            list_page_size: 1000,
+        }
     }
 }
 

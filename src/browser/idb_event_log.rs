@@ -104,12 +104,23 @@ fn record(bytes: &[u8], seq: SequenceId, has_snapshot: bool) -> Result<JsValue, 
 }
 
 fn entry_of(value: &JsValue, seq: SequenceId) -> Result<Entry, LogError> {
+    sized_entry_of(value, seq).map(|(entry, _)| entry)
+}
+
+/// The entry of a log record and its size in stored bytes.
+fn sized_entry_of(value: &JsValue, seq: SequenceId) -> Result<(Entry, usize), LogError> {
     let bytes = Reflect::get(value, &JsValue::from_str("e"))
         .ok()
         .and_then(|e| e.dyn_into::<Uint8Array>().ok())
         .ok_or_else(|| corrupt(format!("log record {seq} has no entry bytes")))?;
-    decode_entry(&bytes.to_vec()).map_err(|error| LogError::Corrupt { seq, error })
+    let bytes = bytes.to_vec();
+    let entry = decode_entry(&bytes).map_err(|error| LogError::Corrupt { seq, error })?;
+    Ok((entry, bytes.len()))
 }
+
+/// Entries read per request inside one query's transaction, so a page can stop at its byte
+/// bound without reading far past it.
+const QUERY_CHUNK: u64 = 256;
 
 /// Reads the retained range inside a transaction over `log` and `meta`.
 async fn read_bounds(log: &ObjectStore<'_>, meta: &ObjectStore<'_>) -> Result<LogBounds, StorageError> {
@@ -177,6 +188,11 @@ async fn append_batch(
         let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
         let log = tx.object_store(LOG_STORE).map_err(storage)?;
         let meta = tx.object_store(META_STORE).map_err(storage)?;
+        // Every read this transaction needs is issued at once: the bounds, and the sequence id
+        // of the latest snapshot (its key only; its record is read only for a caller whose
+        // hint is stale), so an append costs one round of reads before its puts.
+        let index = log.index(SNAPSHOT_INDEX).map_err(storage)?;
+        let latest_req = index.open_key_cursor().with_direction(CursorDirection::Prev).primitive().map_err(storage)?;
         let LogBounds { mut end, .. } = read_bounds(&log, &meta).await?;
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut puts = Vec::new();
@@ -192,11 +208,23 @@ async fn append_batch(
             }
             outcomes.push(Ok(()));
         }
-        let latest = match read_latest_snapshot(&log).await {
-            Ok(latest) => latest,
-            Err(LogError::Storage(e)) => return Err(e),
-            // A damaged snapshot record must not stop appends: report no snapshot.
-            Err(_) => None,
+        let latest_seq = match latest_req.await.map_err(storage)? {
+            Some(mut cursor) => match cursor.next_key::<JsValue>().await.map_err(storage)? {
+                Some(k) => Some(seq_of(&k, "a snapshot key")?),
+                None => None,
+            },
+            None => None,
+        };
+        let stale = batch.iter().any(|p| latest_seq.is_some() && p.snapshot_hint != latest_seq);
+        let latest = if stale {
+            match read_latest_snapshot(&log).await {
+                Ok(latest) => latest,
+                Err(LogError::Storage(e)) => return Err(e),
+                // A damaged snapshot record must not stop appends: report no snapshot.
+                Err(_) => None,
+            }
+        } else {
+            None
         };
         let committed = tx.commit().await;
         // A failed put explains a failed commit best (for example, the quota).
@@ -286,6 +314,7 @@ impl EventLog for IdbEventLog {
         snapshot_hint: Option<SequenceId>,
     ) -> Result<QueryResult, LogError> {
         let page_size = self.shared.db.options().log_page_size.max(1);
+        let page_bytes = self.shared.db.options().log_page_bytes.max(1);
         let db = &self.shared.db;
         let conn = db.connection().await?;
         let result = db
@@ -303,11 +332,16 @@ impl EventLog for IdbEventLog {
                     Ok(range) => range,
                     Err(e) => return Ok(Err(e)),
                 };
+                // One page: at most `page_size` entries, and it ends after the entry that
+                // reaches `page_bytes` stored bytes; read in chunks within this transaction.
                 let wanted = to - from;
-                let taken = wanted.min(page_size as u64);
-                let mut entries = Vec::with_capacity(taken as usize);
-                if taken > 0 {
-                    let range = KeyRange::Bound(key(from), false, key(from + taken), true);
+                let limit = wanted.min(page_size as u64);
+                let mut entries = Vec::new();
+                let mut bytes = 0usize;
+                let mut next = from;
+                while next < from + limit && bytes < page_bytes {
+                    let chunk = (from + limit - next).min(QUERY_CHUNK);
+                    let range = KeyRange::Bound(key(next), false, key(next + chunk), true);
                     let values = log
                         .get_all::<JsValue>()
                         .with_query::<f64, _>(range)
@@ -315,17 +349,27 @@ impl EventLog for IdbEventLog {
                         .map_err(storage)?
                         .await
                         .map_err(storage)?;
-                    for (i, value) in values.enumerate() {
+                    let mut read = 0;
+                    for value in values {
                         let value = value.map_err(storage)?;
-                        match entry_of(&value, from + i as u64) {
-                            Ok(entry) => entries.push(entry),
+                        match sized_entry_of(&value, next + read) {
+                            Ok((entry, size)) => {
+                                entries.push(entry);
+                                bytes += size;
+                            }
                             Err(e) => return Ok(Err(e)),
                         }
+                        read += 1;
+                        if bytes >= page_bytes {
+                            break;
+                        }
                     }
+                    if read == 0 || (read < chunk && bytes < page_bytes) {
+                        return Err(corrupt(format!("log entries {next} .. {} have gaps", next + chunk)));
+                    }
+                    next += read;
                 }
-                if entries.len() as u64 != taken {
-                    return Err(corrupt(format!("log entries {from} .. {} have gaps", from + taken)));
-                }
+                let taken = entries.len() as u64;
                 Ok(Ok(QueryResult {
                     first: from,
                     entries,

@@ -12,8 +12,7 @@
 //! history. When a snapshot completes, [`EditLayer::rebased`] makes the edit layer over it,
 //! dropping the history the snapshot holds (DESIGN.md section 5b, "Rebase").
 
-use rustc_hash::FxHashMap;
-
+use super::cell_history::CellHistory;
 use super::structural::{extent_after, grow_extent, structural_transform};
 use super::viewport_tiles::CellRect;
 use crate::log::{CellWrite, Operation, SequenceId};
@@ -47,7 +46,7 @@ struct Segment {
     /// Maps the previous segment's coordinates (the snapshot's, for the first) into this one's.
     transform: Transform,
     /// Per cell (row, col), its changes as (sequence id, content after it), increasing ids.
-    cells: FxHashMap<(u64, u64), Vec<(SequenceId, CellContent)>>,
+    cells: CellHistory,
     /// Large cleared rectangles, by the sequence id of the entry that cleared them, increasing.
     clears: Vec<(SequenceId, CellRect)>,
     /// Extent (one past the highest row and column in use) when the segment opened.
@@ -58,7 +57,14 @@ struct Segment {
 
 impl Segment {
     fn new(start: SequenceId, transform: Transform, initial_extent: (u64, u64)) -> Self {
-        Self { start, transform, cells: FxHashMap::default(), clears: Vec::new(), initial_extent, extents: Vec::new() }
+        Self {
+            start,
+            transform,
+            cells: CellHistory::default(),
+            clears: Vec::new(),
+            initial_extent,
+            extents: Vec::new(),
+        }
     }
 
     fn extent(&self, at: SequenceId) -> (u64, u64) {
@@ -113,12 +119,8 @@ impl EditLayer {
         let segment = self.last_mut();
         let before = segment.last_extent();
         for write in writes {
-            let history = segment.cells.entry((write.row, write.col)).or_default();
             let content = CellContent { value: write.value.clone(), format: write.format.clone() };
-            match history.last_mut() {
-                Some((last, previous)) if *last == seq => *previous = content,
-                _ => history.push((seq, content)),
-            }
+            segment.cells.set((write.row, write.col), seq, content);
         }
         let (rows, cols) = grow_extent(before, writes);
         if (rows, cols) != before {
@@ -140,11 +142,7 @@ impl EditLayer {
                 if range.row_count().saturating_mul(range.column_count()) <= SMALL_CLEAR_CELLS {
                     let segment = self.last_mut();
                     for cell in rect.cells() {
-                        let history = segment.cells.entry(cell).or_default();
-                        match history.last_mut() {
-                            Some((last, previous)) if *last == seq => *previous = CellContent::tombstone(),
-                            _ => history.push((seq, CellContent::tombstone())),
-                        }
+                        segment.cells.set(cell, seq, CellContent::tombstone());
                     }
                 } else {
                     self.last_mut().clears.push((seq, rect));
@@ -171,13 +169,10 @@ impl EditLayer {
         let mut k = self.segment_at(at);
         loop {
             let Some(segment) = self.segments.get(k) else { return Lookup::Below { row, col } };
-            let written = segment.cells.get(&(row, col)).and_then(|history| {
-                let index = history.partition_point(|(seq, _)| *seq < at);
-                index.checked_sub(1).and_then(|i| history.get(i))
-            });
+            let written = segment.cells.get((row, col), 0, at);
             let cleared = segment.clears.iter().rev().find(|(seq, rect)| *seq < at && rect.contains(row, col));
             match (written, cleared) {
-                (Some((w, content)), Some((c, _))) if w > c => return Lookup::Found(content),
+                (Some((w, content)), Some((c, _))) if w > *c => return Lookup::Found(content),
                 (_, Some(_)) => return Lookup::Found(&self.tombstone),
                 (Some((_, content)), None) => return Lookup::Found(content),
                 (None, None) => {}
@@ -219,13 +214,13 @@ impl EditLayer {
 
     /// Number of cells with at least one change, over all segments.
     pub fn len(&self) -> usize {
-        self.segments.iter().map(|s| s.cells.len()).sum()
+        self.segments.iter().map(|s| s.cells.cells()).sum()
     }
 
     /// Number of changes held: every cell's history entries, cleared rectangles and segments
     /// (a measure of the layer's memory, which a rebase bounds).
     pub fn changes(&self) -> usize {
-        self.segments.iter().map(|s| s.cells.values().map(Vec::len).sum::<usize>() + s.clears.len() + 1).sum()
+        self.segments.iter().map(|s| s.cells.changes() + s.clears.len() + 1).sum()
     }
 
     /// The edit layer over the snapshot that reflects the entries before `at` (which must be
@@ -237,12 +232,7 @@ impl EditLayer {
         let base = self.segments.get(k);
         let mut first = Segment::new(at, Transform::default(), self.extent(at));
         if let Some(base) = base {
-            for (cell, history) in &base.cells {
-                let kept: Vec<(SequenceId, CellContent)> = history.iter().filter(|(s, _)| *s >= at).cloned().collect();
-                if !kept.is_empty() {
-                    first.cells.insert(*cell, kept);
-                }
-            }
+            first.cells = base.cells.since(at);
             first.clears = base.clears.iter().filter(|(s, _)| *s >= at).copied().collect();
             first.extents = base.extents.iter().filter(|(s, _, _)| *s >= at).copied().collect();
         }

@@ -19,6 +19,7 @@
 //! memory backends. Knows nothing of JS, IndexedDB or workers (`crate::browser`, `crate::api`).
 
 mod blob_path;
+mod cell_history;
 pub mod csv;
 mod edit_layer;
 mod error;

@@ -15,8 +15,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use rustc_hash::FxHashMap;
-
+use super::cell_history::CellHistory;
 use super::edit_layer::SMALL_CLEAR_CELLS;
 use super::structural::{extent_after, structural_transform};
 use super::viewport_tiles::CellRect;
@@ -59,14 +58,14 @@ struct Segment {
     /// Maps the previous segment's coordinates into this one's.
     transform: Transform,
     /// Per cell, the pending writes to it as (edit id, content), increasing ids.
-    cells: FxHashMap<(u64, u64), Vec<(EditId, CellContent)>>,
+    cells: CellHistory,
     /// Large cleared rectangles, by edit id, increasing.
     clears: Vec<(EditId, CellRect)>,
 }
 
 impl Segment {
     fn new(opened_by: Option<EditId>, transform: Transform) -> Self {
-        Self { opened_by, transform, cells: FxHashMap::default(), clears: Vec::new() }
+        Self { opened_by, transform, cells: CellHistory::default(), clears: Vec::new() }
     }
 }
 
@@ -96,12 +95,7 @@ impl Overlay {
     fn write(&mut self, id: EditId, writes: &[CellWrite]) {
         let segment = self.last();
         for w in writes {
-            let history = segment.cells.entry((w.row, w.col)).or_default();
-            let content = CellContent { value: w.value.clone(), format: w.format.clone() };
-            match history.last_mut() {
-                Some((last, previous)) if *last == id => *previous = content,
-                _ => history.push((id, content)),
-            }
+            segment.cells.set((w.row, w.col), id, CellContent { value: w.value.clone(), format: w.format.clone() });
         }
     }
 
@@ -137,14 +131,11 @@ impl Overlay {
             if segment.opened_by.is_some_and(|id| id >= hi) {
                 continue; // Newer than the version: its cells and transform do not apply.
             }
-            let written = segment.cells.get(&(row, col)).and_then(|history| {
-                let i = history.partition_point(|(id, _)| *id < hi);
-                i.checked_sub(1).and_then(|i| history.get(i)).filter(|(id, _)| *id >= lo)
-            });
+            let written = segment.cells.get((row, col), lo, hi);
             let cleared =
                 segment.clears.iter().rev().find(|(id, rect)| (lo..hi).contains(id) && rect.contains(row, col));
             match (written, cleared) {
-                (Some((w, content)), Some((c, _))) if w > c => return OverlayLookup::Found(content),
+                (Some((w, content)), Some((c, _))) if w > *c => return OverlayLookup::Found(content),
                 (_, Some(_)) => return OverlayLookup::Found(&self.tombstone),
                 (Some((_, content)), None) => return OverlayLookup::Found(content),
                 (None, None) => {}

@@ -126,21 +126,25 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
     seq: SequenceId,
     config: WorkflowConfig,
 ) -> Result<SnapshotReport, EngineError> {
-    let latest = latest_snapshot(log, blobs).await?;
-    if let Some((info, _)) = &latest {
-        if info.seq >= seq {
+    // One query gives the latest snapshot and the first page of the entries after it.
+    let skipped = SnapshotReport { seq, written: false, tiles_written: 0, tiles_referenced: 0, bytes_written: 0 };
+    let mut page = match log.query(QueryFrom::Snapshot, QueryTo::Seq(seq), None).await {
+        Ok(page) => page,
+        // The latest snapshot is past `seq`: nothing to write.
+        Err(LogError::ReversedRange { .. }) => {
             clear_pending(log, seq).await?;
-            return Ok(SnapshotReport { seq, written: false, tiles_written: 0, tiles_referenced: 0, bytes_written: 0 });
+            return Ok(skipped);
         }
-    }
-    let bounds = log.bounds().await?;
-    if seq > bounds.end {
-        return Err(LogError::OutOfRange { seq, start: bounds.start, end: bounds.end }.into());
-    }
-    let (base_seq, base) = match latest {
-        Some((info, index)) => (info.seq, Some(index)),
-        None if bounds.start > 0 => return Err(EngineError::MissingHistory { start: bounds.start }),
-        None => (0, None),
+        Err(e) => return Err(e.into()),
+    };
+    let base = match page.latest_snapshot.take() {
+        Some(info) if info.seq >= seq => {
+            clear_pending(log, seq).await?;
+            return Ok(skipped);
+        }
+        Some(info) => Some(Rc::new(read_index(blobs, &info.snapshot).await?)),
+        None if page.first > 0 => return Err(EngineError::MissingHistory { start: page.first }),
+        None => None,
     };
 
     // Replay the segment: the final content of every touched cell in the newest coordinates,
@@ -149,18 +153,16 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
         extent: base.as_ref().map_or((0, 0), |b| (b.row_count, b.col_count)),
         ..SegmentChanges::default()
     };
-    let mut next = base_seq;
-    while next < seq {
-        let page = log.query(QueryFrom::Seq(next), QueryTo::Seq(seq), None).await?;
+    loop {
         for entry in &page.entries {
             segment.apply(&entry.operation);
         }
-        if page.entries.is_empty() {
+        let next = page.next();
+        if next >= seq || page.entries.is_empty() {
             break;
         }
-        next = page.next();
+        page = log.query(QueryFrom::Seq(next), QueryTo::Seq(seq), None).await?;
     }
-
     let SegmentChanges { mut touched, transform, extent, cleared } = segment;
     let tile_size = base.as_ref().map_or(config.tile_size, |b| b.tile_size);
     let mut layers = base.as_ref().map(|b| b.layers.clone()).unwrap_or_default();
