@@ -297,8 +297,11 @@ fn encode_entry_v1(entry: &Entry) -> Vec<u8> {
     out
 }
 
+/// The fixtures of one format: file names (without `.bin`) and bytes.
+type Fixtures = Vec<(&'static str, Vec<u8>)>;
+
 /// Every fixture format with its file names and encodings (by the current encoders).
-fn all_encodings() -> Vec<(&'static str, Vec<(&'static str, Vec<u8>)>)> {
+fn all_encodings() -> Vec<(&'static str, Fixtures)> {
     vec![
         (ENTRY_V1, entries_v1().into_iter().map(|(name, e)| (name, encode_entry_v1(&e))).collect()),
         (ENTRY_V2, entries_v2().into_iter().map(|(name, e)| (name, encode_entry(&e))).collect()),
