@@ -1,10 +1,13 @@
-//! Properties of the binary entry encoding: every valid entry round-trips, and no byte string
-//! makes the decoder panic or return an entry that fails validation.
+//! Properties of the binary entry encoding: every valid entry round-trips (in the current
+//! format, version 2, and in version 1), no byte string makes the decoder panic or return an
+//! entry that fails validation, every decodable input is the canonical encoding of its entry,
+//! and no single damaged byte of a version 2 entry decodes to a different entry.
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use sheetlog::log::{
-    decode_entry, encode_entry, CellWrite, DecodeError, Entry, Metadata, Operation, Workflow, ENTRY_FORMAT_VERSION,
+    decode_entry, encode_entry, CellWrite, DecodeError, Entry, Metadata, Operation, Origin, Workflow, ENTRY_FORMAT_V1,
+    ENTRY_FORMAT_VERSION,
 };
 use sheetlog::model::{CellRange, CellRef, CellValue, ErrorCode, Format, MAX_INDEX};
 
@@ -46,11 +49,52 @@ fn entry() -> impl Strategy<Value = Entry> {
         proptest::option::of("[a-z0-9/]{1,30}"),
         proptest::option::of("[a-z]{1,5}"),
         proptest::option::of(workflow),
+        proptest::option::of((any::<u64>(), any::<u64>())),
     )
-        .prop_map(|(operation, snapshot, history, pending)| Entry {
+        .prop_map(|(operation, snapshot, history, pending, origin)| Entry {
             operation,
             metadata: Metadata { snapshot, history, pending },
+            origin: origin.map(|(time_ms, client)| Origin { time_ms, client }),
         })
+}
+
+/// Bytes of a version 2 entry: the version, the CRC-32 of `body`, then `body`.
+fn frame_v2(body: &[u8]) -> Vec<u8> {
+    let mut out = vec![ENTRY_FORMAT_VERSION];
+    out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// Writes a fresh checksum into version 2 `bytes`, so tests reach the checks after it.
+fn reseal(bytes: &[u8]) -> Vec<u8> {
+    frame_v2(&bytes[5..])
+}
+
+/// The version 1 encoding of `e` (its origin dropped). Version 1 is no longer written; its
+/// layout is a version 2 body without the origin (the golden fixtures pin both).
+fn encode_v1(e: &Entry) -> Vec<u8> {
+    let v2 = encode_entry(&Entry { origin: None, ..e.clone() });
+    assert_eq!(v2[5], 0, "origin tag 0 for no origin");
+    let mut out = vec![ENTRY_FORMAT_V1];
+    out.extend_from_slice(&v2[6..]);
+    out
+}
+
+/// Checks what every decodable input must satisfy: a valid entry whose canonical encoding (in
+/// the input's version) is the input.
+fn check_decoded(bytes: &[u8]) -> Result<(), TestCaseError> {
+    if let Ok(e) = decode_entry(bytes) {
+        prop_assert!(e.validate().is_ok());
+        match bytes[0] {
+            ENTRY_FORMAT_V1 => {
+                prop_assert_eq!(e.origin, None);
+                prop_assert_eq!(encode_v1(&e), bytes, "a decodable v1 input is the canonical v1 encoding");
+            }
+            _ => prop_assert_eq!(encode_entry(&e), bytes, "a decodable input is the canonical encoding"),
+        }
+    }
+    Ok(())
 }
 
 proptest! {
@@ -63,10 +107,49 @@ proptest! {
     }
 
     #[test]
+    fn version_1_entries_still_decode(e in entry()) {
+        let v1 = encode_v1(&e);
+        prop_assert_eq!(decode_entry(&v1), Ok(Entry { origin: None, ..e }));
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
-        if let Ok(e) = decode_entry(&bytes) {
-            prop_assert!(e.validate().is_ok());
-            prop_assert_eq!(encode_entry(&e), bytes, "a decodable input is the canonical encoding");
+        check_decoded(&bytes)?;
+    }
+
+    /// Arbitrary bytes almost never get past a checksum: frame them with a correct one, so the
+    /// body parser sees them, as v2 and as v1.
+    #[test]
+    fn arbitrary_bodies_never_panic(body in proptest::collection::vec(any::<u8>(), 0..64)) {
+        check_decoded(&frame_v2(&body))?;
+        let mut v1 = vec![ENTRY_FORMAT_V1];
+        v1.extend_from_slice(&body);
+        check_decoded(&v1)?;
+    }
+
+    /// Arbitrary bodies rarely parse; bodies made from a real entry with one byte changed and
+    /// resealed reach far deeper.
+    #[test]
+    fn resealed_damage_never_panics(e in entry(), at in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        let mut bytes = encode_entry(&e);
+        let i = 5 + at.index(bytes.len() - 5);
+        bytes[i] = byte;
+        check_decoded(&reseal(&bytes))?;
+    }
+
+    #[test]
+    fn one_damaged_byte_never_decodes_to_another_entry(
+        e in entry(),
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+    ) {
+        let mut bytes = encode_entry(&e);
+        let i = at.index(bytes.len());
+        bytes[i] = byte;
+        match decode_entry(&bytes) {
+            Ok(decoded) => prop_assert_eq!(decoded, e, "byte {} changed", i),
+            Err(DecodeError::ChecksumMismatch { .. }) => prop_assert!(i > 0),
+            Err(_) => prop_assert!(i == 0, "only a damaged version byte escapes the checksum"),
         }
     }
 
@@ -81,6 +164,37 @@ proptest! {
         bytes.truncate(i);
         prop_assert!(decode_entry(&bytes).is_err(), "a truncated entry never decodes");
     }
+
+    #[test]
+    fn damaged_v1_entries_give_errors_not_panics(e in entry(), at in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        let mut bytes = encode_v1(&e);
+        let i = at.index(bytes.len());
+        bytes[i] = byte;
+        check_decoded(&bytes)?;
+        bytes.truncate(i);
+        prop_assert!(decode_entry(&bytes).is_err(), "a truncated entry never decodes");
+    }
+}
+
+/// Every entry of the log conformance suite, with every one of its bytes changed to every other
+/// value: a checksum mismatch (or, for the version byte, another typed error), never a value.
+#[test]
+fn every_single_byte_change_is_caught() {
+    for i in 0..18 {
+        let e = sheetlog::log::conformance::sample_entry(i);
+        let good = encode_entry(&e);
+        for at in 0..good.len() {
+            for byte in 0..=255u8 {
+                let mut bytes = good.clone();
+                bytes[at] = byte;
+                match decode_entry(&bytes) {
+                    Ok(decoded) => assert!(byte == good[at] && decoded == e, "entry {i}, byte {at} = {byte}"),
+                    Err(DecodeError::ChecksumMismatch { .. }) => assert!(at > 0),
+                    Err(error) => assert_eq!(at, 0, "entry {i}, byte {at} = {byte}: {error}"),
+                }
+            }
+        }
+    }
 }
 
 #[test]
@@ -93,13 +207,24 @@ fn typed_errors_for_known_damage() {
     }]));
     let good = encode_entry(&e);
     assert!(matches!(decode_entry(&[]), Err(DecodeError::Truncated { offset: 0 })));
+    assert!(matches!(decode_entry(&good[..3]), Err(DecodeError::Truncated { offset: 3 })));
+    assert!(matches!(decode_entry(&[0]), Err(DecodeError::UnsupportedVersion { found: 0 })));
+    assert!(matches!(decode_entry(&[3]), Err(DecodeError::UnsupportedVersion { found: 3 })));
+    let mut damaged = good.clone();
+    damaged[7] ^= 1;
+    let computed = crc32fast::hash(&damaged[5..]);
+    let stored = u32::from_le_bytes([good[1], good[2], good[3], good[4]]);
+    assert_eq!(decode_entry(&damaged), Err(DecodeError::ChecksumMismatch { stored, computed }));
+    assert_eq!(decode_entry(&frame_v2(&[2, 0, 0])), Err(DecodeError::UnknownTag { what: "origin", tag: 2, offset: 5 }));
+    assert!(matches!(decode_entry(&frame_v2(&[1, 0x80])), Err(DecodeError::Truncated { offset: 7 })));
+    assert!(matches!(decode_entry(&frame_v2(&[1, 0, 1, 2, 3])), Err(DecodeError::Truncated { .. })));
     assert!(matches!(decode_entry(&[9]), Err(DecodeError::UnsupportedVersion { found: 9 })));
     assert!(matches!(decode_entry(&[1, 42]), Err(DecodeError::UnknownTag { what: "operation", tag: 42, offset: 1 })));
     // A batch claiming 2^40 cells in a few bytes: refused before allocating.
     let mut huge = vec![1, 1];
     huge.extend([0x80, 0x80, 0x80, 0x80, 0x80, 0x20]);
     assert!(matches!(decode_entry(&huge), Err(DecodeError::LengthTooLarge { .. })));
-    let mut trailing = good.clone();
+    let mut trailing = encode_v1(&e);
     trailing.push(0);
     assert!(matches!(decode_entry(&trailing), Err(DecodeError::TrailingBytes { extra: 1, .. })));
     let overflow = [1, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 1, 0];
@@ -110,11 +235,17 @@ fn typed_errors_for_known_damage() {
     let mut nan_bytes = encode_entry(&nan);
     let at = nan_bytes.len() - 10;
     nan_bytes[at..at + 8].copy_from_slice(&f64::NAN.to_le_bytes());
-    assert!(matches!(decode_entry(&nan_bytes), Err(DecodeError::Invalid(_))));
+    assert!(matches!(decode_entry(&nan_bytes), Err(DecodeError::ChecksumMismatch { .. })));
+    assert!(matches!(decode_entry(&reseal(&nan_bytes)), Err(DecodeError::Invalid(_))));
     // Invalid UTF-8 in text.
     let text_at = good.iter().position(|&b| b == b'h').unwrap();
     let mut bad_utf8 = good.clone();
     bad_utf8[text_at] = 0xff;
-    assert!(matches!(decode_entry(&bad_utf8), Err(DecodeError::InvalidUtf8 { .. })));
-    assert_eq!(decode_entry(&good), Ok(e));
+    assert!(matches!(decode_entry(&reseal(&bad_utf8)), Err(DecodeError::InvalidUtf8 { .. })));
+    // Trailing bytes after a resealed body.
+    let mut trailing_v2 = good.clone();
+    trailing_v2.push(0);
+    assert!(matches!(decode_entry(&reseal(&trailing_v2)), Err(DecodeError::TrailingBytes { extra: 1, .. })));
+    assert_eq!(decode_entry(&good), Ok(e.clone()));
+    assert_eq!(decode_entry(&encode_v1(&e)), Ok(e));
 }

@@ -86,8 +86,8 @@ fn tile_size() -> impl Strategy<Value = TileSize> {
         Just((4u32, 4u32)),
         (1u32..=8, 1u32..=8),
         Just((64, 16)),
-        Just((65_536, 65_536)),
-        (1u32..=65_536, 1u32..=65_536),
+        Just((4_096, 4_096)),
+        (1u32..=4_096, 1u32..=4_096),
     ];
     dims.prop_map(|(rows, cols)| TileSize::new(rows, cols).unwrap_or(TileSize::DEFAULT))
 }

@@ -7,7 +7,7 @@
 //! each with several page sizes. Only test code calls this module.
 
 use super::{
-    CellWrite, Entry, EventLog, LogBounds, LogError, MetadataUpdate, Operation, QueryFrom, QueryTo, SequenceId,
+    CellWrite, Entry, EventLog, LogBounds, LogError, MetadataUpdate, Operation, Origin, QueryFrom, QueryTo, SequenceId,
     Workflow,
 };
 use crate::model::{CellRange, CellRef, CellValue, ErrorCode, Format};
@@ -32,10 +32,11 @@ macro_rules! for_each_event_log_case {
     };
 }
 
-/// An entry of a different kind for each `i`, with values of every type.
+/// An entry of a different kind for each `i`, with values of every type; odd `i` carry an
+/// [`Origin`], even `i` none.
 pub fn sample_entry(i: u64) -> Entry {
     let cell = |value| CellWrite { row: i, col: i % 7, value, format: None };
-    Entry::new(match i % 9 {
+    let entry = Entry::new(match i % 9 {
         0 => Operation::SetCell(cell(Some(CellValue::Number(i as f64 + 0.5)))),
         1 => Operation::SetCell(CellWrite {
             format: Format::new("0.00").ok(),
@@ -53,7 +54,11 @@ pub fn sample_entry(i: u64) -> Entry {
         6 => Operation::DeleteColumns { at: 1, count: 1 },
         7 => Operation::ClearRange(CellRange::new(CellRef { row: i, col: 2 }, CellRef { row: i + 1000, col: 0 })),
         _ => Operation::SetCell(cell(None)),
-    })
+    });
+    match i % 2 {
+        1 => entry.with_origin(Origin { time_ms: 1_700_000_000_000 + i, client: u64::MAX - i }),
+        _ => entry,
+    }
 }
 
 /// Appends `sample_entry(i)` for `i` in `range`, each at its own id.

@@ -3,7 +3,11 @@
 //! Layout (all integers unsigned LEB128 varints unless said otherwise; no `usize` on the wire):
 //!
 //! ```text
-//! entry     = version:u8(=1) operation metadata
+//! entry     = v2 | v1
+//! v2        = version:u8(=2) crc32:u32-LE body     the CRC-32 covers exactly `body`
+//! body      = origin operation metadata
+//! origin    = 0 (none) | 1 time_ms client:u64-LE   ms since the Unix epoch, client id
+//! v1        = version:u8(=1) operation metadata    no checksum, no origin: decoded, never written
 //! operation = 0 cell                      set one cell
 //!           | 1 count cell*count          set a batch of cells
 //!           | 2 at count | 3 at count     insert / delete rows
@@ -17,18 +21,38 @@
 //! string    = byte-length UTF-8
 //! ```
 //!
+//! [`encode_entry`] always writes version 2. An entry without an [`Origin`] is written with
+//! the origin tag 0 (not as time and client 0), so `None` and `Some` of any value stay
+//! distinct. [`decode_entry`] reads both versions; a version 1 entry decodes with `origin: None`.
+//!
+//! The checksum is a CRC-32 (IEEE polynomial) from the `crc32fast` crate, the same one the tile
+//! and snapshot index blobs use (`crate::snapshot`), so one checksum serves every stored format.
+//! [`decode_entry`] checks it right after the version byte, before any body byte is
+//! interpreted: a damaged v2 entry is a [`DecodeError::ChecksumMismatch`], never a value. (A CRC-32
+//! detects every change confined to 4 consecutive bytes, so any one damaged body byte is caught.
+//! A version byte damaged from 2 into 1 makes the bytes read as an unchecked v1 entry; they then
+//! fail to decode unless the 4 checksum bytes happen to form a valid v1 operation and the rest
+//! parses to exactly the end.)
+//!
 //! [`decode_entry`] never panics and never allocates more than the input's length justifies: a
 //! count or length is checked against the bytes left before anything is reserved. A decoded
 //! entry is validated like a new one, so damaged bytes can never produce an entry that could not
-//! have been stored.
+//! have been stored. The v2 encoding is canonical: `encode_entry(&decode_entry(b)?) == b` for
+//! every v2 input `b` that decodes (minimal varints, one tag per choice, no trailing bytes).
 
-use super::entry::{CellWrite, Entry, Metadata, Operation, Workflow};
+use super::entry::{CellWrite, Entry, Metadata, Operation, Origin, Workflow};
 use crate::model::{Axis, CellRange, CellRef, CellValue, ErrorCode, Format, ValidationError};
 use crate::wire::{put_str, put_varint, Reader, WireError};
 
-/// The format version written by [`encode_entry`]; bump it when the layout changes and keep
-/// decoding the old ones.
-pub const ENTRY_FORMAT_VERSION: u8 = 1;
+/// The format version written by [`encode_entry`]: checksummed, with an [`Origin`]. Bump it
+/// when the layout changes and keep decoding the old ones.
+pub const ENTRY_FORMAT_VERSION: u8 = 2;
+
+/// The first entry format: no checksum, no origin. Still decoded, no longer written.
+pub const ENTRY_FORMAT_V1: u8 = 1;
+
+/// Bytes before a version 2 body: the version and the CRC-32.
+const V2_HEADER_LEN: usize = 5;
 
 /// Smallest encoding of one [`CellWrite`]: row, col, value tag, format tag.
 const MIN_CELL_BYTES: usize = 4;
@@ -44,10 +68,21 @@ pub enum DecodeError {
         offset: usize,
     },
     /// The first byte names a format version this build does not know.
-    #[error("entry format version {found} is not supported (this build reads version {ENTRY_FORMAT_VERSION})")]
+    #[error(
+        "entry format version {found} is not supported (this build reads versions {ENTRY_FORMAT_V1} to \
+         {ENTRY_FORMAT_VERSION})"
+    )]
     UnsupportedVersion {
         /// The version byte found.
         found: u8,
+    },
+    /// The CRC-32 stored in a version 2 entry does not match its body: the entry is damaged.
+    #[error("entry checksum mismatch: the entry stores {stored:#010x} but its body gives {computed:#010x}")]
+    ChecksumMismatch {
+        /// The checksum stored after the version byte.
+        stored: u32,
+        /// The checksum of the bytes after it.
+        computed: u32,
     },
     /// A tag byte has no meaning at this position.
     #[error("unknown {what} tag {tag} at byte {offset}")]
@@ -100,66 +135,119 @@ pub enum DecodeError {
     Invalid(#[from] ValidationError),
 }
 
-/// Encodes `entry` (which should be valid, see [`Entry::validate`]) into a new byte vector.
+/// Encodes `entry` (which should be valid, see [`Entry::validate`]) in the current format,
+/// version 2, into a new byte vector.
 pub fn encode_entry(entry: &Entry) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16);
+    let mut out = Vec::with_capacity(32);
     out.push(ENTRY_FORMAT_VERSION);
-    match &entry.operation {
-        Operation::SetCell(cell) => {
-            out.push(0);
-            put_cell(&mut out, cell);
-        }
-        Operation::SetCells(cells) => {
+    out.extend_from_slice(&[0; 4]);
+    match entry.origin {
+        None => out.push(0),
+        Some(Origin { time_ms, client }) => {
             out.push(1);
-            put_varint(&mut out, cells.len() as u64);
-            cells.iter().for_each(|cell| put_cell(&mut out, cell));
-        }
-        Operation::InsertRows { at, count } => put_span(&mut out, 2, *at, *count),
-        Operation::DeleteRows { at, count } => put_span(&mut out, 3, *at, *count),
-        Operation::InsertColumns { at, count } => put_span(&mut out, 4, *at, *count),
-        Operation::DeleteColumns { at, count } => put_span(&mut out, 5, *at, *count),
-        Operation::ClearRange(range) => {
-            out.push(6);
-            put_varint(&mut out, range.start().row);
-            put_varint(&mut out, range.start().col);
-            put_varint(&mut out, range.end().row - range.start().row);
-            put_varint(&mut out, range.end().col - range.start().col);
+            put_varint(&mut out, time_ms);
+            out.extend_from_slice(&client.to_le_bytes());
         }
     }
-    let m = &entry.metadata;
-    let flags =
-        u8::from(m.snapshot.is_some()) | u8::from(m.history.is_some()) << 1 | u8::from(m.pending.is_some()) << 2;
-    out.push(flags);
-    if let Some(s) = &m.snapshot {
-        put_str(&mut out, s);
-    }
-    if let Some(h) = &m.history {
-        put_str(&mut out, h);
-    }
-    if let Some(p) = m.pending {
-        out.push(p.to_byte());
+    put_operation(&mut out, &entry.operation);
+    put_metadata(&mut out, &entry.metadata);
+    let crc = crc32fast::hash(out.get(V2_HEADER_LEN..).unwrap_or_default());
+    if let Some(slot) = out.get_mut(1..V2_HEADER_LEN) {
+        slot.copy_from_slice(&crc.to_le_bytes());
     }
     out
 }
 
-/// Decodes bytes written by [`encode_entry`].
+/// Decodes bytes written by [`encode_entry`], in the current format (version 2) or in
+/// version 1.
 ///
 /// # Errors
-/// [`DecodeError`] for any input that is not exactly one valid entry; never panics.
+/// [`DecodeError`] for any input that is not exactly one valid entry; for version 2,
+/// [`DecodeError::ChecksumMismatch`] before anything after the checksum is parsed. Never panics.
 pub fn decode_entry(bytes: &[u8]) -> Result<Entry, DecodeError> {
     let mut r = Reader::at(bytes, 0);
-    let version = r.byte()?;
-    if version != ENTRY_FORMAT_VERSION {
-        return Err(DecodeError::UnsupportedVersion { found: version });
+    let origin = match r.byte()? {
+        ENTRY_FORMAT_V1 => None,
+        ENTRY_FORMAT_VERSION => {
+            let stored = u32::from_le_bytes(r.array::<4>()?);
+            let computed = crc32fast::hash(bytes.get(V2_HEADER_LEN..).unwrap_or_default());
+            if stored != computed {
+                return Err(DecodeError::ChecksumMismatch { stored, computed });
+            }
+            read_origin(&mut r)?
+        }
+        found => return Err(DecodeError::UnsupportedVersion { found }),
+    };
+    let operation = read_operation(&mut r)?;
+    let metadata = read_metadata(&mut r)?;
+    r.end()?;
+    let entry = Entry { operation, metadata, origin };
+    entry.validate()?;
+    Ok(entry)
+}
+
+fn put_operation(out: &mut Vec<u8>, operation: &Operation) {
+    match operation {
+        Operation::SetCell(cell) => {
+            out.push(0);
+            put_cell(out, cell);
+        }
+        Operation::SetCells(cells) => {
+            out.push(1);
+            put_varint(out, cells.len() as u64);
+            cells.iter().for_each(|cell| put_cell(out, cell));
+        }
+        Operation::InsertRows { at, count } => put_span(out, 2, *at, *count),
+        Operation::DeleteRows { at, count } => put_span(out, 3, *at, *count),
+        Operation::InsertColumns { at, count } => put_span(out, 4, *at, *count),
+        Operation::DeleteColumns { at, count } => put_span(out, 5, *at, *count),
+        Operation::ClearRange(range) => {
+            out.push(6);
+            put_varint(out, range.start().row);
+            put_varint(out, range.start().col);
+            put_varint(out, range.end().row - range.start().row);
+            put_varint(out, range.end().col - range.start().col);
+        }
     }
+}
+
+fn put_metadata(out: &mut Vec<u8>, m: &Metadata) {
+    let flags =
+        u8::from(m.snapshot.is_some()) | u8::from(m.history.is_some()) << 1 | u8::from(m.pending.is_some()) << 2;
+    out.push(flags);
+    if let Some(s) = &m.snapshot {
+        put_str(out, s);
+    }
+    if let Some(h) = &m.history {
+        put_str(out, h);
+    }
+    if let Some(p) = m.pending {
+        out.push(p.to_byte());
+    }
+}
+
+fn read_origin(r: &mut Reader<'_>) -> Result<Option<Origin>, DecodeError> {
+    let tag_at = r.pos();
+    match r.byte()? {
+        0 => Ok(None),
+        1 => {
+            let time_ms = r.varint()?;
+            let client = u64::from_le_bytes(r.array::<8>()?);
+            Ok(Some(Origin { time_ms, client }))
+        }
+        tag => Err(DecodeError::UnknownTag { what: "origin", tag, offset: tag_at }),
+    }
+}
+
+fn read_operation(r: &mut Reader<'_>) -> Result<Operation, DecodeError> {
     let tag_at = r.pos();
     let operation = match r.byte()? {
-        0 => Operation::SetCell(read_cell(&mut r)?),
+        0 => Operation::SetCell(read_cell(r)?),
         1 => {
             let count = r.count(MIN_CELL_BYTES)?;
             let mut cells = Vec::with_capacity(count);
             for _ in 0..count {
-                cells.push(read_cell(&mut r)?);
+                cells.push(read_cell(r)?);
             }
             Operation::SetCells(cells)
         }
@@ -183,6 +271,10 @@ pub fn decode_entry(bytes: &[u8]) -> Result<Entry, DecodeError> {
         }
         tag => return Err(DecodeError::UnknownTag { what: "operation", tag, offset: tag_at }),
     };
+    Ok(operation)
+}
+
+fn read_metadata(r: &mut Reader<'_>) -> Result<Metadata, DecodeError> {
     let flags_at = r.pos();
     let flags = r.byte()?;
     if flags & !0b111 != 0 {
@@ -197,10 +289,7 @@ pub fn decode_entry(bytes: &[u8]) -> Result<Entry, DecodeError> {
     } else {
         None
     };
-    r.end()?;
-    let entry = Entry { operation, metadata: Metadata { snapshot, history, pending } };
-    entry.validate()?;
-    Ok(entry)
+    Ok(Metadata { snapshot, history, pending })
 }
 
 fn put_span(out: &mut Vec<u8>, tag: u8, at: u64, count: u64) {

@@ -1,5 +1,5 @@
 //! Log entries: one operation plus the mutable metadata `snapshot`, `history`, `pending`
-//! (DESIGN.md sections 1 and 4).
+//! (DESIGN.md sections 1 and 4), and the [`Origin`] saying when and by whom it was written.
 
 use crate::model::{check_index, Axis, CellRange, CellRef, CellValue, Format, ValidationError, MAX_INDEX};
 
@@ -218,6 +218,20 @@ fn check_path(path: Option<&str>) -> Result<(), ValidationError> {
     }
 }
 
+/// When and by whom an entry was written (issue 11: history listing, undo per client).
+///
+/// Plain data, set by the writer and never checked: any pair of numbers is a valid origin. The
+/// writer's clock may be wrong or go backwards, so neither field orders entries (the sequence id
+/// does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// Milliseconds since the Unix epoch (1970-01-01T00:00:00Z) on the writer's clock, as JS
+    /// `Date.now()` gives it.
+    pub time_ms: u64,
+    /// The writing client's id: random per `SpreadsheetData` instance, stable for its life.
+    pub client: u64,
+}
+
 /// One entry of the event log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
@@ -225,12 +239,21 @@ pub struct Entry {
     pub operation: Operation,
     /// Snapshot, history and pending-workflow markers.
     pub metadata: Metadata,
+    /// When and by whom the entry was written; `None` for entries written without one, among
+    /// them every entry of format version 1 (written before origins existed).
+    pub origin: Option<Origin>,
 }
 
 impl Entry {
-    /// An entry for `operation` with empty metadata.
+    /// An entry for `operation` with empty metadata and no origin.
     pub fn new(operation: Operation) -> Self {
-        Self { operation, metadata: Metadata::default() }
+        Self { operation, metadata: Metadata::default(), origin: None }
+    }
+
+    /// The same entry, written at `origin.time_ms` by `origin.client`.
+    pub fn with_origin(mut self, origin: Origin) -> Self {
+        self.origin = Some(origin);
+        self
     }
 
     /// Validates operation and metadata; every log implementation calls this before storing.

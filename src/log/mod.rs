@@ -13,9 +13,9 @@ mod error;
 mod event_log;
 mod memory;
 
-pub use encoding::{decode_entry, encode_entry, DecodeError, ENTRY_FORMAT_VERSION};
+pub use encoding::{decode_entry, encode_entry, DecodeError, ENTRY_FORMAT_V1, ENTRY_FORMAT_VERSION};
 pub use entry::{
-    CellWrite, Entry, Metadata, MetadataUpdate, Operation, SequenceId, Workflow, MAX_BATCH_CELLS,
+    CellWrite, Entry, Metadata, MetadataUpdate, Operation, Origin, SequenceId, Workflow, MAX_BATCH_CELLS,
     MAX_METADATA_PATH_BYTES,
 };
 pub use error::LogError;

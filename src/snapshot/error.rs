@@ -109,8 +109,9 @@ pub enum SnapshotError {
         /// Columns in the tile.
         cols: u32,
     },
-    /// A tile size outside `1..=65_536` rows or columns.
-    #[error("tile size {rows} x {cols} is invalid; rows and columns must each be 1 to 65536")]
+    /// A tile size outside `1..=4_096` rows or columns (see
+    /// [`MAX_TILE_SIDE`](crate::snapshot::MAX_TILE_SIDE)).
+    #[error("tile size {rows} x {cols} is invalid; rows and columns must each be 1 to 4096")]
     BadTileSize {
         /// The rows asked for.
         rows: u64,

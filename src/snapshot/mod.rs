@@ -24,5 +24,5 @@ mod wire;
 pub use cell::CellContent;
 pub use error::SnapshotError;
 pub use index::{decode_index, encode_index, Layer, SnapshotIndex, INDEX_FORMAT_VERSION};
-pub use tile::{decode_tile, encode_tile, Tile, TileKey, TileSize, TILE_FORMAT_VERSION};
+pub use tile::{decode_tile, encode_tile, Tile, TileKey, TileSize, MAX_TILE_SIDE, TILE_FORMAT_VERSION};
 pub use transform::{AxisTransform, Span, Transform};

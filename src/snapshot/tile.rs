@@ -46,13 +46,15 @@ pub const TILE_FORMAT_VERSION: u8 = 1;
 
 const TILE_MAGIC: [u8; 4] = *b"SLTL";
 
-/// Largest number of rows or columns in a tile.
-const MAX_TILE_SIDE: u32 = 65_536;
+/// Largest number of rows or columns in a tile: 4,096. A tile's size comes from stored blobs and
+/// from open options, so it must not let a few bytes demand a huge allocation; readers size
+/// their per-tile structures from it (the engine's `LoadedTile` caps its dense table besides).
+pub const MAX_TILE_SIDE: u32 = 4_096;
 
 /// Smallest encoding of one cell: two position varints, a value tag, a format tag.
 const MIN_CELL_BYTES: usize = 4;
 
-/// The rows and columns of every tile of a snapshot, each 1 to 65,536.
+/// The rows and columns of every tile of a snapshot, each 1 to [`MAX_TILE_SIDE`] (4,096).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TileSize {
     rows: u32,
@@ -66,7 +68,7 @@ impl TileSize {
     /// A tile size of `rows` by `cols`.
     ///
     /// # Errors
-    /// [`SnapshotError::BadTileSize`] unless both are in `1..=65_536`.
+    /// [`SnapshotError::BadTileSize`] unless both are in `1..=MAX_TILE_SIDE` (1 to 4,096).
     pub fn new(rows: u32, cols: u32) -> Result<TileSize, SnapshotError> {
         let side = 1..=MAX_TILE_SIDE;
         if side.contains(&rows) && side.contains(&cols) {
@@ -427,9 +429,11 @@ mod tests {
     #[test]
     fn tile_size_limits() {
         assert!(TileSize::new(1, 1).is_ok());
-        assert!(TileSize::new(65_536, 65_536).is_ok());
+        assert!(TileSize::new(4_096, 4_096).is_ok());
         assert_eq!(TileSize::new(0, 4), Err(SnapshotError::BadTileSize { rows: 0, cols: 4 }));
-        assert_eq!(TileSize::new(4, 65_537), Err(SnapshotError::BadTileSize { rows: 4, cols: 65_537 }));
+        assert_eq!(TileSize::new(4, 4_097), Err(SnapshotError::BadTileSize { rows: 4, cols: 4_097 }));
+        assert_eq!(TileSize::new(65_536, 1), Err(SnapshotError::BadTileSize { rows: 65_536, cols: 1 }));
+        assert_eq!(TileSize::new(u32::MAX, 1), Err(SnapshotError::BadTileSize { rows: u64::from(u32::MAX), cols: 1 }));
         assert_eq!((TileSize::DEFAULT.rows(), TileSize::DEFAULT.cols()), (64, 16));
     }
 
@@ -593,6 +597,25 @@ mod tests {
         assert_eq!(decode_tile(&framed(&far)), Err(SnapshotError::TileOutOfRange { tile_row: 1 << 60, tile_col: 0 }));
         let trailing = [0, 0, 4, 4, 0, 0, 0, 9];
         assert_eq!(decode_tile(&framed(&trailing)), Err(SnapshotError::TrailingBytes { offset: 16, extra: 1 }));
+    }
+
+    #[test]
+    fn huge_tile_sides_are_refused() {
+        // 65,536 x 65,536 asked a 16 GiB slot table of the engine from a 20-byte blob (its size
+        // wrapped to 0 on wasm32); 4,096 x 4,096 asks 64 MiB from 18 bytes, so the engine caps
+        // its dense table as well (`engine::loaded_tile`).
+        let mut body = vec![0, 0];
+        put_varint(&mut body, 65_536);
+        put_varint(&mut body, 65_536);
+        body.extend_from_slice(&[0, 0, 0]);
+        let blob = framed(&body);
+        assert_eq!(blob.len(), 20);
+        assert_eq!(decode_tile(&blob), Err(SnapshotError::BadTileSize { rows: 65_536, cols: 65_536 }));
+        let mut body = vec![0, 0];
+        put_varint(&mut body, 4_096);
+        put_varint(&mut body, 4_097);
+        body.extend_from_slice(&[0, 0, 0]);
+        assert_eq!(decode_tile(&framed(&body)), Err(SnapshotError::BadTileSize { rows: 4_096, cols: 4_097 }));
     }
 
     #[test]
