@@ -613,3 +613,19 @@ impl EventLog for CountingLog {
         self.inner.bounds().await
     }
 }
+
+#[test]
+fn every_entry_carries_when_and_who() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let mut options = small_tiles(1000);
+    options.client_id = 42;
+    let engine = h.open(log.clone(), MemoryBlobStore::new(), options);
+    h.run(engine.set_cell(0, 0, num(1.0), None)).unwrap();
+    h.run(engine.insert_rows(0, 2)).unwrap();
+    let entries = h.run(log.query(QueryFrom::Start, QueryTo::End, None)).unwrap().entries;
+    assert_eq!(entries.len(), 2);
+    for entry in entries {
+        assert_eq!(entry.origin, Some(sheetlog::log::Origin { time_ms: 1_764_590_400_000, client: 42 }));
+    }
+}

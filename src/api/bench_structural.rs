@@ -6,7 +6,6 @@
 
 use std::rc::Rc;
 
-use futures_util::FutureExt as _;
 use wasm_bindgen::prelude::*;
 
 use crate::browser::timer::{now_ms, sleep};
@@ -32,7 +31,7 @@ fn line(report: &mut Vec<String>, text: String) {
 }
 
 fn runtime() -> Runtime {
-    Runtime { spawn: Rc::new(wasm_bindgen_futures::spawn_local), sleep: Rc::new(|ms| sleep(ms).boxed_local()) }
+    super::browser_runtime::browser_runtime()
 }
 
 type BenchEngine = Engine<IdbEventLog, IdbBlobStore>;

@@ -7,7 +7,11 @@ use futures_util::FutureExt as _;
 use crate::browser::timer::sleep;
 use crate::engine::Runtime;
 
-/// Spawning on the browser's microtask queue and sleeping with `setTimeout`.
+/// Spawning on the browser's microtask queue, sleeping with `setTimeout`, `Date.now()`.
 pub fn browser_runtime() -> Runtime {
-    Runtime { spawn: Rc::new(wasm_bindgen_futures::spawn_local), sleep: Rc::new(|ms| sleep(ms).boxed_local()) }
+    Runtime {
+        spawn: Rc::new(wasm_bindgen_futures::spawn_local),
+        sleep: Rc::new(|ms| sleep(ms).boxed_local()),
+        now_ms: Rc::new(|| js_sys::Date::now().max(0.0) as u64),
+    }
 }

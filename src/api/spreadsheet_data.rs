@@ -132,10 +132,13 @@ fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
     if let Some(n) = positive_integer(options, "snapshotInterval", 9_007_199_254_740_991.0)? {
         engine.snapshot_interval = n as u64;
     }
-    let rows = positive_integer(options, "tileRows", 65_536.0)?.map_or(TileSize::DEFAULT.rows(), |n| n as u32);
-    let cols = positive_integer(options, "tileColumns", 65_536.0)?.map_or(TileSize::DEFAULT.cols(), |n| n as u32);
+    let side = f64::from(crate::snapshot::MAX_TILE_SIDE);
+    let rows = positive_integer(options, "tileRows", side)?.map_or(TileSize::DEFAULT.rows(), |n| n as u32);
+    let cols = positive_integer(options, "tileColumns", side)?.map_or(TileSize::DEFAULT.cols(), |n| n as u32);
     engine.tile_size = TileSize::new(rows, cols).map_err(|e| bad_input(&e.to_string()))?;
     engine.viewport = viewport_from_js(&get(options, "viewport"))?;
+    // A random client id per instance (53 bits, exact as a JS number).
+    engine.client_id = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
     if let Some(bytes) = positive_integer(options, "tileCacheBytes", 4_294_967_295.0)? {
         engine.tile_cache_bytes = bytes as usize;
     }

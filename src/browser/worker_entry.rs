@@ -156,7 +156,8 @@ fn sequence_id(message: &JsValue) -> Result<SequenceId, String> {
 
 fn tile_side(message: &JsValue, name: &str) -> Result<u32, String> {
     let n = safe_integer(message, name)?;
-    u32::try_from(n).map_err(|_| format!("`{name}` must be at most 65536, got {n}"))
+    let max = crate::snapshot::MAX_TILE_SIDE;
+    u32::try_from(n).ok().filter(|n| *n <= max).ok_or_else(|| format!("`{name}` must be at most {max}, got {n}"))
 }
 
 /// The `id` of a message if it is a number, else `null`: what a reply echoes.

@@ -32,6 +32,8 @@ pub(crate) type EditId = u64;
 pub(crate) struct PendingEdit {
     pub(crate) id: EditId,
     pub(crate) operations: Vec<Operation>,
+    /// When it was made: milliseconds since the Unix epoch.
+    pub(crate) time_ms: u64,
 }
 
 impl PendingEdit {
@@ -305,8 +307,8 @@ mod tests {
     #[test]
     fn durable_edits_leave_and_the_overlay_is_rebuilt_when_empty() {
         let mut pending = Pending::default();
-        pending.push(PendingEdit { id: 0, operations: vec![set(0, 0, 1.0)] });
-        pending.push(PendingEdit { id: 1, operations: vec![set(0, 1, 2.0)] });
+        pending.push(PendingEdit { id: 0, operations: vec![set(0, 0, 1.0)], time_ms: 0 });
+        pending.push(PendingEdit { id: 1, operations: vec![set(0, 1, 2.0)], time_ms: 0 });
         let before = pending.view(2);
         assert_eq!((before.lo, before.hi), (0, 2));
         pending.in_flight = 1;

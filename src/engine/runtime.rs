@@ -12,6 +12,9 @@ pub struct Runtime {
     pub spawn: Rc<dyn Fn(LocalBoxFuture<'static, ()>)>,
     /// A future that resolves after the given milliseconds.
     pub sleep: Rc<dyn Fn(u32) -> LocalBoxFuture<'static, ()>>,
+    /// The wall clock: milliseconds since the Unix epoch (JS `Date.now()`), stamped on every
+    /// entry this engine writes.
+    pub now_ms: Rc<dyn Fn() -> u64>,
 }
 
 impl std::fmt::Debug for Runtime {

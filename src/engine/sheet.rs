@@ -47,6 +47,9 @@ pub struct EngineOptions {
     /// least recently shown are evicted (DESIGN.md section 5b). Tiles under the viewport are
     /// always kept.
     pub tile_cache_bytes: usize,
+    /// This client's id, stamped on every entry it writes with the time (DESIGN.md section
+    /// 5b, "Entries v2"); the JS API picks a random one per `SpreadsheetData`.
+    pub client_id: u64,
 }
 
 impl Default for EngineOptions {
@@ -57,6 +60,7 @@ impl Default for EngineOptions {
             viewport: None,
             workflow_retry_delays_ms: vec![500, 2_000, 8_000],
             tile_cache_bytes: DEFAULT_TILE_CACHE_BYTES,
+            client_id: 0,
         }
     }
 }
@@ -279,7 +283,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             return fail(EngineError::Closed);
         }
         let (id, reply): (EditId, _) = self.register();
-        self.dispatch(Msg::Submit { id, operation });
+        let time_ms = (self.inner.runtime.now_ms)();
+        self.dispatch(Msg::Submit { id, operation, time_ms });
         async move {
             match reply.await? {
                 Reply::Committed(range) => Ok(range),

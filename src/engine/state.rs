@@ -51,8 +51,8 @@ pub(crate) type TileResults = Vec<(Rc<str>, Result<Rc<LoadedTile>, EngineError>)
 
 /// A change for the engine's state, handled in order by [`Core::handle`].
 pub(crate) enum Msg {
-    /// A validated edit from the API.
-    Submit { id: EditId, operation: Operation },
+    /// A validated edit from the API, made at `time_ms` (ms since the Unix epoch).
+    Submit { id: EditId, operation: Operation, time_ms: u64 },
     /// The viewport changed (`None`: the whole sheet).
     SetViewport(Option<Viewport>),
     /// Bring the engine up to the log's end; reply when done.
@@ -285,7 +285,7 @@ impl Core {
             return self.after_close(msg, fx);
         }
         match msg {
-            Msg::Submit { id, operation } => self.submit(id, operation),
+            Msg::Submit { id, operation, time_ms } => self.submit(id, operation, time_ms),
             Msg::SetViewport(viewport) => self.set_viewport(viewport),
             Msg::Sync { waiter } => self.request_sync(waiter),
             Msg::RequestSnapshot { waiter } => self.request_snapshot(waiter, fx),

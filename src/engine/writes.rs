@@ -9,7 +9,7 @@ use super::error::EngineError;
 use super::pending::{EditId, PendingEdit};
 use super::state::{Core, Effect, LogIo, Reply};
 use super::structural::{advance_transform, extent_after, rebase_operation, structural_transform};
-use crate::log::{AddEntryResult, Entry, LogError, Operation, SequenceId, Workflow, MAX_BATCH_CELLS};
+use crate::log::{AddEntryResult, Entry, LogError, Operation, Origin, SequenceId, Workflow, MAX_BATCH_CELLS};
 
 /// Most entries one append carries.
 pub(crate) const MAX_APPEND_ENTRIES: usize = 1000;
@@ -17,10 +17,10 @@ pub(crate) const MAX_APPEND_ENTRIES: usize = 1000;
 impl Core {
     /// A validated edit: shown at once (the next version overlays it), appended when the log
     /// is free.
-    pub(crate) fn submit(&mut self, id: EditId, operation: Operation) {
+    pub(crate) fn submit(&mut self, id: EditId, operation: Operation, time_ms: u64) {
         let structural = operation.is_structural();
         self.extent = extent_after(self.extent, &operation);
-        self.pending.push(PendingEdit { id, operations: vec![operation] });
+        self.pending.push(PendingEdit { id, operations: vec![operation], time_ms });
         self.next_edit = self.next_edit.max(id + 1);
         self.view_stale |= structural;
         self.dirty = true;
@@ -43,7 +43,8 @@ impl Core {
             if taken > 0 && too_many {
                 break;
             }
-            entries.extend(edit.operations.iter().cloned().map(Entry::new));
+            let origin = Origin { time_ms: edit.time_ms, client: self.options.client_id };
+            entries.extend(edit.operations.iter().cloned().map(|op| Entry::new(op).with_origin(origin)));
             cells += edit_cells;
             taken += 1;
         }

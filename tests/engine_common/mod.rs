@@ -125,6 +125,7 @@ impl Harness {
                 spawner.spawn_local(future).expect("the test pool is alive");
             }),
             sleep: Rc::new(|_ms| async {}.boxed_local()),
+            now_ms: Rc::new(|| 1_764_590_400_000),
         }
     }
 
