@@ -188,11 +188,6 @@ async fn append_batch(
         let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
         let log = tx.object_store(LOG_STORE).map_err(storage)?;
         let meta = tx.object_store(META_STORE).map_err(storage)?;
-        // Every read this transaction needs is issued at once: the bounds, and the sequence id
-        // of the latest snapshot (its key only; its record is read only for a caller whose
-        // hint is stale), so an append costs one round of reads before its puts.
-        let index = log.index(SNAPSHOT_INDEX).map_err(storage)?;
-        let latest_req = index.open_key_cursor().with_direction(CursorDirection::Prev).primitive().map_err(storage)?;
         let LogBounds { mut end, .. } = read_bounds(&log, &meta).await?;
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut puts = Vec::new();
@@ -208,6 +203,10 @@ async fn append_batch(
             }
             outcomes.push(Ok(()));
         }
+        // The latest snapshot after the puts (a batch may hold one): its key only, read with
+        // the puts in flight; its record only for a caller whose hint is stale.
+        let index = log.index(SNAPSHOT_INDEX).map_err(storage)?;
+        let latest_req = index.open_key_cursor().with_direction(CursorDirection::Prev).primitive().map_err(storage)?;
         let latest_seq = match latest_req.await.map_err(storage)? {
             Some(mut cursor) => match cursor.next_key::<JsValue>().await.map_err(storage)? {
                 Some(k) => Some(seq_of(&k, "a snapshot key")?),
