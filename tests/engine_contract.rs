@@ -403,7 +403,7 @@ fn a_failing_workflow_shows_in_the_load_status_and_is_retried() {
     for i in 0..3 {
         h.run(engine.set_cell(i, 0, num(i as f64), None)).unwrap();
     }
-    assert_eq!(runs.get(), 3, "two failures, then a retry that succeeds");
+    assert_eq!(runs.get(), 4, "two failures, then a retry that succeeds, then its history");
     let errors =
         statuses.borrow().iter().filter(|s| matches!(s, LoadStatus::Error(EngineError::Worker { .. }))).count();
     assert!(errors >= 1, "the failure showed in the load status: {:?}", statuses.borrow());
@@ -516,7 +516,8 @@ fn a_snapshot_due_while_another_runs_starts_when_it_ends_without_a_further_write
     assert_eq!(engine.snapshot().log_info().workflow, Some(Workflow::Snapshot));
     release.send(()).unwrap();
     h.run(async {});
-    assert_eq!(*runs.borrow(), vec![(4, Workflow::Snapshot), (11, Workflow::Snapshot)], "the due one followed");
+    let snapshots: Vec<_> = runs.borrow().iter().copied().filter(|(_, w)| *w == Workflow::Snapshot).collect();
+    assert_eq!(snapshots, vec![(4, Workflow::Snapshot), (11, Workflow::Snapshot)], "the due one followed");
     let info = engine.snapshot().log_info();
     assert_eq!((info.snapshot_sequence_id, info.workflow), (Some(11), None));
 }

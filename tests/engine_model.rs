@@ -12,6 +12,13 @@
 //! every version held from an earlier step must still read as it did. Every edit must end
 //! acknowledged at its intended cells, or rejected exactly when another writer deleted all its
 //! targets first; after a final sync all engines agree.
+//!
+//! The storage lifecycle runs throughout (DESIGN.md section 5b): every snapshot is followed by
+//! its history and, when every client's lease has passed it, a truncation of the log; garbage
+//! is collected every few entries. A client **sleeps** when the clock moves past its lease: the
+//! log may then be truncated past it, and it catches up from history (transforming its pending
+//! edits) or reloads. After every garbage collection no blob under `snapshots/` is left that no
+//! kept snapshot or open client references; at the end the log is short again.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod engine_common;
@@ -20,12 +27,12 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::rc::Rc;
 
-use engine_common::{small_tiles, Harness};
+use engine_common::{run_chain, small_tiles, test_retention, Harness};
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
-use sheetlog::engine::{run_workflow, ContentVersion, Engine, EngineError, LoadStatus};
+use sheetlog::engine::{ContentVersion, Engine, EngineError, LoadStatus};
 use sheetlog::log::{CellWrite, EventLog, MemoryEventLog, QueryFrom, QueryTo, SequenceId, Workflow};
 use sheetlog::model::{CellRange, CellRef, CellValue, ErrorCode, Format};
 use sheetlog::snapshot::{CellContent, TileSize};
@@ -67,6 +74,11 @@ enum Step {
     Reopen {
         client: usize,
     },
+    /// The clock moves past every lease: clients that do nothing until they next run count as
+    /// closed, and the log may be truncated past them.
+    Sleep,
+    /// An outside worker collects garbage on the latest snapshot.
+    Gc,
     Hold {
         client: usize,
     },
@@ -108,6 +120,8 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::Compact),
         1 => client.clone().prop_map(|client| Step::Reopen { client }),
         1 => client.prop_map(|client| Step::Hold { client }),
+        1 => Just(Step::Sleep),
+        1 => Just(Step::Gc),
     ]
 }
 
@@ -456,6 +470,7 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let mut held: Vec<(Rc<ContentVersion>, Sheet, String)> = Vec::new();
     let mut next_id: Id = 10_000_000;
     let mut counter = 0.0;
+    let mut slept = false;
     let poll_answers = |made: &mut Vec<Made>| {
         for m in made.iter_mut() {
             if let Some(result) = m.future.as_mut().and_then(|f| f.now_or_never()) {
@@ -482,13 +497,22 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 h.run(async {});
                 let end = h.run(log.bounds()).unwrap().end;
                 if end > 0 {
-                    h.run(run_workflow(&log, &blobs, end - 1, Workflow::Snapshot, tiles)).unwrap();
+                    run_chain(&mut h, &log, &blobs, end - 1, Workflow::Snapshot, tiles);
                 }
             }
             Step::Compact => {
                 let latest = h.run(log.query(QueryFrom::Snapshot, QueryTo::End, None)).unwrap().latest_snapshot;
                 if let Some(info) = latest {
-                    h.run(run_workflow(&log, &blobs, info.seq, Workflow::Compact, tiles)).unwrap();
+                    run_chain(&mut h, &log, &blobs, info.seq, Workflow::Compact, tiles);
+                }
+            }
+            Step::Sleep => h.clock.set(h.clock.get() + 301_000),
+            Step::Gc => {
+                h.run(async {});
+                let latest = h.run(log.query(QueryFrom::Snapshot, QueryTo::End, None)).unwrap().latest_snapshot;
+                if let Some(info) = latest {
+                    run_chain(&mut h, &log, &blobs, info.seq, Workflow::Gc, tiles);
+                    no_unreferenced_blobs(&mut h, &blobs)?;
                 }
             }
             Step::Reopen { client } => {
@@ -508,9 +532,20 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
             }
         }
         poll_answers(&mut made);
+        slept |= matches!(step, Step::Sleep);
+        let start = h.run(log.bounds()).unwrap().start;
         for (c, engine) in engines.iter().enumerate() {
             let version = engine.snapshot();
             let seq = version.log_info().sequence_id;
+            // Until a client sleeps past its lease, the log is never truncated past it.
+            prop_assert!(
+                slept || start <= seq,
+                "step {}: the log starts at {}, past client {} at {}",
+                i,
+                start,
+                c,
+                seq
+            );
             let (sheet, _) = replay(&made, Some(c), seq).map_err(TestCaseError::fail)?;
             check(&version, &sheet, &format!("step {i} {step:?}: client {c} at {seq}"))?;
         }
@@ -554,6 +589,66 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     }
     let fresh = open(&mut h);
     check(&fresh.snapshot(), &truth, "a fresh client")?;
+    // Once every client has caught up, the history workflow on the latest snapshot truncates
+    // the log up to it.
+    let latest = h.run(log.query(QueryFrom::Snapshot, QueryTo::End, None)).unwrap().latest_snapshot;
+    if let Some(info) = &latest {
+        run_chain(&mut h, &log, &blobs, info.seq, Workflow::History, tiles);
+        let bounds = h.run(log.bounds()).unwrap();
+        prop_assert_eq!(bounds.start, info.seq, "the log is truncated to the latest snapshot");
+    }
+    if let Some(info) = &latest {
+        run_chain(&mut h, &log, &blobs, info.seq, Workflow::Gc, tiles);
+        no_unreferenced_blobs(&mut h, &blobs)?;
+    }
+    let fresh = open(&mut h);
+    check(&fresh.snapshot(), &truth, "a fresh client after truncation and GC")?;
+    Ok(())
+}
+
+/// Every blob under `snapshots/` is referenced by a snapshot the catalog keeps or by the
+/// snapshot a live lease reads from.
+fn no_unreferenced_blobs(h: &mut Harness, blobs: &MemoryBlobStore) -> Result<(), TestCaseError> {
+    use sheetlog::blob::{BlobDir, BlobStore, EntryKind};
+    use sheetlog::engine::lifecycle::read_catalog;
+    use sheetlog::engine::workflow::read_index;
+    let catalog = h.run(read_catalog(blobs)).unwrap();
+    let mut live = std::collections::HashSet::new();
+    let mut indexes: Vec<String> = catalog.snapshots.iter().map(|(_, p)| p.clone()).collect();
+    let clients = h.run(blobs.root().dir("clients")).unwrap();
+    let page = h.run(clients.list(None)).unwrap();
+    for entry in page.entries {
+        let lease = sheetlog::snapshot::decode_lease(&h.run(clients.read(&entry.name)).unwrap()).unwrap();
+        if lease.expires_ms > h.clock.get() {
+            indexes.extend(lease.base);
+        }
+    }
+    for path in indexes {
+        // A lease may name a snapshot collected while its client was adopting it (the client
+        // then adopts the newer one); it references nothing then.
+        let Ok(index) = h.run(read_index(blobs, &path)) else { continue };
+        live.insert(path);
+        live.extend(index.layers.iter().flat_map(|l| l.tiles.values().cloned()));
+    }
+    let mut dirs = vec![(h.run(blobs.root().dir("snapshots")).unwrap(), "snapshots".to_owned())];
+    while let Some((dir, prefix)) = dirs.pop() {
+        let mut continuation = None;
+        loop {
+            let page = h.run(dir.list(continuation.as_ref())).unwrap();
+            for entry in page.entries {
+                let path = format!("{prefix}/{}", entry.name);
+                match entry.kind {
+                    EntryKind::Blob => prop_assert!(live.contains(&path), "{} is referenced by nothing kept", path),
+                    EntryKind::Dir => dirs.push((h.run(dir.dir(&entry.name)).unwrap(), path)),
+                }
+            }
+            match page.continuation {
+                Some(next) => continuation = Some(next),
+                None => break,
+            }
+        }
+    }
+    let _ = test_retention();
     Ok(())
 }
 

@@ -83,7 +83,7 @@ async fn snapshot(engine: &BenchEngine) -> Result<usize, JsValue> {
     let end = log.bounds().await.map_err(js_error)?.end;
     log.add_entry(Entry::new(Operation::SetCells(Vec::new())), end, None).await.map_err(js_error)?;
     let config = WorkflowConfig { max_layers: usize::MAX, ..WorkflowConfig::default() };
-    let report = run_workflow_with(log, engine.blobs(), end, crate::log::Workflow::Snapshot, config)
+    let report = run_workflow_with(log, engine.blobs(), end, crate::log::Workflow::Snapshot, config, 0)
         .await
         .map_err(js_error)?
         .ok_or_else(|| js_error("no snapshot report"))?;

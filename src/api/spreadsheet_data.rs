@@ -28,11 +28,11 @@ use super::worker::{start_host, Host};
 use crate::blob::MemoryBlobStore;
 use crate::browser::{Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase, WorkerHost};
 use crate::engine::workflow::DEFAULT_MAX_LAYERS;
-use crate::engine::WorkflowConfig;
 use crate::engine::{
     ContentVersion, Engine, EngineError, EngineOptions, InThreadHost, ItemOffsetMapping, LoadStatus,
     DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT,
 };
+use crate::engine::{Retention, WorkflowConfig};
 use crate::log::{MemoryEventLog, SequenceId};
 use crate::model::Axis;
 use crate::snapshot::TileSize;
@@ -145,9 +145,15 @@ fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
     Ok(engine)
 }
 
-/// Option `maxLayers`: a positive integer, default 8.
-fn max_layers(options: &JsValue) -> Result<usize, JsValue> {
-    Ok(positive_integer(options, "maxLayers", 1_000_000.0)?.map_or(DEFAULT_MAX_LAYERS, |n| n as usize))
+/// Options `maxLayers` (a positive integer, default 8) and `keepSnapshots` (default 4) as the
+/// workflows' settings, with the first snapshot's tile size.
+fn workflow_config(options: &JsValue, tile_size: TileSize) -> Result<WorkflowConfig, JsValue> {
+    let max_layers = positive_integer(options, "maxLayers", 1_000_000.0)?.map_or(DEFAULT_MAX_LAYERS, |n| n as usize);
+    let mut retention = Retention::default();
+    if let Some(keep) = positive_integer(options, "keepSnapshots", 1_000_000.0)? {
+        retention.keep_snapshots = keep as usize;
+    }
+    Ok(WorkflowConfig { tile_size, max_layers, retention })
 }
 
 fn load_status_js(status: &LoadStatus) -> JsValue {
@@ -242,7 +248,6 @@ impl SpreadsheetData {
             return Err(bad_input("option name must be a string of 1 to 200 characters"));
         }
         let engine_options = engine_options(&options)?;
-        let layers = max_layers(&options)?;
         let durability = match get(&options, "durability").as_string().as_deref() {
             None | Some("strict") => Durability::Strict,
             Some("relaxed") => Durability::Relaxed,
@@ -257,7 +262,7 @@ impl SpreadsheetData {
             SheetDatabase::open(&name, idb.clone()).await.map_err(|e| engine_error(&EngineError::Log(e.into())))?;
         let log = IdbEventLog::new(db.clone());
         let blobs = IdbBlobStore::new(db.clone());
-        let config = WorkflowConfig { tile_size: engine_options.tile_size, max_layers: layers };
+        let config = workflow_config(&options, engine_options.tile_size)?;
         let Host { host, worker } = start_host(&name, use_worker, &log, &blobs, config, idb.durability);
         let engine = match Engine::open(log, blobs, host, browser_runtime(), engine_options).await {
             Ok(engine) => engine,
@@ -280,10 +285,16 @@ impl SpreadsheetData {
     #[wasm_bindgen(js_name = inMemory)]
     pub fn in_memory(options: JsInMemoryOptions) -> Result<SpreadsheetData, JsValue> {
         let options_js: JsValue = options.into();
-        let layers = max_layers(&options_js)?;
         let options = engine_options(&options_js)?;
+        let config = workflow_config(&options_js, options.tile_size)?;
         let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
-        let host = Rc::new(InThreadHost::new(log.clone(), blobs.clone(), options.tile_size).with_max_layers(layers));
+        let clock: crate::engine::Clock = Rc::new(|| js_sys::Date::now().max(0.0) as u64);
+        let host = Rc::new(
+            InThreadHost::new(log.clone(), blobs.clone(), options.tile_size)
+                .with_max_layers(config.max_layers)
+                .with_retention(config.retention)
+                .with_clock(clock),
+        );
         let (engine, loaded) = Engine::start(log, blobs, host, browser_runtime(), options);
         // The initial load of an empty memory sheet cannot fail; an error would show in the status.
         wasm_bindgen_futures::spawn_local(async move {

@@ -18,7 +18,7 @@ export type CellValue = string | number | boolean | null | undefined | CellError
 /** The part of the sheet the UI shows, in pixels; a hint for what to load. */
 export interface Viewport { rowMinOffset: number; columnMinOffset: number; width: number; height: number }
 /** The name of a background workflow. */
-export type WorkflowName = "snapshot" | "compact" | "history";
+export type WorkflowName = "snapshot" | "compact" | "history" | "gc";
 /** Errors thrown or rejected by sheetlog: `Error` objects whose `name` is the kind. */
 export interface SheetlogError extends Error {
   name: "ValidationError" | "StorageError" | "ConflictError" | "SheetRangeError";

@@ -24,7 +24,8 @@ impl WorkflowHost for LockedInThreadHost {
     fn run(&self, seq: SequenceId, workflow: Workflow) -> LocalBoxFuture<'static, Result<(), EngineError>> {
         let (sheet, log, blobs, config) = (self.sheet.clone(), self.log.clone(), self.blobs.clone(), self.config);
         async move {
-            let work = async move { run_workflow_with(&log, &blobs, seq, workflow, config).await.map(drop) };
+            let now = js_sys::Date::now().max(0.0) as u64;
+            let work = async move { run_workflow_with(&log, &blobs, seq, workflow, config, now).await.map(drop) };
             with_workflow_lock(&sheet, work)
                 .await
                 .map_err(|message| EngineError::Worker { workflow: workflow.as_str(), message })?
@@ -55,6 +56,7 @@ pub fn start_host(
         match WorkerHost::start(sheet, config.tile_size, durability) {
             Ok(worker) => {
                 worker.set_max_layers(config.max_layers);
+                worker.set_keep_snapshots(config.retention.keep_snapshots);
                 let worker = Rc::new(worker);
                 return Host { host: worker.clone(), worker: Some(worker) };
             }

@@ -22,7 +22,7 @@ use super::database::{Durability, IdbOptions, SheetDatabase};
 use super::idb_blob_store::IdbBlobStore;
 use super::idb_event_log::IdbEventLog;
 use crate::engine::workflow::DEFAULT_MAX_LAYERS;
-use crate::engine::{run_workflow_with, WorkflowConfig};
+use crate::engine::{run_workflow_with, Retention, WorkflowConfig};
 use crate::log::{SequenceId, Workflow};
 use crate::snapshot::TileSize;
 
@@ -48,6 +48,9 @@ pub struct WorkerRequest {
     /// A snapshot with more layers than this asks for compaction (field `maxLayers`, optional,
     /// default [`DEFAULT_MAX_LAYERS`]).
     pub max_layers: usize,
+    /// The latest snapshots garbage collection keeps (field `keepSnapshots`, optional, default
+    /// 4; see [`crate::engine::Retention`]).
+    pub keep_snapshots: usize,
 }
 
 impl WorkerRequest {
@@ -66,6 +69,7 @@ impl WorkerRequest {
         set("tileColumns", JsValue::from_f64(f64::from(self.tile_size.cols())));
         set("durability", JsValue::from_str(durability_name(self.durability)));
         set("maxLayers", JsValue::from_f64(self.max_layers as f64));
+        set("keepSnapshots", JsValue::from_f64(self.keep_snapshots as f64));
         object.into()
     }
 
@@ -84,7 +88,12 @@ impl WorkerRequest {
             "snapshot" => Workflow::Snapshot,
             "compact" => Workflow::Compact,
             "history" => Workflow::History,
-            other => return Err(format!("`workflow` must be \"snapshot\", \"compact\" or \"history\", got {other:?}")),
+            "gc" => Workflow::Gc,
+            other => {
+                return Err(format!(
+                    "`workflow` must be \"snapshot\", \"compact\", \"history\" or \"gc\", got {other:?}"
+                ))
+            }
         };
         let rows = tile_side(message, "tileRows")?;
         let cols = tile_side(message, "tileColumns")?;
@@ -102,7 +111,15 @@ impl WorkerRequest {
             },
             Err(_) => return Err("`maxLayers` could not be read".to_owned()),
         };
-        Ok(WorkerRequest { id, sheet, seq, workflow, tile_size, durability, max_layers })
+        let keep_snapshots = match Reflect::get(message, &JsValue::from_str("keepSnapshots")) {
+            Ok(value) if value.is_undefined() => Retention::default().keep_snapshots,
+            Ok(value) => match value.as_f64() {
+                Some(n) if n.fract() == 0.0 && (1.0..=1_000_000.0).contains(&n) => n as usize,
+                _ => return Err("`keepSnapshots` must be an integer from 1 to 1000000".to_owned()),
+            },
+            Err(_) => return Err("`keepSnapshots` could not be read".to_owned()),
+        };
+        Ok(WorkerRequest { id, sheet, seq, workflow, tile_size, durability, max_layers, keep_snapshots })
     }
 }
 
@@ -215,9 +232,11 @@ pub async fn handle_message(message: JsValue) -> JsValue {
 /// The workflow's error, as text.
 pub async fn handle_request(request: WorkerRequest) -> Result<(), String> {
     let handles = open_sheet(&request.sheet, request.durability).await?;
-    let WorkerRequest { seq, workflow, tile_size, max_layers, .. } = request;
-    let config = WorkflowConfig { tile_size, max_layers };
-    let work = async move { run_workflow_with(&handles.log, &handles.blobs, seq, workflow, config).await };
+    let WorkerRequest { seq, workflow, tile_size, max_layers, keep_snapshots, .. } = request;
+    let retention = Retention { keep_snapshots, ..Retention::default() };
+    let config = WorkflowConfig { tile_size, max_layers, retention };
+    let now = js_sys::Date::now().max(0.0) as u64;
+    let work = async move { run_workflow_with(&handles.log, &handles.blobs, seq, workflow, config, now).await };
     with_workflow_lock(&request.sheet, work).await?.map(drop).map_err(|e| e.to_string())
 }
 

@@ -81,6 +81,8 @@ struct Inner {
     durability: Durability,
     /// A snapshot with more layers than this asks for compaction.
     max_layers: Cell<usize>,
+    /// The latest snapshots garbage collection keeps.
+    keep_snapshots: Cell<usize>,
     timeout_ms: Cell<u32>,
     next_id: Cell<u64>,
     pending: RefCell<HashMap<u64, oneshot::Sender<Reply>>>,
@@ -287,6 +289,7 @@ impl WorkerHost {
             tile_size,
             durability,
             max_layers: Cell::new(crate::engine::workflow::DEFAULT_MAX_LAYERS),
+            keep_snapshots: Cell::new(crate::engine::Retention::default().keep_snapshots),
             timeout_ms: Cell::new(DEFAULT_REPLY_TIMEOUT_MS),
             next_id: Cell::new(1),
             pending: RefCell::default(),
@@ -336,6 +339,11 @@ impl WorkerHost {
     /// default 8).
     pub fn set_max_layers(&self, max_layers: usize) {
         self.inner.max_layers.set(max_layers.max(1));
+    }
+
+    /// Has garbage collection keep the latest `keep` snapshots (at least 1; default 4).
+    pub fn set_keep_snapshots(&self, keep: usize) {
+        self.inner.keep_snapshots.set(keep.max(1));
     }
 
     /// Whether the worker reported that it loaded the wasm.
@@ -399,6 +407,7 @@ impl WorkflowHost for WorkerHost {
                 tile_size: inner.tile_size,
                 durability: inner.durability,
                 max_layers: inner.max_layers.get(),
+                keep_snapshots: inner.keep_snapshots.get(),
             };
             // Above 2^53 a JS number loses the id; send it as a bigint then.
             let message = request.to_js();

@@ -34,3 +34,12 @@ pub async fn write_path<B: BlobStore>(blobs: &B, path: &str, bytes: &[u8]) -> Re
     let (dir, name) = parent(blobs, path).await?;
     dir.write(&name, bytes).await
 }
+
+/// Removes the blob at full path `path`; a missing blob is fine.
+///
+/// # Errors
+/// [`BlobError`] as from [`BlobDir::remove`] and [`BlobDir::dir`].
+pub async fn remove_path<B: BlobStore>(blobs: &B, path: &str) -> Result<(), BlobError> {
+    let (dir, name) = parent(blobs, path).await?;
+    dir.remove(&name).await
+}

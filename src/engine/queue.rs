@@ -12,6 +12,7 @@ use futures_util::FutureExt as _;
 
 use super::edit_layer::EditLayer;
 use super::error::EngineError;
+use super::lifecycle::{history_between, remove_lease, write_lease};
 use super::loaded_tile::LoadedTile;
 use super::sheet::Engine;
 use super::state::{Effect, Loaded, Msg};
@@ -25,9 +26,10 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     /// calls out) waits for it.
     pub(crate) fn dispatch(&self, msg: Msg) {
         let mut effects = Vec::new();
+        let now_ms = (self.inner.runtime.now_ms)();
         let published = match self.inner.core.try_borrow_mut() {
             Ok(mut core) => {
-                core.handle(msg, &mut effects);
+                core.handle(msg, now_ms, &mut effects);
                 core.publish_if_changed()
             }
             Err(_) => {
@@ -69,6 +71,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             Effect::Query { from, hint } => self.spawn_then(async move {
                 Msg::Page { from, result: log.query(QueryFrom::Seq(from), QueryTo::End, hint).await }
             }),
+            Effect::ReadHistory { from, to } => self
+                .spawn_then(async move { Msg::HistoryRead { from, result: history_between(&*blobs, from, to).await } }),
             Effect::ReadIndex { path } => self.spawn_then(async move {
                 let result = read_index(&*blobs, &path).await.map(Rc::new);
                 Msg::IndexRead { path, result }
@@ -97,6 +101,18 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 Msg::EntryRead { seq, result }
             }),
             Effect::Defer(msg) => self.spawn_then(async move { msg }),
+            Effect::WriteLease(lease) => (self.inner.runtime.spawn)(
+                async move {
+                    let _ = write_lease(&*blobs, &lease).await;
+                }
+                .boxed_local(),
+            ),
+            Effect::RemoveLease(client) => (self.inner.runtime.spawn)(
+                async move {
+                    let _ = remove_lease(&*blobs, client).await;
+                }
+                .boxed_local(),
+            ),
             Effect::Sleep { ms, then } => {
                 let sleep = (self.inner.runtime.sleep)(ms);
                 self.spawn_then(async move {

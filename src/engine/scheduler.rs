@@ -93,11 +93,12 @@ impl Core {
             if let Some(path) = metadata.snapshot {
                 self.consider_snapshot(seq, path, fx);
             }
-            if running.workflow == Workflow::Snapshot && metadata.pending == Some(Workflow::Compact) {
-                // Hand over directly: no version claims that nothing runs in between.
-                self.running = Some(Running { seq, workflow: Workflow::Compact, phase: Phase::Running, failures: 0 });
+            // The workflow asked for a follow-up on its entry (snapshot -> compact -> history ->
+            // gc): hand over directly, so no version claims that nothing runs in between.
+            if let Some(next) = metadata.pending.filter(|w| *w != running.workflow && *w != Workflow::Snapshot) {
+                self.running = Some(Running { seq, workflow: next, phase: Phase::Running, failures: 0 });
                 self.dirty = true;
-                fx.push(Effect::RunWorkflow { seq, workflow: Workflow::Compact });
+                fx.push(Effect::RunWorkflow { seq, workflow: next });
                 return;
             }
         }

@@ -21,6 +21,7 @@ use rustc_hash::FxHashMap;
 
 use super::error::EngineError;
 use super::host::WorkflowHost;
+use super::lifecycle::{storage_info, StorageInfo};
 use super::pending::EditId;
 use super::runtime::Runtime;
 use super::state::{Core, Effect, Msg, Reply, Waiter};
@@ -47,9 +48,14 @@ pub struct EngineOptions {
     /// least recently shown are evicted (DESIGN.md section 5b). Tiles under the viewport are
     /// always kept.
     pub tile_cache_bytes: usize,
-    /// This client's id, stamped on every entry it writes with the time (DESIGN.md section
-    /// 5b, "Entries v2"); the JS API picks a random one per `SpreadsheetData`.
+    /// This client's id, stamped on every entry it writes with the time and naming its lease
+    /// (DESIGN.md section 5b); the JS API picks a random one per `SpreadsheetData`. 0 (the
+    /// default) makes the engine pick one unique in this process.
     pub client_id: u64,
+    /// How long this client's lease lasts without renewal, in milliseconds (default 5
+    /// minutes): a tab asleep longer may find the log truncated past it, and then reloads from
+    /// the latest snapshot.
+    pub lease_ms: u64,
 }
 
 impl Default for EngineOptions {
@@ -61,6 +67,7 @@ impl Default for EngineOptions {
             workflow_retry_delays_ms: vec![500, 2_000, 8_000],
             tile_cache_bytes: DEFAULT_TILE_CACHE_BYTES,
             client_id: 0,
+            lease_ms: 300_000,
         }
     }
 }
@@ -142,6 +149,10 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         runtime: Runtime,
         options: EngineOptions,
     ) -> (Self, Done<()>) {
+        let mut options = options;
+        if options.client_id == 0 {
+            options.client_id = next_client_id((runtime.now_ms)());
+        }
         let engine = Self {
             inner: Rc::new(Inner {
                 log: Rc::new(log),
@@ -378,6 +389,16 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         }
     }
 
+    /// What the sheet holds in storage: log entries, blobs and an estimate of their bytes
+    /// (see [`super::lifecycle::storage_info`]).
+    ///
+    /// # Errors
+    /// [`EngineError`] from the log or the blob store.
+    pub fn storage_info(&self) -> Done<StorageInfo> {
+        let this = self.clone();
+        async move { storage_info(&*this.inner.log, &*this.inner.blobs).await }.boxed_local()
+    }
+
     /// The engine's log, for tests and tools.
     pub fn log(&self) -> &L {
         &self.inner.log
@@ -387,6 +408,18 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     pub fn blobs(&self) -> &B {
         &self.inner.blobs
     }
+}
+
+/// A client id unique in this process: the clock's milliseconds and a counter.
+fn next_client_id(now_ms: u64) -> u64 {
+    thread_local! {
+        static COUNTER: Cell<u64> = const { Cell::new(0) };
+    }
+    let n = COUNTER.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    (now_ms << 12 | (n & 0xfff)).max(1)
 }
 
 /// A reply of the wrong kind: the core answers each waiter with the kind its call expects, so

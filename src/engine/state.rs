@@ -20,7 +20,7 @@ use super::sheet::EngineOptions;
 use super::tiles::Tiles;
 use super::version::{ContentVersion, PlanStep, Viewport};
 use crate::log::{AddEntryResult, Entry, LogError, Metadata, Operation, QueryResult, SequenceId, Workflow};
-use crate::snapshot::SnapshotIndex;
+use crate::snapshot::{Lease, SnapshotIndex};
 
 /// Identifies a caller waiting for a reply (an edit's id doubles as its waiter).
 pub(crate) type Waiter = u64;
@@ -67,6 +67,8 @@ pub(crate) enum Msg {
     Appended { seq: SequenceId, result: Result<AddEntryResult, LogError> },
     /// A page of the log from `from` was read.
     Page { from: SequenceId, result: Result<QueryResult, LogError> },
+    /// The entries `from ..` read from history (the log was truncated past this engine).
+    HistoryRead { from: SequenceId, result: Result<Vec<Entry>, EngineError> },
     /// A snapshot index was read.
     IndexRead { path: String, result: Result<Rc<SnapshotIndex>, EngineError> },
     /// Tiles were read, by path.
@@ -91,6 +93,8 @@ pub(crate) enum Effect {
     Append { seq: SequenceId, entries: Vec<Entry>, hint: Option<SequenceId> },
     /// Read one page of the log from `from`: [`Msg::Page`].
     Query { from: SequenceId, hint: Option<SequenceId> },
+    /// Read the entries `from .. to` from the history blobs: [`Msg::HistoryRead`].
+    ReadHistory { from: SequenceId, to: SequenceId },
     /// Read a snapshot index: [`Msg::IndexRead`].
     ReadIndex { path: String },
     /// Read tiles: [`Msg::TilesRead`].
@@ -107,6 +111,10 @@ pub(crate) enum Effect {
     Reply { waiter: Waiter, result: Result<Reply, EngineError> },
     /// Send the message once the code running now has finished (the next task).
     Defer(Msg),
+    /// Write this client's lease (best effort: a failure only lets truncation pass it sooner).
+    WriteLease(Lease),
+    /// Remove this client's lease (closing).
+    RemoveLease(u64),
 }
 
 /// Which use of the log is in flight: one at a time, so a page never holds this engine's own
@@ -214,6 +222,11 @@ pub(crate) struct Core {
     pub(crate) conflict: bool,
     /// A reload is wanted (far behind a newer snapshot, or the log was truncated past us).
     pub(crate) reload_wanted: bool,
+    /// The next sync asks the log for its latest snapshot whatever this engine knows (a blob
+    /// of the snapshot it reads from or was adopting was collected: a newer one replaced it).
+    pub(crate) relearn_snapshot: bool,
+    /// A snapshot index found missing: not adopted again.
+    pub(crate) missing_index: Option<String>,
     pub(crate) pending: Pending,
     /// One past the newest pending edit's id.
     pub(crate) next_edit: EditId,
@@ -229,6 +242,11 @@ pub(crate) struct Core {
     /// Whether this engine appended since it opened: only writers trigger snapshots.
     pub(crate) wrote: bool,
     pub(crate) errors: Errors,
+    /// When this client's lease was last written (ms since the Unix epoch), for which position
+    /// and base snapshot.
+    pub(crate) lease: Option<(u64, SequenceId, Option<String>)>,
+    /// The wall clock when the message being handled arrived.
+    pub(crate) now_ms: u64,
     /// Callers to answer with an error once the message is handled.
     pub(crate) rejected: Vec<(Waiter, EngineError)>,
     /// The tiles under the viewport must be worked out again (the viewport, a structural edit
@@ -259,6 +277,8 @@ impl Core {
             sync_running: Vec::new(),
             conflict: false,
             reload_wanted: false,
+            relearn_snapshot: false,
+            missing_index: None,
             pending: Pending::default(),
             next_edit: 0,
             extent: (0, 0),
@@ -269,6 +289,8 @@ impl Core {
             flush_deferred: false,
             wrote: false,
             errors: Errors::default(),
+            lease: None,
+            now_ms: 0,
             rejected: Vec::new(),
             view_stale: false,
             viewport,
@@ -279,8 +301,10 @@ impl Core {
         core
     }
 
-    /// Handles one message to completion; the effects to carry out are pushed on `fx`.
-    pub(crate) fn handle(&mut self, msg: Msg, fx: &mut Vec<Effect>) {
+    /// Handles one message, arrived at `now_ms`, to completion; the effects to carry out are
+    /// pushed on `fx`.
+    pub(crate) fn handle(&mut self, msg: Msg, now_ms: u64, fx: &mut Vec<Effect>) {
+        self.now_ms = now_ms;
         if self.closed {
             return self.after_close(msg, fx);
         }
@@ -293,6 +317,7 @@ impl Core {
             Msg::Reloaded(result) => self.on_reloaded(result, fx),
             Msg::Appended { seq, result } => self.on_appended(seq, result, fx),
             Msg::Page { from, result } => self.on_page(from, result, fx),
+            Msg::HistoryRead { from, result } => self.on_history_read(from, result, fx),
             Msg::IndexRead { path, result } => self.on_index_read(path, result),
             Msg::TilesRead { results } => self.on_tiles_read(results),
             Msg::Marked { seq, waiter, result } => self.on_marked(seq, waiter, result, fx),
@@ -317,6 +342,32 @@ impl Core {
         self.flush_rejections(fx);
         self.kick_log(fx);
         self.try_adopt(fx);
+        self.renew_lease(fx);
+    }
+
+    /// Publishes this client's lease (DESIGN.md section 5b, "Lifecycle"): how far it has read
+    /// and the snapshot it reads from, so the log is not truncated past it and its snapshot is
+    /// not collected. Written when the base changes, when the position moved an interval, and
+    /// when a third of its lifetime passed (on any message: the fallback poll is one).
+    fn renew_lease(&mut self, fx: &mut Vec<Effect>) {
+        if self.loading || self.closed {
+            return;
+        }
+        let (lifetime, now) = (self.options.lease_ms, self.now_ms);
+        let base = self.base.path.clone();
+        let stale = match &self.lease {
+            None => true,
+            Some((written, position, written_base)) => {
+                *written_base != base
+                    || now >= written.saturating_add(lifetime / 3)
+                    || self.next_seq >= position.saturating_add(self.options.snapshot_interval)
+            }
+        };
+        if stale {
+            self.lease = Some((now, self.next_seq, base.clone()));
+            let client = self.options.client_id;
+            fx.push(Effect::WriteLease(Lease { client, position: self.next_seq, base, expires_ms: now + lifetime }));
+        }
     }
 
     /// After close, requests are answered `Closed` and results are dropped.
@@ -334,6 +385,9 @@ impl Core {
     /// Closes: every waiting caller gets `Closed`; nothing runs any more.
     fn close(&mut self, fx: &mut Vec<Effect>) {
         self.closed = true;
+        if self.lease.is_some() {
+            fx.push(Effect::RemoveLease(self.options.client_id));
+        }
         let waiters = self
             .pending
             .edits

@@ -24,7 +24,15 @@ impl Core {
         self.sync_wanted = false;
         self.sync_running.append(&mut self.sync_waiters);
         self.log_io = LogIo::Querying;
-        fx.push(Effect::Query { from: self.next_seq, hint: self.snapshot_seq });
+        let hint = if std::mem::take(&mut self.relearn_snapshot) { None } else { self.snapshot_seq };
+        fx.push(Effect::Query { from: self.next_seq, hint });
+    }
+
+    /// A blob of a snapshot was found missing: collected after a newer snapshot (or its
+    /// compaction) replaced it. The next sync learns the latest snapshot's path again.
+    pub(crate) fn relearn(&mut self) {
+        self.relearn_snapshot = true;
+        self.sync_wanted = true;
     }
 
     /// Starts a reload from the latest snapshot.
@@ -56,14 +64,16 @@ impl Core {
                 return;
             }
             Err(LogError::OutOfRange { start, .. }) if from < start => {
-                // The log was truncated past this engine: start again from the latest snapshot.
-                // Pending edits cannot be transformed through entries no longer there.
-                if !self.pending.edits.is_empty() {
-                    self.pending.in_flight = self.pending.edits.len();
-                    self.roll_back(EngineError::MissingHistory { start });
+                // The log was truncated past this engine (it slept past its lease). With
+                // nothing pending it starts again from the latest snapshot; with pending edits
+                // it reads the entries it missed from history, to transform them.
+                if self.pending.edits.is_empty() {
+                    self.conflict = false;
+                    self.reload_wanted = true;
+                } else {
+                    self.log_io = LogIo::Querying;
+                    fx.push(Effect::ReadHistory { from, to: start });
                 }
-                self.conflict = false;
-                self.reload_wanted = true;
                 return;
             }
             Err(error) => {
@@ -88,18 +98,7 @@ impl Core {
                 return;
             }
         }
-        if !page.entries.is_empty() {
-            for (i, entry) in page.entries.iter().enumerate() {
-                let seq = from + i as u64;
-                self.edits.borrow_mut().apply_operation(seq, &entry.operation);
-                if entry.operation.is_structural() {
-                    self.rebase_pending(&entry.operation, seq, fx);
-                }
-            }
-            self.next_seq = page.next();
-            self.recompute_extent();
-            self.dirty = true;
-        }
+        self.apply_others(from, &page.entries, fx);
         if self.errors.sync.take().is_some() {
             self.dirty = true;
         }
@@ -112,6 +111,50 @@ impl Core {
         } else {
             self.log_io = LogIo::Querying;
             fx.push(Effect::Query { from: self.next_seq, hint: self.snapshot_seq });
+        }
+    }
+
+    /// Applies other writers' entries from `from` (this engine's position): into the edit
+    /// layer, and the pending edits transformed through their structural edits.
+    fn apply_others(&mut self, from: SequenceId, entries: &[crate::log::Entry], fx: &mut Vec<Effect>) {
+        if entries.is_empty() {
+            return;
+        }
+        for (i, entry) in entries.iter().enumerate() {
+            let seq = from + i as u64;
+            self.edits.borrow_mut().apply_operation(seq, &entry.operation);
+            if entry.operation.is_structural() {
+                self.rebase_pending(&entry.operation, seq, fx);
+            }
+        }
+        self.next_seq = from + entries.len() as u64;
+        self.recompute_extent();
+        self.dirty = true;
+    }
+
+    /// The entries this engine missed came from history: applied like a page, then the sync
+    /// goes on in the log. Without history, pending edits fail and the engine reloads.
+    pub(crate) fn on_history_read(
+        &mut self,
+        from: SequenceId,
+        result: Result<Vec<crate::log::Entry>, EngineError>,
+        fx: &mut Vec<Effect>,
+    ) {
+        if self.log_io != LogIo::Querying || from != self.next_seq {
+            return;
+        }
+        self.log_io = LogIo::Idle;
+        match result {
+            Ok(entries) => {
+                self.apply_others(from, &entries, fx);
+                self.sync_wanted = true;
+            }
+            Err(error) => {
+                self.pending.in_flight = self.pending.edits.len();
+                self.roll_back(error);
+                self.conflict = false;
+                self.reload_wanted = true;
+            }
         }
     }
 
@@ -169,6 +212,9 @@ impl Core {
         if self.adopt.as_ref().is_some_and(|a| a.path == path || a.seq > seq) {
             return;
         }
+        if self.missing_index.as_deref() == Some(path.as_str()) {
+            return;
+        }
         self.adopt = Some(Adopt { seq, path: path.clone(), index: None });
         fx.push(Effect::ReadIndex { path });
     }
@@ -185,6 +231,12 @@ impl Core {
         });
         match result {
             Ok(index) => adopt.index = Some(index),
+            Err(EngineError::Blob(crate::blob::BlobError::NotFound { .. })) => {
+                // Collected after a newer snapshot replaced it: learn the latest again.
+                self.missing_index = Some(path);
+                self.adopt = None;
+                self.relearn();
+            }
             Err(error) => {
                 self.errors.sync = self.errors.stamp(error);
                 self.adopt = None;

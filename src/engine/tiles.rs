@@ -251,6 +251,7 @@ impl Core {
         tiles.clock += 1;
         let in_view: FxHashMap<Rc<str>, (usize, TileKey)> = tiles.view.iter().map(|(k, p)| (p.clone(), *k)).collect();
         let mut shown = Vec::new();
+        let mut lost = false;
         for (path, result) in results {
             tiles.loading.remove(&path);
             match result {
@@ -266,6 +267,7 @@ impl Core {
                     tiles.bytes += bytes;
                 }
                 Err(error) => {
+                    lost |= matches!(error, EngineError::Blob(crate::blob::BlobError::NotFound { .. }));
                     tiles.failed.insert(path, error);
                 }
             }
@@ -276,5 +278,9 @@ impl Core {
         }
         self.tiles.evict();
         self.update_missing();
+        if lost {
+            // The snapshot read from lost a tile: a newer snapshot may have replaced it.
+            self.relearn();
+        }
     }
 }

@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap;
 
 use super::blob_path::{read_path, write_path};
 use super::error::EngineError;
+use super::lifecycle::Retention;
 use super::structural::{extent_after, structural_transform};
 use super::viewport_tiles::{tiles_under, CellRect};
 use crate::blob::BlobStore;
@@ -100,11 +101,13 @@ pub struct WorkflowConfig {
     pub tile_size: TileSize,
     /// A snapshot with more layers than this asks for compaction.
     pub max_layers: usize,
+    /// What the history and GC workflows keep.
+    pub retention: Retention,
 }
 
 impl Default for WorkflowConfig {
     fn default() -> Self {
-        Self { tile_size: TileSize::DEFAULT, max_layers: DEFAULT_MAX_LAYERS }
+        Self { tile_size: TileSize::DEFAULT, max_layers: DEFAULT_MAX_LAYERS, retention: Retention::default() }
     }
 }
 
@@ -231,8 +234,9 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
     bytes_written += encoded.len();
     let path = index_path(seq);
     write_path(blobs, &path, &encoded).await?;
-    let pending = compact.then_some(Workflow::Compact);
-    log.set_metadata(seq, MetadataUpdate::default().with_snapshot(Some(path)).with_pending(pending)).await?;
+    // Next on this entry: the compaction it needs, else its history (DESIGN.md section 5b).
+    let pending = if compact { Workflow::Compact } else { Workflow::History };
+    log.set_metadata(seq, MetadataUpdate::default().with_snapshot(Some(path)).with_pending(Some(pending))).await?;
     Ok(SnapshotReport { seq, written: true, tiles_written, tiles_referenced, bytes_written })
 }
 
@@ -348,7 +352,7 @@ pub async fn compact_snapshot<L: EventLog, B: BlobStore>(
     };
     let index = read_index(blobs, &path).await?;
     if index.layers.len() <= 1 {
-        clear_pending(log, seq).await?;
+        log.set_metadata(seq, MetadataUpdate::default().with_pending(Some(Workflow::History))).await?;
         return Ok(done);
     }
     let size = index.tile_size;
@@ -406,7 +410,8 @@ pub async fn compact_snapshot<L: EventLog, B: BlobStore>(
     bytes_written += encoded.len();
     let compact_index = format!("{SNAPSHOT_DIR}/{seq}/compact/index");
     write_path(blobs, &compact_index, &encoded).await?;
-    log.set_metadata(seq, MetadataUpdate::default().with_snapshot(Some(compact_index)).with_pending(None)).await?;
+    let update = MetadataUpdate::default().with_snapshot(Some(compact_index)).with_pending(Some(Workflow::History));
+    log.set_metadata(seq, update).await?;
     Ok(SnapshotReport { seq, written: true, tiles_written, tiles_referenced: 0, bytes_written })
 }
 

@@ -152,10 +152,14 @@ fn check_span(axis: Axis, at: u64, count: u64) -> Result<(), ValidationError> {
 pub enum Workflow {
     /// Write a snapshot of all entries before this one.
     Snapshot,
-    /// Write the history of cells changed in the segment ending here.
+    /// Write the entries since the previous history blob, up to this one, as a history blob
+    /// recorded in this entry's `history`, then truncate the log before this entry when every
+    /// open client has passed it (DESIGN.md section 5b, "Lifecycle").
     History,
     /// Merge the snapshot's layers into one.
     Compact,
+    /// Remove the blobs no retained snapshot references (DESIGN.md section 5b, "Lifecycle").
+    Gc,
 }
 
 impl Workflow {
@@ -165,6 +169,7 @@ impl Workflow {
             Self::Snapshot => "snapshot",
             Self::History => "history",
             Self::Compact => "compact",
+            Self::Gc => "gc",
         }
     }
 
@@ -174,6 +179,7 @@ impl Workflow {
             Self::Snapshot => 0,
             Self::History => 1,
             Self::Compact => 2,
+            Self::Gc => 3,
         }
     }
 
@@ -182,6 +188,7 @@ impl Workflow {
             0 => Some(Self::Snapshot),
             1 => Some(Self::History),
             2 => Some(Self::Compact),
+            3 => Some(Self::Gc),
             _ => None,
         }
     }

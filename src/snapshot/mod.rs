@@ -8,21 +8,29 @@
 //! - [`Tile`], [`TileKey`], [`TileSize`], [`encode_tile`], [`decode_tile`]: the tile blobs.
 //! - [`AxisTransform`], [`Transform`], [`Span`]: how rows and columns move between layers.
 //! - [`SnapshotIndex`], [`Layer`], [`encode_index`], [`decode_index`]: the index blob.
+//! - [`HistoryBlob`], [`encode_history`], [`decode_history`]: log entries kept once the log is
+//!   truncated before them.
+//! - [`Catalog`], [`Lease`] and their codecs: what the storage workflows and the open clients
+//!   record about the sheet's lifecycle.
 //! - [`SnapshotError`]: everything above can fail with.
 //!
-//! Both blob formats start with four magic bytes, a version byte and a CRC-32 of the rest; the
+//! The blob formats start with four magic bytes, a version byte and a CRC-32 of the rest; the
 //! decoders check all three before parsing, never panic, refuse every non-canonical encoding,
 //! and check each count against the bytes left before allocating.
 
+mod catalog;
 mod cell;
 mod error;
+mod history;
 mod index;
 mod tile;
 mod transform;
 mod wire;
 
+pub use catalog::{decode_catalog, decode_lease, encode_catalog, encode_lease, Catalog, Lease, CATALOG_FORMAT_VERSION};
 pub use cell::CellContent;
 pub use error::SnapshotError;
+pub use history::{decode_history, encode_history, HistoryBlob, HISTORY_FORMAT_VERSION};
 pub use index::{decode_index, encode_index, Layer, SnapshotIndex, INDEX_FORMAT_VERSION};
 pub use tile::{decode_tile, encode_tile, Tile, TileKey, TileSize, MAX_TILE_SIDE, TILE_FORMAT_VERSION};
 pub use transform::{AxisTransform, Span, Transform};

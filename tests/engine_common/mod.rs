@@ -108,14 +108,22 @@ impl BlobDir for CountingDir {
     }
 }
 
-/// A single-threaded executor plus the engine runtime over it (timers resolve at once).
+/// A single-threaded executor plus the engine runtime over it (timers resolve at once; the wall
+/// clock stands still until a test moves it).
 pub struct Harness {
     pub pool: LocalPool,
+    pub clock: Rc<Cell<u64>>,
 }
 
 impl Harness {
     pub fn new() -> Self {
-        Self { pool: LocalPool::new() }
+        Self { pool: LocalPool::new(), clock: Rc::new(Cell::new(1_764_590_400_000)) }
+    }
+
+    /// The wall clock of this harness, as engines and hosts read it.
+    pub fn clock_fn(&self) -> Rc<dyn Fn() -> u64> {
+        let clock = self.clock.clone();
+        Rc::new(move || clock.get())
     }
 
     pub fn runtime(&self) -> Runtime {
@@ -125,7 +133,7 @@ impl Harness {
                 spawner.spawn_local(future).expect("the test pool is alive");
             }),
             sleep: Rc::new(|_ms| async {}.boxed_local()),
-            now_ms: Rc::new(|| 1_764_590_400_000),
+            now_ms: self.clock_fn(),
         }
     }
 
@@ -151,10 +159,39 @@ impl Harness {
         L: EventLog + Clone + 'static,
         B: BlobStore + Clone + 'static,
     {
-        let host =
-            Rc::new(InThreadHost::new(log.clone(), blobs.clone(), options.tile_size).with_max_layers(max_layers));
+        let host = Rc::new(
+            InThreadHost::new(log.clone(), blobs.clone(), options.tile_size)
+                .with_max_layers(max_layers)
+                .with_retention(test_retention())
+                .with_clock(self.clock_fn()),
+        );
         let runtime = self.runtime();
         self.run(Engine::open(log, blobs, host, runtime, options)).expect("open")
+    }
+}
+
+/// What tests keep: 2 snapshots, garbage collected every 8 entries (so it runs often).
+pub fn test_retention() -> sheetlog::engine::Retention {
+    sheetlog::engine::Retention { keep_snapshots: 2, gc_every: 8 }
+}
+
+/// Runs `workflow` on entry `seq` and every follow-up it marks on that entry (snapshot ->
+/// compact -> history -> gc), as a worker would, with the harness's clock.
+pub fn run_chain<L: EventLog, B: BlobStore>(
+    h: &mut Harness,
+    log: &L,
+    blobs: &B,
+    seq: SequenceId,
+    workflow: sheetlog::log::Workflow,
+    tile_size: TileSize,
+) {
+    let config = sheetlog::engine::WorkflowConfig { tile_size, max_layers: 2, retention: test_retention() };
+    let mut next = Some(workflow);
+    while let Some(w) = next {
+        let now = h.clock.get();
+        h.run(sheetlog::engine::run_workflow_with(log, blobs, seq, w, config, now)).expect("workflow");
+        let page = h.run(log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None));
+        next = page.ok().and_then(|p| p.entries.first().and_then(|e| e.metadata.pending)).filter(|p| *p != w);
     }
 }
 

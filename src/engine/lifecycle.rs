@@ -1,0 +1,468 @@
+//! Storage that stays bounded (DESIGN.md section 5b, "Lifecycle"): the workflows that follow a
+//! snapshot. After the snapshot on entry N (and its compaction, if any):
+//!
+//! 1. **History** ([`write_history`]): the entries since the previous history blob, up to N,
+//!    are written as one chained, checksummed history blob (`history/<first>-<N>`) recorded in
+//!    entry N's `history` and in the [`Catalog`]. Then the log is **truncated** up to N (the
+//!    snapshot and the history hold everything before it), but not past the lowest position an
+//!    open client reports in its [`Lease`] under `clients/` (an expired lease does not count).
+//! 2. **GC** ([`collect_garbage`]), every `gc_every` entries: the snapshots to keep are chosen
+//!    (the latest `keep_snapshots`, plus checkpoints spaced by powers of two in sequence ids,
+//!    plus the snapshot each open client reads from), recorded in the catalog, and every blob
+//!    under `snapshots/` that none of them references is removed: layers merged by compaction,
+//!    superseded snapshots, orphans of a crashed snapshot. History blobs are kept.
+//!
+//! Each step marks the next on entry N (`pending`), so a crash runs it again at the next open;
+//! each is idempotent. They run where the snapshot runs (the worker, under the sheet's Web
+//! Lock), pure async over the storage traits.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::rc::Rc;
+
+use super::blob_path::{read_path, remove_path, write_path};
+use super::error::EngineError;
+use super::workflow::{read_index, SNAPSHOT_DIR};
+use crate::blob::{BlobDir, BlobError, BlobStore, EntryKind};
+use crate::log::{
+    decode_entry, encode_entry, Entry, EventLog, LogError, Metadata, MetadataUpdate, QueryFrom, QueryTo, SequenceId,
+    Workflow,
+};
+use crate::snapshot::{
+    decode_catalog, decode_history, decode_lease, encode_catalog, encode_history, encode_lease, Catalog, HistoryBlob,
+    Lease, SnapshotIndex,
+};
+
+/// The blob holding the [`Catalog`].
+pub const CATALOG_PATH: &str = "catalog";
+/// The dir of the history blobs.
+pub const HISTORY_DIR: &str = "history";
+/// The dir of the clients' leases, one blob per client id.
+pub const CLIENTS_DIR: &str = "clients";
+
+/// How much the lifecycle workflows keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// The latest snapshots kept whole (default 4), besides the power-of-two checkpoints.
+    pub keep_snapshots: usize,
+    /// Garbage is collected when this many entries passed since the last collection (default
+    /// 4000: every few snapshots at the default interval).
+    pub gc_every: u64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self { keep_snapshots: 4, gc_every: 4000 }
+    }
+}
+
+/// What a lifecycle workflow did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LifecycleReport {
+    /// The history blob written, if any.
+    pub history: Option<String>,
+    /// The log was truncated before this entry.
+    pub truncated: Option<SequenceId>,
+    /// Blobs removed by garbage collection.
+    pub removed: usize,
+    /// Snapshots kept, by entry.
+    pub retained: Vec<SequenceId>,
+}
+
+/// Path of the history blob of entries `first .. end`.
+pub fn history_path(first: SequenceId, end: SequenceId) -> String {
+    format!("{HISTORY_DIR}/{first}-{end}")
+}
+
+/// Path of the lease of `client`.
+pub fn lease_path(client: u64) -> String {
+    format!("{CLIENTS_DIR}/{client}")
+}
+
+fn damaged(path: &str, error: crate::snapshot::SnapshotError) -> EngineError {
+    EngineError::Snapshot { path: path.to_owned(), error }
+}
+
+/// The sheet's catalog; an empty one when none was written yet.
+///
+/// # Errors
+/// [`EngineError`] when it cannot be read or is damaged.
+pub async fn read_catalog<B: BlobStore>(blobs: &B) -> Result<Catalog, EngineError> {
+    match read_path(blobs, CATALOG_PATH).await {
+        Ok(bytes) => decode_catalog(&bytes).map_err(|e| damaged(CATALOG_PATH, e)),
+        Err(BlobError::NotFound { .. }) => Ok(Catalog::default()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The entries of the history blob at `path`, and the blob (for its `previous` and `first`).
+///
+/// # Errors
+/// [`EngineError`] when the blob cannot be read, or it or one of its entries is damaged.
+pub async fn read_history<B: BlobStore>(blobs: &B, path: &str) -> Result<(HistoryBlob, Vec<Entry>), EngineError> {
+    let bytes = read_path(blobs, path).await?;
+    let blob = decode_history(&bytes).map_err(|e| damaged(path, e))?;
+    let mut entries = Vec::with_capacity(blob.entries.len());
+    for (i, bytes) in blob.entries.iter().enumerate() {
+        let seq = blob.first + i as u64;
+        entries.push(decode_entry(bytes).map_err(|error| EngineError::Log(LogError::Corrupt { seq, error }))?);
+    }
+    Ok((blob, entries))
+}
+
+/// Every lease under `clients/`, with its path; damaged ones are returned as `None` (they
+/// count as expired).
+async fn leases<B: BlobStore>(blobs: &B) -> Result<Vec<(String, Option<Lease>)>, EngineError> {
+    let dir = blobs.root().dir(CLIENTS_DIR).await?;
+    let mut out = Vec::new();
+    for name in list_blobs(&dir, "").await? {
+        let path = format!("{CLIENTS_DIR}/{name}");
+        let lease = match dir.read(&name).await {
+            Ok(bytes) => decode_lease(&bytes).ok(),
+            Err(BlobError::NotFound { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        out.push((path, lease));
+    }
+    Ok(out)
+}
+
+/// The paths (relative to `dir`, prefixed by `prefix`) of every blob inside `dir`, recursively.
+async fn list_blobs<D: BlobDir>(dir: &D, prefix: &str) -> Result<Vec<String>, EngineError> {
+    let mut out = Vec::new();
+    let mut pending = vec![(dir.clone(), prefix.to_owned())];
+    while let Some((dir, prefix)) = pending.pop() {
+        let mut continuation = None;
+        loop {
+            let page = dir.list(continuation.as_ref()).await?;
+            for entry in page.entries {
+                let path = if prefix.is_empty() { entry.name.clone() } else { format!("{prefix}/{}", entry.name) };
+                match entry.kind {
+                    EntryKind::Blob => out.push(path),
+                    EntryKind::Dir => pending.push((dir.dir(&entry.name).await?, path)),
+                }
+            }
+            match page.continuation {
+                Some(next) => continuation = Some(next),
+                None => break,
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The metadata of entry `seq`; `None` when the log no longer holds it.
+async fn metadata_of<L: EventLog>(log: &L, seq: SequenceId) -> Result<Option<Metadata>, EngineError> {
+    match log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await {
+        Ok(page) => Ok(page.entries.into_iter().next().map(|e| e.metadata)),
+        Err(LogError::OutOfRange { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn set_pending<L: EventLog>(log: &L, seq: SequenceId, update: MetadataUpdate) -> Result<(), EngineError> {
+    match log.set_metadata(seq, update).await {
+        Ok(()) | Err(LogError::OutOfRange { .. }) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The History workflow on entry `seq` (module docs, step 1): writes the history of the entries
+/// before `seq` not yet in a history blob, records it, truncates the log before `seq` when every
+/// live lease (one that expires after `now_ms`) has passed it, and marks `gc` when due.
+///
+/// # Errors
+/// [`EngineError`] from the log or the blob store; [`EngineError::MissingHistory`] when entries
+/// before `seq` are neither in the log nor in history.
+pub async fn write_history<L: EventLog, B: BlobStore>(
+    log: &L,
+    blobs: &B,
+    seq: SequenceId,
+    retention: Retention,
+    now_ms: u64,
+) -> Result<LifecycleReport, EngineError> {
+    let mut report = LifecycleReport::default();
+    let mut catalog = read_catalog(blobs).await?;
+    let bounds = log.bounds().await?;
+    let from = catalog.history.as_ref().map_or(bounds.start, |(end, _)| *end);
+    if from < bounds.start {
+        return Err(EngineError::MissingHistory { start: bounds.start });
+    }
+    let path = if from < seq {
+        let mut entries = Vec::with_capacity((seq - from) as usize);
+        let mut next = from;
+        while next < seq {
+            let page = log.query(QueryFrom::Seq(next), QueryTo::Seq(seq), None).await?;
+            if page.entries.is_empty() {
+                break;
+            }
+            next = page.next();
+            entries
+                .extend(page.entries.into_iter().map(|e| encode_entry(&Entry { metadata: Metadata::default(), ..e })));
+        }
+        let previous = catalog.history.as_ref().map(|(_, p)| p.clone());
+        let path = history_path(from, seq);
+        write_path(blobs, &path, &encode_history(&HistoryBlob { previous, first: from, entries })).await?;
+        catalog.history = Some((seq, path.clone()));
+        write_path(blobs, CATALOG_PATH, &encode_catalog(&catalog)).await?;
+        report.history = Some(path.clone());
+        Some(path)
+    } else {
+        catalog.history.as_ref().filter(|(end, _)| *end == seq).map(|(_, p)| p.clone())
+    };
+    // Truncate up to `seq` (the snapshot on it and the history hold everything before), but
+    // not past an open client: before the lowest position a live lease reports.
+    let snapshot_here = metadata_of(log, seq).await?.is_some_and(|m| m.snapshot.is_some());
+    let covered = catalog.history.as_ref().is_some_and(|(end, _)| *end >= seq);
+    if snapshot_here && covered {
+        let live = leases(blobs).await?.into_iter().filter_map(|(_, l)| l).filter(|l| l.expires_ms > now_ms);
+        let to = live.map(|l| l.position).fold(seq, SequenceId::min);
+        if to > bounds.start {
+            log.truncate(to).await?;
+            report.truncated = Some(to);
+        }
+    }
+    let gc_due = seq.saturating_sub(catalog.gc_at) >= retention.gc_every;
+    let mut update = MetadataUpdate::default().with_pending(gc_due.then_some(Workflow::Gc));
+    if let Some(path) = path {
+        update = update.with_history(Some(path));
+    }
+    set_pending(log, seq, update).await?;
+    Ok(report)
+}
+
+/// The snapshots to keep, by entry: the latest `keep`, and for every power of two `2^k`, the
+/// newest snapshot at least `2^k` entries before the latest (checkpoints for time travel,
+/// thinner the further back). `seqs` in any order.
+pub fn retained_snapshots(seqs: impl IntoIterator<Item = SequenceId>, keep: usize) -> BTreeSet<SequenceId> {
+    let all: BTreeSet<SequenceId> = seqs.into_iter().collect();
+    let Some(&latest) = all.iter().next_back() else { return BTreeSet::new() };
+    let mut kept: BTreeSet<SequenceId> = all.iter().rev().take(keep.max(1)).copied().collect();
+    for k in 0..64 {
+        let Some(target) = latest.checked_sub(1 << k) else { break };
+        if let Some(&s) = all.range(..=target).next_back() {
+            kept.insert(s);
+        }
+    }
+    kept
+}
+
+/// The GC workflow on entry `seq` (module docs, step 2): keeps the retained snapshots and the
+/// snapshots live leases read from, removes every other blob under `snapshots/`, removes
+/// expired leases, and forgets (in the log's metadata) the snapshots it removed.
+///
+/// # Errors
+/// [`EngineError`] from the log or the blob store.
+pub async fn collect_garbage<L: EventLog, B: BlobStore>(
+    log: &L,
+    blobs: &B,
+    seq: SequenceId,
+    retention: Retention,
+    now_ms: u64,
+) -> Result<LifecycleReport, EngineError> {
+    let mut catalog = read_catalog(blobs).await?;
+    // Every snapshot known: the catalog's, then the log's (a compaction changes an entry's path).
+    let mut known: BTreeMap<SequenceId, String> = catalog.snapshots.iter().cloned().collect();
+    let mut in_log = Vec::new();
+    let mut page = log.query(QueryFrom::Start, QueryTo::End, None).await?;
+    loop {
+        for (i, entry) in page.entries.iter().enumerate() {
+            if let Some(path) = &entry.metadata.snapshot {
+                known.insert(page.first + i as u64, path.clone());
+                in_log.push(page.first + i as u64);
+            }
+        }
+        if page.is_complete || page.entries.is_empty() {
+            break;
+        }
+        page = log.query(QueryFrom::Seq(page.next()), QueryTo::End, None).await?;
+    }
+    let keep = retained_snapshots(known.keys().copied(), retention.keep_snapshots);
+    let leased: Vec<(String, Option<Lease>)> = leases(blobs).await?;
+    let live_bases: Vec<String> = leased
+        .iter()
+        .filter_map(|(_, l)| l.as_ref())
+        .filter(|l| l.expires_ms > now_ms)
+        .filter_map(|l| l.base.clone())
+        .collect();
+    // The blobs the kept snapshots reference.
+    let mut live: HashSet<String> = HashSet::new();
+    let mut retained = Vec::new();
+    let kept_paths = known.iter().filter(|(s, _)| keep.contains(s)).map(|(s, p)| (Some(*s), p.clone()));
+    let leased_paths = live_bases.into_iter().map(|p| (None, p));
+    for (seq, path) in kept_paths.chain(leased_paths).collect::<Vec<_>>() {
+        let index: Rc<SnapshotIndex> = match read_index(blobs, &path).await {
+            Ok(index) => Rc::new(index),
+            // A retained snapshot whose index is gone cannot be kept.
+            Err(EngineError::Blob(BlobError::NotFound { .. })) => continue,
+            Err(e) => return Err(e),
+        };
+        live.insert(path.clone());
+        live.extend(index.layers.iter().flat_map(|l| l.tiles.values().cloned()));
+        if let Some(seq) = seq {
+            retained.push((seq, path));
+        }
+    }
+    catalog.snapshots = retained.clone();
+    catalog.gc_at = seq;
+    write_path(blobs, CATALOG_PATH, &encode_catalog(&catalog)).await?;
+    // Entries still in the log whose snapshot was not kept forget it.
+    for s in in_log.into_iter().filter(|s| !keep.contains(s)) {
+        set_pending(log, s, MetadataUpdate::default().with_snapshot(None)).await?;
+    }
+    let mut removed = 0;
+    let snapshots = blobs.root().dir(SNAPSHOT_DIR).await?;
+    for name in list_blobs(&snapshots, "").await? {
+        let path = format!("{SNAPSHOT_DIR}/{name}");
+        if !live.contains(&path) {
+            remove_path(blobs, &path).await?;
+            removed += 1;
+        }
+    }
+    for (path, lease) in leased {
+        if lease.is_none_or(|l| l.expires_ms <= now_ms) {
+            remove_path(blobs, &path).await?;
+            removed += 1;
+        }
+    }
+    set_pending(log, seq, MetadataUpdate::default().with_pending(None)).await?;
+    Ok(LifecycleReport {
+        removed,
+        retained: retained.into_iter().map(|(s, _)| s).collect(),
+        ..LifecycleReport::default()
+    })
+}
+
+/// The entries `from .. to` as the history blobs hold them (walking the chain back from the
+/// newest), for a client the log was truncated past (DESIGN.md section 5b).
+///
+/// # Errors
+/// [`EngineError::MissingHistory`] when the history does not reach back to `from` or does not
+/// cover up to `to`; [`EngineError`] when a blob cannot be read or is damaged.
+pub async fn history_between<B: BlobStore>(
+    blobs: &B,
+    from: SequenceId,
+    to: SequenceId,
+) -> Result<Vec<Entry>, EngineError> {
+    let catalog = read_catalog(blobs).await?;
+    let missing = EngineError::MissingHistory { start: to };
+    let Some((end, newest)) = catalog.history else { return Err(missing) };
+    if end < to {
+        return Err(missing);
+    }
+    let mut runs = Vec::new();
+    let mut path = Some(newest);
+    while let Some(p) = path {
+        let (blob, entries) = read_history(blobs, &p).await?;
+        let first = blob.first;
+        runs.push((first, entries));
+        if first <= from {
+            break;
+        }
+        path = blob.previous;
+    }
+    let mut out = Vec::new();
+    for (first, entries) in runs.into_iter().rev() {
+        for (i, entry) in entries.into_iter().enumerate() {
+            let seq = first + i as u64;
+            if seq >= from && seq < to && seq == from + out.len() as u64 {
+                out.push(entry);
+            }
+        }
+    }
+    if out.len() as u64 != to - from {
+        return Err(missing);
+    }
+    Ok(out)
+}
+
+/// What a sheet holds in storage: log entries, blobs, and an estimate of their bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StorageInfo {
+    /// Entries the log retains.
+    pub log_entries: u64,
+    /// Blobs in the blob store (tiles, indexes, history, records).
+    pub blobs: u64,
+    /// Estimated bytes: the log's entries as encoded, plus the blobs (exact up to
+    /// [`STORAGE_SAMPLE`] blobs, else their count times the mean size of a sample).
+    pub bytes: u64,
+}
+
+/// Blobs read to estimate the blob store's bytes.
+pub const STORAGE_SAMPLE: usize = 64;
+
+/// What the sheet in `log` and `blobs` holds ([`StorageInfo`]). Lists every blob's path and
+/// reads every log entry (both bounded by the lifecycle workflows) and a sample of blobs.
+///
+/// # Errors
+/// [`EngineError`] from the log or the blob store.
+pub async fn storage_info<L: EventLog, B: BlobStore>(log: &L, blobs: &B) -> Result<StorageInfo, EngineError> {
+    let bounds = log.bounds().await?;
+    let mut bytes = 0u64;
+    let mut next = bounds.start;
+    while next < bounds.end {
+        let page = match log.query(QueryFrom::Seq(next), QueryTo::End, None).await {
+            Ok(page) => page,
+            Err(LogError::OutOfRange { start, .. }) if start > next => {
+                next = start;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if page.entries.is_empty() {
+            break;
+        }
+        bytes += page.entries.iter().map(|e| encode_entry(e).len() as u64).sum::<u64>();
+        next = page.next();
+    }
+    let paths = list_blobs(&blobs.root(), "").await?;
+    let step = paths.len().div_ceil(STORAGE_SAMPLE).max(1);
+    let (mut sampled, mut sample_bytes) = (0u64, 0u64);
+    for path in paths.iter().step_by(step) {
+        match read_path(blobs, path).await {
+            Ok(blob) => {
+                sampled += 1;
+                sample_bytes += blob.len() as u64;
+            }
+            Err(BlobError::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let count = paths.len() as u64;
+    bytes += if step == 1 { sample_bytes } else { (sample_bytes * count).checked_div(sampled).unwrap_or(0) };
+    Ok(StorageInfo { log_entries: bounds.end - bounds.start, blobs: count, bytes })
+}
+
+/// Writes `lease` under `clients/<client>`.
+///
+/// # Errors
+/// [`EngineError::Blob`].
+pub async fn write_lease<B: BlobStore>(blobs: &B, lease: &Lease) -> Result<(), EngineError> {
+    Ok(write_path(blobs, &lease_path(lease.client), &encode_lease(lease)).await?)
+}
+
+/// Removes the lease of `client` (a client closing).
+///
+/// # Errors
+/// [`EngineError::Blob`].
+pub async fn remove_lease<B: BlobStore>(blobs: &B, client: u64) -> Result<(), EngineError> {
+    Ok(remove_path(blobs, &lease_path(client)).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_keeps_the_latest_and_power_of_two_checkpoints() {
+        let seqs: Vec<u64> = (1..=100).map(|i| i * 1000 - 1).collect();
+        let kept = retained_snapshots(seqs.iter().copied(), 4);
+        let latest = 99_999;
+        for s in [latest, 98_999, 97_999, 96_999] {
+            assert!(kept.contains(&s), "the latest four: {s}");
+        }
+        assert!(kept.len() < 4 + 18, "logarithmically many: {kept:?}");
+        assert!(kept.contains(&seqs[0]) || kept.iter().any(|&s| s < 40_000), "old checkpoints remain: {kept:?}");
+        assert_eq!(retained_snapshots([], 4), BTreeSet::new());
+        assert_eq!(retained_snapshots([7], 4), BTreeSet::from([7]));
+    }
+}
