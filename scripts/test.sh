@@ -54,7 +54,7 @@ bash scripts/www-deps.sh
 (cd www && npx tsc --noEmit && npx vite build --logLevel warn)
 
 step "end-to-end tests of the demo (Playwright driving headless Chromium, vite preview)"
-run_tests bash -c 'cd www && node --test --test-reporter=tap e2e/demo.test.mjs'
+run_tests bash -c 'cd www && node --test --test-reporter=tap e2e/demo.test.mjs e2e/storage.test.mjs'
 
 passed=$(awk '/^# pass / {s += $3; next} {for (i = 1; i <= NF; i++) if ($i ~ /^passed/) s += $(i - 1)} END {print s + 0}' "$RESULTS")
 failed=$(awk '/^# fail / {s += $3; next} {for (i = 1; i <= NF; i++) if ($i ~ /^failed/) s += $(i - 1)} END {print s + 0}' "$RESULTS")

@@ -630,3 +630,30 @@ fn every_entry_carries_when_and_who() {
         assert_eq!(entry.origin, Some(sheetlog::log::Origin { time_ms: 1_764_590_400_000, client: 42 }));
     }
 }
+
+#[test]
+fn a_workflow_given_up_runs_again_after_the_next_successful_write() {
+    let mut h = Harness::new();
+    let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
+    let runs = Rc::new(Cell::new(0));
+    // The snapshot fails its first run and all three retries (storage full, say).
+    let host = Rc::new(FlakyHost {
+        inner: sheetlog::engine::InThreadHost::new(log.clone(), blobs.clone(), small_tiles(3).tile_size),
+        failures: Cell::new(4),
+        runs: runs.clone(),
+    });
+    let engine = h.run(sheetlog::engine::Engine::open(log.clone(), blobs, host, h.runtime(), small_tiles(3))).unwrap();
+    for i in 0..3 {
+        h.run(engine.set_cell(i, 0, num(i as f64), None)).unwrap();
+    }
+    assert_eq!(runs.get(), 4, "a run and three retries");
+    let v = engine.snapshot();
+    assert!(matches!(v.load_status(), LoadStatus::Error(EngineError::Worker { .. })), "{:?}", v.load_status());
+    assert_eq!((v.log_info().snapshot_sequence_id, v.log_info().workflow), (None, None));
+    // Space is back: the next write succeeds, and a snapshot runs again (on that write's
+    // entry, which covers the one given up on).
+    h.run(engine.set_cell(9, 0, num(9.0), None)).unwrap();
+    let v = engine.snapshot();
+    assert_eq!(v.log_info().snapshot_sequence_id, Some(3), "a snapshot covering the given-up one ran");
+    assert_eq!(*v.load_status(), LoadStatus::Ready, "and its error is gone");
+}

@@ -142,6 +142,9 @@ fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
     if let Some(bytes) = positive_integer(options, "tileCacheBytes", 4_294_967_295.0)? {
         engine.tile_cache_bytes = bytes as usize;
     }
+    if let Some(ms) = positive_integer(options, "leaseMs", 9_007_199_254_740_991.0)? {
+        engine.lease_ms = ms as u64;
+    }
     Ok(engine)
 }
 
@@ -479,6 +482,25 @@ impl SpreadsheetData {
         );
         set(&object, "workflow", &info.workflow.map_or(JsValue::UNDEFINED, |w| w.as_str().into()));
         object.unchecked_into()
+    }
+
+    /// What this sheet holds in storage: `{logEntries, blobs, bytes}`, the log entries it keeps,
+    /// the blobs of its snapshots, history and records, and an estimate of their bytes (the log
+    /// as encoded; blobs exact up to 64 of them, else estimated from a sample of 64). Reads the
+    /// whole log and lists every blob: call it now and then (a status bar), not per frame.
+    ///
+    /// Rejects with `StorageError` when storage fails.
+    #[wasm_bindgen(js_name = getStorageInfo, unchecked_return_type = "Promise<StorageInfo>")]
+    pub fn get_storage_info(&self) -> Promise {
+        let info = with_engine!(&self.inner.backend, e => e.storage_info());
+        future_to_promise(async move {
+            let info = info.await.map_err(|e| engine_error(&e))?;
+            let object = Object::new();
+            set(&object, "logEntries", &(info.log_entries as f64).into());
+            set(&object, "blobs", &(info.blobs as f64).into());
+            set(&object, "bytes", &(info.bytes as f64).into());
+            Ok(object.into())
+        })
     }
 
     /// Releases the database connection, the worker and the channel; later edits reject with

@@ -63,6 +63,23 @@ export interface OpenOptions {
    * viewport are always kept.
    */
   tileCacheBytes?: number;
+  /** Snapshots kept whole by garbage collection besides power-of-two checkpoints (default 4). */
+  keepSnapshots?: number;
+  /**
+   * How long this tab counts as open without renewing its lease, in milliseconds (default
+   * 300000). The log is never truncated past an open tab; a tab asleep longer catches up from
+   * history or reloads from the latest snapshot when it wakes.
+   */
+  leaseMs?: number;
+}
+/** What a sheet holds in storage (`getStorageInfo`). */
+export interface StorageInfo {
+  /** Entries the event log keeps (older ones are in history blobs). */
+  logEntries: number;
+  /** Blobs: snapshot tiles and indexes, history, records. */
+  blobs: number;
+  /** Estimated bytes of the log and the blobs. */
+  bytes: number;
 }
 /** Options of `SpreadsheetData.inMemory`. */
 export interface InMemoryOptions {
@@ -73,6 +90,7 @@ export interface InMemoryOptions {
   tileColumns?: number;
   viewport?: Viewport;
   tileCacheBytes?: number;
+  keepSnapshots?: number;
 }
 "##;
 

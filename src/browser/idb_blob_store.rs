@@ -13,7 +13,7 @@ use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use super::database::{SheetDatabase, BLOB_STORE};
-use super::idb_error::{corrupt, from_idb};
+use super::idb_error::{corrupt, finish_write, from_idb};
 use crate::blob::path::DirPrefix;
 use crate::blob::{validate_name, BlobDir, BlobError, BlobStore, Continuation, DirEntry, EntryKind, ListPage};
 use crate::error::StorageError;
@@ -119,6 +119,7 @@ impl BlobDir for IdbBlobDir {
         self.db
             .timed("writing a blob", async {
                 let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
+                let done = tx.on_done().map_err(storage)?;
                 let store = tx.object_store(BLOB_STORE).map_err(storage)?;
                 for ancestor in self.prefix.ancestor_keys() {
                     if exists(&store, ancestor).await? {
@@ -131,9 +132,8 @@ impl BlobDir for IdbBlobDir {
                 // `Uint8Array::from` copies out of wasm memory: the store keeps its own bytes.
                 let value: JsValue = Uint8Array::from(bytes).into();
                 let put = store.put(value).with_key(self.prefix.child_key(name)).primitive().map_err(storage)?;
-                let committed = tx.commit().await;
-                put.await.map_err(storage)?;
-                committed.map_err(storage)?;
+                let put = put.await.map(drop).map_err(storage);
+                finish_write(tx, done, [put]).await?;
                 Ok(Ok(()))
             })
             .await?
@@ -146,14 +146,14 @@ impl BlobDir for IdbBlobDir {
         self.db
             .timed("removing a blob", async {
                 let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
+                let done = tx.on_done().map_err(storage)?;
                 let store = tx.object_store(BLOB_STORE).map_err(storage)?;
                 if !exists(&store, &key).await? {
                     return check_not_dir(&store, &self.prefix, name).await;
                 }
                 let delete = store.delete::<String, _>(key.clone()).primitive().map_err(storage)?;
-                let committed = tx.commit().await;
-                delete.await.map_err(storage)?;
-                committed.map_err(storage)?;
+                let delete = delete.await.map(drop).map_err(storage);
+                finish_write(tx, done, [delete]).await?;
                 Ok(Ok(()))
             })
             .await?
@@ -210,14 +210,14 @@ impl BlobDir for IdbBlobDir {
         self.db
             .timed("removing a blob dir", async {
                 let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
+                let done = tx.on_done().map_err(storage)?;
                 let store = tx.object_store(BLOB_STORE).map_err(storage)?;
                 let delete = store
                     .delete::<String, _>(range_in(&self.prefix, self.prefix.as_str()))
                     .primitive()
                     .map_err(storage)?;
-                let committed = tx.commit().await;
-                delete.await.map_err(storage)?;
-                committed.map_err(storage)?;
+                let delete = delete.await.map(drop).map_err(storage);
+                finish_write(tx, done, [delete]).await?;
                 Ok(())
             })
             .await?;

@@ -20,7 +20,7 @@ use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::database::{SheetDatabase, LOG_STORE, META_STORE, SNAPSHOT_INDEX};
-use super::idb_error::{corrupt, from_idb};
+use super::idb_error::{corrupt, finish_write, from_idb};
 use crate::error::{StorageError, StorageErrorKind};
 use crate::log::{
     decode_entry, encode_entry, resolve_range, snapshot_to_report, AddEntryResult, Entry, EventLog, LogBounds,
@@ -186,6 +186,7 @@ async fn append_batch(
     let conn = db.connection().await?;
     db.timed("appending to the log", async {
         let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
+        let done = tx.on_done().map_err(storage)?;
         let log = tx.object_store(LOG_STORE).map_err(storage)?;
         let meta = tx.object_store(META_STORE).map_err(storage)?;
         let LogBounds { mut end, .. } = read_bounds(&log, &meta).await?;
@@ -225,12 +226,11 @@ async fn append_batch(
         } else {
             None
         };
-        let committed = tx.commit().await;
-        // A failed put explains a failed commit best (for example, the quota).
+        let mut results = Vec::with_capacity(puts.len());
         for put in puts {
-            put.await.map_err(storage)?;
+            results.push(put.await.map(drop).map_err(storage));
         }
-        committed.map_err(storage)?;
+        finish_write(tx, done, results).await?;
         Ok(outcomes
             .into_iter()
             .zip(batch)
@@ -282,6 +282,7 @@ impl EventLog for IdbEventLog {
         let result = db
             .timed("updating entry metadata", async {
                 let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
+                let done = tx.on_done().map_err(storage)?;
                 let log = tx.object_store(LOG_STORE).map_err(storage)?;
                 let meta = tx.object_store(META_STORE).map_err(storage)?;
                 let LogBounds { start, end } = read_bounds(&log, &meta).await?;
@@ -297,9 +298,8 @@ impl EventLog for IdbEventLog {
                 update.apply_to(&mut entry.metadata);
                 let value = record(&encode_entry(&entry), seq, entry.metadata.snapshot.is_some())?;
                 let put = log.put(value).with_key(key(seq)).primitive().map_err(storage)?;
-                let committed = tx.commit().await;
-                put.await.map_err(storage)?;
-                committed.map_err(storage)?;
+                let put = put.await.map(drop).map_err(storage);
+                finish_write(tx, done, [put]).await?;
                 Ok(Ok(()))
             })
             .await?;
@@ -386,6 +386,7 @@ impl EventLog for IdbEventLog {
         let result = db
             .timed("truncating the log", async {
                 let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
+                let done = tx.on_done().map_err(storage)?;
                 let log = tx.object_store(LOG_STORE).map_err(storage)?;
                 let meta = tx.object_store(META_STORE).map_err(storage)?;
                 let LogBounds { start, end } = read_bounds(&log, &meta).await?;
@@ -400,10 +401,9 @@ impl EventLog for IdbEventLog {
                     .primitive()
                     .map_err(storage)?;
                 let put = meta.put(JsValue::from_f64(key(seq))).with_key(START_KEY).primitive().map_err(storage)?;
-                let committed = tx.commit().await;
-                delete.await.map_err(storage)?;
-                put.await.map_err(storage)?;
-                committed.map_err(storage)?;
+                let delete = delete.await.map(drop).map_err(storage);
+                let put = put.await.map(drop).map_err(storage);
+                finish_write(tx, done, [delete, put]).await?;
                 Ok(Ok(()))
             })
             .await?;

@@ -30,6 +30,9 @@ impl Core {
             }
             return;
         }
+        if workflow == Workflow::Snapshot && self.gave_up.is_some_and(|(s, _)| s <= seq) {
+            self.gave_up = None; // This snapshot covers the one given up on.
+        }
         self.running = Some(Running { seq, workflow, phase: Phase::Running, failures: 0 });
         self.dirty = true;
         fx.push(Effect::RunWorkflow { seq, workflow });
@@ -65,7 +68,10 @@ impl Core {
                 match delay {
                     Some(ms) => fx.push(Effect::Sleep { ms, then: super::state::Msg::RetryWorkflow { seq, workflow } }),
                     None => {
+                        // Given up for now; tried again after the next successful write (storage
+                        // full, say, and then freed).
                         self.running = None;
+                        self.gave_up = Some((seq, workflow));
                         self.after_workflow(fx);
                     }
                 }
@@ -107,6 +113,15 @@ impl Core {
         self.after_workflow(fx);
     }
 
+    /// A write succeeded: a workflow given up on (its entry still marked) runs again.
+    pub(crate) fn retry_given_up(&mut self, fx: &mut Vec<Effect>) {
+        if self.running.is_none() {
+            if let Some((seq, workflow)) = self.gave_up.take() {
+                self.start_workflow(seq, workflow, fx);
+            }
+        }
+    }
+
     /// No workflow runs any more: start a queued snapshot, or one that fell due meanwhile.
     fn after_workflow(&mut self, fx: &mut Vec<Effect>) {
         if let Some(queued) = self.queued_snapshot.take() {
@@ -114,7 +129,8 @@ impl Core {
                 return self.start_workflow(queued, Workflow::Snapshot, fx);
             }
         }
-        if self.wrote && self.next_seq > 0 && self.snapshot_due(self.next_seq) {
+        // After giving up, nothing starts again before a write succeeds.
+        if self.gave_up.is_none() && self.wrote && self.next_seq > 0 && self.snapshot_due(self.next_seq) {
             self.mark_snapshot(self.next_seq - 1, None, fx);
         }
     }

@@ -237,6 +237,8 @@ pub(crate) struct Core {
     pub(crate) running: Option<Running>,
     /// A snapshot requested while another workflow ran.
     pub(crate) queued_snapshot: Option<SequenceId>,
+    /// A workflow that failed every retry: run again after the next successful append.
+    pub(crate) gave_up: Option<(SequenceId, Workflow)>,
     /// A [`Msg::FlushWrites`] is on its way: edits issued until it arrives share its append.
     pub(crate) flush_deferred: bool,
     /// Whether this engine appended since it opened: only writers trigger snapshots.
@@ -286,6 +288,7 @@ impl Core {
             adopt: None,
             running: None,
             queued_snapshot: None,
+            gave_up: None,
             flush_deferred: false,
             wrote: false,
             errors: Errors::default(),

@@ -98,6 +98,7 @@ impl Core {
                 if let Some(marked) = marked {
                     self.start_workflow(marked, Workflow::Snapshot, fx);
                 }
+                self.retry_given_up(fx);
             }
             Err(LogError::Conflict { .. }) => {
                 self.pending.in_flight = 0;
