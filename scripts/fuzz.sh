@@ -50,6 +50,14 @@ seed_corpus() {
         seed "$target" "body-$(basename "$f")" 01 "$f" 9
       done
       ;;
+    decode_history)
+      local dir="fuzz/corpus/$target"
+      for f in tests/golden/history_v1/*.bin; do
+        [ -e "$f" ] || continue
+        seed "$target" "whole-$(basename "$f")" 00 "$f" 0
+        seed "$target" "body-$(basename "$f")" 01 "$f" 9
+      done
+      ;;
     csv_import)
       # start row 0, start column 0, batch size 2, then length-prefixed chunks.
       printf '\x00\x00\x02\x05a,1\n"\x05x""y"\x03,2\n' > "fuzz/corpus/$target/quoted"

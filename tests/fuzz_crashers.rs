@@ -15,10 +15,11 @@ use checks::Outcome;
 type Check = fn(&[u8]) -> Outcome;
 
 /// The fuzz targets and their checks.
-const TARGETS: [(&str, Check); 4] = [
+const TARGETS: [(&str, Check); 5] = [
     ("decode_entry", checks::decode_entry),
     ("decode_tile", checks::decode_tile),
     ("decode_index", checks::decode_index),
+    ("decode_history", checks::decode_history),
     ("csv_import", checks::csv_import),
 ];
 
@@ -49,11 +50,12 @@ fn kept_fuzz_inputs_give_typed_errors_or_succeed() {
 #[test]
 fn golden_fixtures_pass_the_fuzz_checks() {
     let golden = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let cases: [(&str, usize, u8, Check); 4] = [
+    let cases: [(&str, usize, u8, Check); 5] = [
         ("entry_v1", 1, 2, checks::decode_entry),
         ("entry_v2", 5, 1, checks::decode_entry),
         ("tile_v1", 9, 1, checks::decode_tile),
         ("index_v1", 9, 1, checks::decode_index),
+        ("history_v1", 9, 1, checks::decode_history),
     ];
     for (format, header, framed_mode, check) in cases {
         for file in std::fs::read_dir(golden.join(format)).expect("the golden fixtures") {

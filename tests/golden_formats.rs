@@ -1,5 +1,6 @@
 //! Golden bytes of every stored format version (issue 12 item 7; STYLE.md habit 12): log
-//! entries v1 and v2, tiles v1, snapshot indexes v1.
+//! entries v1 and v2, tiles v1, snapshot indexes v1, and the lifecycle records v1 (history
+//! blobs, the catalog, client leases).
 //!
 //! The files under `tests/golden/<format>/` are the reference. They were written once by
 //! [`write_golden_fixtures`] (ignored; it never runs in `cargo test`), and the entry v1 and tile
@@ -20,14 +21,65 @@ use sheetlog::log::{
 };
 use sheetlog::model::{CellRange, CellRef, CellValue, ErrorCode, Format, MAX_INDEX};
 use sheetlog::snapshot::{
-    decode_index, decode_tile, encode_index, encode_tile, AxisTransform, CellContent, Layer, SnapshotIndex, Tile,
-    TileKey, TileSize, Transform,
+    decode_catalog, decode_history, decode_index, decode_lease, decode_tile, encode_catalog, encode_history,
+    encode_index, encode_lease, encode_tile, AxisTransform, Catalog, CellContent, HistoryBlob, Layer, Lease,
+    SnapshotIndex, Tile, TileKey, TileSize, Transform,
 };
 
 const ENTRY_V1: &str = "entry_v1";
 const ENTRY_V2: &str = "entry_v2";
 const TILE_V1: &str = "tile_v1";
 const INDEX_V1: &str = "index_v1";
+const HISTORY_V1: &str = "history_v1";
+const CATALOG_V1: &str = "catalog_v1";
+const LEASE_V1: &str = "lease_v1";
+
+/// History blobs: the first of a chain, and a later one naming its previous.
+fn histories_v1() -> Vec<(&'static str, HistoryBlob)> {
+    let entries: Vec<Vec<u8>> = entries_v2()
+        .into_iter()
+        .take(4)
+        .map(|(_, e)| encode_entry(&Entry { metadata: Metadata::default(), ..e }))
+        .collect();
+    vec![
+        ("01_first", HistoryBlob { previous: None, first: 0, entries: entries.clone() }),
+        ("02_chained", HistoryBlob { previous: Some("history/0-4".into()), first: 4, entries: entries[..2].to_vec() }),
+        ("03_empty", HistoryBlob { previous: Some("history/4-6".into()), first: 6, entries: Vec::new() }),
+    ]
+}
+
+fn catalogs_v1() -> Vec<(&'static str, Catalog)> {
+    vec![
+        ("01_new", Catalog::default()),
+        (
+            "02_with_history_and_snapshots",
+            Catalog {
+                history: Some((4_000, "history/3000-4000".into())),
+                gc_at: 3_999,
+                snapshots: vec![
+                    (999, "snapshots/999/index".into()),
+                    (2_999, "snapshots/2999/compact/index".into()),
+                    (3_999, "snapshots/3999/index".into()),
+                ],
+            },
+        ),
+    ]
+}
+
+fn leases_v1() -> Vec<(&'static str, Lease)> {
+    vec![
+        ("01_no_base", Lease { client: 1, position: 0, base: None, expires_ms: 1_764_590_700_000 }),
+        (
+            "02_with_base",
+            Lease {
+                client: 7_227_762_278_400_001,
+                position: 12_345,
+                base: Some("snapshots/12000/index".into()),
+                expires_ms: 1_764_590_700_000,
+            },
+        ),
+    ]
+}
 
 fn dir(format: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format)
@@ -307,6 +359,9 @@ fn all_encodings() -> Vec<(&'static str, Fixtures)> {
         (ENTRY_V2, entries_v2().into_iter().map(|(name, e)| (name, encode_entry(&e))).collect()),
         (TILE_V1, tiles_v1().into_iter().map(|(name, t)| (name, encode_tile(&t))).collect()),
         (INDEX_V1, indexes_v1().into_iter().map(|(name, i)| (name, encode_index(&i))).collect()),
+        (HISTORY_V1, histories_v1().into_iter().map(|(name, h)| (name, encode_history(&h))).collect()),
+        (CATALOG_V1, catalogs_v1().into_iter().map(|(name, c)| (name, encode_catalog(&c))).collect()),
+        (LEASE_V1, leases_v1().into_iter().map(|(name, l)| (name, encode_lease(&l))).collect()),
     ]
 }
 
@@ -331,6 +386,17 @@ fn fixtures_decode_to_known_values() {
         let bytes = fixture(INDEX_V1, name);
         assert_eq!(bytes.get(..5), Some(&b"SLIX\x01"[..]), "{name}");
         assert_eq!(decode_index(&bytes), Ok(index), "{INDEX_V1}/{name}");
+    }
+    for (name, history) in histories_v1() {
+        let bytes = fixture(HISTORY_V1, name);
+        assert_eq!(bytes.get(..5), Some(&b"SLHS\x01"[..]), "{name}");
+        assert_eq!(decode_history(&bytes), Ok(history), "{HISTORY_V1}/{name}");
+    }
+    for (name, catalog) in catalogs_v1() {
+        assert_eq!(decode_catalog(&fixture(CATALOG_V1, name)), Ok(catalog), "{CATALOG_V1}/{name}");
+    }
+    for (name, lease) in leases_v1() {
+        assert_eq!(decode_lease(&fixture(LEASE_V1, name)), Ok(lease), "{LEASE_V1}/{name}");
     }
 }
 

@@ -13,7 +13,8 @@ use sheetlog::engine::csv::{CsvBatch, CsvError, CsvImportOptions, CsvImporter, C
 use sheetlog::log::{decode_entry as decode_entry_blob, encode_entry, Entry, MAX_BATCH_CELLS};
 use sheetlog::model::MAX_INDEX;
 use sheetlog::snapshot::{
-    decode_index as decode_index_blob, decode_tile as decode_tile_blob, encode_index, encode_tile,
+    decode_catalog, decode_history as decode_history_blob, decode_index as decode_index_blob, decode_lease,
+    decode_tile as decode_tile_blob, encode_catalog, encode_history, encode_index, encode_lease, encode_tile,
 };
 
 /// How an input ended: decoded (or imported), or refused with a typed error (its `Debug`).
@@ -112,6 +113,49 @@ pub fn decode_index(data: &[u8]) -> Outcome {
             Outcome::Decoded
         }
         Err(error) => refused(error),
+    }
+}
+
+/// `decode_history`, and the lifecycle records beside it. Mode (`data[0] & 7`): 1 frames the
+/// rest as a history body with the correct CRC-32, 2 as a catalog body, 3 as a lease body; 4, 5
+/// and 6 give the rest whole to the history, catalog and lease decoders; otherwise the rest is a
+/// whole history blob. Whatever decodes re-encodes to the same bytes; every entry a history
+/// blob holds is given to the entry decoder too.
+pub fn decode_history(data: &[u8]) -> Outcome {
+    let Some((&mode, rest)) = data.split_first() else { return Outcome::Empty };
+    let (format, bytes) = match mode & 7 {
+        1 => (0, frame(b"SLHS", 1, rest)),
+        2 => (1, frame(b"SLCT", 1, rest)),
+        3 => (2, frame(b"SLLS", 1, rest)),
+        4 | 0 | 7 => (0, rest.to_vec()),
+        5 => (1, rest.to_vec()),
+        _ => (2, rest.to_vec()),
+    };
+    match format {
+        0 => match decode_history_blob(&bytes) {
+            Ok(history) => {
+                assert_eq!(encode_history(&history), bytes, "a decodable history blob is its canonical encoding");
+                for entry in &history.entries {
+                    let _ = decode_entry_blob(entry);
+                }
+                Outcome::Decoded
+            }
+            Err(error) => refused(error),
+        },
+        1 => match decode_catalog(&bytes) {
+            Ok(catalog) => {
+                assert_eq!(encode_catalog(&catalog), bytes, "a decodable catalog is its canonical encoding");
+                Outcome::Decoded
+            }
+            Err(error) => refused(error),
+        },
+        _ => match decode_lease(&bytes) {
+            Ok(lease) => {
+                assert_eq!(encode_lease(&lease), bytes, "a decodable lease is its canonical encoding");
+                Outcome::Decoded
+            }
+            Err(error) => refused(error),
+        },
     }
 }
 

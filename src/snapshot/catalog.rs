@@ -70,8 +70,13 @@ pub fn encode_catalog(catalog: &Catalog) -> Vec<u8> {
 /// blob, invalid UTF-8, snapshots out of order, trailing bytes). Never panics.
 pub fn decode_catalog(bytes: &[u8]) -> Result<Catalog, SnapshotError> {
     let mut r = wire::open(bytes, CATALOG_MAGIC, CATALOG_FORMAT_VERSION, "catalog")?;
+    let end_at = r.pos();
     let end = r.varint()?;
     let path = r.string()?;
+    if path.is_empty() && end != 0 {
+        // No history is written as 0 and "": one encoding per catalog.
+        return Err(SnapshotError::NotCanonical { what: "catalog history end without a path", offset: end_at });
+    }
     let gc_at = r.varint()?;
     let count = r.count(2)?;
     let mut snapshots: Vec<(u64, String)> = Vec::with_capacity(count);
