@@ -149,3 +149,89 @@ pub fn engine_stats(data: &super::SpreadsheetData) -> String {
     let stats = with_engine!(&data.inner.backend, e => e.stats());
     format!("{stats:?}")
 }
+
+/// Bytes the sheet behind `data` stores, by kind (bench builds only), as a JSON object:
+/// `{logEntries, logBytes, snapshotBytes, snapshotBlobs, historyBytes, historyBlobs, otherBytes,
+/// latestSnapshotBytes}`, the last being one snapshot of the sheet as it is (the latest index and
+/// the tiles it references). Reads every blob.
+///
+/// # Errors
+/// A JS `Error` when storage fails.
+#[wasm_bindgen(js_name = storageBreakdown)]
+pub async fn storage_breakdown(data: &super::SpreadsheetData) -> Result<String, JsValue> {
+    use super::spreadsheet_data::{with_engine, Backend};
+    let future = with_engine!(&data.inner.backend, e => {
+        let e = e.clone();
+        Box::pin(async move { breakdown(e.log(), e.blobs()).await })
+            as futures_util::future::LocalBoxFuture<'static, Result<String, crate::engine::EngineError>>
+    });
+    future.await.map_err(js_error)
+}
+
+async fn breakdown<L: crate::log::EventLog, B: crate::blob::BlobStore>(
+    log: &L,
+    blobs: &B,
+) -> Result<String, crate::engine::EngineError> {
+    use crate::blob::{BlobDir, EntryKind};
+    let info = crate::engine::lifecycle::storage_info(log, blobs).await?;
+    let log_bytes = {
+        let bounds = log.bounds().await?;
+        let mut bytes = 0u64;
+        let mut next = bounds.start;
+        while next < bounds.end {
+            let page = log.query(crate::log::QueryFrom::Seq(next), crate::log::QueryTo::End, None).await?;
+            if page.entries.is_empty() {
+                break;
+            }
+            bytes += page.entries.iter().map(|e| encode_entry(e).len() as u64).sum::<u64>();
+            next = page.next();
+        }
+        bytes
+    };
+    let mut totals = std::collections::BTreeMap::<String, (u64, u64)>::new();
+    let mut dirs = vec![(blobs.root(), String::new())];
+    while let Some((dir, top)) = dirs.pop() {
+        let mut continuation = None;
+        loop {
+            let page = dir.list(continuation.as_ref()).await?;
+            for entry in page.entries {
+                let top = if top.is_empty() { entry.name.clone() } else { top.clone() };
+                match entry.kind {
+                    EntryKind::Blob => {
+                        let bytes = dir.read(&entry.name).await?.len() as u64;
+                        let slot = totals.entry(top).or_default();
+                        slot.0 += 1;
+                        slot.1 += bytes;
+                    }
+                    EntryKind::Dir => dirs.push((dir.dir(&entry.name).await?, top)),
+                }
+            }
+            match page.continuation {
+                Some(next) => continuation = Some(next),
+                None => break,
+            }
+        }
+    }
+    // One snapshot of the sheet as it is: the latest index and the tiles it references.
+    let mut latest_bytes = 0u64;
+    if let Some((info, index)) = crate::engine::workflow::latest_snapshot(log, blobs).await? {
+        latest_bytes += crate::engine::read_path(blobs, &info.snapshot).await?.len() as u64;
+        for path in index.layers.iter().flat_map(|l| l.tiles.values()) {
+            latest_bytes += crate::engine::read_path(blobs, path).await?.len() as u64;
+        }
+    }
+    let get = |k: &str| totals.get(k).copied().unwrap_or_default();
+    let other: u64 =
+        totals.iter().filter(|(k, _)| k.as_str() != "snapshots" && k.as_str() != "history").map(|(_, v)| v.1).sum();
+    Ok(format!(
+        "{{\"logEntries\":{},\"logBytes\":{},\"snapshotBlobs\":{},\"snapshotBytes\":{},\"historyBlobs\":{},\"historyBytes\":{},\"otherBytes\":{},\"latestSnapshotBytes\":{}}}",
+        info.log_entries,
+        log_bytes,
+        get("snapshots").0,
+        get("snapshots").1,
+        get("history").0,
+        get("history").1,
+        other,
+        latest_bytes
+    ))
+}
