@@ -373,7 +373,9 @@ async fn list_and_delete_sheets() {
     let subscribe: Function = prop(&other, "subscribe").dyn_into().unwrap();
     subscribe.call1(&JsValue::UNDEFINED, listener.as_ref()).unwrap();
 
-    settle(SpreadsheetData::delete_sheet(sheet.as_str().into()).into()).await.expect("delete resolves");
+    settle(SpreadsheetData::delete_sheet(JsValue::from_str(&sheet).unchecked_into()).into())
+        .await
+        .expect("delete resolves");
     for _ in 0..100 {
         if state(&other) == "error" {
             break;
@@ -395,5 +397,5 @@ async fn list_and_delete_sheets() {
     wait_ready(&again).await;
     assert!(value(&again, 0.0, 0.0).is_undefined());
     call(&again, "close", &[]).unwrap();
-    settle(SpreadsheetData::delete_sheet(sheet.as_str().into()).into()).await.unwrap();
+    settle(SpreadsheetData::delete_sheet(JsValue::from_str(&sheet).unchecked_into()).into()).await.unwrap();
 }

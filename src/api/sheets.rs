@@ -8,6 +8,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::js_error::{engine_error, storage_error};
 use super::spreadsheet_data::{sheet_name, SpreadsheetData};
 use super::sync_channel::SyncChannel;
+use super::types::JsSheetName;
 use crate::browser::{registry, SheetDatabase};
 use crate::engine::EngineError;
 
@@ -61,8 +62,8 @@ impl SpreadsheetData {
     /// await SpreadsheetData.delete("budget");
     /// ```
     #[wasm_bindgen(js_name = delete, unchecked_return_type = "Promise<void>")]
-    pub fn delete_sheet(name: JsValue) -> Promise {
-        let name = match sheet_name(&name, "the sheet name") {
+    pub fn delete_sheet(name: JsSheetName) -> Promise {
+        let name = match sheet_name(&name.into(), "the sheet name") {
             Ok(name) => name,
             Err(e) => return Promise::reject(&e),
         };

@@ -24,7 +24,9 @@ use super::convert::{
 use super::js_error::{bad_input, engine_error, storage_error};
 use super::offset_mapping::JsItemOffsetMapping;
 use super::sync_channel::SyncChannel;
-use super::types::{JsInMemoryOptions, JsLoadStatus, JsLogInfo, JsMaybeError, JsOpenOptions, JsViewport};
+use super::types::{
+    JsFormat, JsInMemoryOptions, JsLoadStatus, JsLogInfo, JsMaybeError, JsOpenOptions, JsViewport, JsViewportInput,
+};
 use super::worker::{start_host, worker_ready, Host};
 use crate::blob::MemoryBlobStore;
 use crate::browser::registry;
@@ -510,9 +512,9 @@ impl SpreadsheetData {
         row: f64,
         column: f64,
         #[wasm_bindgen(unchecked_param_type = "CellValue")] value: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] format: Option<JsValue>,
+        format: Option<JsFormat>,
     ) -> Promise {
-        let format = format.unwrap_or(JsValue::UNDEFINED);
+        let format: JsValue = format.map_or(JsValue::UNDEFINED, Into::into);
         let parsed = (|| -> Result<_, JsValue> {
             Ok((
                 index(Axis::Row, row)?,
@@ -563,9 +565,9 @@ impl SpreadsheetData {
         row: f64,
         column: f64,
         #[wasm_bindgen(unchecked_param_type = "CellValue")] value: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] format: Option<JsValue>,
+        format: Option<JsFormat>,
     ) -> JsMaybeError {
-        let format = format.unwrap_or(JsValue::UNDEFINED);
+        let format: JsValue = format.map_or(JsValue::UNDEFINED, Into::into);
         let checked = (|| -> Result<(), JsValue> {
             let (row, column) = (index(Axis::Row, row)?, index(Axis::Column, column)?);
             let (value, format) = (cell_value_from_js(&value)?, format_from_js(&format)?);
@@ -580,11 +582,8 @@ impl SpreadsheetData {
     ///
     /// Throws `ValidationError` for a malformed viewport.
     #[wasm_bindgen(js_name = setViewport)]
-    pub fn set_viewport(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Viewport")] viewport: Option<JsValue>,
-    ) -> Result<(), JsValue> {
-        let viewport = viewport_from_js(&viewport.unwrap_or(JsValue::UNDEFINED))?;
+    pub fn set_viewport(&self, viewport: Option<JsViewportInput>) -> Result<(), JsValue> {
+        let viewport = viewport_from_js(&viewport.map_or(JsValue::UNDEFINED, Into::into))?;
         with_engine!(&self.inner.backend, e => e.set_viewport(viewport));
         Ok(())
     }

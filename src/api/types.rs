@@ -99,6 +99,18 @@ extern "C" {
     /// A JS `InMemoryOptions`.
     #[wasm_bindgen(typescript_type = "InMemoryOptions")]
     pub type JsInMemoryOptions;
+    /// A number format, in an optional parameter.
+    #[wasm_bindgen(typescript_type = "string")]
+    pub type JsFormat;
+    /// A `Viewport`, in an optional parameter.
+    #[wasm_bindgen(typescript_type = "Viewport")]
+    pub type JsViewportInput;
+    /// The formats of a batch write, in an optional parameter.
+    #[wasm_bindgen(typescript_type = "CellFormats")]
+    pub type JsCellFormats;
+    /// A sheet's name.
+    #[wasm_bindgen(typescript_type = "string")]
+    pub type JsSheetName;
     /// A `ValidationError` or `undefined`.
     #[wasm_bindgen(typescript_type = "ValidationError | undefined")]
     pub type JsMaybeError;
