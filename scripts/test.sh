@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of sheetlog on a fresh Debian 12 machine (README, second command):
 # installs the tools it needs, then native tests, browser tests in headless Chromium and
-# Firefox ESR, a release build of pkg/ loaded in Node, the www/ type check and build, and the
-# demo's end-to-end tests in headless Chromium.
+# Firefox ESR, a release build of pkg/ loaded in Node, the API reference, the www/ type check and
+# build, the demo's end-to-end tests in headless Chromium, and the consumer apps of the packed
+# package (tests/consumers) in headless Chromium.
 # Exits non-zero on the first failure; ends with a "N passed, N failed" line over all runners.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,12 +50,18 @@ step "release package: build, load in Node, check the .d.ts"
 bash scripts/build-pkg.sh pkg
 node scripts/smoke-pkg.mjs
 
+step "API reference: typedoc over the package's .d.ts"
+bash scripts/api-docs.sh
+
 step "www: type check and build against pkg/"
 bash scripts/www-deps.sh
 (cd www && npx tsc --noEmit && npx vite build --logLevel warn)
 
 step "end-to-end tests of the demo (Playwright driving headless Chromium, vite preview)"
 run_tests bash -c 'cd www && node --test --test-reporter=tap e2e/demo.test.mjs e2e/storage.test.mjs'
+
+step "consumer apps of the packed package: Vite, webpack, esbuild, Rollup, Next.js, plain module script; hooks; tsc --strict"
+run_tests bash scripts/test-consumers.sh
 
 passed=$(awk '/^# pass / {s += $3; next} {for (i = 1; i <= NF; i++) if ($i ~ /^passed/) s += $(i - 1)} END {print s + 0}' "$RESULTS")
 failed=$(awk '/^# fail / {s += $3; next} {for (i = 1; i <= NF; i++) if ($i ~ /^failed/) s += $(i - 1)} END {print s + 0}' "$RESULTS")

@@ -45,7 +45,7 @@ async fn open(sheet: &str, extra: &[(&str, JsValue)]) -> JsValue {
 
 #[wasm_bindgen_test]
 async fn in_memory_contract() {
-    let data: JsValue = SpreadsheetData::in_memory(JsValue::UNDEFINED.unchecked_into()).unwrap().into();
+    let data: JsValue = SpreadsheetData::in_memory(None).unwrap().into();
     wait_ready(&data).await;
     let first = snapshot(&data);
     assert!(Object::is(&first, &snapshot(&data)), "the same object until something changes");
@@ -233,7 +233,7 @@ fn wasm_memory_bytes() -> u32 {
 
 #[wasm_bindgen_test]
 async fn reads_and_subscriptions_leave_wasm_memory_flat() {
-    let data: JsValue = SpreadsheetData::in_memory(JsValue::UNDEFINED.unchecked_into()).unwrap().into();
+    let data: JsValue = SpreadsheetData::in_memory(None).unwrap().into();
     for i in 0..20 {
         settle(call(&data, "setCellValueAndFormat", &[i.into(), 0.into(), i.into(), JsValue::UNDEFINED]).unwrap())
             .await
@@ -307,4 +307,95 @@ async fn the_max_layers_option_compacts_snapshots() {
     call(&data, "close", &[]).unwrap();
     db.close();
     SheetDatabase::delete(&sheet).await.unwrap();
+}
+
+/// The class name of `value` and of its class's parent (`constructor.name`).
+fn class_names(value: &JsValue) -> (String, String) {
+    let constructor = prop(value, "constructor");
+    let parent = js_sys::Object::get_prototype_of(&prop(&constructor, "prototype"));
+    let parent_name = prop(&prop(&parent.into(), "constructor"), "name");
+    (prop(&constructor, "name").as_string().unwrap(), parent_name.as_string().unwrap())
+}
+
+#[wasm_bindgen_test]
+async fn errors_are_instances_of_the_error_classes() {
+    let data: JsValue = SpreadsheetData::in_memory(None).unwrap().into();
+    // Optional trailing arguments: no format.
+    settle(call(&data, "setCellValueAndFormat", &[0.into(), 0.into(), 42.into()]).unwrap()).await.unwrap();
+    assert_eq!(value(&data, 0.0, 0.0), 42);
+    let rejected = settle(call(&data, "setCellValueAndFormat", &[(-1).into(), 0.into(), 1.into()]).unwrap())
+        .await
+        .expect_err("a negative row rejects");
+    assert!(rejected.is_instance_of::<js_sys::Error>(), "an Error");
+    assert_eq!(class_names(&rejected), ("ValidationError".to_owned(), "SheetlogError".to_owned()));
+    assert_eq!(prop(&rejected, "name"), "ValidationError");
+    let thrown = call(&data, "setViewport", &[options(&[("width", (-1).into())])]).expect_err("a bad viewport throws");
+    assert_eq!(class_names(&thrown).0, "ValidationError");
+    call(&data, "close", &[]).unwrap();
+    let closed = settle(call(&data, "setCellValueAndFormat", &[0.into(), 0.into(), 1.into()]).unwrap())
+        .await
+        .expect_err("a closed sheet rejects");
+    assert_eq!(class_names(&closed).0, "StorageError");
+    assert_eq!(prop(&closed, "statusCode"), 503);
+}
+
+#[wasm_bindgen_test]
+async fn a_missing_worker_script_fails_open_naming_it() {
+    let sheet = unique_sheet("missing-worker");
+    let pairs = [("name", JsValue::from_str(&sheet)), ("workerUrl", "/no-such-sheetlog-worker.js".into())];
+    let error = match SpreadsheetData::open(options(&pairs).unchecked_into()).await {
+        Ok(_) => panic!("open with a missing worker script resolved"),
+        Err(error) => error,
+    };
+    assert_eq!(class_names(&error).0, "StorageError");
+    let message = prop(&error, "message").as_string().unwrap();
+    assert!(message.contains("/no-such-sheetlog-worker.js"), "{message}");
+    SheetDatabase::delete(&sheet).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn list_and_delete_sheets() {
+    let sheet = unique_sheet("listed");
+    let data = open(&sheet, &[]).await;
+    let other = open(&sheet, &[]).await;
+    settle(call(&data, "setCellValueAndFormat", &[0.into(), 0.into(), "kept".into()]).unwrap()).await.unwrap();
+    let listed = |list: &JsValue| {
+        Array::from(list).iter().any(|s| prop(&s, "name").as_string().as_deref() == Some(sheet.as_str()))
+    };
+    let list = settle(SpreadsheetData::list().into()).await.unwrap();
+    assert!(listed(&list), "an opened sheet is listed");
+    let entry = Array::from(&list).iter().find(|s| prop(s, "name") == sheet.as_str()).unwrap();
+    assert!(prop(&entry, "openedAt").as_f64().is_some());
+
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    let listener = Closure::<dyn Fn()>::new(move || c.set(c.get() + 1));
+    let subscribe: Function = prop(&other, "subscribe").dyn_into().unwrap();
+    subscribe.call1(&JsValue::UNDEFINED, listener.as_ref()).unwrap();
+
+    settle(SpreadsheetData::delete_sheet(JsValue::from_str(&sheet).unchecked_into()).into())
+        .await
+        .expect("delete resolves");
+    for _ in 0..100 {
+        if state(&other) == "error" {
+            break;
+        }
+        sheetlog::browser::timer::sleep(10).await;
+    }
+    let status = call(&other, "getLoadStatus", &[snapshot(&other)]).unwrap();
+    let error = prop(&status, "error");
+    assert_eq!((class_names(&error).0, prop(&error, "statusCode")), ("StorageError".to_owned(), JsValue::from(410)));
+    assert!(calls.get() >= 1, "subscribers are told");
+    let write = settle(call(&other, "setCellValueAndFormat", &[1.into(), 0.into(), 2.into()]).unwrap())
+        .await
+        .expect_err("a deleted sheet takes no writes");
+    assert_eq!(prop(&write, "statusCode"), 410);
+    let list = settle(SpreadsheetData::list().into()).await.unwrap();
+    assert!(!listed(&list), "a deleted sheet is not listed");
+    // Opening it again starts an empty sheet.
+    let again = open(&sheet, &[]).await;
+    wait_ready(&again).await;
+    assert!(value(&again, 0.0, 0.0).is_undefined());
+    call(&again, "close", &[]).unwrap();
+    settle(SpreadsheetData::delete_sheet(JsValue::from_str(&sheet).unchecked_into()).into()).await.unwrap();
 }

@@ -35,7 +35,7 @@ async fn open(sheet: &str) -> JsValue {
 }
 
 fn memory() -> JsValue {
-    SpreadsheetData::in_memory(JsValue::UNDEFINED.unchecked_into()).unwrap().into()
+    SpreadsheetData::in_memory(None).unwrap().into()
 }
 
 /// `rows` rows of 6 columns, the first a header; canonical (export writes it back the same):

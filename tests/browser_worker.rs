@@ -4,10 +4,8 @@
 //! Web Lock, malformed messages, termination.
 //!
 //! The test runner serves its own glue (`wasm-bindgen-test`), not `pkg/` (TOOLCHAIN.md trap 7),
-//! so these tests start the package's worker entry module (`js/worker.js`, served by the runner
-//! as a snippet) themselves and have the host's init message name the test glue
-//! (`WorkerHost::with_glue`). The runner also wraps every worker in a script that awaits the
-//! import of the real one, which loses early messages: the `listening` handshake covers that.
+//! so these tests start the package's worker entry (`js/sheetlog-worker.js`) from a `blob:` URL,
+//! with its import of `./sheetlog.js` pointed at the test glue.
 #![cfg(target_arch = "wasm32")]
 
 mod browser_common;
@@ -16,8 +14,7 @@ use browser_common::{dispose, unique_sheet};
 use futures_util::future::join;
 use js_sys::{Object, Reflect};
 use sheetlog::browser::{
-    handle_worker_message, worker_script_url, Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase,
-    WorkerHost, WORKER_NAME,
+    handle_worker_message, Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase, WorkerHost, WORKER_NAME,
 };
 use sheetlog::engine::workflow::{index_path, read_index};
 use sheetlog::engine::{EngineError, WorkflowHost};
@@ -41,12 +38,27 @@ fn tile_size() -> TileSize {
     TileSize::new(4, 3).unwrap()
 }
 
-/// A worker running `js/worker.js`, as `WorkerHost::start` starts it.
+/// The package's worker entry, as shipped.
+const WORKER_ENTRY: &str = include_str!("../js/sheetlog-worker.js");
+
+/// The worker entry's source with its glue import pointed at the test glue.
+fn worker_source() -> String {
+    let glue = format!("{:?}", glue_url());
+    assert!(WORKER_ENTRY.contains("from \"./sheetlog.js\";"), "the worker entry imports ./sheetlog.js");
+    WORKER_ENTRY.replace("\"./sheetlog.js\"", &glue)
+}
+
+/// A worker running `js/sheetlog-worker.js` (over the test glue), as `WorkerHost::start` starts it.
 fn test_worker() -> web_sys::Worker {
+    let code = js_sys::Array::of1(&worker_source().into());
+    let properties = web_sys::BlobPropertyBag::new();
+    properties.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&code, &properties).unwrap();
+    let url = web_sys::Url::create_object_url_with_blob(&blob).unwrap();
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
     options.set_name(WORKER_NAME);
-    web_sys::Worker::new_with_options(&worker_script_url(), &options).expect("start the worker")
+    web_sys::Worker::new_with_options(&url, &options).expect("start the worker")
 }
 
 fn glue_url() -> String {
@@ -54,7 +66,7 @@ fn glue_url() -> String {
 }
 
 fn test_host(sheet: &str) -> WorkerHost {
-    WorkerHost::with_glue(test_worker(), Some(&glue_url()), sheet, tile_size(), Durability::Strict)
+    WorkerHost::new(test_worker(), sheet, tile_size(), Durability::Strict)
 }
 
 /// Appends `count` `SetCell` entries; entry `i` writes `i` to cell `(i, i % 5)`.
@@ -79,8 +91,8 @@ async fn entry_metadata(log: &IdbEventLog, seq: u64) -> sheetlog::log::Metadata 
 async fn the_glue_url_is_known() {
     let url = glue_url();
     assert!(url.starts_with("http"), "glue URL {url}");
-    let script = worker_script_url();
-    assert!(script.ends_with("/js/worker.js"), "worker script URL {script}");
+    let source = worker_source();
+    assert!(source.contains(&format!("from {url:?};")), "the worker imports the test glue");
 }
 
 #[wasm_bindgen_test]
@@ -363,7 +375,6 @@ async fn a_malformed_message_to_the_worker_gets_a_reply() {
     let init = Object::new();
     Reflect::set(&init, &"type".into(), &"init".into()).unwrap();
     Reflect::set(&init, &"module".into(), &wasm_bindgen::module()).unwrap();
-    Reflect::set(&init, &"glue".into(), &glue_url().into()).unwrap();
     worker.post_message(&init).unwrap();
     worker.post_message(&request(&[("id", 11.into()), ("tileRows", "four".into())])).unwrap();
     let reply = rx.await.unwrap();

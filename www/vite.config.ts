@@ -75,6 +75,9 @@ export default defineConfig({
   ],
   resolve: {
     alias: [{ find: /^vega-datasets\/data\/(.*)$/, replacement: `${vegaData}$1` }],
+    // sheetlog is linked from ../pkg (file:), so its react and glide subpaths would look for these
+    // next to pkg/; an app that installs the package from the registry needs none of this.
+    dedupe: ["react", "react-dom", "@glideapps/glide-data-grid"],
   },
   server: {
     // The wasm package lives in ../pkg (file: dependency); without this the

@@ -12,6 +12,7 @@ use wasm_bindgen::prelude::*;
 use super::convert::{cell_value_from_js, format_from_js, get, index};
 use super::js_error::{bad_input, validation_error};
 use super::spreadsheet_data::{with_engine, Backend, SpreadsheetData};
+use super::types::JsCellFormats;
 use crate::log::{CellWrite, MAX_BATCH_CELLS};
 use crate::model::{Axis, CellRange, CellRef, ValidationError};
 
@@ -85,9 +86,9 @@ impl SpreadsheetData {
         row: f64,
         column: f64,
         #[wasm_bindgen(unchecked_param_type = "CellValue[][]")] values: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CellFormats")] formats: Option<JsValue>,
+        formats: Option<JsCellFormats>,
     ) -> Promise {
-        let formats = formats.unwrap_or(JsValue::UNDEFINED);
+        let formats: JsValue = formats.map_or(JsValue::UNDEFINED, Into::into);
         match self.batch_writes(row, column, &values, &formats) {
             Ok(writes) => self.write_promise(with_engine!(&self.inner.backend, e => e.set_cells(writes))),
             Err(e) => Promise::reject(&e),

@@ -14,6 +14,7 @@ mod convert;
 mod csv;
 mod js_error;
 mod offset_mapping;
+mod sheets;
 mod spreadsheet_data;
 mod sync_channel;
 mod types;

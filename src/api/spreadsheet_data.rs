@@ -7,6 +7,7 @@
 //! never in the middle of a mutation (the engine releases its state before notifying).
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::{Rc, Weak};
 
@@ -20,13 +21,16 @@ use super::convert::{
     cell_value_from_js, cell_value_to_js, format_from_js, get, index, positive_integer, set, viewport_from_js,
     viewport_to_js,
 };
-use super::js_error::{bad_input, engine_error};
+use super::js_error::{bad_input, engine_error, storage_error};
 use super::offset_mapping::JsItemOffsetMapping;
 use super::sync_channel::SyncChannel;
-use super::types::{JsInMemoryOptions, JsLoadStatus, JsLogInfo, JsMaybeError, JsOpenOptions, JsViewport};
-use super::worker::{start_host, Host};
+use super::types::{
+    JsFormat, JsInMemoryOptions, JsLoadStatus, JsLogInfo, JsMaybeError, JsOpenOptions, JsViewport, JsViewportInput,
+};
+use super::worker::{start_host, worker_ready, Host};
 use crate::blob::MemoryBlobStore;
-use crate::browser::{Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase, WorkerHost};
+use crate::browser::registry;
+use crate::browser::{Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase, WorkerHost, WorkerScript};
 use crate::engine::workflow::DEFAULT_MAX_LAYERS;
 use crate::engine::{
     ContentVersion, Engine, EngineError, EngineOptions, InThreadHost, ItemOffsetMapping, LoadStatus,
@@ -50,7 +54,13 @@ extern "C" {
 #[wasm_bindgen(js_name = ContentVersion)]
 pub struct JsContentVersion {
     pub(super) version: Rc<ContentVersion>,
+    /// Published after the sheet was deleted: its load status is the 410 error.
+    deleted: bool,
 }
+
+/// The message of the error a deleted sheet shows and rejects writes with (status 410).
+const DELETED: &str =
+    "this sheet was deleted (by SpreadsheetData.delete, in this or another tab); it no longer stores edits";
 
 pub(super) enum Backend {
     Memory(Engine<MemoryEventLog, MemoryBlobStore>),
@@ -78,12 +88,16 @@ type GetSnapshotClosure = Closure<dyn Fn() -> JsValue>;
 
 pub(super) struct Inner {
     pub(super) backend: Backend,
-    cached: RefCell<Option<(Rc<ContentVersion>, JsValue)>>,
+    cached: RefCell<Option<(Rc<ContentVersion>, bool, JsValue)>>,
     subscribe: Function,
     get_snapshot: Function,
     rows: JsValue,
     columns: JsValue,
     closed: Cell<bool>,
+    /// Set when `SpreadsheetData.delete` deleted this sheet (announced on its channel).
+    deleted: Cell<bool>,
+    /// The subscribers, by engine subscription id: told of the deletion after the engine closed.
+    listeners: RefCell<HashMap<u64, Rc<dyn Fn()>>>,
     // Keep the closures behind `subscribe` and `getSnapshot` alive as long as the object.
     _closures: (SubscribeClosure, GetSnapshotClosure),
 }
@@ -91,14 +105,15 @@ pub(super) struct Inner {
 impl Inner {
     fn snapshot_js(&self) -> JsValue {
         let version = with_engine!(&self.backend, e => e.snapshot());
+        let deleted = self.deleted.get();
         let mut cached = self.cached.borrow_mut();
-        if let Some((held, js)) = cached.as_ref() {
-            if Rc::ptr_eq(held, &version) {
+        if let Some((held, was_deleted, js)) = cached.as_ref() {
+            if Rc::ptr_eq(held, &version) && *was_deleted == deleted {
                 return js.clone();
             }
         }
-        let js: JsValue = JsContentVersion { version: version.clone() }.into();
-        *cached = Some((version, js.clone()));
+        let js: JsValue = JsContentVersion { version: version.clone(), deleted }.into();
+        *cached = Some((version, deleted, js.clone()));
         js
     }
 
@@ -109,10 +124,12 @@ impl Inner {
                 web_sys::console::error_2(&JsValue::from_str("sheetlog: a subscriber threw"), &error);
             }
         });
-        let id = with_engine!(&inner.backend, e => e.subscribe(call));
+        let id = with_engine!(&inner.backend, e => e.subscribe(call.clone()));
+        inner.listeners.borrow_mut().insert(id, call);
         let weak = this.clone();
         let unsubscribe = Closure::once_into_js(move || {
             if let Some(inner) = weak.upgrade() {
+                inner.listeners.borrow_mut().remove(&id);
                 with_engine!(&inner.backend, e => e.unsubscribe(id));
             }
         });
@@ -148,6 +165,33 @@ fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
     Ok(engine)
 }
 
+/// A sheet name: a string of 1 to 200 characters.
+pub(super) fn sheet_name(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    match value.as_string() {
+        Some(name) if !name.is_empty() && name.chars().count() <= 200 => Ok(name),
+        _ => Err(bad_input(&format!("{what} must be a string of 1 to 200 characters"))),
+    }
+}
+
+/// Options `worker` and `workerUrl`: the worker to start, or `None` for workflows in this thread.
+fn worker_script(options: &JsValue) -> Result<Option<WorkerScript>, JsValue> {
+    let worker = get(options, "worker");
+    let url = get(options, "workerUrl");
+    if !(url.is_undefined() || url.is_string() || url.dyn_ref::<web_sys::Url>().is_some()) {
+        return Err(bad_input("option workerUrl must be a string or a URL"));
+    }
+    if worker.is_undefined() || worker.as_bool() == Some(true) {
+        return Ok(Some(WorkerScript { factory: JsValue::UNDEFINED, url }));
+    }
+    if worker.as_bool() == Some(false) {
+        return Ok(None);
+    }
+    if worker.is_function() {
+        return Ok(Some(WorkerScript { factory: worker, url: JsValue::UNDEFINED }));
+    }
+    Err(bad_input("option worker must be a boolean or a function returning a Worker"))
+}
+
 /// Options `maxLayers` (a positive integer, default 8) and `keepSnapshots` (default 4) as the
 /// workflows' settings, with the first snapshot's tile size.
 fn workflow_config(options: &JsValue, tile_size: TileSize) -> Result<WorkflowConfig, JsValue> {
@@ -173,6 +217,41 @@ fn load_status_js(status: &LoadStatus) -> JsValue {
 }
 
 impl Inner {
+    /// The sheet was deleted: stop writing (close everything), publish a version whose load
+    /// status is the 410 error, and tell the subscribers.
+    pub(super) fn mark_deleted(&self) {
+        if self.deleted.replace(true) {
+            return;
+        }
+        self.shut_down();
+        // Called from a channel message, never inside a mutation: subscribers may run now.
+        let listeners: Vec<Rc<dyn Fn()>> = self.listeners.borrow().values().cloned().collect();
+        for listener in listeners {
+            listener();
+        }
+    }
+
+    fn shut_down(&self) {
+        if self.closed.replace(true) {
+            return;
+        }
+        with_engine!(&self.backend, e => e.close());
+        if let Backend::Idb { db, channel, worker, .. } = &self.backend {
+            if let Some(channel) = channel {
+                channel.close();
+            }
+            if let Some(worker) = worker {
+                worker.terminate();
+            }
+            db.close();
+        }
+    }
+
+    /// The rejection of writes to a deleted sheet, if it was deleted.
+    pub(super) fn deleted_error(&self) -> Option<JsValue> {
+        self.deleted.get().then(|| storage_error(DELETED, 410))
+    }
+
     /// Tells the other tabs of this sheet that the log grew.
     pub(super) fn announce(&self) {
         if let Backend::Idb { channel: Some(channel), engine, .. } = &self.backend {
@@ -190,7 +269,11 @@ impl SpreadsheetData {
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            write.await.map_err(|e| engine_error(&e))?;
+            let result = write.await;
+            if let Some(deleted) = inner.deleted_error() {
+                return Err(deleted);
+            }
+            result.map_err(|e| engine_error(&e))?;
             inner.announce();
             Ok(JsValue::UNDEFINED)
         })
@@ -229,6 +312,8 @@ impl SpreadsheetData {
                 rows: JsItemOffsetMapping { mapping: ItemOffsetMapping::uniform(DEFAULT_ROW_HEIGHT) }.into(),
                 columns: JsItemOffsetMapping { mapping: ItemOffsetMapping::uniform(DEFAULT_COLUMN_WIDTH) }.into(),
                 closed: Cell::new(false),
+                deleted: Cell::new(false),
+                listeners: RefCell::default(),
                 _closures: (subscribe, get_snapshot),
             }
         });
@@ -240,16 +325,22 @@ impl SpreadsheetData {
 impl SpreadsheetData {
     /// Opens (creating if needed) the sheet `options.name` stored in IndexedDB database
     /// `sheetlog:<name>`, with snapshots written by the package's Web Worker unless
-    /// `worker: false`. Resolves once the log is replayed; tiles under the viewport keep loading
-    /// (see `getLoadStatus`).
+    /// `worker: false`, and records it in the origin's list of sheets (`SpreadsheetData.list()`).
+    /// Resolves once the log is replayed and the worker loaded; tiles under the viewport keep
+    /// loading (see `getLoadStatus`).
     ///
-    /// Rejects with `ValidationError` for bad options, `StorageError` when IndexedDB fails.
+    /// Rejects with `ValidationError` for bad options, `StorageError` when IndexedDB fails or
+    /// when the worker cannot be started or loaded (the message names its script).
+    ///
+    /// @example
+    /// ```ts
+    /// import init, { SpreadsheetData } from "sheetlog";
+    /// await init();
+    /// const data = await SpreadsheetData.open({ name: "budget", snapshotInterval: 500 });
+    /// ```
     pub async fn open(options: JsOpenOptions) -> Result<SpreadsheetData, JsValue> {
         let options: JsValue = options.into();
-        let name = get(&options, "name").as_string().unwrap_or_default();
-        if name.is_empty() || name.chars().count() > 200 {
-            return Err(bad_input("option name must be a string of 1 to 200 characters"));
-        }
+        let name = sheet_name(&get(&options, "name"), "option name")?;
         let engine_options = engine_options(&options)?;
         let durability = match get(&options, "durability").as_string().as_deref() {
             None | Some("strict") => Durability::Strict,
@@ -260,25 +351,59 @@ impl SpreadsheetData {
         if let Some(ms) = positive_integer(&options, "timeoutMs", 3_600_000.0)? {
             idb.timeout_ms = ms as u32;
         }
-        let use_worker = get(&options, "worker").as_bool().unwrap_or(true);
+        let script = worker_script(&options)?;
         let db =
             SheetDatabase::open(&name, idb.clone()).await.map_err(|e| engine_error(&EngineError::Log(e.into())))?;
         let log = IdbEventLog::new(db.clone());
         let blobs = IdbBlobStore::new(db.clone());
         let config = workflow_config(&options, engine_options.tile_size)?;
-        let Host { host, worker } = start_host(&name, use_worker, &log, &blobs, config, idb.durability);
-        let engine = match Engine::open(log, blobs, host, browser_runtime(), engine_options).await {
-            Ok(engine) => engine,
+        let Host { host, worker } = match start_host(&name, script.as_ref(), &log, &blobs, config, idb.durability) {
+            Ok(host) => host,
             Err(e) => {
-                if let Some(worker) = worker {
-                    worker.terminate();
-                }
                 db.close();
-                return Err(engine_error(&e));
+                return Err(e);
             }
         };
-        let channel = SyncChannel::start(&name, &engine);
-        Ok(Self::build(Backend::Idb { engine, db, channel, worker }))
+        let ready = async {
+            match &worker {
+                Some(worker) => worker_ready(worker).await,
+                None => Ok(()),
+            }
+        };
+        let opened = Engine::open(log, blobs, host, browser_runtime(), engine_options);
+        let (engine, ready) = futures_util::future::join(opened, ready).await;
+        let failure = match (&engine, ready) {
+            (Err(e), _) => Some(engine_error(e)),
+            (Ok(_), Err(e)) => Some(e),
+            (Ok(_), Ok(())) => None,
+        };
+        if let Some(failure) = failure {
+            if let Ok(engine) = &engine {
+                engine.close();
+            }
+            if let Some(worker) = worker {
+                worker.terminate();
+            }
+            db.close();
+            return Err(failure);
+        }
+        let Ok(engine) = engine else { unreachable!("a failed open returned above") };
+        // The list of sheets is a convenience: a failure to record this one does not fail open.
+        if let Err(e) = registry::record_open(&name).await {
+            web_sys::console::warn_2(&JsValue::from_str("sheetlog: could not record the sheet in the list"), &e);
+        }
+        let on_deleted = Rc::new(RefCell::new(None::<Weak<Inner>>));
+        let channel = SyncChannel::start(&name, &engine, {
+            let on_deleted = on_deleted.clone();
+            move || {
+                if let Some(inner) = on_deleted.borrow().as_ref().and_then(Weak::upgrade) {
+                    inner.mark_deleted();
+                }
+            }
+        });
+        let data = Self::build(Backend::Idb { engine, db, channel, worker });
+        *on_deleted.borrow_mut() = Some(Rc::downgrade(&data.inner));
+        Ok(data)
     }
 
     /// A sheet held in memory, with the same engine and in-thread workflows; nothing persists.
@@ -286,8 +411,8 @@ impl SpreadsheetData {
     ///
     /// Throws `ValidationError` for bad options.
     #[wasm_bindgen(js_name = inMemory)]
-    pub fn in_memory(options: JsInMemoryOptions) -> Result<SpreadsheetData, JsValue> {
-        let options_js: JsValue = options.into();
+    pub fn in_memory(options: Option<JsInMemoryOptions>) -> Result<SpreadsheetData, JsValue> {
+        let options_js: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let options = engine_options(&options_js)?;
         let config = workflow_config(&options_js, options.tile_size)?;
         let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
@@ -325,6 +450,12 @@ impl SpreadsheetData {
     /// `{state: "ready"}`, or `{state: "error", error}` with the latest storage error.
     #[wasm_bindgen(js_name = getLoadStatus)]
     pub fn get_load_status(&self, snapshot: &JsContentVersion) -> JsLoadStatus {
+        if snapshot.deleted {
+            let object = Object::new();
+            set(&object, "state", &"error".into());
+            set(&object, "error", &storage_error(DELETED, 410));
+            return object.unchecked_into();
+        }
         load_status_js(snapshot.version.load_status()).unchecked_into()
     }
 
@@ -342,13 +473,19 @@ impl SpreadsheetData {
 
     /// Row heights and offsets in pixels (30 px rows).
     #[wasm_bindgen(js_name = getRowItemOffsetMapping, unchecked_return_type = "ItemOffsetMapping")]
-    pub fn get_row_item_offset_mapping(&self, _snapshot: &JsContentVersion) -> JsValue {
+    pub fn get_row_item_offset_mapping(
+        &self,
+        #[wasm_bindgen(js_name = snapshot)] _snapshot: &JsContentVersion,
+    ) -> JsValue {
         self.inner.rows.clone()
     }
 
     /// Column widths and offsets in pixels (100 px columns).
     #[wasm_bindgen(js_name = getColumnItemOffsetMapping, unchecked_return_type = "ItemOffsetMapping")]
-    pub fn get_column_item_offset_mapping(&self, _snapshot: &JsContentVersion) -> JsValue {
+    pub fn get_column_item_offset_mapping(
+        &self,
+        #[wasm_bindgen(js_name = snapshot)] _snapshot: &JsContentVersion,
+    ) -> JsValue {
         self.inner.columns.clone()
     }
 
@@ -389,8 +526,9 @@ impl SpreadsheetData {
         row: f64,
         column: f64,
         #[wasm_bindgen(unchecked_param_type = "CellValue")] value: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | undefined")] format: JsValue,
+        format: Option<JsFormat>,
     ) -> Promise {
+        let format: JsValue = format.map_or(JsValue::UNDEFINED, Into::into);
         let parsed = (|| -> Result<_, JsValue> {
             Ok((
                 index(Axis::Row, row)?,
@@ -441,8 +579,9 @@ impl SpreadsheetData {
         row: f64,
         column: f64,
         #[wasm_bindgen(unchecked_param_type = "CellValue")] value: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | undefined")] format: JsValue,
+        format: Option<JsFormat>,
     ) -> JsMaybeError {
+        let format: JsValue = format.map_or(JsValue::UNDEFINED, Into::into);
         let checked = (|| -> Result<(), JsValue> {
             let (row, column) = (index(Axis::Row, row)?, index(Axis::Column, column)?);
             let (value, format) = (cell_value_from_js(&value)?, format_from_js(&format)?);
@@ -457,8 +596,8 @@ impl SpreadsheetData {
     ///
     /// Throws `ValidationError` for a malformed viewport.
     #[wasm_bindgen(js_name = setViewport)]
-    pub fn set_viewport(&self, viewport: JsViewport) -> Result<(), JsValue> {
-        let viewport = viewport_from_js(&viewport.into())?;
+    pub fn set_viewport(&self, viewport: Option<JsViewportInput>) -> Result<(), JsValue> {
+        let viewport = viewport_from_js(&viewport.map_or(JsValue::UNDEFINED, Into::into))?;
         with_engine!(&self.inner.backend, e => e.set_viewport(viewport));
         Ok(())
     }
@@ -506,18 +645,6 @@ impl SpreadsheetData {
     /// Releases the database connection, the worker and the channel; later edits reject with
     /// `StorageError` (status 503). Held content versions stay readable.
     pub fn close(&self) {
-        if self.inner.closed.replace(true) {
-            return;
-        }
-        with_engine!(&self.inner.backend, e => e.close());
-        if let Backend::Idb { db, channel, worker, .. } = &self.inner.backend {
-            if let Some(channel) = channel {
-                channel.close();
-            }
-            if let Some(worker) = worker {
-                worker.terminate();
-            }
-            db.close();
-        }
+        self.inner.shut_down();
     }
 }

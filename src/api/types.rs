@@ -19,16 +19,8 @@ export type CellValue = string | number | boolean | null | undefined | CellError
 export interface Viewport { rowMinOffset: number; columnMinOffset: number; width: number; height: number }
 /** The name of a background workflow. */
 export type WorkflowName = "snapshot" | "compact" | "history" | "gc";
-/** Errors thrown or rejected by sheetlog: `Error` objects whose `name` is the kind. */
-export interface SheetlogError extends Error {
-  name: "ValidationError" | "StorageError" | "ConflictError" | "SheetRangeError";
-  /** HTTP-like status of storage errors (404 missing, 503 closed or blocked, 504 timeout, 507 quota). */
-  statusCode?: number;
-  /** On a `ConflictError`: the next free sequence id of the log. */
-  nextSequenceId?: bigint;
-}
 /** Whether a content version shows everything under its viewport. */
-export type LoadStatus = { state: "loading" } | { state: "ready" } | { state: "error"; error: SheetlogError };
+export type LoadStatus = { state: "loading" } | { state: "ready" } | { state: "error"; error: AnySheetlogError };
 /** Where a content version stands in the event log. */
 export interface LogInfo {
   /** The version reflects every entry before this sequence id. */
@@ -44,8 +36,19 @@ export interface OpenOptions {
   name: string;
   /** Request a snapshot when this many entries followed the last one (default 1000). */
   snapshotInterval?: number;
-  /** Run workflows in the package's Web Worker (default `true`) or in this thread (`false`). */
-  worker?: boolean;
+  /**
+   * Where workflows (snapshots, compaction) run: `true` (default) in the package's Web Worker,
+   * `false` in this thread, or a function returning a `Worker` that runs the package's worker
+   * entry (`sheetlog/worker`), for hosts that build or serve the worker themselves.
+   */
+  worker?: boolean | (() => Worker);
+  /**
+   * The URL of the package's worker entry (`sheetlog-worker.js`) when it is not beside the
+   * package's JS, e.g. served from another origin (a CDN): such a URL is loaded through a
+   * same-origin `blob:` module, so CORS must allow it. Default: resolved by the bundler from
+   * `new URL("./sheetlog-worker.js", import.meta.url)`.
+   */
+  workerUrl?: string | URL;
   /** IndexedDB durability of writes (default `"strict"`). */
   durability?: "strict" | "relaxed";
   /** Tile size of the sheet's first snapshot, in rows and columns (defaults 64 x 16). */
@@ -111,10 +114,22 @@ extern "C" {
     /// A JS `OpenOptions`.
     #[wasm_bindgen(typescript_type = "OpenOptions")]
     pub type JsOpenOptions;
-    /// A JS `InMemoryOptions` or `undefined`.
-    #[wasm_bindgen(typescript_type = "InMemoryOptions | undefined")]
+    /// A JS `InMemoryOptions`.
+    #[wasm_bindgen(typescript_type = "InMemoryOptions")]
     pub type JsInMemoryOptions;
-    /// A `SheetlogError` or `undefined`.
-    #[wasm_bindgen(typescript_type = "SheetlogError | undefined")]
+    /// A number format, in an optional parameter.
+    #[wasm_bindgen(typescript_type = "string")]
+    pub type JsFormat;
+    /// A `Viewport`, in an optional parameter.
+    #[wasm_bindgen(typescript_type = "Viewport")]
+    pub type JsViewportInput;
+    /// The formats of a batch write, in an optional parameter.
+    #[wasm_bindgen(typescript_type = "CellFormats")]
+    pub type JsCellFormats;
+    /// A sheet's name.
+    #[wasm_bindgen(typescript_type = "string")]
+    pub type JsSheetName;
+    /// A `ValidationError` or `undefined`.
+    #[wasm_bindgen(typescript_type = "ValidationError | undefined")]
     pub type JsMaybeError;
 }

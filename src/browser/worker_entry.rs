@@ -1,5 +1,5 @@
 //! The worker side of workflows (DESIGN.md sections 4, 5 and 7): `__sheetlogWorkerHandle`, which
-//! the worker entry module (`js/worker.js`) calls for every request the main thread posts.
+//! the worker entry module (`js/sheetlog-worker.js`) calls for every request the main thread posts.
 //!
 //! A request is a plain object
 //! `{ id, sheet, seq, workflow, tileRows, tileColumns, durability }` (see [`WorkerRequest`]); the
@@ -205,7 +205,7 @@ fn reply(id: JsValue, result: Result<(), String>) -> JsValue {
 }
 
 /// Handles one request posted to the sheetlog worker; resolves (never rejects) to
-/// `{ id, ok: true }` or `{ id, ok: false, error }`. Called by `js/worker.js`; not public API.
+/// `{ id, ok: true }` or `{ id, ok: false, error }`. Called by `js/sheetlog-worker.js`; not public API.
 #[doc(hidden)]
 #[wasm_bindgen(
     js_name = __sheetlogWorkerHandle,

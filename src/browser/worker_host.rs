@@ -1,14 +1,18 @@
 //! [`WorkerHost`]: the main thread's [`WorkflowHost`], which hands every workflow to a dedicated
 //! module Worker running the same wasm (DESIGN.md section 7).
 //!
-//! The worker is the package's worker entry module (`js/worker.js`, shipped as a wasm-bindgen
-//! snippet); [`WorkerHost::start`] starts it with
-//! `new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "sheetlog-workflows" })`,
-//! written literally so bundlers pick it up. The host waits for the worker's
-//! `{ type: "listening" }` (a message posted earlier could be lost), then posts
+//! The worker runs the package's worker entry, `sheetlog-worker.js` at the package root (source
+//! `js/sheetlog-worker.js`), its own file that nothing imports in the main thread.
+//! [`WorkerHost::start`] starts it through `js/host.js`: by default with the factory the package
+//! entry registered, `new Worker(new URL("./sheetlog-worker.js", import.meta.url), { type: "module" })`
+//! written literally so bundlers bundle it; or at the `workerUrl` option (another origin goes
+//! through a same-origin `blob:` module); or with the `worker` option's function. The host waits
+//! for the worker's `{ type: "listening" }` (a message posted earlier could be lost), then posts
 //! `{ type: "init", module }` with this thread's compiled `WebAssembly.Module` (so the worker
 //! resolves no wasm path), then one small request per workflow; the worker opens the sheet's
 //! IndexedDB database itself. Requests made before the worker listens wait in an outbox.
+//! [`WorkerHost::wait_ready`] resolves once the worker loaded the wasm, or fails naming the
+//! script when it could not be loaded, so `open()` reports a missing worker file at once.
 //!
 //! Each request gets a fresh id and resolves when the reply with that id arrives. A reply with
 //! `ok: false`, a worker `error` event, a `messageerror`, no reply within the timeout, or the
@@ -34,24 +38,38 @@ use crate::snapshot::TileSize;
 /// How long [`WorkerHost`] waits for a reply by default: 120 s.
 pub const DEFAULT_REPLY_TIMEOUT_MS: u32 = 120_000;
 
-/// The `name` of the workers [`WorkerHost::start`] starts; `js/worker.js` runs its message loop
-/// only in a worker of this name.
+/// The `name` of the workers [`WorkerHost::start`] starts (shown by browser dev tools).
 pub const WORKER_NAME: &str = "sheetlog-workflows";
 
-#[wasm_bindgen(module = "/js/worker.js")]
+#[wasm_bindgen(module = "/js/host.js")]
 extern "C" {
     #[wasm_bindgen(catch, js_name = startSheetlogWorker)]
-    fn start_sheetlog_worker() -> Result<web_sys::Worker, JsValue>;
+    fn start_sheetlog_worker(worker: &JsValue, worker_url: &JsValue) -> Result<web_sys::Worker, JsValue>;
 
-    #[wasm_bindgen(js_name = sheetlogWorkerScriptUrl)]
-    fn sheetlog_worker_script_url() -> String;
+    #[wasm_bindgen(js_name = describeSheetlogWorker)]
+    fn describe_sheetlog_worker(worker: &JsValue, worker_url: &JsValue) -> String;
 }
 
-/// The URL of the worker entry module as this build serves it (for tests that start the worker
-/// themselves, with [`WORKER_NAME`], and point it at their own glue).
-#[doc(hidden)]
-pub fn worker_script_url() -> String {
-    sheetlog_worker_script_url()
+/// Which worker [`WorkerHost::start`] starts: the `worker` and `workerUrl` options of `open()`.
+#[derive(Debug, Clone)]
+pub struct WorkerScript {
+    /// A function returning the `Worker`, or anything else for the package's worker entry.
+    pub factory: JsValue,
+    /// The URL of the worker entry (a string or `URL`), or `undefined` for the package's own.
+    pub url: JsValue,
+}
+
+impl Default for WorkerScript {
+    fn default() -> Self {
+        Self { factory: JsValue::UNDEFINED, url: JsValue::UNDEFINED }
+    }
+}
+
+impl WorkerScript {
+    /// The script in words, for error messages: its URL when known, else its file name.
+    pub fn describe(&self) -> String {
+        describe_sheetlog_worker(&self.factory, &self.url)
+    }
 }
 
 type Reply = Result<(), String>;
@@ -91,10 +109,22 @@ struct Inner {
     /// Messages to post once the worker listens: the init message (id `None`), then requests.
     outbox: RefCell<Vec<(Option<u64>, JsValue)>>,
     state: RefCell<State>,
+    /// Callers of [`WorkerHost::wait_ready`], told when the state leaves `Starting`.
+    ready_waiters: RefCell<Vec<oneshot::Sender<Result<(), String>>>>,
+    /// The worker script in words, for errors.
+    script: String,
     handlers: RefCell<Option<Handlers>>,
 }
 
 impl Inner {
+    /// Tells the callers of `wait_ready` how starting ended.
+    fn settle_ready(&self, result: &Result<(), String>) {
+        let waiters = std::mem::take(&mut *self.ready_waiters.borrow_mut());
+        for tx in waiters {
+            let _ = tx.send(result.clone());
+        }
+    }
+
     /// Posts `message` (request `id`, or the init message) now if the worker listens, else later.
     fn send(&self, id: Option<u64>, message: JsValue) {
         if self.listening.get() {
@@ -117,6 +147,7 @@ impl Inner {
                 let message = format!("could not send the wasm module to the worker: {}", describe(&error));
                 *self.state.borrow_mut() = State::Failed(message.clone());
                 self.fail_all(&message);
+                self.settle_ready(&Err(message));
             }
         }
     }
@@ -147,10 +178,13 @@ impl Inner {
             match kind.as_str() {
                 "listening" => self.flush(),
                 "ready" => {
-                    let mut state = self.state.borrow_mut();
-                    if *state != State::Terminated {
-                        *state = State::Ready;
+                    {
+                        let mut state = self.state.borrow_mut();
+                        if *state != State::Terminated {
+                            *state = State::Ready;
+                        }
                     }
+                    self.settle_ready(&Ok(()));
                 }
                 "init-error" => {
                     let message = get("error").as_string().unwrap_or_else(|| "the worker could not load".to_owned());
@@ -161,6 +195,7 @@ impl Inner {
                         }
                     }
                     self.fail_all(&message);
+                    self.settle_ready(&Err(message));
                 }
                 "messageerror" => self.fail_all("the worker could not read a message sent to it"),
                 _ => {}
@@ -186,18 +221,25 @@ impl Inner {
     fn on_error(&self, event: &web_sys::Event) {
         // The event of a script that failed to load is a plain `Event`; uncaught errors in the
         // worker are `ErrorEvent`s with a message.
-        let message = event
-            .dyn_ref::<web_sys::ErrorEvent>()
-            .map(|e| e.message())
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| "the worker failed (its script could not be loaded or threw)".to_owned());
-        {
-            let mut state = self.state.borrow_mut();
-            if *state == State::Starting {
-                *state = State::Failed(message.clone());
-            }
+        let detail = event.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()).filter(|m| !m.is_empty());
+        let starting = *self.state.borrow() == State::Starting;
+        let message = match (starting, detail) {
+            (true, detail) => format!(
+                "the sheetlog worker script {} could not be loaded{}; serve it beside the package's JS, \
+                 pass `workerUrl`, or open with `worker: false`",
+                self.script,
+                detail.map(|d| format!(" ({d})")).unwrap_or_default()
+            ),
+            (false, Some(detail)) => detail,
+            (false, None) => "the worker failed (its script could not be loaded or threw)".to_owned(),
+        };
+        if starting {
+            *self.state.borrow_mut() = State::Failed(message.clone());
         }
         self.fail_all(&message);
+        if starting {
+            self.settle_ready(&Err(message));
+        }
     }
 
     fn shut_down(&self, message: &str) {
@@ -212,6 +254,7 @@ impl Inner {
         drop(self.handlers.borrow_mut().take());
         self.outbox.borrow_mut().clear();
         self.fail_all(message);
+        self.settle_ready(&Err(message.to_owned()));
     }
 }
 
@@ -252,27 +295,30 @@ impl WorkerHost {
     /// # Errors
     /// [`EngineError::Worker`] when the browser refuses to start the worker (no `Worker`, a
     /// content security policy, ...); the caller may fall back to running workflows in-thread.
-    pub fn start(sheet: &str, tile_size: TileSize, durability: Durability) -> Result<WorkerHost, EngineError> {
-        let worker = start_sheetlog_worker().map_err(|e| EngineError::Worker {
+    pub fn start(
+        script: &WorkerScript,
+        sheet: &str,
+        tile_size: TileSize,
+        durability: Durability,
+    ) -> Result<WorkerHost, EngineError> {
+        let described = script.describe();
+        let worker = start_sheetlog_worker(&script.factory, &script.url).map_err(|e| EngineError::Worker {
             workflow: Workflow::Snapshot.as_str(),
-            message: format!("could not start the worker: {}", describe(&e)),
+            message: format!("could not start the sheetlog worker {described}: {}", describe(&e)),
         })?;
-        Ok(Self::new(worker, sheet, tile_size, durability))
+        Ok(Self::with_script(worker, described, sheet, tile_size, durability))
     }
 
     /// A host on `worker`, which must run the worker entry module (or answer its protocol), and
     /// must not have posted its `listening` message yet: call this right after creating it.
     /// Posts the init message with this thread's `WebAssembly.Module` once the worker listens.
     pub fn new(worker: web_sys::Worker, sheet: &str, tile_size: TileSize, durability: Durability) -> WorkerHost {
-        Self::with_glue(worker, None, sheet, tile_size, durability)
+        Self::with_script(worker, "(a worker given by the caller)".to_owned(), sheet, tile_size, durability)
     }
 
-    /// Like [`Self::new`], but the worker imports the wasm-bindgen glue at `glue_url` instead of
-    /// the package's `sheetlog.js` (the test runner serves its own glue).
-    #[doc(hidden)]
-    pub fn with_glue(
+    fn with_script(
         worker: web_sys::Worker,
-        glue_url: Option<&str>,
+        script: String,
         sheet: &str,
         tile_size: TileSize,
         durability: Durability,
@@ -280,9 +326,6 @@ impl WorkerHost {
         let init = Object::new();
         let _ = Reflect::set(&init, &JsValue::from_str("type"), &JsValue::from_str("init"));
         let _ = Reflect::set(&init, &JsValue::from_str("module"), &wasm_bindgen::module());
-        if let Some(glue_url) = glue_url {
-            let _ = Reflect::set(&init, &JsValue::from_str("glue"), &JsValue::from_str(glue_url));
-        }
         let inner = Rc::new(Inner {
             worker,
             sheet: sheet.to_owned(),
@@ -296,6 +339,8 @@ impl WorkerHost {
             listening: Cell::new(false),
             outbox: RefCell::new(vec![(None, init.into())]),
             state: RefCell::new(State::Starting),
+            ready_waiters: RefCell::default(),
+            script,
             handlers: RefCell::default(),
         });
         let weak = Rc::downgrade(&inner);
@@ -344,6 +389,29 @@ impl WorkerHost {
     /// Has garbage collection keep the latest `keep` snapshots (at least 1; default 4).
     pub fn set_keep_snapshots(&self, keep: usize) {
         self.inner.keep_snapshots.set(keep.max(1));
+    }
+
+    /// Resolves once the worker loaded the wasm; fails with the reason (naming the script when it
+    /// could not be loaded) when it cannot, or after `timeout_ms` without an answer.
+    ///
+    /// # Errors
+    /// Why the worker cannot run workflows.
+    pub async fn wait_ready(&self, timeout_ms: u32) -> Result<(), String> {
+        let rx = match &*self.inner.state.borrow() {
+            State::Ready => return Ok(()),
+            State::Failed(message) => return Err(message.clone()),
+            State::Terminated => return Err("the worker was terminated".to_owned()),
+            State::Starting => {
+                let (tx, rx) = oneshot::channel();
+                self.inner.ready_waiters.borrow_mut().push(tx);
+                rx
+            }
+        };
+        match with_timeout(timeout_ms, rx).await {
+            Some(Ok(result)) => result,
+            Some(Err(oneshot::Canceled)) => Err("the worker was terminated".to_owned()),
+            None => Err(format!("the sheetlog worker {} did not start within {timeout_ms} ms", self.inner.script)),
+        }
     }
 
     /// Whether the worker reported that it loaded the wasm.

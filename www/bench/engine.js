@@ -27,7 +27,7 @@ function waitFor(data, predicate, timeoutMs = 600_000) {
 }
 
 async function run() {
-  const { default: init, SpreadsheetData } = await import("../bench-pkg/sheetlog.js");
+  const { default: init, SpreadsheetData } = await import("../bench-pkg/index.js");
   const wasm = await init();
   const mib = () => (wasm.memory.buffer.byteLength / 1048576).toFixed(1);
   console.log("N | write s | edits/s | snapshots | snapshot workflow ms (mean / max) | open-to-ready ms | reads/s | wasm MiB");

@@ -4,7 +4,7 @@
 // Protocol with bench/run.mjs: console output is forwarded; set
 // window.__benchError (string) on failure and window.__benchDone = true at the end.
 try {
-  const { default: init, runStorageBenchmark } = await import("../bench-pkg/sheetlog.js");
+  const { default: init, runStorageBenchmark } = await import("../bench-pkg/index.js");
   await init();
   // The benchmark logs each figure as it is measured; the returned report repeats them.
   await runStorageBenchmark();

@@ -28,7 +28,7 @@ function waitIdle(data, timeoutMs = 600_000) {
 }
 
 async function run() {
-  const { default: init, SpreadsheetData, benchRawPuts, benchLogAppends, engineStats } = await import("../bench-pkg/sheetlog.js");
+  const { default: init, SpreadsheetData, benchRawPuts, benchLogAppends, engineStats } = await import("../bench-pkg/index.js");
   const wasm = await init();
   const mib = () => wasm.memory.buffer.byteLength / 1048576;
 

@@ -110,7 +110,7 @@ export function App() {
         setOpen(undefined);
         open.data.close();
       }
-      await deleteSheet(id, () => setProblem("Waiting for other tabs to close this sheet…"));
+      await deleteSheet(id);
       setProblem(undefined);
       const list = await refresh();
       const next = list.find((s) => s.id !== id) ?? createSheet(nextSheetName(list));

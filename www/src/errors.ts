@@ -1,5 +1,5 @@
 // Errors in words for the status bar and the messages.
-import type { SheetlogError } from "sheetlog";
+import { StorageError, type AnySheetlogError } from "sheetlog";
 
 /** The message of anything thrown, with the line of a malformed CSV. */
 export function errorMessage(error: unknown): string {
@@ -12,8 +12,11 @@ export function errorMessage(error: unknown): string {
 }
 
 /** A storage error as a person would say it. */
-export function storageErrorInWords(error: SheetlogError): string {
+export function storageErrorInWords(error: AnySheetlogError): string {
+  if (!(error instanceof StorageError)) return `${error.name}: ${error.message}`;
   switch (error.statusCode) {
+    case 410:
+      return `This sheet was deleted (${error.message})`;
     case 507:
       return `Browser storage is full; new edits cannot be saved (${error.message})`;
     case 503:

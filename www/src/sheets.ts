@@ -1,6 +1,8 @@
-// The sheets stored in this browser: one IndexedDB database `sheetlog:<id>` each, plus a small
-// registry in localStorage for display names and the last sheet open.
-const DB_PREFIX = "sheetlog:";
+// The sheets stored in this browser, from sheetlog's own list (`SpreadsheetData.list()` and
+// `SpreadsheetData.delete()`); the demo keeps only its preferences in localStorage: display names
+// and the last sheet open.
+import { SpreadsheetData } from "sheetlog";
+
 const NAMES_KEY = "sheetlog-demo:names";
 const LAST_KEY = "sheetlog-demo:last";
 
@@ -27,15 +29,11 @@ function writeNames(names: Record<string, string>): void {
   localStorage.setItem(NAMES_KEY, JSON.stringify(names));
 }
 
-/** Sheets with a database in this browser or a name in the registry, sorted by name. */
+/** Sheets stored by sheetlog or named here (created, not opened yet), sorted by name. */
 export async function listSheets(): Promise<SheetEntry[]> {
   const names = readNames();
   const ids = new Set(Object.keys(names));
-  if (typeof indexedDB.databases === "function") {
-    for (const db of await indexedDB.databases()) {
-      if (db.name?.startsWith(DB_PREFIX)) ids.add(db.name.slice(DB_PREFIX.length));
-    }
-  }
+  for (const sheet of await SpreadsheetData.list()) ids.add(sheet.name);
   return [...ids]
     .map((id) => ({ id, name: names[id] ?? id }))
     .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }) || a.id.localeCompare(b.id));
@@ -61,19 +59,14 @@ export function nextSheetName(sheets: readonly SheetEntry[]): string {
 }
 
 /**
- * Deletes the sheet's database and its registry entry. The sheet must be closed in this tab;
- * `onBlocked` runs while other tabs still hold it open.
+ * Deletes the sheet with everything stored for it (`SpreadsheetData.delete`, which also stops it
+ * in other tabs) and its display name.
  */
-export function deleteSheet(id: string, onBlocked: () => void): Promise<void> {
+export async function deleteSheet(id: string): Promise<void> {
   const { [id]: _removed, ...rest } = readNames();
   writeNames(rest);
   if (localStorage.getItem(LAST_KEY) === id) localStorage.removeItem(LAST_KEY);
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.deleteDatabase(DB_PREFIX + id);
-    request.onsuccess = () => resolve();
-    request.onerror = () => reject(request.error ?? new Error(`could not delete sheet ${id}`));
-    request.onblocked = onBlocked;
-  });
+  await SpreadsheetData.delete(id);
 }
 
 export function lastSheetId(): string | undefined {

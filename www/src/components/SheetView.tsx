@@ -2,9 +2,10 @@
 import type { GridSelection } from "@glideapps/glide-data-grid";
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import type { SpreadsheetData } from "sheetlog";
+import { useSpreadsheetSnapshot } from "sheetlog/react";
+import { errorMessage } from "../errors";
 import { useCsvImport } from "../hooks/useCsvImport";
 import { cellKey, useEdits } from "../hooks/useEdits";
-import { useSpreadsheetData } from "../hooks/useSpreadsheetData";
 import { selectedCell, selectedRange } from "../selection";
 import { CsvControls } from "./CsvControls";
 import { StructureControls } from "./StructureControls";
@@ -34,7 +35,7 @@ function useWarnBeforeUnload(active: boolean): void {
 }
 
 export function SheetView({ data, sheetName, header }: Props) {
-  const snapshot = useSpreadsheetData(data);
+  const snapshot = useSpreadsheetSnapshot(data);
   const [selection, setSelection] = useState<GridSelection>(EMPTY_SELECTION);
   const [notice, setNotice] = useState<NoticeMessage>();
   const report = useCallback((kind: NoticeMessage["kind"], text: string) => setNotice({ kind, text }), []);
@@ -51,6 +52,7 @@ export function SheetView({ data, sheetName, header }: Props) {
     },
     [data, commit],
   );
+  const onGridError = useCallback((error: unknown) => reportError(errorMessage(error)), [reportError]);
   const onDropFile = useCallback((file: File) => csvImport.start(file, file.name, cell), [csvImport, cell]);
 
   let pendingEdits = 0;
@@ -82,12 +84,12 @@ export function SheetView({ data, sheetName, header }: Props) {
       <div className="grid-area">
         <Grid
           data={data}
-          snapshot={snapshot}
           pending={edits.pending}
           failed={edits.failed}
           selection={selection}
           onSelectionChange={setSelection}
           onEdit={onEdit}
+          onError={onGridError}
           onDropFile={onDropFile}
         />
         <Notice notice={notice} onDismiss={() => setNotice(undefined)} />

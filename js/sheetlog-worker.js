@@ -1,0 +1,85 @@
+// sheetlog's worker entry (DESIGN.md section 7): the module a dedicated Worker runs to write
+// snapshots and compact layers. It is its own file, shipped at the package root as
+// `sheetlog-worker.js` (export `sheetlog/worker`); the main thread starts it with
+// `new Worker(new URL("./sheetlog-worker.js", import.meta.url), { type: "module" })` (see
+// index.js), and nothing imports it in the main thread.
+//
+// Protocol, worker -> main thread:
+//   { type: "listening" }      first message, once `onmessage` is installed; send nothing before it
+//   { type: "ready" } | { type: "init-error", error } | { type: "messageerror" }
+//   { id, ok: true } | { id, ok: false, error }
+// Main thread -> worker:
+//   { type: "init", module: WebAssembly.Module }   first message; later inits are ignored
+//   { id, sheet, seq, workflow, tileRows, tileColumns, durability, maxLayers }   a request
+//
+// The glue is imported statically: the worker needs no wasm path, the main thread sends its
+// compiled module.
+import init, { __sheetlogWorkerHandle as handle } from "./sheetlog.js";
+
+const scope = self;
+let ready = null;
+
+function describe(error) {
+  if (error instanceof Error) {
+    return error.name && error.name !== "Error" ? `${error.name}: ${error.message}` : error.message;
+  }
+  try {
+    return String(error);
+  } catch {
+    return "unknown error";
+  }
+}
+
+function requestId(data) {
+  const id = data !== null && typeof data === "object" ? data.id : undefined;
+  return typeof id === "number" ? id : null;
+}
+
+function post(message) {
+  try {
+    scope.postMessage(message);
+  } catch (error) {
+    scope.postMessage({ id: requestId(message), ok: false, error: `could not post the reply: ${describe(error)}` });
+  }
+}
+
+async function load(module) {
+  if (!(module instanceof WebAssembly.Module)) {
+    throw new Error("the init message carries no WebAssembly.Module");
+  }
+  await init({ module_or_path: module });
+}
+
+scope.onmessage = async (event) => {
+  const data = event.data;
+  if (data !== null && typeof data === "object" && data.type === "init") {
+    if (ready !== null) return;
+    ready = load(data.module);
+    try {
+      await ready;
+      post({ type: "ready" });
+    } catch (error) {
+      post({ type: "init-error", error: `sheetlog could not load in the worker: ${describe(error)}` });
+    }
+    return;
+  }
+  const id = requestId(data);
+  if (ready === null) {
+    post({ id, ok: false, error: "the worker received a request before its init message" });
+    return;
+  }
+  try {
+    await ready;
+  } catch (error) {
+    post({ id, ok: false, error: `sheetlog could not load in the worker: ${describe(error)}` });
+    return;
+  }
+  try {
+    post(await handle(data));
+  } catch (error) {
+    post({ id, ok: false, error: describe(error) });
+  }
+};
+scope.onmessageerror = () => post({ type: "messageerror" });
+// Messages posted before this module ran may be lost: the host sends nothing before this.
+post({ type: "listening" });
