@@ -110,7 +110,7 @@ async fn worker_writes_the_snapshot() {
 
     let metadata = entry_metadata(&log, 29).await;
     assert_eq!(metadata.snapshot.as_deref(), Some("snapshots/29/index"));
-    assert_eq!(metadata.pending, None);
+    assert_eq!(metadata.pending, Some(Workflow::History), "its history follows");
     let index = read_index(&IdbBlobStore::new(db.clone()), &index_path(29)).await.unwrap();
     assert_eq!(index.seq, 29);
     assert_eq!((index.row_count, index.col_count), (29, 5));
@@ -168,7 +168,7 @@ async fn two_workers_on_one_sheet_both_succeed() {
         rb.expect("worker b");
         let metadata = entry_metadata(&log, seq).await;
         assert_eq!(metadata.snapshot, Some(index_path(seq)));
-        assert_eq!(metadata.pending, None);
+        assert_eq!(metadata.pending, Some(Workflow::History), "the second run leaves the follow-up");
         let index = read_index(&IdbBlobStore::new(db.clone()), &index_path(seq)).await.unwrap();
         assert_eq!((index.seq, index.row_count, index.col_count), (seq, seq, seq.min(5)));
     }

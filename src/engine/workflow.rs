@@ -135,14 +135,14 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
         Ok(page) => page,
         // The latest snapshot is past `seq`: nothing to write.
         Err(LogError::ReversedRange { .. }) => {
-            clear_pending(log, seq).await?;
+            clear_pending(log, seq, Workflow::Snapshot).await?;
             return Ok(skipped);
         }
         Err(e) => return Err(e.into()),
     };
     let base = match page.latest_snapshot.take() {
         Some(info) if info.seq >= seq => {
-            clear_pending(log, seq).await?;
+            clear_pending(log, seq, Workflow::Snapshot).await?;
             return Ok(skipped);
         }
         Some(info) => Some(Rc::new(read_index(blobs, &info.snapshot).await?)),
@@ -347,7 +347,7 @@ pub async fn compact_snapshot<L: EventLog, B: BlobStore>(
         Err(e) => return Err(e.into()),
     };
     let Some(path) = page.entries.first().and_then(|e| e.metadata.snapshot.clone()) else {
-        clear_pending(log, seq).await?;
+        clear_pending(log, seq, Workflow::Compact).await?;
         return Ok(done);
     };
     let index = read_index(blobs, &path).await?;
@@ -442,9 +442,20 @@ fn read_through_layers<'t>(
     None
 }
 
-async fn clear_pending<L: EventLog>(log: &L, seq: SequenceId) -> Result<(), EngineError> {
-    match log.set_metadata(seq, MetadataUpdate::default().with_pending(None)).await {
+/// Clears entry `seq`'s `pending` mark when it still asks for `workflow` (a workflow found
+/// nothing to do); a follow-up marked meanwhile (by another run of the same workflow, in
+/// another tab) is left for whoever runs it.
+async fn clear_pending<L: EventLog>(log: &L, seq: SequenceId, workflow: Workflow) -> Result<(), EngineError> {
+    let pending = match log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await {
+        Ok(page) => page.entries.first().and_then(|e| e.metadata.pending),
         // The entry was truncated away: nothing left to clear.
+        Err(LogError::OutOfRange { .. }) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    if pending != Some(workflow) {
+        return Ok(());
+    }
+    match log.set_metadata(seq, MetadataUpdate::default().with_pending(None)).await {
         Ok(()) | Err(LogError::OutOfRange { .. }) => Ok(()),
         Err(e) => Err(e.into()),
     }
