@@ -23,19 +23,19 @@
 
 mod engine_common;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
+use engine_common::logical::{edit, make, Edit, Id, Intent, Sheet};
 use engine_common::{run_chain, small_tiles, test_retention, Harness};
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
 use sheetlog::engine::{ContentVersion, Engine, EngineError, LoadStatus};
-use sheetlog::log::{CellWrite, EventLog, MemoryEventLog, QueryFrom, QueryTo, SequenceId, Workflow};
-use sheetlog::model::{CellRange, CellRef, CellValue, ErrorCode, Format};
-use sheetlog::snapshot::{CellContent, TileSize};
+use sheetlog::log::{EventLog, MemoryEventLog, QueryFrom, QueryTo, SequenceId, Workflow};
+use sheetlog::snapshot::TileSize;
 
 /// Positions edits use; the check covers a few more.
 const SIDE: u64 = 10;
@@ -43,18 +43,6 @@ const CHECKED: u64 = SIDE + 4;
 /// Rows and columns the reference starts with (the sheet's axes are unbounded).
 const AXIS: u64 = 400;
 const CLIENTS: usize = 3;
-
-#[derive(Debug, Clone)]
-enum Edit {
-    Set { row: u64, col: u64, value: CellValue, format: Option<&'static str> },
-    Clear { row: u64, col: u64 },
-    Batch { row: u64, col: u64, rows: u64, cols: u64 },
-    ClearRange { row: u64, col: u64, rows: u64, cols: u64 },
-    InsertRows { at: u64, count: u64 },
-    DeleteRows { at: u64, count: u64 },
-    InsertColumns { at: u64, count: u64 },
-    DeleteColumns { at: u64, count: u64 },
-}
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -84,36 +72,10 @@ enum Step {
     },
 }
 
-fn value() -> impl Strategy<Value = CellValue> {
-    prop_oneof![
-        (-50i32..50).prop_map(|n| CellValue::Number(f64::from(n))),
-        "[a-c]{0,3}".prop_map(|s| CellValue::Text(s.into())),
-        any::<bool>().prop_map(CellValue::Boolean),
-        Just(CellValue::Empty),
-        Just(CellValue::Error(ErrorCode::NA)),
-    ]
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    let cell = (0..SIDE, 0..SIDE);
-    let span = (0..SIDE, 1..3u64);
-    prop_oneof![
-        6 => (cell.clone(), value(), prop::option::of(prop_oneof![Just("0.00"), Just("0%")]))
-            .prop_map(|((row, col), value, format)| Edit::Set { row, col, value, format }),
-        1 => cell.clone().prop_map(|(row, col)| Edit::Clear { row, col }),
-        2 => (cell.clone(), 1..4u64, 1..4u64).prop_map(|((row, col), rows, cols)| Edit::Batch { row, col, rows, cols }),
-        1 => (cell, 1..5u64, 1..5u64).prop_map(|((row, col), rows, cols)| Edit::ClearRange { row, col, rows, cols }),
-        1 => span.clone().prop_map(|(at, count)| Edit::InsertRows { at, count }),
-        1 => span.clone().prop_map(|(at, count)| Edit::DeleteRows { at, count }),
-        1 => span.clone().prop_map(|(at, count)| Edit::InsertColumns { at, count }),
-        1 => span.prop_map(|(at, count)| Edit::DeleteColumns { at, count }),
-    ]
-}
-
 fn step() -> impl Strategy<Value = Step> {
     let client = 0..CLIENTS;
     prop_oneof![
-        14 => (client.clone(), edit()).prop_map(|(client, edit)| Step::Edit { client, edit }),
+        14 => (client.clone(), edit(SIDE)).prop_map(|(client, edit)| Step::Edit { client, edit }),
         4 => Just(Step::Run),
         3 => client.clone().prop_map(|client| Step::Sync { client }),
         1 => Just(Step::Snapshot),
@@ -125,62 +87,7 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-// ---- the reference: logical rows and columns ----
-
-type Id = u64;
-
-/// One axis: the visible items in order, the deleted ones, and which are inside the extent
-/// (always a prefix of the visible items: the extent is their number).
-#[derive(Debug, Clone, Default)]
-struct Axis {
-    visible: Vec<Id>,
-    dead: HashSet<Id>,
-    inside: HashSet<Id>,
-}
-
-impl Axis {
-    fn new(first: Id) -> Self {
-        Axis { visible: (first..first + AXIS).collect(), ..Axis::default() }
-    }
-
-    fn position(&self, id: Id) -> Option<usize> {
-        self.visible.iter().position(|&v| v == id)
-    }
-
-    fn extent(&self) -> u64 {
-        self.visible.iter().take_while(|id| self.inside.contains(id)).count() as u64
-    }
-
-    /// Marks the items up to and including `id` inside the extent.
-    fn grow_to(&mut self, id: Id) {
-        if let Some(p) = self.position(id) {
-            self.inside.extend(self.visible[..=p].iter().copied());
-        }
-    }
-}
-
-/// An edit's intent, fixed when it was made.
-#[derive(Debug, Clone)]
-enum Intent {
-    /// Cell writes to logical cells.
-    Write(Vec<((Id, Id), CellContent)>),
-    /// Clear the logical cells of these rows and columns.
-    Clear {
-        rows: Vec<Id>,
-        cols: Vec<Id>,
-    },
-    /// Insert `new` items just before `anchor` (moved to the next surviving item when another
-    /// writer deletes it first).
-    Insert {
-        rows: bool,
-        anchor: Id,
-        new: Vec<Id>,
-    },
-    Delete {
-        rows: bool,
-        ids: Vec<Id>,
-    },
-}
+// ---- the reference: logical rows and columns (engine_common::logical) ----
 
 /// What the reference expects of an edit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,30 +100,7 @@ enum Outcome {
     Rejected,
 }
 
-#[derive(Debug, Clone)]
-struct Sheet {
-    rows: Axis,
-    cols: Axis,
-    cells: HashMap<(Id, Id), CellContent>,
-}
-
 impl Sheet {
-    fn new() -> Self {
-        Sheet { rows: Axis::new(0), cols: Axis::new(1_000_000), cells: HashMap::new() }
-    }
-
-    fn axis(&mut self, rows: bool) -> &mut Axis {
-        if rows {
-            &mut self.rows
-        } else {
-            &mut self.cols
-        }
-    }
-
-    fn live(&self, (r, c): (Id, Id)) -> bool {
-        !self.rows.dead.contains(&r) && !self.cols.dead.contains(&c)
-    }
-
     /// Whether `intent` would do anything now.
     fn outcome(&self, intent: &Intent) -> Outcome {
         match intent {
@@ -238,42 +122,6 @@ impl Sheet {
                 }
             }
             _ => Outcome::Committed,
-        }
-    }
-
-    fn apply(&mut self, intent: &Intent) {
-        match intent {
-            Intent::Write(cells) => {
-                for (id, content) in cells {
-                    if self.live(*id) {
-                        self.cells.insert(*id, content.clone());
-                        self.rows.grow_to(id.0);
-                        self.cols.grow_to(id.1);
-                    }
-                }
-            }
-            Intent::Clear { rows, cols } => {
-                for r in rows {
-                    for c in cols {
-                        if self.live((*r, *c)) {
-                            self.cells.remove(&(*r, *c));
-                        }
-                    }
-                }
-            }
-            Intent::Insert { rows, anchor, new } => {
-                let axis = self.axis(*rows);
-                let at = axis.position(*anchor).expect("an anchor is visible");
-                if axis.inside.contains(anchor) {
-                    axis.inside.extend(new.iter().copied());
-                }
-                axis.visible.splice(at..at, new.iter().copied());
-            }
-            Intent::Delete { rows, ids } => {
-                let axis = self.axis(*rows);
-                axis.visible.retain(|v| !ids.contains(v));
-                axis.dead.extend(ids.iter().copied());
-            }
         }
     }
 
@@ -300,14 +148,6 @@ impl Sheet {
         }
     }
 
-    fn cell(&self, row: u64, col: u64) -> Option<&CellContent> {
-        let id = (self.rows.visible[row as usize], self.cols.visible[col as usize]);
-        self.cells.get(&id).filter(|c| !c.is_tombstone())
-    }
-
-    fn extent(&self) -> (u64, u64) {
-        (self.rows.extent(), self.cols.extent())
-    }
 }
 
 /// An edit made by a client, its intent, and what became of it.
@@ -334,7 +174,7 @@ fn replay(made: &[Made], client: Option<usize>, upto: SequenceId) -> Result<(She
         })
         .collect();
     by_seq.sort_unstable();
-    let mut sheet = Sheet::new();
+    let mut sheet = Sheet::new(AXIS);
     let mut outcomes = HashMap::new();
     // Per client, its edits not yet applied or decided, in the order it made them.
     let mut pending: Vec<Vec<(usize, Intent)>> = vec![Vec::new(); CLIENTS];
@@ -396,68 +236,6 @@ fn check(version: &ContentVersion, sheet: &Sheet, what: &str) -> Result<(), Test
 }
 
 type TestEngine = Engine<MemoryEventLog, MemoryBlobStore>;
-
-/// Makes `edit` on `engine`, returning the operation's future and its intent in `view`.
-fn make(
-    engine: &TestEngine,
-    view: &Sheet,
-    edit: &Edit,
-    next_id: &mut Id,
-    counter: &mut f64,
-) -> (LocalBoxFuture<'static, Result<Range<SequenceId>, EngineError>>, Intent) {
-    let row_id = |r: u64| view.rows.visible[r as usize];
-    let col_id = |c: u64| view.cols.visible[c as usize];
-    let mut fresh = |n: u64| {
-        let ids: Vec<Id> = (0..n).map(|i| *next_id + i).collect();
-        *next_id += n;
-        ids
-    };
-    match edit.clone() {
-        Edit::Set { row, col, value, format } => {
-            let format = format.map(|f| Format::new(f).unwrap());
-            let content = CellContent { value: Some(value.clone()), format: format.clone() };
-            (engine.set_cell(row, col, Some(value), format), Intent::Write(vec![((row_id(row), col_id(col)), content)]))
-        }
-        Edit::Clear { row, col } => (
-            engine.set_cell(row, col, None, None),
-            Intent::Write(vec![((row_id(row), col_id(col)), CellContent::tombstone())]),
-        ),
-        Edit::Batch { row, col, rows, cols } => {
-            let mut writes = Vec::new();
-            let mut cells = Vec::new();
-            for r in row..row + rows {
-                for c in col..col + cols {
-                    *counter += 1.0;
-                    let value = Some(CellValue::Number(*counter));
-                    writes.push(CellWrite { row: r, col: c, value: value.clone(), format: None });
-                    cells.push(((row_id(r), col_id(c)), CellContent { value, format: None }));
-                }
-            }
-            (engine.set_cells(writes), Intent::Write(cells))
-        }
-        Edit::ClearRange { row, col, rows, cols } => {
-            let range = CellRange::new(CellRef { row, col }, CellRef { row: row + rows - 1, col: col + cols - 1 });
-            let intent = Intent::Clear {
-                rows: (row..row + rows).map(row_id).collect(),
-                cols: (col..col + cols).map(col_id).collect(),
-            };
-            (engine.clear_range(range), intent)
-        }
-        Edit::InsertRows { at, count } => {
-            (engine.insert_rows(at, count), Intent::Insert { rows: true, anchor: row_id(at), new: fresh(count) })
-        }
-        Edit::InsertColumns { at, count } => {
-            (engine.insert_columns(at, count), Intent::Insert { rows: false, anchor: col_id(at), new: fresh(count) })
-        }
-        Edit::DeleteRows { at, count } => {
-            (engine.delete_rows(at, count), Intent::Delete { rows: true, ids: (at..at + count).map(row_id).collect() })
-        }
-        Edit::DeleteColumns { at, count } => (
-            engine.delete_columns(at, count),
-            Intent::Delete { rows: false, ids: (at..at + count).map(col_id).collect() },
-        ),
-    }
-}
 
 fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let mut h = Harness::new();

@@ -80,7 +80,9 @@ pub fn engine_error(e: &EngineError) -> JsValue {
             sheetlog_error("ConflictError", &message, Some(409), BigInt::from(*next).into())
         }
         EngineError::TargetDeleted { .. } => make("ConflictError", &message, Some(409)),
-        EngineError::Log(LogError::OutOfRange { .. } | LogError::ReversedRange { .. }) => {
+        EngineError::Log(LogError::OutOfRange { .. } | LogError::ReversedRange { .. })
+        | EngineError::BeforeRetention { .. }
+        | EngineError::TimeBeforeHistory { .. } => {
             make("SheetRangeError", &message, Some(416))
         }
         other => make("StorageError", &message, Some(other.status_code())),

@@ -105,6 +105,12 @@ impl EditLayer {
         Self { segments: vec![Segment::new(start, Transform::default(), extent)], tombstone: CellContent::tombstone() }
     }
 
+    /// The first entry not in the snapshot below: the layer reads correctly at every position
+    /// from here to the end of what was applied.
+    pub fn start(&self) -> SequenceId {
+        self.segments.first().map_or(0, |s| s.start)
+    }
+
     fn last_mut(&mut self) -> &mut Segment {
         if self.segments.is_empty() {
             self.segments.push(Segment::new(0, Transform::default(), (0, 0)));

@@ -60,6 +60,23 @@ pub enum EngineError {
         /// The entry that deleted the target.
         by: SequenceId,
     },
+    /// A version after entry `target` was asked for, older than the history kept (DESIGN.md
+    /// section 5b, "Lifecycle"): no retained checkpoint and kept entries reach back to it.
+    #[error("entry {target} is older than the history kept: the oldest entry a version can be shown after is {oldest}")]
+    BeforeRetention {
+        /// The entry asked for.
+        target: SequenceId,
+        /// The oldest entry a version can be shown after.
+        oldest: SequenceId,
+    },
+    /// A version at a time before every entry kept was asked for.
+    #[error("no entry kept was written at or before {time_ms} ms since the epoch; the oldest kept is entry {oldest}")]
+    TimeBeforeHistory {
+        /// The time asked for, in milliseconds since the Unix epoch.
+        time_ms: u64,
+        /// The oldest entry kept.
+        oldest: SequenceId,
+    },
     /// The engine was closed; no further calls are possible.
     #[error("the sheet was closed")]
     Closed,
@@ -85,6 +102,7 @@ impl EngineError {
             | Self::MissingHistory { .. }
             | Self::Worker { .. } => 500,
             Self::TargetDeleted { .. } => 409,
+            Self::BeforeRetention { .. } | Self::TimeBeforeHistory { .. } => 416,
             Self::Unsupported { .. } => 501,
             Self::Closed => 503,
         }

@@ -332,8 +332,46 @@ pub async fn collect_garbage<L: EventLog, B: BlobStore>(
     })
 }
 
-/// The entries `from .. to` as the history blobs hold them (walking the chain back from the
-/// newest), for a client the log was truncated past (DESIGN.md section 5b).
+/// The history blobs that together hold the entries before `end` back to the oldest one
+/// recorded, oldest first, as (first, end, path): the chain from the catalog's newest blob,
+/// followed by name (`history/<first>-<end>`: each blob's predecessor ends where it starts),
+/// so finding it reads no blob but the catalog. Empty before the first history.
+///
+/// # Errors
+/// [`EngineError`] when the catalog or the `history/` dir cannot be read.
+pub async fn history_chain<B: BlobStore>(blobs: &B) -> Result<Vec<(SequenceId, SequenceId, String)>, EngineError> {
+    let catalog = read_catalog(blobs).await?;
+    let Some((newest_end, newest)) = catalog.history else { return Ok(Vec::new()) };
+    let dir = blobs.root().dir(HISTORY_DIR).await?;
+    // By end: the smallest first of the blobs ending there (orphans of a crashed run may
+    // overlap; any blob ending where the chain needs holds the same entries).
+    let mut by_end: BTreeMap<SequenceId, (SequenceId, String)> = BTreeMap::new();
+    for name in list_blobs(&dir, "").await? {
+        let Some((first, end)) = name.split_once('-').and_then(|(f, e)| Some((f.parse().ok()?, e.parse().ok()?)))
+        else {
+            continue;
+        };
+        if first < end && by_end.get(&end).is_none_or(|(f, _)| first < *f) {
+            by_end.insert(end, (first, format!("{HISTORY_DIR}/{name}")));
+        }
+    }
+    let newest_first = by_end.get(&newest_end).filter(|(_, p)| *p == newest).map_or_else(
+        || newest.rsplit_once('/').and_then(|(_, n)| n.split_once('-')).and_then(|(f, _)| f.parse().ok()),
+        |(f, _)| Some(*f),
+    );
+    let Some(mut first) = newest_first else { return Ok(Vec::new()) };
+    let mut chain = vec![(first, newest_end, newest)];
+    while let Some((before, path)) = by_end.get(&first) {
+        chain.push((*before, first, path.clone()));
+        first = *before;
+    }
+    chain.reverse();
+    Ok(chain)
+}
+
+/// The entries `from .. to` as the history blobs hold them, reading only the blobs of the
+/// chain ([`history_chain`]) that overlap the range (DESIGN.md section 5b): for a client the
+/// log was truncated past, and for versions of the past.
 ///
 /// # Errors
 /// [`EngineError::MissingHistory`] when the history does not reach back to `from` or does not
@@ -343,25 +381,17 @@ pub async fn history_between<B: BlobStore>(
     from: SequenceId,
     to: SequenceId,
 ) -> Result<Vec<Entry>, EngineError> {
-    let catalog = read_catalog(blobs).await?;
-    let missing = EngineError::MissingHistory { start: to };
-    let Some((end, newest)) = catalog.history else { return Err(missing) };
-    if end < to {
-        return Err(missing);
+    let chain = history_chain(blobs).await?;
+    let missing = EngineError::MissingHistory { start: chain.first().map_or(to, |(first, _, _)| *first) };
+    if from >= to {
+        return Ok(Vec::new());
     }
-    let mut runs = Vec::new();
-    let mut path = Some(newest);
-    while let Some(p) = path {
-        let (blob, entries) = read_history(blobs, &p).await?;
-        let first = blob.first;
-        runs.push((first, entries));
-        if first <= from {
-            break;
+    let mut out = Vec::with_capacity((to - from).min(1 << 16) as usize);
+    for (first, end, path) in chain.iter().filter(|(first, end, _)| *end > from && *first < to) {
+        let (blob, entries) = read_history(blobs, path).await?;
+        if blob.first != *first || blob.first + entries.len() as u64 != *end {
+            return Err(damaged(path, crate::snapshot::SnapshotError::NotCanonical { what: "history blob range", offset: 0 }));
         }
-        path = blob.previous;
-    }
-    let mut out = Vec::new();
-    for (first, entries) in runs.into_iter().rev() {
         for (i, entry) in entries.into_iter().enumerate() {
             let seq = first + i as u64;
             if seq >= from && seq < to && seq == from + out.len() as u64 {

@@ -18,6 +18,7 @@ use std::rc::Rc;
 use super::cell_history::CellHistory;
 use super::edit_layer::SMALL_CLEAR_CELLS;
 use super::structural::{extent_after, structural_transform};
+use super::undo_stack::EditKind;
 use super::viewport_tiles::CellRect;
 use crate::log::{CellWrite, Operation};
 use crate::snapshot::{CellContent, Transform};
@@ -34,6 +35,8 @@ pub(crate) struct PendingEdit {
     pub(crate) operations: Vec<Operation>,
     /// When it was made: milliseconds since the Unix epoch.
     pub(crate) time_ms: u64,
+    /// A user's edit, or the inverse of an undo or redo step.
+    pub(crate) kind: EditKind,
 }
 
 impl PendingEdit {
@@ -307,8 +310,8 @@ mod tests {
     #[test]
     fn durable_edits_leave_and_the_overlay_is_rebuilt_when_empty() {
         let mut pending = Pending::default();
-        pending.push(PendingEdit { id: 0, operations: vec![set(0, 0, 1.0)], time_ms: 0 });
-        pending.push(PendingEdit { id: 1, operations: vec![set(0, 1, 2.0)], time_ms: 0 });
+        pending.push(PendingEdit { id: 0, operations: vec![set(0, 0, 1.0)], time_ms: 0, kind: EditKind::Normal { group: None } });
+        pending.push(PendingEdit { id: 1, operations: vec![set(0, 1, 2.0)], time_ms: 0, kind: EditKind::Normal { group: None } });
         let before = pending.view(2);
         assert_eq!((before.lo, before.hi), (0, 2));
         pending.in_flight = 1;

@@ -39,7 +39,8 @@ impl Core {
             && current.load_status == load_status
             && current.log_info == log_info
             && current.viewport == self.viewport
-            && current.extent == self.extent;
+            && current.extent == self.extent
+            && current.undo == self.stacks.can();
         if same {
             return false;
         }
@@ -55,6 +56,7 @@ impl Core {
             viewport: self.viewport,
             load_status,
             log_info,
+            undo: self.stacks.can(),
         });
         true
     }

@@ -17,6 +17,9 @@ use super::loaded_tile::LoadedTile;
 use super::sheet::Engine;
 use super::state::{Effect, Loaded, Msg};
 use super::workflow::{latest_snapshot, read_index, read_tile};
+use super::blob_path::{read_path, write_path};
+use super::undo_stack::undo_path;
+use crate::snapshot::{decode_undo_record, encode_undo_record};
 use crate::blob::BlobStore;
 use crate::log::{EventLog, LogError, MetadataUpdate, QueryFrom, QueryTo, Workflow};
 
@@ -64,7 +67,18 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                     let _ = sender.send(result);
                 }
             }
-            Effect::Reload => self.spawn_then(async move { Msg::Reloaded(reload(&*log, &*blobs).await) }),
+            Effect::Reload { undo_key } => {
+                self.spawn_then(async move { Msg::Reloaded(reload(&*log, &*blobs, undo_key.as_deref()).await) })
+            }
+            Effect::SaveUndo(record) => {
+                let Some(key) = self.inner.core.borrow().options.undo_key.clone() else { return };
+                (self.inner.runtime.spawn)(
+                    async move {
+                        let _ = write_path(&*blobs, &undo_path(&key), &encode_undo_record(&record)).await;
+                    }
+                    .boxed_local(),
+                )
+            }
             Effect::Append { seq, entries, hint } => {
                 self.spawn_then(async move { Msg::Appended { seq, result: log.add_entries(entries, seq, hint).await } })
             }
@@ -137,7 +151,12 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
 
 /// Reads the latest snapshot's index and replays the entries after it into a new edit layer
 /// (DESIGN.md section 5, "Open"), page by page.
-async fn reload<L: EventLog, B: BlobStore>(log: &L, blobs: &B) -> Result<Loaded, EngineError> {
+async fn reload<L: EventLog, B: BlobStore>(log: &L, blobs: &B, undo_key: Option<&str>) -> Result<Loaded, EngineError> {
+    // The undo record is this tab's convenience: missing or damaged, the stacks start empty.
+    let undo = match undo_key {
+        Some(key) => read_path(blobs, &undo_path(key)).await.ok().and_then(|b| decode_undo_record(&b).ok()),
+        None => None,
+    };
     let latest = latest_snapshot(log, blobs).await?;
     let bounds = log.bounds().await?;
     let (start, snapshot) = match latest {
@@ -160,7 +179,7 @@ async fn reload<L: EventLog, B: BlobStore>(log: &L, blobs: &B) -> Result<Loaded,
         }
         next = page.next();
         if page.is_complete || page.entries.is_empty() {
-            return Ok(Loaded { snapshot, edits, next, pending_workflow });
+            return Ok(Loaded { snapshot, edits, next, pending_workflow, undo });
         }
     }
 }

@@ -25,7 +25,9 @@ use super::lifecycle::{storage_info, StorageInfo};
 use super::pending::EditId;
 use super::runtime::Runtime;
 use super::state::{Core, Effect, Msg, Reply, Waiter};
+use super::time_travel::PastCache;
 use super::tiles::DEFAULT_TILE_CACHE_BYTES;
+use super::undo_stack::{EditKind, DEFAULT_UNDO_LIMIT};
 use super::version::{ContentVersion, Viewport};
 use crate::blob::BlobStore;
 use crate::log::{CellWrite, EventLog, Operation, SequenceId};
@@ -56,6 +58,14 @@ pub struct EngineOptions {
     /// minutes): a tab asleep longer may find the log truncated past it, and then reloads from
     /// the latest snapshot.
     pub lease_ms: u64,
+    /// Steps kept on the undo stack (default [`DEFAULT_UNDO_LIMIT`], 100); older ones are
+    /// forgotten.
+    pub undo_limit: usize,
+    /// Where this client's undo and redo stacks are kept so they survive a reload: the blob
+    /// `undo/<key>` ([`crate::snapshot::UndoRecord`]). `None` (the default) keeps them in memory
+    /// only. The JS API uses one key per browser tab and sheet. At most 64 characters from
+    /// `A-Z a-z 0-9 - _`; others are rejected by [`Engine::open`] as a validation error.
+    pub undo_key: Option<String>,
 }
 
 impl Default for EngineOptions {
@@ -68,9 +78,15 @@ impl Default for EngineOptions {
             tile_cache_bytes: DEFAULT_TILE_CACHE_BYTES,
             client_id: 0,
             lease_ms: 300_000,
+            undo_limit: DEFAULT_UNDO_LIMIT,
+            undo_key: None,
         }
     }
 }
+
+/// Edits that undo and redo as one step ([`Engine::undo_group`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UndoGroup(u64);
 
 /// What an engine holds in memory, for tests, benchmarks and status displays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +117,10 @@ pub(crate) struct Inner<L, B> {
     next_waiter: Cell<u64>,
     pub(crate) listeners: RefCell<Listeners>,
     next_listener: Cell<u64>,
+    /// Frames and versions of the past (`super::time_travel`).
+    pub(crate) past: RefCell<PastCache>,
+    /// Held by the undo or redo running: they run one at a time.
+    pub(crate) undo_turn: futures_util::lock::Mutex<()>,
 }
 
 /// One client of one sheet; cheap to clone (clones share everything).
@@ -165,18 +185,21 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 next_waiter: Cell::new(0),
                 listeners: RefCell::default(),
                 next_listener: Cell::new(0),
+                past: RefCell::default(),
+                undo_turn: futures_util::lock::Mutex::new(()),
             }),
         };
         let (waiter, reply) = engine.register();
         // The core starts reloading; its first effect, the reload, answers this waiter.
         engine.inner.core.borrow_mut().sync_running.push(waiter);
-        engine.carry_out(Effect::Reload);
+        let undo_key = engine.inner.core.borrow().options.undo_key.clone();
+        engine.carry_out(Effect::Reload { undo_key });
         let loaded = async move { reply.await.map(drop) }.boxed_local();
         (engine, loaded)
     }
 
     /// A waiter id and the future of its reply.
-    fn register(&self) -> (Waiter, Done<Reply>) {
+    pub(crate) fn register(&self) -> (Waiter, Done<Reply>) {
         let id = self.inner.next_waiter.get();
         self.inner.next_waiter.set(id + 1);
         let (sender, receiver) = oneshot::channel();
@@ -287,6 +310,24 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     /// # Errors
     /// As [`Self::set_cell`].
     pub fn submit(&self, operation: Operation) -> Done<Range<SequenceId>> {
+        self.submit_in_group(operation, None)
+    }
+
+    /// A new undo group: edits submitted in it ([`Self::submit_in_group`]) one after another
+    /// undo and redo as one step (an import, say), until an edit outside it is made.
+    pub fn undo_group(&self) -> UndoGroup {
+        let id = self.inner.next_waiter.get();
+        self.inner.next_waiter.set(id + 1);
+        UndoGroup(id)
+    }
+
+    /// Submits an operation as [`Self::submit`] does, as part of the undo step of `group`
+    /// (`None`: a step of its own).
+    ///
+    /// # Errors
+    /// As [`Self::set_cell`].
+    pub fn submit_in_group(&self, operation: Operation, group: Option<UndoGroup>) -> Done<Range<SequenceId>> {
+        let group = group.map(|g| g.0);
         if let Err(e) = operation.validate() {
             return fail(e.into());
         }
@@ -295,7 +336,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         }
         let (id, reply): (EditId, _) = self.register();
         let time_ms = (self.inner.runtime.now_ms)();
-        self.dispatch(Msg::Submit { id, operation, time_ms });
+        self.dispatch(Msg::Submit { id, operation, time_ms, kind: EditKind::Normal { group } });
         async move {
             match reply.await? {
                 Reply::Committed(range) => Ok(range),

@@ -18,9 +18,10 @@ use super::loaded_tile::LoadedTile;
 use super::pending::{EditId, Pending};
 use super::sheet::EngineOptions;
 use super::tiles::Tiles;
+use super::undo_stack::{EditKind, UndoStacks};
 use super::version::{ContentVersion, PlanStep, Viewport};
 use crate::log::{AddEntryResult, Entry, LogError, Metadata, Operation, QueryResult, SequenceId, Workflow};
-use crate::snapshot::{Lease, SnapshotIndex};
+use crate::snapshot::{Lease, SnapshotIndex, UndoRecord};
 
 /// Identifies a caller waiting for a reply (an edit's id doubles as its waiter).
 pub(crate) type Waiter = u64;
@@ -35,6 +36,9 @@ pub(crate) enum Reply {
     Committed(Range<SequenceId>),
     /// A snapshot was requested on this entry (`None`: nothing to do).
     Snapshot(Option<SequenceId>),
+    /// A prepared edit was based on a position the engine can no longer transform from (it
+    /// reloaded or rebased past it): prepare it again.
+    Stale,
 }
 
 /// The result of a reload: the latest snapshot and the edit layer replayed over it.
@@ -44,6 +48,8 @@ pub(crate) struct Loaded {
     pub(crate) next: SequenceId,
     /// The last workflow left pending on an entry (by a crash, say): run again.
     pub(crate) pending_workflow: Option<(SequenceId, Workflow)>,
+    /// This tab's saved undo and redo stacks, if it has a key and they were found.
+    pub(crate) undo: Option<UndoRecord>,
 }
 
 /// Tiles read, by path: each decoded, or why not.
@@ -52,7 +58,17 @@ pub(crate) type TileResults = Vec<(Rc<str>, Result<Rc<LoadedTile>, EngineError>)
 /// A change for the engine's state, handled in order by [`Core::handle`].
 pub(crate) enum Msg {
     /// A validated edit from the API, made at `time_ms` (ms since the Unix epoch).
-    Submit { id: EditId, operation: Operation, time_ms: u64 },
+    Submit { id: EditId, operation: Operation, time_ms: u64, kind: EditKind },
+    /// Operations prepared in the coordinates of the committed position `based_on` (an undo's
+    /// or redo's inverse): transformed through what was committed and submitted since, then
+    /// handled as an edit; [`Reply::Stale`] when that is no longer known.
+    SubmitPrepared { id: EditId, operations: Vec<Operation>, based_on: SequenceId, time_ms: u64, kind: EditKind },
+    /// Reply when this client has no pending edit.
+    WhenIdle { waiter: Waiter },
+    /// An undo or redo step was skipped: off its stack.
+    DropStep(EditKind),
+    /// Time to save the undo and redo stacks.
+    SaveUndo,
     /// The viewport changed (`None`: the whole sheet).
     SetViewport(Option<Viewport>),
     /// Bring the engine up to the log's end; reply when done.
@@ -87,8 +103,9 @@ pub(crate) enum Msg {
 
 /// What the shell does for the core; results come back as [`Msg`]s.
 pub(crate) enum Effect {
-    /// Read the latest snapshot and replay the log after it: [`Msg::Reloaded`].
-    Reload,
+    /// Read the latest snapshot and replay the log after it, and the undo record under this
+    /// key if one is given (the first load): [`Msg::Reloaded`].
+    Reload { undo_key: Option<String> },
     /// Append `entries` from `seq` atomically: [`Msg::Appended`].
     Append { seq: SequenceId, entries: Vec<Entry>, hint: Option<SequenceId> },
     /// Read one page of the log from `from`: [`Msg::Page`].
@@ -115,6 +132,8 @@ pub(crate) enum Effect {
     WriteLease(Lease),
     /// Remove this client's lease (closing).
     RemoveLease(u64),
+    /// Save this tab's undo and redo stacks (best effort).
+    SaveUndo(UndoRecord),
 }
 
 /// Which use of the log is in flight: one at a time, so a page never holds this engine's own
@@ -258,6 +277,12 @@ pub(crate) struct Core {
     /// What a reader could observe changed since the last published version.
     pub(crate) dirty: bool,
     pub(crate) current: Rc<ContentVersion>,
+    /// This client's undo and redo stacks.
+    pub(crate) stacks: UndoStacks,
+    /// Callers waiting until no edit of this client is pending.
+    pub(crate) idle_waiters: Vec<Waiter>,
+    /// A [`Msg::SaveUndo`] is on its way.
+    pub(crate) save_scheduled: bool,
 }
 
 impl Core {
@@ -299,6 +324,9 @@ impl Core {
             viewport,
             dirty: true,
             current: Rc::new(ContentVersion::empty(viewport)),
+            stacks: UndoStacks::default(),
+            idle_waiters: Vec::new(),
+            save_scheduled: false,
         };
         core.publish_if_changed();
         core
@@ -312,7 +340,16 @@ impl Core {
             return self.after_close(msg, fx);
         }
         match msg {
-            Msg::Submit { id, operation, time_ms } => self.submit(id, operation, time_ms),
+            Msg::Submit { id, operation, time_ms, kind } => self.submit(id, vec![operation], time_ms, kind),
+            Msg::SubmitPrepared { id, operations, based_on, time_ms, kind } => {
+                self.submit_prepared(id, operations, based_on, time_ms, kind, fx)
+            }
+            Msg::WhenIdle { waiter } => self.idle_waiters.push(waiter),
+            Msg::DropStep(kind) => self.stacks.drop_step(kind),
+            Msg::SaveUndo => {
+                self.save_scheduled = false;
+                self.save_undo(fx);
+            }
             Msg::SetViewport(viewport) => self.set_viewport(viewport),
             Msg::Sync { waiter } => self.request_sync(waiter),
             Msg::RequestSnapshot { waiter } => self.request_snapshot(waiter, fx),
@@ -346,6 +383,7 @@ impl Core {
         self.kick_log(fx);
         self.try_adopt(fx);
         self.renew_lease(fx);
+        self.settle_undo(fx);
     }
 
     /// Publishes this client's lease (DESIGN.md section 5b, "Lifecycle"): how far it has read
@@ -376,7 +414,7 @@ impl Core {
     /// After close, requests are answered `Closed` and results are dropped.
     fn after_close(&mut self, msg: Msg, fx: &mut Vec<Effect>) {
         let waiter = match msg {
-            Msg::Submit { id, .. } => Some(id),
+            Msg::Submit { id, .. } | Msg::SubmitPrepared { id, .. } | Msg::WhenIdle { waiter: id } => Some(id),
             Msg::Sync { waiter } | Msg::RequestSnapshot { waiter } => Some(waiter),
             _ => None,
         };
@@ -388,6 +426,7 @@ impl Core {
     /// Closes: every waiting caller gets `Closed`; nothing runs any more.
     fn close(&mut self, fx: &mut Vec<Effect>) {
         self.closed = true;
+        self.save_undo(fx);
         if self.lease.is_some() {
             fx.push(Effect::RemoveLease(self.options.client_id));
         }
@@ -397,6 +436,7 @@ impl Core {
             .drain(..)
             .map(|e| e.id)
             .chain(self.sync_waiters.drain(..))
+            .chain(self.idle_waiters.drain(..))
             .chain(self.sync_running.drain(..));
         for waiter in waiters.collect::<Vec<_>>() {
             fx.push(Effect::Reply { waiter, result: Err(EngineError::Closed) });

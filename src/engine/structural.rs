@@ -132,6 +132,23 @@ pub fn rebase_operation(operation: &Operation, through: &Transform) -> Rebased {
     Rebased { operations, dropped_cells }
 }
 
+/// Transforms a sequence of operations, each made in the coordinates after the ones before it
+/// and the first in the coordinates before the edits of `through`, into the operations with
+/// the same intent after those edits: each is rebased ([`rebase_operation`]) and `through` is
+/// carried past it ([`advance_transform`]). Returns the operations, the cell writes dropped,
+/// and the transform carried past the whole sequence (for what follows it).
+pub fn rebase_operations(operations: &[Operation], through: Transform) -> (Rebased, Transform) {
+    let mut through = through;
+    let mut out = Rebased { operations: Vec::with_capacity(operations.len()), dropped_cells: 0 };
+    for op in operations {
+        let rebased = rebase_operation(op, &through);
+        through = advance_transform(&through, op, &rebased.operations);
+        out.dropped_cells += rebased.dropped_cells;
+        out.operations.extend(rebased.operations);
+    }
+    (out, through)
+}
+
 /// Carries the transform `through` of earlier entries past an operation: `before` is the
 /// operation in the coordinates `through` starts from, `after` what [`rebase_operation`] made of
 /// it. The result maps the coordinates after `before` to those after `after`, so the next

@@ -41,7 +41,7 @@ impl Core {
         self.dirty = true;
         self.sync_running.append(&mut self.sync_waiters);
         self.log_io = LogIo::Reloading;
-        fx.push(Effect::Reload);
+        fx.push(Effect::Reload { undo_key: None });
     }
 
     fn answer_syncs(&mut self, result: &Result<(), EngineError>, fx: &mut Vec<Effect>) {
@@ -190,6 +190,9 @@ impl Core {
         self.tiles.reset_map();
         self.recompute_extent();
         self.view_stale = true;
+        if let Some(record) = &loaded.undo {
+            self.stacks = super::undo_stack::UndoStacks::from_record(record, self.options.undo_limit);
+        }
         self.answer_syncs(&Ok(()), fx);
         if let Some((seq, workflow)) = loaded.pending_workflow {
             self.start_workflow(seq, workflow, fx);

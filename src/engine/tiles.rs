@@ -76,6 +76,11 @@ impl Tiles {
         self.bytes
     }
 
+    /// The cached tile at `path`, if loaded.
+    pub(crate) fn cached(&self, path: &str) -> Option<Rc<LoadedTile>> {
+        self.cache.get(path).map(|c| c.tile.clone())
+    }
+
     /// Number of tiles in the cache.
     pub(crate) fn cached_tiles(&self) -> usize {
         self.cache.len()

@@ -101,6 +101,8 @@ pub struct ContentVersion {
     pub(crate) viewport: Option<Viewport>,
     pub(crate) load_status: LoadStatus,
     pub(crate) log_info: LogInfo,
+    /// Whether the client had a step to undo, and one to redo, when the version was made.
+    pub(crate) undo: (bool, bool),
 }
 
 impl ContentVersion {
@@ -117,6 +119,7 @@ impl ContentVersion {
             viewport,
             load_status: LoadStatus::Loading,
             log_info: LogInfo { sequence_id: 0, snapshot_sequence_id: None, workflow: None },
+            undo: (false, false),
         }
     }
 
@@ -215,6 +218,18 @@ impl ContentVersion {
     /// The log position this version reflects, its snapshot and the running workflow.
     pub fn log_info(&self) -> LogInfo {
         self.log_info
+    }
+
+    /// Whether `undo()` had a step to revert when this version was made (always false for a
+    /// version of the past).
+    pub fn can_undo(&self) -> bool {
+        self.undo.0
+    }
+
+    /// Whether `redo()` had a step to apply again when this version was made (always false
+    /// for a version of the past).
+    pub fn can_redo(&self) -> bool {
+        self.undo.1
     }
 
     /// True while this version shows optimistic edits not yet durable in the log.

@@ -7,8 +7,10 @@
 
 use super::error::EngineError;
 use super::pending::{EditId, PendingEdit};
+use super::undo_stack::EditKind;
 use super::state::{Core, Effect, LogIo, Reply};
-use super::structural::{advance_transform, extent_after, rebase_operation, structural_transform};
+use super::structural::{extent_after, rebase_operations, structural_transform};
+use crate::snapshot::Transform;
 use crate::log::{AddEntryResult, Entry, LogError, Operation, Origin, SequenceId, Workflow, MAX_BATCH_CELLS};
 
 /// Most entries one append carries.
@@ -17,13 +19,57 @@ pub(crate) const MAX_APPEND_ENTRIES: usize = 1000;
 impl Core {
     /// A validated edit: shown at once (the next version overlays it), appended when the log
     /// is free.
-    pub(crate) fn submit(&mut self, id: EditId, operation: Operation, time_ms: u64) {
-        let structural = operation.is_structural();
-        self.extent = extent_after(self.extent, &operation);
-        self.pending.push(PendingEdit { id, operations: vec![operation], time_ms });
+    pub(crate) fn submit(&mut self, id: EditId, operations: Vec<Operation>, time_ms: u64, kind: EditKind) {
+        let structural = operations.iter().any(Operation::is_structural);
+        self.extent = operations.iter().fold(self.extent, extent_after);
+        self.pending.push(PendingEdit { id, operations, time_ms, kind });
         self.next_edit = self.next_edit.max(id + 1);
         self.view_stale |= structural;
         self.dirty = true;
+    }
+
+    /// Operations prepared against the committed position `based_on` (an undo's inverse, made
+    /// while the engine went on): transformed through the structural edits committed since and
+    /// those of the edits pending (DESIGN.md section 5b, "Transform on conflict"), then
+    /// submitted. When `based_on` is older than the edit layer (a reload or rebase since), the
+    /// caller is told to prepare again; when nothing is left, the step is skipped.
+    pub(crate) fn submit_prepared(
+        &mut self,
+        id: EditId,
+        operations: Vec<Operation>,
+        based_on: SequenceId,
+        time_ms: u64,
+        kind: EditKind,
+        fx: &mut Vec<Effect>,
+    ) {
+        let edits = self.edits.borrow();
+        if based_on < edits.start() || based_on > self.next_seq || self.loading {
+            drop(edits);
+            fx.push(Effect::Reply { waiter: id, result: Ok(Reply::Stale) });
+            return;
+        }
+        let committed: Vec<Transform> = edits.transforms_between(based_on, self.next_seq).cloned().collect();
+        drop(edits);
+        let writes = operations.iter().any(|op| matches!(op, Operation::SetCell(_) | Operation::SetCells(_)));
+        // Through each structural edit in turn, as a conflict rebases pending edits.
+        let (mut operations, mut dropped) = (operations, 0);
+        for through in committed.into_iter().chain(self.pending.transforms()) {
+            let (rebased, _) = rebase_operations(&operations, through);
+            dropped += rebased.dropped_cells;
+            operations = rebased.operations;
+        }
+        let rebased = crate::engine::Rebased { operations, dropped_cells: dropped };
+        if rebased.operations.is_empty() {
+            self.stacks.drop_step(kind);
+            let result = if writes {
+                Err(EngineError::TargetDeleted { cells: rebased.dropped_cells, by: self.next_seq.saturating_sub(1) })
+            } else {
+                Ok(Reply::Committed(self.next_seq..self.next_seq))
+            };
+            fx.push(Effect::Reply { waiter: id, result });
+            return;
+        }
+        self.submit(id, rebased.operations, time_ms, kind);
     }
 
     /// Appends the pending edits waiting, oldest first, as one atomic batch of at most
@@ -85,6 +131,7 @@ impl Core {
                             edits.apply_operation(next, operation);
                             next += 1;
                         }
+                        self.stacks.committed(edit.kind, first..next, self.options.undo_limit);
                         fx.push(Effect::Reply { waiter: edit.id, result: Ok(Reply::Committed(first..next)) });
                     }
                 }
@@ -136,22 +183,17 @@ impl Core {
         let Some(mut through) = structural_transform(operation) else { return };
         let mut kept = std::collections::VecDeque::with_capacity(self.pending.edits.len());
         for mut edit in std::mem::take(&mut self.pending.edits) {
-            let mut operations = Vec::with_capacity(edit.operations.len());
-            let mut dropped = 0;
-            let mut writes = false;
-            for op in &edit.operations {
-                writes |= matches!(op, Operation::SetCell(_) | Operation::SetCells(_));
-                let rebased = rebase_operation(op, &through);
-                through = advance_transform(&through, op, &rebased.operations);
-                dropped += rebased.dropped_cells;
-                operations.extend(rebased.operations);
-            }
-            edit.operations = operations;
+            let writes = edit.operations.iter().any(|op| matches!(op, Operation::SetCell(_) | Operation::SetCells(_)));
+            let (rebased, after) = rebase_operations(&edit.operations, through);
+            through = after;
+            edit.operations = rebased.operations;
             if !edit.operations.is_empty() {
                 kept.push_back(edit);
             } else if writes {
-                self.rejected.push((edit.id, EngineError::TargetDeleted { cells: dropped, by: seq }));
+                self.stacks.drop_step(edit.kind);
+                self.rejected.push((edit.id, EngineError::TargetDeleted { cells: rebased.dropped_cells, by: seq }));
             } else {
+                self.stacks.drop_step(edit.kind);
                 fx.push(Effect::Reply { waiter: edit.id, result: Ok(Reply::Committed(self.next_seq..self.next_seq)) });
             }
         }

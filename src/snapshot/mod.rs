@@ -12,6 +12,7 @@
 //!   truncated before them.
 //! - [`Catalog`], [`Lease`] and their codecs: what the storage workflows and the open clients
 //!   record about the sheet's lifecycle.
+//! - [`UndoRecord`] and its codec: a tab's undo and redo stacks, kept across reloads.
 //! - [`SnapshotError`]: everything above can fail with.
 //!
 //! The blob formats start with four magic bytes, a version byte and a CRC-32 of the rest; the
@@ -25,6 +26,7 @@ mod history;
 mod index;
 mod tile;
 mod transform;
+mod undo_record;
 mod wire;
 
 pub use catalog::{decode_catalog, decode_lease, encode_catalog, encode_lease, Catalog, Lease, CATALOG_FORMAT_VERSION};
@@ -34,3 +36,4 @@ pub use history::{decode_history, encode_history, HistoryBlob, HISTORY_FORMAT_VE
 pub use index::{decode_index, encode_index, Layer, SnapshotIndex, INDEX_FORMAT_VERSION};
 pub use tile::{decode_tile, encode_tile, Tile, TileKey, TileSize, MAX_TILE_SIDE, TILE_FORMAT_VERSION};
 pub use transform::{AxisTransform, Span, Transform};
+pub use undo_record::{decode_undo_record, encode_undo_record, UndoRecord, UndoStep, UNDO_FORMAT_VERSION};

@@ -2,6 +2,8 @@
 //! wrappers that fail on demand or count reads.
 #![allow(dead_code)]
 
+pub mod logical;
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 

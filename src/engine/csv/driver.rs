@@ -16,8 +16,8 @@ use futures_util::{FutureExt as _, StreamExt as _};
 
 use super::import::{CsvError, CsvImportOptions, CsvImporter, CsvProgress};
 use crate::blob::BlobStore;
-use crate::engine::{Engine, EngineError};
-use crate::log::{EventLog, SequenceId};
+use crate::engine::{Engine, EngineError, UndoGroup};
+use crate::log::{EventLog, Operation, SequenceId};
 
 /// CSV input that can be read from the start as many times as needed (twice with
 /// [`OnError::Rollback`]).
@@ -168,6 +168,7 @@ async fn append_ready<L: EventLog + 'static, B: BlobStore + 'static>(
     total_bytes: Option<u64>,
     on_progress: &mut dyn FnMut(&ImportProgress),
     cancelled: &dyn Fn() -> bool,
+    group: UndoGroup,
 ) -> Result<bool, CsvImportError> {
     while let Some(batch) = importer.next_batch() {
         if cancelled() {
@@ -175,7 +176,10 @@ async fn append_ready<L: EventLog + 'static, B: BlobStore + 'static>(
             return Ok(false);
         }
         let progress = batch.progress;
-        engine.set_cells(batch.writes).await.map_err(|error| CsvImportError::Engine { error, imported: *report })?;
+        engine
+            .submit_in_group(Operation::SetCells(batch.writes), Some(group))
+            .await
+            .map_err(|error| CsvImportError::Engine { error, imported: *report })?;
         report.absorb(progress);
         on_progress(&ImportProgress {
             phase: ImportPhase::Importing,
@@ -256,9 +260,11 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 return Ok(report);
             }
             let total = source.total_bytes();
+            // The whole import undoes as one step.
+            let group = engine.undo_group();
             let mut chunks = source.chunks();
             loop {
-                if !append_ready(&engine, &mut importer, &mut report, total, &mut on_progress, &cancelled).await? {
+                if !append_ready(&engine, &mut importer, &mut report, total, &mut on_progress, &cancelled, group).await? {
                     return Ok(report);
                 }
                 if importer.is_finished() {
@@ -275,7 +281,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 };
                 if let Err(error) = fed {
                     // The batches complete before the error are appended, whatever the chunking.
-                    append_ready(&engine, &mut importer, &mut report, total, &mut on_progress, &cancelled).await?;
+                    append_ready(&engine, &mut importer, &mut report, total, &mut on_progress, &cancelled, group).await?;
                     return Err(malformed(error, report));
                 }
             }

@@ -1,0 +1,247 @@
+//! The naive reference of the model-based engine tests: a sheet of **logical** rows and
+//! columns. Every row and column has an identity that survives inserts and deletes around it, so
+//! an edit's intent (the logical cells it writes, the rows it deletes, the row it inserts
+//! before) is fixed when it is made and applied by plain list operations, independently of the
+//! engine's coordinate transforms.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use futures_util::future::LocalBoxFuture;
+use proptest::prelude::*;
+use sheetlog::blob::BlobStore;
+use sheetlog::engine::{Engine, EngineError};
+use sheetlog::log::{CellWrite, EventLog, SequenceId};
+use sheetlog::model::{CellRange, CellRef, CellValue, ErrorCode, Format};
+use sheetlog::snapshot::CellContent;
+
+/// A logical row or column: its identity survives inserts and deletes around it.
+pub type Id = u64;
+
+/// One axis: the visible items in order, the deleted ones, and which are inside the extent
+/// (always a prefix of the visible items: the extent is their number).
+#[derive(Debug, Clone, Default)]
+pub struct Axis {
+    pub visible: Vec<Id>,
+    pub dead: HashSet<Id>,
+    pub inside: HashSet<Id>,
+}
+
+impl Axis {
+    /// `len` items with ids from `first` (the sheet's axes are unbounded: enough for a test).
+    pub fn new(first: Id, len: u64) -> Self {
+        Axis { visible: (first..first + len).collect(), ..Axis::default() }
+    }
+
+    pub fn position(&self, id: Id) -> Option<usize> {
+        self.visible.iter().position(|&v| v == id)
+    }
+
+    pub fn extent(&self) -> u64 {
+        self.visible.iter().take_while(|id| self.inside.contains(id)).count() as u64
+    }
+
+    /// Marks the items up to and including `id` inside the extent.
+    pub fn grow_to(&mut self, id: Id) {
+        if let Some(p) = self.position(id) {
+            self.inside.extend(self.visible[..=p].iter().copied());
+        }
+    }
+}
+
+/// An edit's intent, fixed when it was made.
+#[derive(Debug, Clone)]
+pub enum Intent {
+    /// Cell writes to logical cells.
+    Write(Vec<((Id, Id), CellContent)>),
+    /// Clear the logical cells of these rows and columns.
+    Clear {
+        rows: Vec<Id>,
+        cols: Vec<Id>,
+    },
+    /// Insert `new` items just before `anchor` (moved to the next surviving item when another
+    /// writer deletes it first).
+    Insert {
+        rows: bool,
+        anchor: Id,
+        new: Vec<Id>,
+    },
+    Delete {
+        rows: bool,
+        ids: Vec<Id>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub rows: Axis,
+    pub cols: Axis,
+    pub cells: HashMap<(Id, Id), CellContent>,
+}
+
+impl Sheet {
+    /// An empty sheet of `len` rows (ids from 0) and `len` columns (ids from 1,000,000).
+    pub fn new(len: u64) -> Self {
+        Sheet { rows: Axis::new(0, len), cols: Axis::new(1_000_000, len), cells: HashMap::new() }
+    }
+
+    pub fn axis(&mut self, rows: bool) -> &mut Axis {
+        if rows {
+            &mut self.rows
+        } else {
+            &mut self.cols
+        }
+    }
+
+    pub fn live(&self, (r, c): (Id, Id)) -> bool {
+        !self.rows.dead.contains(&r) && !self.cols.dead.contains(&c)
+    }
+
+    pub fn apply(&mut self, intent: &Intent) {
+        match intent {
+            Intent::Write(cells) => {
+                for (id, content) in cells {
+                    if self.live(*id) {
+                        self.cells.insert(*id, content.clone());
+                        self.rows.grow_to(id.0);
+                        self.cols.grow_to(id.1);
+                    }
+                }
+            }
+            Intent::Clear { rows, cols } => {
+                for r in rows {
+                    for c in cols {
+                        if self.live((*r, *c)) {
+                            self.cells.remove(&(*r, *c));
+                        }
+                    }
+                }
+            }
+            Intent::Insert { rows, anchor, new } => {
+                let axis = self.axis(*rows);
+                let at = axis.position(*anchor).expect("an anchor is visible");
+                if axis.inside.contains(anchor) {
+                    axis.inside.extend(new.iter().copied());
+                }
+                axis.visible.splice(at..at, new.iter().copied());
+            }
+            Intent::Delete { rows, ids } => {
+                let axis = self.axis(*rows);
+                axis.visible.retain(|v| !ids.contains(v));
+                axis.dead.extend(ids.iter().copied());
+            }
+        }
+    }
+
+    pub fn cell(&self, row: u64, col: u64) -> Option<&CellContent> {
+        let id = (self.rows.visible[row as usize], self.cols.visible[col as usize]);
+        self.cells.get(&id).filter(|c| !c.is_tombstone())
+    }
+
+    pub fn extent(&self) -> (u64, u64) {
+        (self.rows.extent(), self.cols.extent())
+    }
+}
+
+#[derive(Debug, Clone)]
+/// An edit a test client makes, in the coordinates of its view.
+pub enum Edit {
+    Set { row: u64, col: u64, value: CellValue, format: Option<&'static str> },
+    Clear { row: u64, col: u64 },
+    Batch { row: u64, col: u64, rows: u64, cols: u64 },
+    ClearRange { row: u64, col: u64, rows: u64, cols: u64 },
+    InsertRows { at: u64, count: u64 },
+    DeleteRows { at: u64, count: u64 },
+    InsertColumns { at: u64, count: u64 },
+    DeleteColumns { at: u64, count: u64 },
+}
+
+/// A random cell value of every kind.
+pub fn value() -> impl Strategy<Value = CellValue> {
+    prop_oneof![
+        (-50i32..50).prop_map(|n| CellValue::Number(f64::from(n))),
+        "[a-c]{0,3}".prop_map(|s| CellValue::Text(s.into())),
+        any::<bool>().prop_map(CellValue::Boolean),
+        Just(CellValue::Empty),
+        Just(CellValue::Error(ErrorCode::NA)),
+    ]
+}
+
+/// A random edit within the first `side` rows and columns.
+pub fn edit(side: u64) -> impl Strategy<Value = Edit> {
+    let cell = (0..side, 0..side);
+    let span = (0..side, 1..3u64);
+    prop_oneof![
+        6 => (cell.clone(), value(), prop::option::of(prop_oneof![Just("0.00"), Just("0%")]))
+            .prop_map(|((row, col), value, format)| Edit::Set { row, col, value, format }),
+        1 => cell.clone().prop_map(|(row, col)| Edit::Clear { row, col }),
+        2 => (cell.clone(), 1..4u64, 1..4u64).prop_map(|((row, col), rows, cols)| Edit::Batch { row, col, rows, cols }),
+        1 => (cell, 1..5u64, 1..5u64).prop_map(|((row, col), rows, cols)| Edit::ClearRange { row, col, rows, cols }),
+        1 => span.clone().prop_map(|(at, count)| Edit::InsertRows { at, count }),
+        1 => span.clone().prop_map(|(at, count)| Edit::DeleteRows { at, count }),
+        1 => span.clone().prop_map(|(at, count)| Edit::InsertColumns { at, count }),
+        1 => span.prop_map(|(at, count)| Edit::DeleteColumns { at, count }),
+    ]
+}
+
+/// Makes `edit` on `engine`, returning the operation's future and its intent in `view`.
+pub fn make<L: EventLog + 'static, B: BlobStore + 'static>(
+    engine: &Engine<L, B>,
+    view: &Sheet,
+    edit: &Edit,
+    next_id: &mut Id,
+    counter: &mut f64,
+) -> (LocalBoxFuture<'static, Result<Range<SequenceId>, EngineError>>, Intent) {
+    let row_id = |r: u64| view.rows.visible[r as usize];
+    let col_id = |c: u64| view.cols.visible[c as usize];
+    let mut fresh = |n: u64| {
+        let ids: Vec<Id> = (0..n).map(|i| *next_id + i).collect();
+        *next_id += n;
+        ids
+    };
+    match edit.clone() {
+        Edit::Set { row, col, value, format } => {
+            let format = format.map(|f| Format::new(f).unwrap());
+            let content = CellContent { value: Some(value.clone()), format: format.clone() };
+            (engine.set_cell(row, col, Some(value), format), Intent::Write(vec![((row_id(row), col_id(col)), content)]))
+        }
+        Edit::Clear { row, col } => (
+            engine.set_cell(row, col, None, None),
+            Intent::Write(vec![((row_id(row), col_id(col)), CellContent::tombstone())]),
+        ),
+        Edit::Batch { row, col, rows, cols } => {
+            let mut writes = Vec::new();
+            let mut cells = Vec::new();
+            for r in row..row + rows {
+                for c in col..col + cols {
+                    *counter += 1.0;
+                    let value = Some(CellValue::Number(*counter));
+                    writes.push(CellWrite { row: r, col: c, value: value.clone(), format: None });
+                    cells.push(((row_id(r), col_id(c)), CellContent { value, format: None }));
+                }
+            }
+            (engine.set_cells(writes), Intent::Write(cells))
+        }
+        Edit::ClearRange { row, col, rows, cols } => {
+            let range = CellRange::new(CellRef { row, col }, CellRef { row: row + rows - 1, col: col + cols - 1 });
+            let intent = Intent::Clear {
+                rows: (row..row + rows).map(row_id).collect(),
+                cols: (col..col + cols).map(col_id).collect(),
+            };
+            (engine.clear_range(range), intent)
+        }
+        Edit::InsertRows { at, count } => {
+            (engine.insert_rows(at, count), Intent::Insert { rows: true, anchor: row_id(at), new: fresh(count) })
+        }
+        Edit::InsertColumns { at, count } => {
+            (engine.insert_columns(at, count), Intent::Insert { rows: false, anchor: col_id(at), new: fresh(count) })
+        }
+        Edit::DeleteRows { at, count } => {
+            (engine.delete_rows(at, count), Intent::Delete { rows: true, ids: (at..at + count).map(row_id).collect() })
+        }
+        Edit::DeleteColumns { at, count } => (
+            engine.delete_columns(at, count),
+            Intent::Delete { rows: false, ids: (at..at + count).map(col_id).collect() },
+        ),
+    }
+}
