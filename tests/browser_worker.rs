@@ -495,7 +495,7 @@ async fn engine_snapshots_in_the_worker_and_a_second_engine_reads_only_viewport_
     let tiles: Vec<String> = reads.borrow().iter().filter(|p: &&String| !p.ends_with("/index")).cloned().collect();
     assert_eq!(tiles.len(), 1, "only the tile under the viewport is read: {tiles:?}");
     assert!(tiles[0].ends_with("/0-0"), "{tiles:?}");
-    assert!(reads.borrow().iter().any(|p| *p == index_path), "opened from the latest snapshot");
+    assert!(reads.borrow().contains(&index_path), "opened from the latest snapshot");
     for row in 0..4u64 {
         for col in 0..3u64 {
             let value = v.cell(row, col).and_then(|c| c.value);
