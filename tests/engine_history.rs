@@ -69,7 +69,10 @@ fn versions_at_a_time_and_pages_of_history() {
     let page = h.run(engine.history(None, None, 3)).unwrap();
     let summary: Vec<(u64, &str, &str)> =
         page.items.iter().map(|i| (i.sequence_id, i.kind, i.summary.as_str())).collect();
-    assert_eq!(summary, vec![(4, "deleteColumns", "columns C:D"), (3, "insertRows", "rows 4:6"), (2, "clear", "A1:D40")]);
+    assert_eq!(
+        summary,
+        vec![(4, "deleteColumns", "columns C:D"), (3, "insertRows", "rows 4:6"), (2, "clear", "A1:D40")]
+    );
     assert_eq!(page.next, Some(2));
     assert!(page.items.iter().all(|i| i.time_ms == Some(t0 + 2000) && i.client_id.is_some()));
     let rest = h.run(engine.history(None, page.next, 50)).unwrap();
@@ -137,7 +140,9 @@ fn undoing_a_large_row_delete_restores_the_cells_from_snapshot_tiles() {
     let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
     let engine = h.open(log.clone(), blobs.clone(), small_tiles(1_000_000));
     let cells: Vec<CellWrite> = (0..2000u64)
-        .flat_map(|r| (0..3u64).map(move |c| CellWrite { row: r, col: c, value: number((r * 10 + c) as f64), format: None }))
+        .flat_map(|r| {
+            (0..3u64).map(move |c| CellWrite { row: r, col: c, value: number((r * 10 + c) as f64), format: None })
+        })
         .collect();
     h.run(engine.set_cells(cells)).unwrap();
     let snapshot = h.run(engine.request_snapshot()).unwrap().expect("a snapshot");

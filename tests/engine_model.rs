@@ -147,7 +147,6 @@ impl Sheet {
             *anchor = *axis.visible[from..].iter().find(|v| !deleted.contains(v)).expect("items never run out");
         }
     }
-
 }
 
 /// An edit made by a client, its intent, and what became of it.

@@ -28,7 +28,7 @@ use engine_common::logical::{edit, make, Edit, Id, Intent, Sheet};
 use engine_common::{run_chain, small_tiles, Harness};
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
-use sheetlog::engine::{ContentVersion, Engine, EngineError, EngineOptions, UndoOutcome};
+use sheetlog::engine::{ContentVersion, Engine, EngineError, EngineOptions, LoadStatus, UndoOutcome};
 use sheetlog::log::{EventLog, MemoryEventLog, QueryFrom, QueryTo, SequenceId, Workflow};
 use sheetlog::snapshot::{CellContent, TileSize};
 
@@ -39,15 +39,24 @@ const CLIENTS: usize = 2;
 
 #[derive(Debug, Clone)]
 enum Step {
-    Edit { client: usize, edit: Edit },
-    Undo { client: usize },
-    Redo { client: usize },
+    Edit {
+        client: usize,
+        edit: Edit,
+    },
+    Undo {
+        client: usize,
+    },
+    Redo {
+        client: usize,
+    },
     Snapshot,
     Compact,
     Gc,
     /// The clock moves past every lease: the log may be truncated past idle clients.
     Sleep,
-    Reopen { client: usize },
+    Reopen {
+        client: usize,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -103,7 +112,9 @@ fn inverse(
     match intent {
         Intent::Write(cells) => {
             let mut seen = std::collections::HashSet::new();
-            vec![Intent::Write(cells.iter().filter(|(id, _)| seen.insert(*id)).map(|(id, _)| (*id, previous(id))).collect())]
+            vec![Intent::Write(
+                cells.iter().filter(|(id, _)| seen.insert(*id)).map(|(id, _)| (*id, previous(id))).collect(),
+            )]
         }
         Intent::Clear { rows, cols } => {
             let held = rows
@@ -193,7 +204,8 @@ impl Model {
             for e in run.clone().rev() {
                 let e = e as usize;
                 let earlier = renamed.clone();
-                let inverses = inverse(&self.states[e], &self.states[e + 1], &self.intents[e], &mut self.next_id, &mut renamed);
+                let inverses =
+                    inverse(&self.states[e], &self.states[e + 1], &self.intents[e], &mut self.next_id, &mut renamed);
                 chain.extend(inverses.into_iter().map(|i| rename(i, &earlier)));
             }
             wrote |= chain.iter().any(|i| matches!(i, Intent::Write(c) if !c.is_empty()));
@@ -406,7 +418,10 @@ fn run_steps(steps: Vec<(Step, u64)>) -> Result<(), TestCaseError> {
         if end > 0 {
             let s = probe % end;
             let engine = &engines[(*probe as usize / 7) % CLIENTS];
-            let version = h.run(engine.version_at(s)).map_err(|e| TestCaseError::fail(format!("{what}: version_at({s}): {e}")))?;
+            let version = h
+                .run(engine.version_at(s))
+                .map_err(|e| TestCaseError::fail(format!("{what}: version_at({s}): {e}")))?;
+            prop_assert_eq!(version.load_status(), &LoadStatus::Ready, "{}: version after entry {}", what, s);
             check(&version, &model.states[s as usize + 1], &format!("{what}: version after entry {s}"))?;
             prop_assert!(!version.can_undo() && !version.can_redo(), "a past version offers no undo");
         }

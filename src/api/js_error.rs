@@ -82,9 +82,7 @@ pub fn engine_error(e: &EngineError) -> JsValue {
         EngineError::TargetDeleted { .. } => make("ConflictError", &message, Some(409)),
         EngineError::Log(LogError::OutOfRange { .. } | LogError::ReversedRange { .. })
         | EngineError::BeforeRetention { .. }
-        | EngineError::TimeBeforeHistory { .. } => {
-            make("SheetRangeError", &message, Some(416))
-        }
+        | EngineError::TimeBeforeHistory { .. } => make("SheetRangeError", &message, Some(416)),
         other => make("StorageError", &message, Some(other.status_code())),
     }
 }

@@ -12,11 +12,13 @@ mod bench_structural;
 mod browser_runtime;
 mod convert;
 mod csv;
+mod history;
 mod js_error;
 mod offset_mapping;
 mod sheets;
 mod spreadsheet_data;
 mod sync_channel;
+mod tab_key;
 mod types;
 mod worker;
 

@@ -55,7 +55,7 @@ extern "C" {
 pub struct JsContentVersion {
     pub(super) version: Rc<ContentVersion>,
     /// Published after the sheet was deleted: its load status is the 410 error.
-    deleted: bool,
+    pub(super) deleted: bool,
 }
 
 /// The message of the error a deleted sheet shows and rejects writes with (status 410).
@@ -69,6 +69,8 @@ pub(super) enum Backend {
         db: SheetDatabase,
         channel: Option<SyncChannel>,
         worker: Option<Rc<WorkerHost>>,
+        /// The sheet and the tab's undo key this instance holds (`super::tab_key`).
+        slot: Option<(String, String)>,
     },
 }
 
@@ -162,6 +164,16 @@ fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
     if let Some(ms) = positive_integer(options, "leaseMs", 9_007_199_254_740_991.0)? {
         engine.lease_ms = ms as u64;
     }
+    if let Some(limit) = positive_integer(options, "undoLimit", 1_000_000.0)? {
+        engine.undo_limit = limit as usize;
+    }
+    let key = get(options, "undoKey");
+    if !key.is_undefined() {
+        match key.as_string() {
+            Some(key) if !key.is_empty() && key.chars().count() <= 64 => engine.undo_key = Some(key),
+            _ => return Err(bad_input("option undoKey must be a string of 1 to 64 characters")),
+        }
+    }
     Ok(engine)
 }
 
@@ -236,14 +248,22 @@ impl Inner {
             return;
         }
         with_engine!(&self.backend, e => e.close());
-        if let Backend::Idb { db, channel, worker, .. } = &self.backend {
+        if let Backend::Idb { engine, db, channel, worker, slot } = &self.backend {
+            if let Some((sheet, key)) = slot {
+                super::tab_key::release(sheet, key);
+            }
             if let Some(channel) = channel {
                 channel.close();
             }
             if let Some(worker) = worker {
                 worker.terminate();
             }
-            db.close();
+            // The connection goes once the undo stacks closing saved are stored.
+            let (saved, db) = (engine.undo_saved(), db.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                saved.await;
+                db.close();
+            });
         }
     }
 
@@ -341,7 +361,7 @@ impl SpreadsheetData {
     pub async fn open(options: JsOpenOptions) -> Result<SpreadsheetData, JsValue> {
         let options: JsValue = options.into();
         let name = sheet_name(&get(&options, "name"), "option name")?;
-        let engine_options = engine_options(&options)?;
+        let mut engine_options = engine_options(&options)?;
         let durability = match get(&options, "durability").as_string().as_deref() {
             None | Some("strict") => Durability::Strict,
             Some("relaxed") => Durability::Relaxed,
@@ -370,6 +390,12 @@ impl SpreadsheetData {
                 None => Ok(()),
             }
         };
+        // This tab's undo key, unless the caller gave one; released when the sheet closes.
+        let tab_key = engine_options.undo_key.is_none().then(|| super::tab_key::undo_key(&name)).flatten();
+        if tab_key.is_some() {
+            engine_options.undo_key = tab_key.clone();
+        }
+        let slot = tab_key.map(|key| (name.clone(), key));
         let opened = Engine::open(log, blobs, host, browser_runtime(), engine_options);
         let (engine, ready) = futures_util::future::join(opened, ready).await;
         let failure = match (&engine, ready) {
@@ -385,6 +411,9 @@ impl SpreadsheetData {
                 worker.terminate();
             }
             db.close();
+            if let Some((sheet, key)) = &slot {
+                super::tab_key::release(sheet, key);
+            }
             return Err(failure);
         }
         let Ok(engine) = engine else { unreachable!("a failed open returned above") };
@@ -401,7 +430,7 @@ impl SpreadsheetData {
                 }
             }
         });
-        let data = Self::build(Backend::Idb { engine, db, channel, worker });
+        let data = Self::build(Backend::Idb { engine, db, channel, worker, slot });
         *on_deleted.borrow_mut() = Some(Rc::downgrade(&data.inner));
         Ok(data)
     }

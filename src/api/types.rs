@@ -74,6 +74,15 @@ export interface OpenOptions {
    * history or reloads from the latest snapshot when it wakes.
    */
   leaseMs?: number;
+  /** Steps kept on this tab's undo stack (default 100). */
+  undoLimit?: number;
+  /**
+   * Where this instance's undo and redo stacks are kept so they survive a reload: 1 to 64
+   * characters. Default: an id of this browser tab kept in `sessionStorage`, so each tab (and
+   * each instance of the sheet in it, in order of opening) has its own stacks; without
+   * `sessionStorage` the stacks live in memory only.
+   */
+  undoKey?: string;
 }
 /** What a sheet holds in storage (`getStorageInfo`). */
 export interface StorageInfo {
@@ -94,6 +103,7 @@ export interface InMemoryOptions {
   viewport?: Viewport;
   tileCacheBytes?: number;
   keepSnapshots?: number;
+  undoLimit?: number;
 }
 "##;
 

@@ -62,7 +62,9 @@ pub enum EngineError {
     },
     /// A version after entry `target` was asked for, older than the history kept (DESIGN.md
     /// section 5b, "Lifecycle"): no retained checkpoint and kept entries reach back to it.
-    #[error("entry {target} is older than the history kept: the oldest entry a version can be shown after is {oldest}")]
+    #[error(
+        "entry {target} is older than the history kept: the oldest entry a version can be shown after is {oldest}"
+    )]
     BeforeRetention {
         /// The entry asked for.
         target: SequenceId,

@@ -43,8 +43,9 @@ pub struct HistoryPage {
 /// The kind and summary of an operation (see [`HistoryItem`]).
 pub fn describe(operation: &Operation) -> (&'static str, String) {
     let rows = |at: u64, count: u64| format!("rows {}:{}", at + 1, at.saturating_add(count));
-    let columns =
-        |at: u64, count: u64| format!("columns {}:{}", column_name(at), column_name(at.saturating_add(count.saturating_sub(1))));
+    let columns = |at: u64, count: u64| {
+        format!("columns {}:{}", column_name(at), column_name(at.saturating_add(count.saturating_sub(1))))
+    };
     match operation {
         Operation::SetCell(w) => ("cells", CellRef { row: w.row, col: w.col }.to_string()),
         Operation::SetCells(ws) => {

@@ -390,7 +390,10 @@ pub async fn history_between<B: BlobStore>(
     for (first, end, path) in chain.iter().filter(|(first, end, _)| *end > from && *first < to) {
         let (blob, entries) = read_history(blobs, path).await?;
         if blob.first != *first || blob.first + entries.len() as u64 != *end {
-            return Err(damaged(path, crate::snapshot::SnapshotError::NotCanonical { what: "history blob range", offset: 0 }));
+            return Err(damaged(
+                path,
+                crate::snapshot::SnapshotError::NotCanonical { what: "history blob range", offset: 0 },
+            ));
         }
         for (i, entry) in entries.into_iter().enumerate() {
             let seq = first + i as u64;

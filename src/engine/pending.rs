@@ -310,8 +310,18 @@ mod tests {
     #[test]
     fn durable_edits_leave_and_the_overlay_is_rebuilt_when_empty() {
         let mut pending = Pending::default();
-        pending.push(PendingEdit { id: 0, operations: vec![set(0, 0, 1.0)], time_ms: 0, kind: EditKind::Normal { group: None } });
-        pending.push(PendingEdit { id: 1, operations: vec![set(0, 1, 2.0)], time_ms: 0, kind: EditKind::Normal { group: None } });
+        pending.push(PendingEdit {
+            id: 0,
+            operations: vec![set(0, 0, 1.0)],
+            time_ms: 0,
+            kind: EditKind::Normal { group: None },
+        });
+        pending.push(PendingEdit {
+            id: 1,
+            operations: vec![set(0, 1, 2.0)],
+            time_ms: 0,
+            kind: EditKind::Normal { group: None },
+        });
         let before = pending.view(2);
         assert_eq!((before.lo, before.hi), (0, 2));
         pending.in_flight = 1;

@@ -10,18 +10,18 @@ use std::rc::Rc;
 use futures_util::future::join_all;
 use futures_util::FutureExt as _;
 
+use super::blob_path::{read_path, write_path};
 use super::edit_layer::EditLayer;
 use super::error::EngineError;
 use super::lifecycle::{history_between, remove_lease, write_lease};
 use super::loaded_tile::LoadedTile;
 use super::sheet::Engine;
 use super::state::{Effect, Loaded, Msg};
-use super::workflow::{latest_snapshot, read_index, read_tile};
-use super::blob_path::{read_path, write_path};
 use super::undo_stack::undo_path;
-use crate::snapshot::{decode_undo_record, encode_undo_record};
+use super::workflow::{latest_snapshot, read_index, read_tile};
 use crate::blob::BlobStore;
 use crate::log::{EventLog, LogError, MetadataUpdate, QueryFrom, QueryTo, Workflow};
+use crate::snapshot::{decode_undo_record, encode_undo_record};
 
 impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     /// Handles `msg`, carries out its effects, and tells subscribers when the current version
@@ -72,12 +72,14 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             }
             Effect::SaveUndo(record) => {
                 let Some(key) = self.inner.core.borrow().options.undo_key.clone() else { return };
-                (self.inner.runtime.spawn)(
-                    async move {
-                        let _ = write_path(&*blobs, &undo_path(&key), &encode_undo_record(&record)).await;
-                    }
-                    .boxed_local(),
-                )
+                let (done, saved) = futures_channel::oneshot::channel();
+                *self.inner.undo_saved.borrow_mut() = Some(saved);
+                self.spawn_then(async move {
+                    // Best effort: a failed save keeps the stacks in memory, saved at the next change.
+                    let _ = write_path(&*blobs, &undo_path(&key), &encode_undo_record(&record)).await;
+                    let _ = done.send(());
+                    Msg::UndoSaved
+                })
             }
             Effect::Append { seq, entries, hint } => {
                 self.spawn_then(async move { Msg::Appended { seq, result: log.add_entries(entries, seq, hint).await } })

@@ -25,8 +25,8 @@ use super::lifecycle::{storage_info, StorageInfo};
 use super::pending::EditId;
 use super::runtime::Runtime;
 use super::state::{Core, Effect, Msg, Reply, Waiter};
-use super::time_travel::PastCache;
 use super::tiles::DEFAULT_TILE_CACHE_BYTES;
+use super::time_travel::PastCache;
 use super::undo_stack::{EditKind, DEFAULT_UNDO_LIMIT};
 use super::version::{ContentVersion, Viewport};
 use crate::blob::BlobStore;
@@ -119,6 +119,8 @@ pub(crate) struct Inner<L, B> {
     next_listener: Cell<u64>,
     /// Frames and versions of the past (`super::time_travel`).
     pub(crate) past: RefCell<PastCache>,
+    /// Resolves when the latest save of the undo stacks finished.
+    pub(crate) undo_saved: RefCell<Option<oneshot::Receiver<()>>>,
     /// Held by the undo or redo running: they run one at a time.
     pub(crate) undo_turn: futures_util::lock::Mutex<()>,
 }
@@ -186,6 +188,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 listeners: RefCell::default(),
                 next_listener: Cell::new(0),
                 past: RefCell::default(),
+                undo_saved: RefCell::default(),
                 undo_turn: futures_util::lock::Mutex::new(()),
             }),
         };
@@ -413,9 +416,26 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         self.inner.listeners.borrow_mut().clear();
     }
 
+    /// Resolves once the last save of the undo and redo stacks started so far has finished:
+    /// after [`Self::close`], when the storage can be released without losing them.
+    pub fn undo_saved(&self) -> LocalBoxFuture<'static, ()> {
+        let saved = self.inner.undo_saved.borrow_mut().take();
+        async move {
+            if let Some(saved) = saved {
+                let _ = saved.await;
+            }
+        }
+        .boxed_local()
+    }
+
     /// True once [`Self::close`] was called.
     pub fn is_closed(&self) -> bool {
         self.inner.core.borrow().closed
+    }
+
+    /// This client's id, stamped on the entries it writes.
+    pub fn client_id(&self) -> u64 {
+        self.inner.core.borrow().options.client_id
     }
 
     /// What the engine holds in memory now.

@@ -67,8 +67,8 @@ pub(crate) enum Msg {
     WhenIdle { waiter: Waiter },
     /// An undo or redo step was skipped: off its stack.
     DropStep(EditKind),
-    /// Time to save the undo and redo stacks.
-    SaveUndo,
+    /// The save of the undo and redo stacks finished (successfully or not).
+    UndoSaved,
     /// The viewport changed (`None`: the whole sheet).
     SetViewport(Option<Viewport>),
     /// Bring the engine up to the log's end; reply when done.
@@ -281,8 +281,8 @@ pub(crate) struct Core {
     pub(crate) stacks: UndoStacks,
     /// Callers waiting until no edit of this client is pending.
     pub(crate) idle_waiters: Vec<Waiter>,
-    /// A [`Msg::SaveUndo`] is on its way.
-    pub(crate) save_scheduled: bool,
+    /// A save of the undo and redo stacks is in flight.
+    pub(crate) saving_undo: bool,
 }
 
 impl Core {
@@ -326,7 +326,7 @@ impl Core {
             current: Rc::new(ContentVersion::empty(viewport)),
             stacks: UndoStacks::default(),
             idle_waiters: Vec::new(),
-            save_scheduled: false,
+            saving_undo: false,
         };
         core.publish_if_changed();
         core
@@ -346,10 +346,7 @@ impl Core {
             }
             Msg::WhenIdle { waiter } => self.idle_waiters.push(waiter),
             Msg::DropStep(kind) => self.stacks.drop_step(kind),
-            Msg::SaveUndo => {
-                self.save_scheduled = false;
-                self.save_undo(fx);
-            }
+            Msg::UndoSaved => self.saving_undo = false,
             Msg::SetViewport(viewport) => self.set_viewport(viewport),
             Msg::Sync { waiter } => self.request_sync(waiter),
             Msg::RequestSnapshot { waiter } => self.request_snapshot(waiter, fx),

@@ -149,6 +149,38 @@ pub fn rebase_operations(operations: &[Operation], through: Transform) -> (Rebas
     (out, through)
 }
 
+/// Joins consecutive deletes on one axis that remove adjacent ranges (as a delete split by a
+/// transform becomes again once what split it is gone), so they append as one entry: a delete of
+/// `a .. a + n` followed by one of `b .. b + m` that ends at `a` or starts at `a` is one delete.
+pub fn coalesce_deletes(operations: Vec<Operation>) -> Vec<Operation> {
+    let mut out: Vec<Operation> = Vec::with_capacity(operations.len());
+    for op in operations {
+        let joined = match (out.last(), &op) {
+            (Some(Operation::DeleteRows { at: a, count: n }), Operation::DeleteRows { at: b, count: m }) => {
+                adjacent(*a, *n, *b, *m).map(|(at, count)| Operation::DeleteRows { at, count })
+            }
+            (Some(Operation::DeleteColumns { at: a, count: n }), Operation::DeleteColumns { at: b, count: m }) => {
+                adjacent(*a, *n, *b, *m).map(|(at, count)| Operation::DeleteColumns { at, count })
+            }
+            _ => None,
+        };
+        match joined {
+            Some(joined) => {
+                out.pop();
+                out.push(joined);
+            }
+            None => out.push(op),
+        }
+    }
+    out
+}
+
+/// The one delete equal to deleting `a .. a + n` and then `b .. b + m`, when the second range
+/// touches where the first was.
+fn adjacent(a: u64, n: u64, b: u64, m: u64) -> Option<(u64, u64)> {
+    (b == a || b.checked_add(m) == Some(a)).then(|| (a.min(b), n.saturating_add(m)))
+}
+
 /// Carries the transform `through` of earlier entries past an operation: `before` is the
 /// operation in the coordinates `through` starts from, `after` what [`rebase_operation`] made of
 /// it. The result maps the coordinates after `before` to those after `after`, so the next
@@ -173,6 +205,16 @@ pub fn advance_transform(through: &Transform, before: &Operation, after: &[Opera
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adjacent_deletes_coalesce() {
+        let rows = |at, count| Operation::DeleteRows { at, count };
+        assert_eq!(coalesce_deletes(vec![rows(5, 1), rows(4, 1)]), vec![rows(4, 2)], "the one before");
+        assert_eq!(coalesce_deletes(vec![rows(4, 2), rows(4, 3)]), vec![rows(4, 5)], "the ones after");
+        assert_eq!(coalesce_deletes(vec![rows(6, 1), rows(4, 1)]), vec![rows(6, 1), rows(4, 1)], "a gap");
+        let cols = Operation::DeleteColumns { at: 4, count: 1 };
+        assert_eq!(coalesce_deletes(vec![rows(4, 1), cols.clone()]), vec![rows(4, 1), cols], "another axis");
+    }
 
     #[test]
     fn extents_shift_only_inside_the_used_range() {

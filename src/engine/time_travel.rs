@@ -295,10 +295,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
 
     /// The tiles at `paths`, from the engine's tile cache or read (and then cached there).
     /// Returns the tiles by key, and the first error.
-    pub(crate) async fn load_tiles(
-        &self,
-        wanted: Vec<((usize, TileKey), Rc<str>)>,
-    ) -> (TileMap, Option<EngineError>) {
+    pub(crate) async fn load_tiles(&self, wanted: Vec<((usize, TileKey), Rc<str>)>) -> (TileMap, Option<EngineError>) {
         let mut map = TileMap::default();
         let mut missing = Vec::new();
         {
@@ -333,8 +330,14 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         (map, error)
     }
 
+    /// Forgets the cached frames: one read from a snapshot garbage collection removed since.
+    pub(crate) fn forget_frames(&self) {
+        self.inner.past.borrow_mut().frames.clear();
+    }
+
     /// The version at position `position` (after the entries before it), with the tiles under
-    /// `rects` loaded (in its coordinates).
+    /// `rects` loaded (in its coordinates). A tile found missing (its snapshot collected since
+    /// the frame was built) makes it build the frame again from a checkpoint still kept.
     ///
     /// # Errors
     /// As [`Self::frame_covering`].
@@ -344,10 +347,18 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         rects: &[CellRect],
         viewport: Option<Viewport>,
     ) -> Result<ContentVersion, EngineError> {
-        let frame = self.frame_covering(position, position).await?;
-        let (tiles, error) = self.load_tiles(frame.tiles_under(position, rects)).await;
-        let status = error.map_or(LoadStatus::Ready, LoadStatus::Error);
-        Ok(frame.version(position, tiles, viewport, status))
+        let mut attempts = 0;
+        loop {
+            let frame = self.frame_covering(position, position).await?;
+            let (tiles, error) = self.load_tiles(frame.tiles_under(position, rects)).await;
+            if matches!(error, Some(EngineError::Blob(BlobError::NotFound { .. }))) && attempts < 2 {
+                attempts += 1;
+                self.forget_frames();
+                continue;
+            }
+            let status = error.map_or(LoadStatus::Ready, LoadStatus::Error);
+            return Ok(frame.version(position, tiles, viewport, status));
+        }
     }
 
     /// The sheet exactly as it was after entry `sequence_id`: a read-only content version,

@@ -27,7 +27,7 @@ use rustc_hash::FxHashSet;
 use super::error::EngineError;
 use super::sheet::Engine;
 use super::state::{Msg, Reply};
-use super::structural::{rebase_operations, structural_transform};
+use super::structural::{coalesce_deletes, rebase_operations, structural_transform};
 use super::time_travel::entries_between;
 use super::undo_stack::{EditKind, Step};
 use super::version::ContentVersion;
@@ -117,6 +117,12 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                     skipped.push(e);
                     continue;
                 }
+                Err(EngineError::Blob(crate::blob::BlobError::NotFound { .. })) if prepares < MAX_PREPARES => {
+                    // A snapshot a cached frame read from was collected: build it again.
+                    prepares += 1;
+                    self.forget_frames();
+                    continue;
+                }
                 Err(EngineError::MissingHistory { start }) => {
                     self.dispatch(Msg::DropStep(kind));
                     skipped.push(EngineError::BeforeRetention { target: step.first(), oldest: start });
@@ -183,6 +189,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 dropped += rebased.dropped_cells;
                 chain = rebased.operations;
             }
+            let chain = coalesce_deletes(chain);
             after_out.extend(chain.iter().filter_map(structural_transform));
             out.extend(chain);
         }
@@ -216,10 +223,14 @@ fn affected_rects(operation: &Operation, (rows, cols): (u64, u64), tile: TileSiz
         }
         Operation::ClearRange(range) => within(CellRect::of_range(range)).into_iter().collect(),
         Operation::DeleteRows { at, count } => {
-            within(CellRect { rows: (*at, at.saturating_add(count.saturating_sub(1))), cols: (0, u64::MAX) }).into_iter().collect()
+            within(CellRect { rows: (*at, at.saturating_add(count.saturating_sub(1))), cols: (0, u64::MAX) })
+                .into_iter()
+                .collect()
         }
         Operation::DeleteColumns { at, count } => {
-            within(CellRect { rows: (0, u64::MAX), cols: (*at, at.saturating_add(count.saturating_sub(1))) }).into_iter().collect()
+            within(CellRect { rows: (0, u64::MAX), cols: (*at, at.saturating_add(count.saturating_sub(1))) })
+                .into_iter()
+                .collect()
         }
         Operation::InsertRows { .. } | Operation::InsertColumns { .. } => Vec::new(),
     }

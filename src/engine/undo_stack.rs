@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 use std::ops::Range;
 
-use super::state::{Core, Effect, Msg, Reply};
+use super::state::{Core, Effect, Reply};
 use crate::log::SequenceId;
 use crate::snapshot::{UndoRecord, UndoStep};
 
@@ -178,26 +178,20 @@ pub(crate) fn undo_path(key: &str) -> String {
     path
 }
 
-/// Milliseconds the stacks may stay unsaved after a change: changes in a burst of edits are
-/// saved together.
-const SAVE_DELAY_MS: u32 = 100;
-
 impl Core {
     /// What every message ends with for undo: callers waiting for no pending edit are answered,
-    /// and a save of the stacks is scheduled after a change.
+    /// and the stacks are saved after a change (one save in flight at a time: changes made
+    /// meanwhile are saved when it finishes).
     pub(crate) fn settle_undo(&mut self, fx: &mut Vec<Effect>) {
         if self.pending.edits.is_empty() && !self.loading {
             for waiter in self.idle_waiters.drain(..) {
                 fx.push(Effect::Reply { waiter, result: Ok(Reply::Done) });
             }
         }
-        if self.stacks.unsaved && !self.save_scheduled {
-            if self.options.undo_key.is_none() {
-                self.stacks.unsaved = false;
-            } else {
-                self.save_scheduled = true;
-                fx.push(Effect::Sleep { ms: SAVE_DELAY_MS, then: Msg::SaveUndo });
-            }
+        if self.options.undo_key.is_none() {
+            self.stacks.unsaved = false;
+        } else if !self.saving_undo {
+            self.save_undo(fx);
         }
     }
 
@@ -205,6 +199,7 @@ impl Core {
     pub(crate) fn save_undo(&mut self, fx: &mut Vec<Effect>) {
         if self.stacks.unsaved && self.options.undo_key.is_some() {
             self.stacks.unsaved = false;
+            self.saving_undo = true;
             fx.push(Effect::SaveUndo(self.stacks.to_record()));
         }
     }
@@ -229,7 +224,10 @@ mod tests {
         let redo = s.top_redo().cloned().unwrap();
         assert_eq!(redo.runs, vec![5..6]);
         s.committed(EditKind::Redo { step: redo.id }, 6..7, 10);
-        assert_eq!((s.can(), s.top_undo().map(|t| t.runs.clone())), ((true, false), Some(std::iter::once(6..7).collect::<Vec<_>>())));
+        assert_eq!(
+            (s.can(), s.top_undo().map(|t| t.runs.clone())),
+            ((true, false), Some(std::iter::once(6..7).collect::<Vec<_>>()))
+        );
         s.committed(EditKind::Normal { group: None }, 7..8, 2);
         assert_eq!(s.to_record().undo, vec![vec![(6, 7)], vec![(7, 8)]], "the limit drops the oldest");
         let undo_top = s.top_undo().unwrap().id;

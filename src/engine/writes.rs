@@ -7,11 +7,11 @@
 
 use super::error::EngineError;
 use super::pending::{EditId, PendingEdit};
-use super::undo_stack::EditKind;
 use super::state::{Core, Effect, LogIo, Reply};
-use super::structural::{extent_after, rebase_operations, structural_transform};
-use crate::snapshot::Transform;
+use super::structural::{coalesce_deletes, extent_after, rebase_operations, structural_transform};
+use super::undo_stack::EditKind;
 use crate::log::{AddEntryResult, Entry, LogError, Operation, Origin, SequenceId, Workflow, MAX_BATCH_CELLS};
+use crate::snapshot::Transform;
 
 /// Most entries one append carries.
 pub(crate) const MAX_APPEND_ENTRIES: usize = 1000;
@@ -58,7 +58,7 @@ impl Core {
             dropped += rebased.dropped_cells;
             operations = rebased.operations;
         }
-        let rebased = crate::engine::Rebased { operations, dropped_cells: dropped };
+        let rebased = crate::engine::Rebased { operations: coalesce_deletes(operations), dropped_cells: dropped };
         if rebased.operations.is_empty() {
             self.stacks.drop_step(kind);
             let result = if writes {

@@ -264,7 +264,9 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             let group = engine.undo_group();
             let mut chunks = source.chunks();
             loop {
-                if !append_ready(&engine, &mut importer, &mut report, total, &mut on_progress, &cancelled, group).await? {
+                if !append_ready(&engine, &mut importer, &mut report, total, &mut on_progress, &cancelled, group)
+                    .await?
+                {
                     return Ok(report);
                 }
                 if importer.is_finished() {
@@ -281,7 +283,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 };
                 if let Err(error) = fed {
                     // The batches complete before the error are appended, whatever the chunking.
-                    append_ready(&engine, &mut importer, &mut report, total, &mut on_progress, &cancelled, group).await?;
+                    append_ready(&engine, &mut importer, &mut report, total, &mut on_progress, &cancelled, group)
+                        .await?;
                     return Err(malformed(error, report));
                 }
             }
