@@ -57,6 +57,9 @@ seed_corpus() {
         seed "$target" "whole-$(basename "$f")" 00 "$f" 0
         seed "$target" "body-$(basename "$f")" 01 "$f" 9
       done
+      for f in tests/golden/catalog_v1/*.bin; do seed "$target" "catalog-$(basename "$f")" 02 "$f" 9; done
+      for f in tests/golden/lease_v1/*.bin; do seed "$target" "lease-$(basename "$f")" 03 "$f" 9; done
+      for f in tests/golden/undo_v1/*.bin; do seed "$target" "undo-$(basename "$f")" 08 "$f" 9; done
       ;;
     csv_import)
       # start row 0, start column 0, batch size 2, then length-prefixed chunks.

@@ -50,17 +50,21 @@ fn kept_fuzz_inputs_give_typed_errors_or_succeed() {
 #[test]
 fn golden_fixtures_pass_the_fuzz_checks() {
     let golden = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let cases: [(&str, usize, u8, Check); 5] = [
-        ("entry_v1", 1, 2, checks::decode_entry),
-        ("entry_v2", 5, 1, checks::decode_entry),
-        ("tile_v1", 9, 1, checks::decode_tile),
-        ("index_v1", 9, 1, checks::decode_index),
-        ("history_v1", 9, 1, checks::decode_history),
+    // (format, header bytes, mode for the whole blob, mode for the framed body, check)
+    let cases: [(&str, usize, u8, u8, Check); 8] = [
+        ("entry_v1", 1, 0, 2, checks::decode_entry),
+        ("entry_v2", 5, 0, 1, checks::decode_entry),
+        ("tile_v1", 9, 0, 1, checks::decode_tile),
+        ("index_v1", 9, 0, 1, checks::decode_index),
+        ("history_v1", 9, 0, 1, checks::decode_history),
+        ("catalog_v1", 9, 5, 2, checks::decode_history),
+        ("lease_v1", 9, 6, 3, checks::decode_history),
+        ("undo_v1", 9, 9, 8, checks::decode_history),
     ];
-    for (format, header, framed_mode, check) in cases {
+    for (format, header, whole_mode, framed_mode, check) in cases {
         for file in std::fs::read_dir(golden.join(format)).expect("the golden fixtures") {
             let bytes = std::fs::read(file.expect("a fixture").path()).expect("a fixture");
-            assert_eq!(check(&[&[0], &bytes[..]].concat()), Outcome::Decoded, "{format} whole");
+            assert_eq!(check(&[&[whole_mode], &bytes[..]].concat()), Outcome::Decoded, "{format} whole");
             assert_eq!(check(&[&[framed_mode], &bytes[header..]].concat()), Outcome::Decoded, "{format} framed");
         }
     }

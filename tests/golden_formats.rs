@@ -21,9 +21,9 @@ use sheetlog::log::{
 };
 use sheetlog::model::{CellRange, CellRef, CellValue, ErrorCode, Format, MAX_INDEX};
 use sheetlog::snapshot::{
-    decode_catalog, decode_history, decode_index, decode_lease, decode_tile, encode_catalog, encode_history,
-    encode_index, encode_lease, encode_tile, AxisTransform, Catalog, CellContent, HistoryBlob, Layer, Lease,
-    SnapshotIndex, Tile, TileKey, TileSize, Transform,
+    decode_catalog, decode_history, decode_index, decode_lease, decode_tile, decode_undo_record, encode_catalog,
+    encode_history, encode_index, encode_lease, encode_tile, encode_undo_record, AxisTransform, Catalog, CellContent,
+    HistoryBlob, Layer, Lease, SnapshotIndex, Tile, TileKey, TileSize, Transform, UndoRecord,
 };
 
 const ENTRY_V1: &str = "entry_v1";
@@ -33,6 +33,7 @@ const INDEX_V1: &str = "index_v1";
 const HISTORY_V1: &str = "history_v1";
 const CATALOG_V1: &str = "catalog_v1";
 const LEASE_V1: &str = "lease_v1";
+const UNDO_V1: &str = "undo_v1";
 
 /// History blobs: the first of a chain, and a later one naming its previous.
 fn histories_v1() -> Vec<(&'static str, HistoryBlob)> {
@@ -76,6 +77,19 @@ fn leases_v1() -> Vec<(&'static str, Lease)> {
                 position: 12_345,
                 base: Some("snapshots/12000/index".into()),
                 expires_ms: 1_764_590_700_000,
+            },
+        ),
+    ]
+}
+
+fn undo_records_v1() -> Vec<(&'static str, UndoRecord)> {
+    vec![
+        ("01_empty", UndoRecord::default()),
+        (
+            "02_steps",
+            UndoRecord {
+                undo: vec![vec![(0, 1)], vec![(5, 6), (9, 12)], vec![(1 << 40, (1 << 40) + 3)]],
+                redo: vec![vec![(20, 22)]],
             },
         ),
     ]
@@ -362,6 +376,7 @@ fn all_encodings() -> Vec<(&'static str, Fixtures)> {
         (HISTORY_V1, histories_v1().into_iter().map(|(name, h)| (name, encode_history(&h))).collect()),
         (CATALOG_V1, catalogs_v1().into_iter().map(|(name, c)| (name, encode_catalog(&c))).collect()),
         (LEASE_V1, leases_v1().into_iter().map(|(name, l)| (name, encode_lease(&l))).collect()),
+        (UNDO_V1, undo_records_v1().into_iter().map(|(name, u)| (name, encode_undo_record(&u))).collect()),
     ]
 }
 
@@ -394,6 +409,9 @@ fn fixtures_decode_to_known_values() {
     }
     for (name, catalog) in catalogs_v1() {
         assert_eq!(decode_catalog(&fixture(CATALOG_V1, name)), Ok(catalog), "{CATALOG_V1}/{name}");
+    }
+    for (name, record) in undo_records_v1() {
+        assert_eq!(decode_undo_record(&fixture(UNDO_V1, name)), Ok(record), "{UNDO_V1}/{name}");
     }
     for (name, lease) in leases_v1() {
         assert_eq!(decode_lease(&fixture(LEASE_V1, name)), Ok(lease), "{LEASE_V1}/{name}");

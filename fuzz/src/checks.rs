@@ -14,7 +14,8 @@ use sheetlog::log::{decode_entry as decode_entry_blob, encode_entry, Entry, MAX_
 use sheetlog::model::MAX_INDEX;
 use sheetlog::snapshot::{
     decode_catalog, decode_history as decode_history_blob, decode_index as decode_index_blob, decode_lease,
-    decode_tile as decode_tile_blob, encode_catalog, encode_history, encode_index, encode_lease, encode_tile,
+    decode_tile as decode_tile_blob, decode_undo_record, encode_catalog, encode_history, encode_index, encode_lease,
+    encode_tile, encode_undo_record,
 };
 
 /// How an input ended: decoded (or imported), or refused with a typed error (its `Debug`).
@@ -116,20 +117,22 @@ pub fn decode_index(data: &[u8]) -> Outcome {
     }
 }
 
-/// `decode_history`, and the lifecycle records beside it. Mode (`data[0] & 7`): 1 frames the
-/// rest as a history body with the correct CRC-32, 2 as a catalog body, 3 as a lease body; 4, 5
-/// and 6 give the rest whole to the history, catalog and lease decoders; otherwise the rest is a
-/// whole history blob. Whatever decodes re-encodes to the same bytes; every entry a history
-/// blob holds is given to the entry decoder too.
+/// `decode_history`, and the records beside it. Mode (`data[0] & 15`): 1 frames the rest as a
+/// history body with the correct CRC-32, 2 as a catalog body, 3 as a lease body, 8 as an undo
+/// record body; 5 and 13, 6 and 14, 9 give the rest whole to the catalog, lease and undo record
+/// decoders; otherwise the rest is a whole history blob. Whatever decodes re-encodes to the
+/// same bytes; every entry a history blob holds is given to the entry decoder too.
 pub fn decode_history(data: &[u8]) -> Outcome {
     let Some((&mode, rest)) = data.split_first() else { return Outcome::Empty };
-    let (format, bytes) = match mode & 7 {
+    let (format, bytes) = match mode & 15 {
         1 => (0, frame(b"SLHS", 1, rest)),
         2 => (1, frame(b"SLCT", 1, rest)),
         3 => (2, frame(b"SLLS", 1, rest)),
-        4 | 0 | 7 => (0, rest.to_vec()),
-        5 => (1, rest.to_vec()),
-        _ => (2, rest.to_vec()),
+        8 => (3, frame(b"SLUN", 1, rest)),
+        5 | 13 => (1, rest.to_vec()),
+        6 | 14 => (2, rest.to_vec()),
+        9 => (3, rest.to_vec()),
+        _ => (0, rest.to_vec()),
     };
     match format {
         0 => match decode_history_blob(&bytes) {
@@ -149,9 +152,16 @@ pub fn decode_history(data: &[u8]) -> Outcome {
             }
             Err(error) => refused(error),
         },
-        _ => match decode_lease(&bytes) {
+        2 => match decode_lease(&bytes) {
             Ok(lease) => {
                 assert_eq!(encode_lease(&lease), bytes, "a decodable lease is its canonical encoding");
+                Outcome::Decoded
+            }
+            Err(error) => refused(error),
+        },
+        _ => match decode_undo_record(&bytes) {
+            Ok(record) => {
+                assert_eq!(encode_undo_record(&record), bytes, "a decodable undo record is its canonical encoding");
                 Outcome::Decoded
             }
             Err(error) => refused(error),
