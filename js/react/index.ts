@@ -5,6 +5,7 @@
  * - {@link useSpreadsheetSnapshot} re-renders on every new content version.
  * - {@link useCell} and {@link useRange} read values with their loading state.
  * - {@link useLoadStatus} and {@link useLogInfo} show where the sheet stands.
+ * - {@link useUndo} gives undo and redo of the tab's steps, and whether they can act.
  *
  * Nothing here touches the wasm module while rendering on a server: {@link useSheet} opens the
  * sheet in an effect, which only runs in the browser.
@@ -24,9 +25,9 @@
  *
  * @module
  */
-import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import init, { SpreadsheetData } from "../index.js";
-import type { CellValue, ContentVersion, LoadStatus, LogInfo, OpenOptions, Viewport } from "../index.js";
+import type { CellValue, ContentVersion, LoadStatus, LogInfo, OpenOptions, UndoResult, Viewport } from "../index.js";
 
 /** Options of {@link useSheet}: those of `SpreadsheetData.open` but the name. */
 export type UseSheetOptions = Omit<OpenOptions, "name">;
@@ -205,6 +206,37 @@ export function useLogInfo(data: SpreadsheetData | undefined): LogInfo | undefin
 export function useLogInfo(data: SpreadsheetData | undefined): LogInfo | undefined {
   const snapshot = useSpreadsheetSnapshot(data);
   return data === undefined || snapshot === undefined ? undefined : data.getLogInfo(snapshot);
+}
+
+/** What {@link useUndo} gives: whether undo and redo have a step, and the calls. */
+export interface UndoState {
+  /** True when `undo()` has a step of this tab to revert (as of the current snapshot). */
+  canUndo: boolean;
+  /** True when `redo()` has a step to apply again. */
+  canRedo: boolean;
+  /** Reverts the tab's latest step (see `SpreadsheetData.undo`); resolves when durable. */
+  undo: () => Promise<UndoResult | undefined>;
+  /** Applies the latest undone step again (see `SpreadsheetData.redo`). */
+  redo: () => Promise<UndoResult | undefined>;
+}
+
+/**
+ * Undo and redo of this tab's steps, re-rendering when what they can do changes. The calls
+ * resolve with `undefined` while `data` is `undefined`; both flags are false then.
+ *
+ * @example
+ * ```tsx
+ * const { canUndo, undo } = useUndo(data);
+ * return <button disabled={!canUndo} onClick={() => void undo()}>Undo</button>;
+ * ```
+ */
+export function useUndo(data: SpreadsheetData | undefined): UndoState {
+  const snapshot = useSpreadsheetSnapshot(data);
+  const canUndo = data !== undefined && snapshot !== undefined && data.canUndo(snapshot);
+  const canRedo = data !== undefined && snapshot !== undefined && data.canRedo(snapshot);
+  const undo = useCallback(async () => (data === undefined ? undefined : data.undo()), [data]);
+  const redo = useCallback(async () => (data === undefined ? undefined : data.redo()), [data]);
+  return { canUndo, canRedo, undo, redo };
 }
 
 /** One cell as {@link useCell} gives it. */

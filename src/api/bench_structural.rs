@@ -18,8 +18,9 @@ use crate::log::{Entry, EventLog, Operation};
 use crate::model::CellValue;
 use crate::snapshot::{encode_index, encode_tile, CellContent, Layer, SnapshotIndex, Tile, TileKey, TileSize};
 
-const ROWS: u64 = 1_000_000;
-const COLS: u64 = 10;
+/// Rows and columns of the benchmark sheet.
+pub(super) const ROWS: u64 = 1_000_000;
+pub(super) const COLS: u64 = 10;
 
 fn js_error(e: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&e.to_string()).into()
@@ -91,19 +92,9 @@ async fn snapshot(engine: &BenchEngine) -> Result<usize, JsValue> {
     Ok(report.bytes_written)
 }
 
-/// Runs the structural-edit benchmark and returns its report (also logged line by line).
-///
-/// # Errors
-/// A JS `Error` when IndexedDB fails.
-#[wasm_bindgen(js_name = runStructuralBenchmark)]
-pub async fn run_structural_benchmark() -> Result<String, JsValue> {
-    let mut report = Vec::new();
-    let sheet = format!("bench-structural-{}", (js_sys::Math::random() * 1e12) as u64);
-    let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.map_err(js_error)?;
-    let (log, blobs) = (IdbEventLog::new(db.clone()), IdbBlobStore::new(db.clone()));
-
-    // The full snapshot: 1,000,000 x 10 numbers in 64 x 16 tiles, on entry 0.
-    let start = now_ms();
+/// Writes the 1,000,000 x 10 sheet of numbers (cell (r, c) holds `r * 10 + c`) as a snapshot in
+/// 64 x 16 tiles on entry 0 of an empty log; returns the snapshot's bytes.
+pub(super) async fn write_full_sheet(log: &IdbEventLog, blobs: &IdbBlobStore) -> Result<usize, JsValue> {
     let size = TileSize::DEFAULT;
     let mut tiles = std::collections::BTreeMap::new();
     let mut full_bytes = 0usize;
@@ -123,7 +114,7 @@ pub async fn run_structural_benchmark() -> Result<String, JsValue> {
         let bytes = encode_tile(&tile);
         full_bytes += bytes.len();
         let path = tile_path(0, key);
-        write_path(&blobs, &path, &bytes).await.map_err(js_error)?;
+        write_path(blobs, &path, &bytes).await.map_err(js_error)?;
         tiles.insert(key, path);
     }
     let index = SnapshotIndex {
@@ -135,10 +126,26 @@ pub async fn run_structural_benchmark() -> Result<String, JsValue> {
     };
     let encoded = encode_index(&index);
     full_bytes += encoded.len();
-    write_path(&blobs, &index_path(0), &encoded).await.map_err(js_error)?;
+    write_path(blobs, &index_path(0), &encoded).await.map_err(js_error)?;
     let mut entry = Entry::new(Operation::SetCells(Vec::new()));
     entry.metadata.snapshot = Some(index_path(0));
     log.add_entry(entry, 0, None).await.map_err(js_error)?;
+    Ok(full_bytes)
+}
+
+/// Runs the structural-edit benchmark and returns its report (also logged line by line).
+///
+/// # Errors
+/// A JS `Error` when IndexedDB fails.
+#[wasm_bindgen(js_name = runStructuralBenchmark)]
+pub async fn run_structural_benchmark() -> Result<String, JsValue> {
+    let mut report = Vec::new();
+    let sheet = format!("bench-structural-{}", (js_sys::Math::random() * 1e12) as u64);
+    let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.map_err(js_error)?;
+    let (log, blobs) = (IdbEventLog::new(db.clone()), IdbBlobStore::new(db.clone()));
+
+    let start = now_ms();
+    let full_bytes = write_full_sheet(&log, &blobs).await?;
     db.close();
     line(
         &mut report,

@@ -8,6 +8,8 @@ mod batch;
 #[cfg(feature = "bench")]
 mod bench;
 #[cfg(feature = "bench")]
+mod bench_history;
+#[cfg(feature = "bench")]
 mod bench_structural;
 mod browser_runtime;
 mod convert;

@@ -1,0 +1,12 @@
+// Time-travel benchmark page (issue 11). Protocol with bench/run.mjs: console output is
+// forwarded; sets window.__benchError on failure and window.__benchDone at the end.
+try {
+  const { default: init, runHistoryBenchmark } = await import("../bench-pkg/index.js");
+  await init();
+  // The benchmark logs each figure as it is measured.
+  await runHistoryBenchmark();
+} catch (e) {
+  window.__benchError = String((e && e.stack) || e);
+} finally {
+  window.__benchDone = true;
+}
