@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{BlobDir, BlobError, BlobStore, DirEntry, EntryKind, NameProblem, MAX_NAME_BYTES};
+use super::{read_path, BlobDir, BlobError, BlobStore, DirEntry, EntryKind, NameProblem, MAX_NAME_BYTES};
 
 /// Calls `$case!(name)` for the name of every case in this module.
 #[macro_export]
@@ -21,6 +21,7 @@ macro_rules! for_each_blob_store_case {
         $case!(listing_pages_with_continuations);
         $case!(continuation_on_another_dir);
         $case!(megabyte_blob_round_trip);
+        $case!(read_many_matches_read_path);
     };
 }
 
@@ -278,4 +279,35 @@ pub async fn large_blob_round_trip<S: BlobStore>(store: S, len: usize) {
     let back = root.read("big").await.unwrap();
     assert_eq!(back.len(), len);
     assert!(back == bytes, "{len} bytes differ after a round trip");
+}
+
+/// [`BlobStore::read_many`] gives, per path and in order, exactly what [`read_path`] gives:
+/// bytes of blobs at any depth (more paths than one batch holds, some repeated), and for a
+/// missing blob, a dir, a path crossing a blob or a bad name the same typed error.
+pub async fn read_many_matches_read_path<S: BlobStore>(store: S) {
+    let root = store.root();
+    let deep = root.dir("s").await.unwrap().dir("12").await.unwrap();
+    let mut paths = Vec::new();
+    for i in 0..150u32 {
+        deep.write(&format!("{i}-0"), &i.to_le_bytes()).await.unwrap();
+        paths.push(format!("s/12/{i}-0"));
+    }
+    root.write("top", b"top").await.unwrap();
+    for odd in ["top", "s/12/7-0", "s/12/missing", "s/12", "top/under", "s//x", "", "s/12/..", "s/12/149-0"] {
+        paths.insert(paths.len() / 2, odd.to_owned());
+    }
+    let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let many = store.read_many(&refs).await;
+    assert_eq!(many.len(), paths.len());
+    for (path, got) in paths.iter().zip(many) {
+        let want = read_path(&store, path).await;
+        match (&got, &want) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "bytes of {path:?}"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "error for {path:?}"),
+            _ => panic!("{path:?}: read_many gave {got:?}, read_path {want:?}"),
+        }
+    }
+    assert_eq!(store.read_many(&["s/12/3-0"]).await.pop().unwrap().unwrap(), 3u32.to_le_bytes());
+    assert!(matches!(&store.read_many(&["nope"]).await[..], [Err(BlobError::NotFound { .. })]));
+    assert!(store.read_many(&[]).await.is_empty());
 }

@@ -11,6 +11,22 @@ pub trait BlobStore {
 
     /// The root dir.
     fn root(&self) -> Self::Dir;
+
+    /// Reads the blobs at full paths `paths` (`"snapshots/12/3-0"`, as from
+    /// [`read_path`](super::read_path)); one result per path, in the order of `paths`.
+    ///
+    /// The default reads each path on its own, all in flight at once. A backend where a request
+    /// has a fixed cost overrides it to batch the reads: IndexedDB reads them in a few read-only
+    /// transactions rather than three per blob (issue 9, "batch blob operations"). Either way the
+    /// results are those of [`read_path`](super::read_path) on each path.
+    ///
+    /// # Errors
+    /// Per path, as [`read_path`](super::read_path): [`BlobError::NotFound`],
+    /// [`BlobError::WrongKind`], [`BlobError::InvalidName`], [`BlobError::Storage`].
+    #[allow(async_fn_in_trait)]
+    async fn read_many(&self, paths: &[&str]) -> Vec<Result<Vec<u8>, BlobError>> {
+        super::full_path::read_each(self, paths).await
+    }
 }
 
 /// A handle on one dir of a [`BlobStore`]. Cheap to clone. A dir exists only while it holds

@@ -7,7 +7,8 @@
 //!    snapshot and the history hold everything before it), but not past the lowest position an
 //!    open client reports in its [`Lease`] under `clients/` (an expired lease does not count).
 //! 2. **GC** ([`collect_garbage`]), every `gc_every` entries: the snapshots to keep are chosen
-//!    (the latest `keep_snapshots`, plus checkpoints spaced by powers of two in sequence ids,
+//!    (the latest `keep_snapshots`, plus checkpoints spaced by powers of two in sequence ids
+//!    that stay put as the sheet grows, [`retained_snapshots`],
 //!    plus the snapshot each open client reads from), recorded in the catalog, and every blob
 //!    under `snapshots/` that none of them references is removed: layers merged by compaction,
 //!    superseded snapshots, orphans of a crashed snapshot. History blobs are kept.
@@ -19,9 +20,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::rc::Rc;
 
-use super::blob_path::{read_path, remove_path, write_path};
 use super::error::EngineError;
 use super::workflow::{read_index, SNAPSHOT_DIR};
+use crate::blob::{read_path, remove_path, write_path};
 use crate::blob::{BlobDir, BlobError, BlobStore, EntryKind};
 use crate::log::{
     decode_entry, encode_entry, Entry, EventLog, LogError, Metadata, MetadataUpdate, QueryFrom, QueryTo, SequenceId,
@@ -230,16 +231,33 @@ pub async fn write_history<L: EventLog, B: BlobStore>(
     Ok(report)
 }
 
-/// The snapshots to keep, by entry: the latest `keep`, and for every power of two `2^k`, the
-/// newest snapshot at least `2^k` entries before the latest (checkpoints for time travel,
-/// thinner the further back). `seqs` in any order.
+/// Checkpoints kept per doubling of age (see [`retained_snapshots`]): a version this many
+/// entries old is rebuilt from a checkpoint at most about `2 × age / 8` entries before it.
+pub const CHECKPOINTS_PER_DOUBLING: u64 = 8;
+
+/// The snapshots to keep, by entry: the latest `keep`, and checkpoints for time travel, thinner
+/// the further back. `seqs` in any order.
+///
+/// The checkpoints are chosen so that a kept one stays kept until a wider bucket swallows it,
+/// whatever the latest is: a snapshot `age` entries before the latest is kept when it is the
+/// first snapshot of its aligned bucket of width `2^⌊log2 age⌋ / CHECKPOINTS_PER_DOUBLING`
+/// (at least 1). Aligned power-of-two buckets nest, so a bucket that once held a snapshot
+/// always holds one: about [`CHECKPOINTS_PER_DOUBLING`] checkpoints per power of two of age,
+/// `O(log n)` in all, and the gap before any target is at most twice its bucket width plus the
+/// snapshot interval. (A choice relative to the latest, "the newest snapshot `2^k` entries
+/// back", drifts with every snapshot and leaves almost nothing old; DESIGN.md section 5b.)
 pub fn retained_snapshots(seqs: impl IntoIterator<Item = SequenceId>, keep: usize) -> BTreeSet<SequenceId> {
     let all: BTreeSet<SequenceId> = seqs.into_iter().collect();
     let Some(&latest) = all.iter().next_back() else { return BTreeSet::new() };
     let mut kept: BTreeSet<SequenceId> = all.iter().rev().take(keep.max(1)).copied().collect();
-    for k in 0..64 {
-        let Some(target) = latest.checked_sub(1 << k) else { break };
-        if let Some(&s) = all.range(..=target).next_back() {
+    for &s in &all {
+        let age = latest - s;
+        if age == 0 {
+            continue;
+        }
+        let width = ((1u64 << (63 - age.leading_zeros())) / CHECKPOINTS_PER_DOUBLING).max(1);
+        let bucket_start = s - s % width;
+        if all.range(bucket_start..s).next().is_none() {
             kept.insert(s);
         }
     }
@@ -387,18 +405,24 @@ pub async fn history_between<B: BlobStore>(
         return Ok(Vec::new());
     }
     let mut out = Vec::with_capacity((to - from).min(1 << 16) as usize);
-    for (first, end, path) in chain.iter().filter(|(first, end, _)| *end > from && *first < to) {
-        let (blob, entries) = read_history(blobs, path).await?;
-        if blob.first != *first || blob.first + entries.len() as u64 != *end {
+    // The blobs are read together (batched by the store); only the entries in the range are
+    // decoded.
+    let wanted: Vec<&(SequenceId, SequenceId, String)> =
+        chain.iter().filter(|(first, end, _)| *end > from && *first < to).collect();
+    let paths: Vec<&str> = wanted.iter().map(|(_, _, path)| path.as_str()).collect();
+    let reads = blobs.read_many(&paths).await;
+    for ((first, end, path), bytes) in wanted.into_iter().zip(reads) {
+        let blob = decode_history(&bytes?).map_err(|e| damaged(path, e))?;
+        if blob.first != *first || blob.first + blob.entries.len() as u64 != *end {
             return Err(damaged(
                 path,
                 crate::snapshot::SnapshotError::NotCanonical { what: "history blob range", offset: 0 },
             ));
         }
-        for (i, entry) in entries.into_iter().enumerate() {
+        for (i, bytes) in blob.entries.iter().enumerate() {
             let seq = first + i as u64;
             if seq >= from && seq < to && seq == from + out.len() as u64 {
-                out.push(entry);
+                out.push(decode_entry(bytes).map_err(|error| EngineError::Log(LogError::Corrupt { seq, error }))?);
             }
         }
     }
@@ -493,9 +517,44 @@ mod tests {
         for s in [latest, 98_999, 97_999, 96_999] {
             assert!(kept.contains(&s), "the latest four: {s}");
         }
-        assert!(kept.len() < 4 + 18, "logarithmically many: {kept:?}");
-        assert!(kept.contains(&seqs[0]) || kept.iter().any(|&s| s < 40_000), "old checkpoints remain: {kept:?}");
+        assert!(kept.len() <= 4 + 17 * CHECKPOINTS_PER_DOUBLING as usize, "logarithmically many: {kept:?}");
+        assert!(kept.len() < seqs.len() / 2, "most are dropped: {kept:?}");
+        assert!(kept.contains(&999), "the oldest is the first of its bucket: {kept:?}");
         assert_eq!(retained_snapshots([], 4), BTreeSet::new());
         assert_eq!(retained_snapshots([7], 4), BTreeSet::from([7]));
+    }
+
+    /// A sheet growing by a snapshot every `interval` entries with a GC every `gc` entries (as
+    /// the workflows run it): after every GC, every past target has a kept checkpoint at most
+    /// about twice its bucket width plus an interval before it, and the number kept stays
+    /// logarithmic. This fails for a choice relative to the latest, which keeps almost nothing
+    /// old.
+    #[test]
+    fn checkpoints_stay_dense_as_the_sheet_grows() {
+        for (interval, gc) in [(1000u64, 4000u64), (100, 400), (37, 1000)] {
+            let mut alive = BTreeSet::new();
+            let mut latest = 0;
+            while latest < 200_000 {
+                latest += interval;
+                alive.insert(latest);
+                if latest % gc < interval {
+                    alive = retained_snapshots(alive.iter().copied(), 4);
+                    let bound = 4 + (64 - latest.leading_zeros() as usize) * (CHECKPOINTS_PER_DOUBLING as usize + 1);
+                    assert!(alive.len() <= bound, "{} kept at {latest}, bound {bound}", alive.len());
+                    for target in (interval..latest).step_by(997) {
+                        let Some(&cp) = alive.range(..=target).next_back() else {
+                            panic!("nothing kept at or before {target} (latest {latest}): {alive:?}")
+                        };
+                        let age = latest - target;
+                        let width = ((1u64 << (63 - age.leading_zeros())) / CHECKPOINTS_PER_DOUBLING).max(1);
+                        assert!(
+                            target - cp <= 4 * width + interval,
+                            "target {target} at latest {latest}: checkpoint {cp} is {} back, width {width}",
+                            target - cp
+                        );
+                    }
+                }
+            }
+        }
     }
 }

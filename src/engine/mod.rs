@@ -18,7 +18,6 @@
 //! spawning and timers injected ([`Runtime`]), so it compiles and is tested natively with the
 //! memory backends. Knows nothing of JS, IndexedDB or workers (`crate::browser`, `crate::api`).
 
-mod blob_path;
 mod cell_history;
 pub mod csv;
 mod edit_layer;
@@ -46,7 +45,7 @@ mod viewport_tiles;
 pub mod workflow;
 mod writes;
 
-pub use blob_path::{read_path, write_path};
+pub use crate::blob::{read_path, write_path};
 pub use edit_layer::{EditLayer, Lookup};
 pub use error::EngineError;
 pub use history_list::{describe, HistoryItem, HistoryPage, MAX_HISTORY_PAGE};

@@ -7,10 +7,8 @@
 
 use std::rc::Rc;
 
-use futures_util::future::join_all;
 use futures_util::FutureExt as _;
 
-use super::blob_path::{read_path, write_path};
 use super::edit_layer::EditLayer;
 use super::error::EngineError;
 use super::lifecycle::{history_between, remove_lease, write_lease};
@@ -18,8 +16,9 @@ use super::loaded_tile::LoadedTile;
 use super::sheet::Engine;
 use super::state::{Effect, Loaded, Msg};
 use super::undo_stack::undo_path;
-use super::workflow::{latest_snapshot, read_index, read_tile};
+use super::workflow::{latest_snapshot, read_index, read_tiles};
 use crate::blob::BlobStore;
+use crate::blob::{read_path, write_path};
 use crate::log::{EventLog, LogError, MetadataUpdate, QueryFrom, QueryTo, Workflow};
 use crate::snapshot::{decode_undo_record, encode_undo_record};
 
@@ -94,8 +93,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 Msg::IndexRead { path, result }
             }),
             Effect::ReadTiles { paths } => self.spawn_then(async move {
-                let reads = paths.iter().map(|path| read_tile(&*blobs, path));
-                let tiles = join_all(reads).await;
+                let tiles = read_tiles(&*blobs, &paths).await;
                 let results =
                     paths.into_iter().zip(tiles).map(|(p, t)| (p, t.map(|t| Rc::new(LoadedTile::new(t))))).collect();
                 Msg::TilesRead { results }

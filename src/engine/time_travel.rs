@@ -19,7 +19,6 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
-use futures_util::future::join_all;
 use rustc_hash::FxHashSet;
 
 use super::edit_layer::EditLayer;
@@ -31,7 +30,7 @@ use super::sheet::Engine;
 use super::state::{Core, Msg};
 use super::version::{read_plan, ContentVersion, LoadStatus, LogInfo, PlanStep, TileMap, Viewport};
 use super::viewport_tiles::{tiles_under, CellRect};
-use super::workflow::{read_index, read_tile};
+use super::workflow::{read_index, read_tiles};
 use crate::blob::{BlobError, BlobStore};
 use crate::log::{Entry, EventLog, LogError, QueryFrom, QueryTo, SequenceId};
 use crate::snapshot::{SnapshotIndex, TileKey, Transform};
@@ -310,8 +309,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             }
         }
         let blobs = self.inner.blobs.clone();
-        let reads = missing.iter().map(|(_, path)| read_tile(&*blobs, path));
-        let results = join_all(reads).await;
+        let paths: Vec<&str> = missing.iter().map(|(_, path)| &**path).collect();
+        let results = read_tiles(&*blobs, &paths).await;
         let mut error = None;
         let mut read = Vec::new();
         for ((key, path), result) in missing.into_iter().zip(results) {

@@ -10,12 +10,12 @@ use std::rc::Rc;
 use futures_util::future::{join_all, try_join_all};
 use rustc_hash::FxHashMap;
 
-use super::blob_path::{read_path, write_path};
 use super::error::EngineError;
 use super::lifecycle::Retention;
 use super::structural::{extent_after, structural_transform};
 use super::viewport_tiles::{tiles_under, CellRect};
 use crate::blob::BlobStore;
+use crate::blob::{read_path, write_path};
 use crate::log::{
     CellWrite, EventLog, LogError, MetadataUpdate, Operation, QueryFrom, QueryTo, SequenceId, SnapshotInfo, Workflow,
 };
@@ -56,6 +56,22 @@ pub async fn read_index<B: BlobStore>(blobs: &B, path: &str) -> Result<SnapshotI
 pub async fn read_tile<B: BlobStore>(blobs: &B, path: &str) -> Result<Tile, EngineError> {
     let bytes = read_path(blobs, path).await?;
     decode_tile(&bytes).map_err(|error| EngineError::Snapshot { path: path.to_owned(), error })
+}
+
+/// Reads and decodes the tile blobs at `paths`, batched by [`BlobStore::read_many`]; one result
+/// per path, in order.
+///
+/// # Errors
+/// Per path, as [`read_tile`].
+pub async fn read_tiles<B: BlobStore, P: AsRef<str>>(blobs: &B, paths: &[P]) -> Vec<Result<Tile, EngineError>> {
+    let refs: Vec<&str> = paths.iter().map(AsRef::as_ref).collect();
+    let read = blobs.read_many(&refs).await;
+    refs.iter()
+        .zip(read)
+        .map(|(path, bytes)| {
+            decode_tile(&bytes?).map_err(|error| EngineError::Snapshot { path: (*path).to_owned(), error })
+        })
+        .collect()
 }
 
 /// The newest snapshot of the log, with its index read, if there is one.

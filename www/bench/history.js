@@ -4,7 +4,8 @@ try {
   const { default: init, runHistoryBenchmark } = await import("../bench-pkg/index.js");
   await init();
   // The benchmark logs each figure as it is measured.
-  await runHistoryBenchmark();
+  const history = Number(new URLSearchParams(location.search).get("history") ?? 100000);
+  await runHistoryBenchmark(history);
 } catch (e) {
   window.__benchError = String((e && e.stack) || e);
 } finally {

@@ -8,14 +8,14 @@
 use std::ops::Range;
 use std::rc::Rc;
 
-use futures_util::future::{try_join_all, LocalBoxFuture};
+use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 
 use super::value::write_js_number;
 use crate::blob::BlobStore;
 use crate::engine::loaded_tile::LoadedTile;
 use crate::engine::viewport_tiles::{tiles_under, CellRect};
-use crate::engine::workflow::read_tile;
+use crate::engine::workflow::read_tiles;
 use crate::engine::{ContentVersion, Engine, EngineError};
 use crate::log::EventLog;
 use crate::model::{CellRange, CellValue};
@@ -143,7 +143,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         async move {
             if !missing.is_empty() {
                 let blobs = this.blobs();
-                let loaded = try_join_all(missing.iter().map(|(_, path)| read_tile(blobs, path))).await?;
+                let paths: Vec<&str> = missing.iter().map(|(_, path)| &**path).collect();
+                let loaded = read_tiles(blobs, &paths).await.into_iter().collect::<Result<Vec<_>, _>>()?;
                 let tiles = Rc::make_mut(&mut full.tiles);
                 for ((key, _), tile) in missing.into_iter().zip(loaded) {
                     tiles.insert(key, Rc::new(LoadedTile::new(tile)));
