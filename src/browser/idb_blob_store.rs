@@ -266,15 +266,38 @@ impl BlobDir for IdbBlobDir {
             .timed("listing a blob dir", async {
                 let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readonly)?;
                 let store = tx.object_store(BLOB_STORE).map_err(storage)?;
-                let mut entries = Vec::new();
-                while let Some(key) = first_key_from(&store, &self.prefix, &from).await? {
-                    if entries.len() == page_size {
-                        let continuation = Continuation { dir: self.prefix.clone(), resume_key: from };
-                        return Ok(ListPage { entries, continuation: Some(continuation) });
+                // Keys are fetched a page at a time (`getAllKeys` with a limit): one request
+                // per page of blobs. A dir's keys are skipped by asking again after it, one
+                // request per child dir.
+                let mut entries: Vec<DirEntry> = Vec::new();
+                'requests: loop {
+                    let want = page_size + 1 - entries.len();
+                    let keys = store
+                        .get_all_keys::<String>()
+                        .with_query::<String, _>(range_in(&self.prefix, &from))
+                        .with_limit(u32::try_from(want).unwrap_or(u32::MAX))
+                        .primitive()
+                        .map_err(storage)?
+                        .await
+                        .map_err(storage)?;
+                    let mut got = 0;
+                    for key in keys {
+                        let key = key.map_err(storage)?;
+                        got += 1;
+                        if entries.len() == page_size {
+                            let continuation = Continuation { dir: self.prefix.clone(), resume_key: from };
+                            return Ok(ListPage { entries, continuation: Some(continuation) });
+                        }
+                        let Some((name, kind)) = self.prefix.classify(&key) else { break 'requests };
+                        from = self.prefix.resume_key(name, kind);
+                        entries.push(DirEntry { name: name.to_owned(), kind });
+                        if kind == EntryKind::Dir {
+                            continue 'requests;
+                        }
                     }
-                    let Some((name, kind)) = self.prefix.classify(&key) else { break };
-                    from = self.prefix.resume_key(name, kind);
-                    entries.push(DirEntry { name: name.to_owned(), kind });
+                    if got < want {
+                        break;
+                    }
                 }
                 Ok(ListPage { entries, continuation: None })
             })
