@@ -6,6 +6,7 @@
  * - {@link useCell} and {@link useRange} read values with their loading state.
  * - {@link useLoadStatus} and {@link useLogInfo} show where the sheet stands.
  * - {@link useUndo} gives undo and redo of the tab's steps, and whether they can act.
+ * - {@link useStorageInfo} shows what the sheet holds in storage.
  *
  * Nothing here touches the wasm module while rendering on a server: {@link useSheet} opens the
  * sheet in an effect, which only runs in the browser.
@@ -27,7 +28,16 @@
  */
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import init, { SpreadsheetData } from "../index.js";
-import type { CellValue, ContentVersion, LoadStatus, LogInfo, OpenOptions, UndoResult, Viewport } from "../index.js";
+import type {
+  CellValue,
+  ContentVersion,
+  LoadStatus,
+  LogInfo,
+  OpenOptions,
+  StorageInfo,
+  UndoResult,
+  Viewport,
+} from "../index.js";
 
 /** Options of {@link useSheet}: those of `SpreadsheetData.open` but the name. */
 export type UseSheetOptions = Omit<OpenOptions, "name">;
@@ -237,6 +247,47 @@ export function useUndo(data: SpreadsheetData | undefined): UndoState {
   const undo = useCallback(async () => (data === undefined ? undefined : data.undo()), [data]);
   const redo = useCallback(async () => (data === undefined ? undefined : data.redo()), [data]);
   return { canUndo, canRedo, undo, redo };
+}
+
+/** What {@link useStorageInfo} gives. */
+export interface StorageInfoState {
+  /** The latest figures read (`getStorageInfo`), or `undefined` before the first read. */
+  info: StorageInfo | undefined;
+  /** The error of the latest read, if it failed (a `StorageError`). */
+  error: Error | undefined;
+}
+
+/**
+ * What the sheet holds in storage (`getStorageInfo`: log entries, blobs, estimated bytes),
+ * read again whenever the log moves, a snapshot lands or a workflow ends. It reads every blob
+ * key, so show it in a status bar, not in every cell. `info` is `undefined` until the first
+ * read, and while `data` is.
+ *
+ * @example
+ * ```tsx
+ * const { info } = useStorageInfo(data);
+ * return <span>{info ? `${(info.bytes / 1048576).toFixed(1)} MiB stored` : ""}</span>;
+ * ```
+ */
+export function useStorageInfo(data: SpreadsheetData | undefined): StorageInfoState {
+  const log = useLogInfo(data);
+  const [state, setState] = useState<StorageInfoState>({ info: undefined, error: undefined });
+  const key = log === undefined ? undefined : `${log.sequenceId}/${log.snapshotSequenceId}/${log.workflow}`;
+  useEffect(() => {
+    if (data === undefined) {
+      setState({ info: undefined, error: undefined });
+      return;
+    }
+    let current = true;
+    data.getStorageInfo().then(
+      (info) => current && setState({ info, error: undefined }),
+      (e: unknown) => current && setState((s) => ({ info: s.info, error: e instanceof Error ? e : new Error(String(e)) })),
+    );
+    return () => {
+      current = false;
+    };
+  }, [data, key]);
+  return data === undefined ? { info: undefined, error: undefined } : state;
 }
 
 /** One cell as {@link useCell} gives it. */

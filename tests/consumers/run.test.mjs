@@ -223,7 +223,7 @@ test("a missing worker file fails open() with an error naming it", async () => {
   await context.close();
 });
 
-test("hooks: StrictMode opens once, unmount closes the sheet", async () => {
+test("hooks: StrictMode opens once, storage info and undo follow the sheet, unmount closes it", async () => {
   const esbuild = await import("esbuild");
   const out = join(dist, "hooks");
   await esbuild.build({
@@ -246,6 +246,12 @@ test("hooks: StrictMode opens once, unmount closes the sheet", async () => {
     return document.getElementById("cell").textContent;
   });
   assert.equal(written, "5");
+  // useStorageInfo follows the log: the entry just written is counted.
+  await tab.waitForFunction(() => Number(document.getElementById("stored").textContent) >= 1, null, { timeout: 10_000 });
+  // useUndo: the button is enabled by the write and undoes it.
+  await tab.click("#undo:not([disabled])");
+  await tab.waitForFunction(() => document.getElementById("cell").textContent === "", null, { timeout: 10_000 });
+  assert.equal(await tab.evaluate(() => document.getElementById("undo").disabled), true, "nothing left to undo");
   await tab.click("#unmount");
   const afterUnmount = await tab.evaluate(async () => {
     await new Promise((r) => setTimeout(r, 50));

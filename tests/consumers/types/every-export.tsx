@@ -52,11 +52,15 @@ import {
   useRange,
   useSheet,
   useSpreadsheetSnapshot,
+  useStorageInfo,
+  useUndo,
   viewportBounds,
   type CellState,
   type RangeBounds,
   type RangeState,
   type SheetState,
+  type StorageInfoState,
+  type UndoState,
   type UseSheetOptions,
 } from "sheetlog/react";
 
@@ -167,7 +171,11 @@ function Hooks(): null {
     const shown: RangeBounds | undefined = viewportBounds(data, snapshot);
     void shown;
   }
-  void [status, log, cell, first];
+  const stored: StorageInfoState = useStorageInfo(data);
+  const bytes: number | undefined = stored.info?.bytes;
+  const undo: UndoState = useUndo(data);
+  const canUndo: boolean = undo.canUndo;
+  void [status, log, cell, first, bytes, canUndo];
   return null;
 }
 
