@@ -251,7 +251,8 @@ test("hooks: StrictMode opens once, storage info and undo follow the sheet, unmo
   // useUndo: the button is enabled by the write and undoes it.
   await tab.click("#undo:not([disabled])");
   await tab.waitForFunction(() => document.getElementById("cell").textContent === "", null, { timeout: 10_000 });
-  assert.equal(await tab.evaluate(() => document.getElementById("undo").disabled), true, "nothing left to undo");
+  // The step moves to the redo stack once the undo is durable: nothing is left to undo.
+  await tab.waitForFunction(() => document.getElementById("undo").disabled, null, { timeout: 10_000 });
   await tab.click("#unmount");
   const afterUnmount = await tab.evaluate(async () => {
     await new Promise((r) => setTimeout(r, 50));
