@@ -58,7 +58,7 @@ bash scripts/www-deps.sh
 (cd www && npx tsc --noEmit && npx vite build --logLevel warn)
 
 step "end-to-end tests of the demo (Playwright driving headless Chromium, vite preview)"
-run_tests bash -c 'cd www && node --test --test-reporter=tap e2e/demo.test.mjs e2e/storage.test.mjs'
+run_tests bash -c 'cd www && node --test --test-reporter=tap e2e/demo.test.mjs e2e/storage.test.mjs e2e/spreadsheet.test.mjs'
 
 step "consumer apps of the packed package: Vite, webpack, esbuild, Rollup, Next.js, plain module script; hooks; tsc --strict"
 run_tests bash scripts/test-consumers.sh

@@ -144,7 +144,7 @@ export function App() {
     const name = sheets.find((s) => s.id === open.id)?.name ?? open.id;
     return (
       <ErrorBoundary key={open.id}>
-        <SheetView data={open.data} sheetName={name} header={header} />
+        <SheetView data={open.data} sheetId={open.id} sheetName={name} header={header} />
       </ErrorBoundary>
     );
   }

@@ -19,15 +19,15 @@ interface Props {
 export function FormulaBar(props: Props) {
   const { cell, value, format } = props;
   // Drafts start over whenever the cell or what it holds changes.
-  const key = cell === undefined ? "none" : `${cell[0]}:${cell[1]}:${toInputText(value)}:${format ?? ""}`;
+  const key = cell === undefined ? "none" : `${cell[0]}:${cell[1]}:${toInputText(value, format)}:${format ?? ""}`;
   return <FormulaBarFields key={key} {...props} />;
 }
 
 function FormulaBarFields({ cell, value, format, pending, failure, validate, commit }: Props) {
-  const [text, setText] = useState(() => toInputText(value));
+  const [text, setText] = useState(() => toInputText(value, format));
   const [formatText, setFormatText] = useState(format ?? "");
   const draftFormat = formatText === "" ? undefined : formatText;
-  const dirty = text !== toInputText(value) || draftFormat !== format;
+  const dirty = text !== toInputText(value, format) || draftFormat !== format;
   const problem = cell !== undefined && dirty ? validate(cell[0], cell[1], text, draftFormat) : undefined;
 
   const submit = (event: FormEvent) => {
@@ -37,7 +37,7 @@ function FormulaBarFields({ cell, value, format, pending, failure, validate, com
   };
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key !== "Escape") return;
-    setText(toInputText(value));
+    setText(toInputText(value, format));
     setFormatText(format ?? "");
   };
 

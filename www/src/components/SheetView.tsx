@@ -13,9 +13,12 @@ import { FormulaBar } from "./FormulaBar";
 import { EMPTY_SELECTION, Grid } from "./Grid";
 import { Notice, type NoticeMessage } from "./Notice";
 import { StatusBar } from "./StatusBar";
+import { UndoControls } from "./UndoControls";
 
 interface Props {
   data: SpreadsheetData;
+  /** The sheet's id (its storage name): per-sheet preferences are kept under it. */
+  sheetId: string;
   sheetName: string;
   /** The page header: brand, sheet picker, online state. */
   header: ReactNode;
@@ -34,7 +37,7 @@ function useWarnBeforeUnload(active: boolean): void {
   }, [active]);
 }
 
-export function SheetView({ data, sheetName, header }: Props) {
+export function SheetView({ data, sheetId, sheetName, header }: Props) {
   const snapshot = useSpreadsheetSnapshot(data);
   const [selection, setSelection] = useState<GridSelection>(EMPTY_SELECTION);
   const [notice, setNotice] = useState<NoticeMessage>();
@@ -45,7 +48,7 @@ export function SheetView({ data, sheetName, header }: Props) {
 
   const cell = selectedCell(selection);
   const range = selectedRange(selection, data.getRowCount(snapshot));
-  const { commit } = edits;
+  const { commit, track } = edits;
   const onEdit = useCallback(
     (row: number, column: number, text: string) => {
       commit(row, column, text, data.getCellFormat(data.getSnapshot(), row, column));
@@ -71,7 +74,10 @@ export function SheetView({ data, sheetName, header }: Props) {
         range={range}
         report={report}
       />
-      <StructureControls data={data} range={range} report={report} />
+      <div className="edit-controls">
+        <UndoControls data={data} track={track} report={report} />
+        <StructureControls data={data} range={range} report={report} />
+      </div>
       <FormulaBar
         cell={cell}
         value={cell === undefined ? undefined : data.getCellValue(snapshot, cell[0], cell[1])}
@@ -84,6 +90,9 @@ export function SheetView({ data, sheetName, header }: Props) {
       <div className="grid-area">
         <Grid
           data={data}
+          sheetId={sheetId}
+          track={track}
+          report={report}
           pending={edits.pending}
           failed={edits.failed}
           selection={selection}

@@ -2,7 +2,7 @@ import { useCallback, useState } from "react";
 import type { SpreadsheetData } from "sheetlog";
 import { errorMessage } from "../errors";
 import { cellAddress, formatProblem } from "../format";
-import { parseInput } from "../parse";
+import { formatForEdit, parseTyped } from "../parse";
 
 /** Key of a cell in the pending and failed maps. */
 export function cellKey(row: number, column: number): string {
@@ -21,6 +21,11 @@ export interface Edits {
    * edit shows at once (optimistic) and stays pending until the log holds it.
    */
   commit(row: number, column: number, text: string, format: string | undefined): string | undefined;
+  /**
+   * Counts a write made some other way (a paste, a fill, a delete, an undo) as pending until it
+   * settles; a failure is reported as "`what` failed: reason".
+   */
+  track(what: string, write: Promise<unknown>): void;
 }
 
 function adjust(map: ReadonlyMap<string, number>, key: string, by: number): ReadonlyMap<string, number> {
@@ -31,14 +36,19 @@ function adjust(map: ReadonlyMap<string, number>, key: string, by: number): Read
   return next;
 }
 
+/** Keys of tracked writes in the pending map (never a cell key). */
+let nextWrite = 0;
+
 export function useEdits(data: SpreadsheetData, onError: (message: string) => void): Edits {
   const [pending, setPending] = useState<ReadonlyMap<string, number>>(() => new Map());
   const [failed, setFailed] = useState<ReadonlyMap<string, string>>(() => new Map());
 
   const validate = useCallback(
     (row: number, column: number, text: string, format: string | undefined): string | undefined => {
-      const invalid = data.isValidCellValueAndFormat(row, column, parseInput(text), format);
-      return invalid !== undefined ? invalid.message : formatProblem(format);
+      const typed = parseTyped(text);
+      const stored = formatForEdit(typed, format);
+      const invalid = data.isValidCellValueAndFormat(row, column, typed.value, stored);
+      return invalid !== undefined ? invalid.message : formatProblem(stored);
     },
     [data],
   );
@@ -59,7 +69,8 @@ export function useEdits(data: SpreadsheetData, onError: (message: string) => vo
         next.delete(key);
         return next;
       });
-      data.setCellValueAndFormat(row, column, parseInput(text), format).then(
+      const typed = parseTyped(text);
+      data.setCellValueAndFormat(row, column, typed.value, formatForEdit(typed, format)).then(
         () => setPending((map) => adjust(map, key, -1)),
         (error: unknown) => {
           const message = errorMessage(error);
@@ -73,5 +84,20 @@ export function useEdits(data: SpreadsheetData, onError: (message: string) => vo
     [data, validate, onError],
   );
 
-  return { pending, failed, validate, commit };
+  const track = useCallback(
+    (what: string, write: Promise<unknown>) => {
+      const key = `write:${nextWrite++}`;
+      setPending((map) => adjust(map, key, 1));
+      write.then(
+        () => setPending((map) => adjust(map, key, -1)),
+        (error: unknown) => {
+          setPending((map) => adjust(map, key, -1));
+          onError(`${what} failed: ${errorMessage(error)}`);
+        },
+      );
+    },
+    [onError],
+  );
+
+  return { pending, failed, validate, commit, track };
 }

@@ -1,0 +1,288 @@
+// End-to-end tests of the demo used as a spreadsheet (issue 14): clipboard, Delete, undo and
+// redo, fill, column widths, typed input, keys. Run by `node --test` from scripts/test.sh against
+// the production build served by `vite preview`; Playwright (playwright-core) drives Debian's
+// Chromium through the keyboard and mouse, with the clipboard permissions a user grants.
+// Screenshots of the steps go to www/e2e/artifacts/ (E2E_ARTIFACTS overrides).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const www = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ZIPCODES = join(www, "node_modules/vega-datasets/data/zipcodes.csv");
+const ZIP_LINES = readFileSync(ZIPCODES, "utf8").trimEnd().split("\n").length;
+const PORT = Number(process.env.E2E_SHEET_PORT ?? 4183);
+const BASE = `http://127.0.0.1:${PORT}/`;
+const ARTIFACTS = process.env.E2E_ARTIFACTS ?? join(www, "e2e/artifacts");
+const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const XSS = "<img src=x onerror=alert(1)>";
+/** The width of the row-number column (fixed by the demo), where column A starts. */
+const MARKER = 56;
+
+let server;
+let browser;
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = spawn("npx", ["vite", "preview", "--host", "127.0.0.1", "--port", String(PORT), "--strictPort"], {
+    cwd: www,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  server.stderr.on("data", (d) => process.stderr.write(`[vite] ${d}`));
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(BASE)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (i > 200) throw new Error(`vite preview did not start on ${BASE}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server?.pid) process.kill(-server.pid, "SIGTERM");
+});
+
+/** A fresh context (its own IndexedDB and clipboard permissions) on the demo; dialogs are recorded. */
+async function openDemo() {
+  const ctx = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    permissions: ["clipboard-read", "clipboard-write"],
+  });
+  const page = await ctx.newPage();
+  const dialogs = [];
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on("pageerror", (e) => process.stderr.write(`[pageerror] ${e.stack ?? e}\n`));
+  await page.goto(BASE);
+  await waitOpen(page);
+  return { ctx, page, dialogs };
+}
+
+async function waitOpen(page) {
+  await page.waitForFunction(() => window.sheetlog?.getLoadStatus(window.sheetlog.getSnapshot()).state === "ready", null, {
+    timeout: 30_000,
+  });
+}
+
+async function reload(page) {
+  await page.reload();
+  await waitOpen(page);
+}
+
+async function waitDurable(page) {
+  await page.waitForSelector('[data-testid="status"][data-pending-edits="0"]', { timeout: 60_000 });
+}
+
+const value = (page, row, col) =>
+  page.evaluate(([r, c]) => window.sheetlog.getCellValue(window.sheetlog.getSnapshot(), r, c), [row, col]);
+const format = (page, row, col) =>
+  page.evaluate(([r, c]) => window.sheetlog.getCellFormat(window.sheetlog.getSnapshot(), r, c), [row, col]);
+const sequenceId = (page) => page.evaluate(() => Number(window.sheetlog.getLogInfo(window.sheetlog.getSnapshot()).sequenceId));
+/** CSV of a range, read from storage whatever is loaded. */
+const exportRange = (page, range) => page.evaluate((r) => window.sheetlog.exportCsv(window.sheetlog.getSnapshot(), r), range);
+
+/** Clicks cell (`row`, `col`) of the grid as it shows at the top left (default widths). */
+async function clickCell(page, row, col) {
+  const box = await page.locator('[data-testid="grid"]').boundingBox();
+  await page.mouse.click(box.x + MARKER + col * 100 + 50, box.y + 36 + row * 30 + 15);
+  // Glide focuses its canvas a frame after the click (shortcuts pressed before go to the page);
+  // a click on the active cell opens its editor instead, which Escape closes.
+  const inGrid = () => document.querySelector('[data-testid="data-grid-canvas"]')?.contains(document.activeElement) === true;
+  await page.waitForFunction((inGridText) => {
+    // eslint-disable-next-line no-new-func
+    return new Function(`return (${inGridText})()`)() || document.activeElement?.classList.contains("gdg-input");
+  }, inGrid.toString());
+  if (await page.evaluate(() => document.activeElement?.classList.contains("gdg-input"))) {
+    await page.keyboard.press("Escape");
+    await page.waitForFunction((inGridText) => new Function(`return (${inGridText})()`)(), inGrid.toString());
+  }
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+async function importZipcodes(page) {
+  await page.setInputFiles('[data-testid="import-csv"]', ZIPCODES);
+  await page.waitForFunction((n) => {
+    const d = window.sheetlog;
+    return d.getRowCount(d.getSnapshot()) >= n && document.querySelector('[data-testid="import-progress"]') === null;
+  }, ZIP_LINES, { timeout: 120_000 });
+  await waitDurable(page);
+}
+
+test("paste of an external 3x3 TSV: 9 cells in one entry, one undo step, redo", async () => {
+  const { ctx, page } = await openDemo();
+  await page.evaluate(() => window.sheetlog.setCellValueAndFormat(5, 5, "kept", undefined));
+  await waitDurable(page);
+  await clickCell(page, 1, 1);
+  await page.evaluate(() => navigator.clipboard.writeText("1\t2\t3\nfour\t$12.50\t45%\n2024-03-15\tTRUE\t'7\n"));
+  const before = await sequenceId(page);
+  await page.keyboard.press("Control+V");
+  await waitDurable(page);
+  await shot(page, "paste-3x3");
+  const block = async () => {
+    const rows = [];
+    for (let r = 1; r <= 3; r++) rows.push([await value(page, r, 1), await value(page, r, 2), await value(page, r, 3)]);
+    return rows;
+  };
+  assert.deepEqual(await block(), [[1, 2, 3], ["four", 12.5, 0.45], [45366, true, "7"]]);
+  assert.equal(await sequenceId(page), before + 1, "the paste is one log entry");
+  assert.equal(await format(page, 3, 1), "yyyy-mm-dd", "a pasted ISO date shows as a date");
+  assert.match(await format(page, 2, 3), /%/, "a pasted percent keeps a percent format");
+  await page.click('[data-testid="undo"]');
+  await waitDurable(page);
+  assert.deepEqual(await block(), [[undefined, undefined, undefined], [undefined, undefined, undefined], [undefined, undefined, undefined]]);
+  assert.equal(await value(page, 5, 5), "kept", "undo reverted only the paste");
+  await page.click('[data-testid="redo"]');
+  await waitDurable(page);
+  assert.deepEqual((await block())[0], [1, 2, 3]);
+  // Keyboard undo from the grid.
+  await clickCell(page, 0, 0);
+  await page.keyboard.press("Control+Z");
+  await waitDurable(page);
+  assert.equal(await value(page, 1, 1), undefined);
+  await page.keyboard.press("Control+Y");
+  await waitDurable(page);
+  assert.equal(await value(page, 1, 1), 1);
+  await ctx.close();
+});
+
+test("XSS: copying and pasting <img src=x onerror=alert(1)> runs nothing and adds no img element", async () => {
+  const { ctx, page, dialogs } = await openDemo();
+  await page.evaluate((text) => window.sheetlog.setCellValueAndFormat(0, 0, text, undefined), XSS);
+  await waitDurable(page);
+  await clickCell(page, 0, 0);
+  await page.keyboard.press("Control+C");
+  const clip = await page.evaluate(async () => {
+    const [item] = await navigator.clipboard.read();
+    const out = {};
+    for (const type of item.types) out[type] = await (await item.getType(type)).text();
+    return out;
+  });
+  assert.equal(clip["text/plain"], XSS);
+  assert.ok(clip["text/html"].includes("&lt;img src=x onerror=alert(1)&gt;"), `escaped in HTML: ${clip["text/html"]}`);
+  assert.ok(!/<img/i.test(clip["text/html"]), "no img tag in the clipboard's HTML");
+  // Paste it back, and paste HTML from "another program" that carries a live img tag.
+  await clickCell(page, 0, 1);
+  await page.keyboard.press("Control+V");
+  await waitDurable(page);
+  assert.equal(await value(page, 0, 1), XSS);
+  await page.evaluate(async (text) => {
+    const html = `<table><tr><td>${text}</td></tr></table>`;
+    await navigator.clipboard.write([
+      new ClipboardItem({ "text/plain": new Blob([text], { type: "text/plain" }), "text/html": new Blob([html], { type: "text/html" }) }),
+    ]);
+  }, XSS);
+  await clickCell(page, 0, 2);
+  await page.keyboard.press("Control+V");
+  await waitDurable(page);
+  assert.equal(await value(page, 0, 2), XSS);
+  await page.waitForTimeout(500);
+  assert.deepEqual(dialogs, [], "no dialog opened");
+  assert.equal(await page.evaluate(() => document.querySelectorAll("img").length), 0, "no img element in the page");
+  await ctx.close();
+});
+
+test("zipcodes: copy of every row (most never loaded) pastes equal into a fresh sheet; Delete of it all, reload, undo", async () => {
+  const { ctx, page } = await openDemo();
+  await importZipcodes(page);
+  const rows = await page.evaluate(() => window.sheetlog.getRowCount(window.sheetlog.getSnapshot()));
+  const columns = await page.evaluate(() => window.sheetlog.getColumnCount(window.sheetlog.getSnapshot()));
+  assert.equal(rows, ZIP_LINES);
+  const last = `${String.fromCharCode(64 + columns)}${rows}`;
+  const original = await exportRange(page, `A1:${last}`);
+  // Select A1 to the data's last row and column with the keyboard: Ctrl+Shift+End.
+  await clickCell(page, 0, 0);
+  await page.keyboard.press("Control+Shift+End");
+  await page.waitForFunction(() => /A1:F\d+/.test(document.querySelector('[data-testid="export-selection"]')?.textContent ?? ""));
+  const label = await page.textContent('[data-testid="export-selection"]');
+  assert.ok(label.includes(`A1:${last}`), `selection: ${label}`);
+  await page.keyboard.press("Control+C");
+  await page.waitForFunction(() => /Copied/.test(document.body.innerText), null, { timeout: 60_000 });
+  // A fresh sheet: paste at A1.
+  await page.click('[data-testid="new-sheet"]');
+  await page.waitForFunction(() => window.sheetlog !== undefined && window.sheetlog.getRowCount(window.sheetlog.getSnapshot()) === 0);
+  await waitOpen(page);
+  await clickCell(page, 0, 0);
+  let started = Date.now();
+  await page.keyboard.press("Control+V");
+  await page.waitForFunction((n) => window.sheetlog.getRowCount(window.sheetlog.getSnapshot()) === n, rows, { timeout: 60_000 });
+  const visible = Date.now() - started;
+  await waitDurable(page);
+  console.log(`# paste of ${rows * columns} cells: shown after ${visible} ms, durable after ${Date.now() - started} ms`);
+  await shot(page, "paste-zipcodes");
+  assert.equal(await exportRange(page, `A1:${last}`), original, "every pasted cell equals the copied one");
+  // Delete all of it with the keyboard, reload: cleared; undo: back.
+  await clickCell(page, 0, 0);
+  await page.keyboard.press("Control+Shift+End");
+  started = Date.now();
+  await page.keyboard.press("Delete");
+  await page.waitForFunction(() => window.sheetlog.getCellValue(window.sheetlog.getSnapshot(), 0, 0) === undefined);
+  const deleteShown = Date.now() - started;
+  await waitDurable(page);
+  console.log(`# Delete of ${rows * columns} cells: shown after ${deleteShown} ms, durable after ${Date.now() - started} ms`);
+  await reload(page);
+  await shot(page, "delete-reloaded");
+  const empty = await exportRange(page, `A1:${last}`);
+  assert.ok(/^[,\n]*$/.test(empty), "every cell cleared after the reload");
+  await clickCell(page, 0, 0);
+  await page.keyboard.press("Control+Z");
+  await waitDurable(page);
+  assert.equal(await exportRange(page, `A1:${last}`), original, "undo brought every cell back");
+  await ctx.close();
+});
+
+test("Ctrl+Shift+Down and fill down 1,000 rows, resize a column, reload: both kept", async () => {
+  const { ctx, page } = await openDemo();
+  await page.evaluate(() => window.sheetlog.setCellValuesAndFormats(0, 0, [["fill me", 3.5]], [[undefined, "0.00"]]));
+  await page.evaluate(() => window.sheetlog.setCellValueAndFormat(999, 0, "end", undefined));
+  await waitDurable(page);
+  await clickCell(page, 0, 0);
+  await page.keyboard.press("Shift+ArrowRight");
+  await page.keyboard.press("Control+Shift+ArrowDown");
+  const label = await page.textContent('[data-testid="export-selection"]');
+  assert.ok(label.includes("A1:B1000"), `Ctrl+Shift+Down stops at the next filled cell: ${label}`);
+  const before = await sequenceId(page);
+  await page.keyboard.press("Control+D");
+  await waitDurable(page);
+  assert.equal(await sequenceId(page), before + 1, "the fill is one log entry");
+  const csv = await exportRange(page, "A1:B1000");
+  assert.equal(csv, "fill me,3.5\n".repeat(1000));
+  assert.equal(await format(page, 999, 1), "0.00", "formats are filled too");
+  // Ctrl+Down from the last filled row stops there, not in the padding rows below.
+  await clickCell(page, 0, 0);
+  await page.keyboard.press("Control+ArrowDown");
+  assert.equal(await page.textContent('[data-testid="address"]'), "A1000");
+  await page.keyboard.press("Control+ArrowDown");
+  assert.equal(await page.textContent('[data-testid="address"]'), "A1000", "no further than the last populated row");
+  // Resize column A by dragging its header's right edge 80 px.
+  await page.keyboard.press("Control+Home");
+  await page.waitForTimeout(300);
+  const box = await page.locator('[data-testid="grid"]').boundingBox();
+  const edge = box.x + MARKER + 100 - 1;
+  await page.mouse.move(edge, box.y + 18);
+  await page.mouse.down();
+  await page.mouse.move(edge + 40, box.y + 18, { steps: 8 });
+  await page.mouse.move(edge + 80, box.y + 18, { steps: 8 });
+  await page.mouse.up();
+  const widths = JSON.parse(await page.getAttribute('[data-testid="grid"]', "data-column-widths"));
+  assert.ok(widths["0"] >= 170 && widths["0"] <= 190, `column A resized: ${JSON.stringify(widths)}`);
+  await reload(page);
+  await shot(page, "fill-resize-reloaded");
+  assert.equal(await exportRange(page, "A1:B1000"), "fill me,3.5\n".repeat(1000), "the fill survived the reload");
+  const kept = JSON.parse(await page.getAttribute('[data-testid="grid"]', "data-column-widths"));
+  assert.deepEqual(kept, widths, "column widths survived the reload");
+  await ctx.close();
+});
