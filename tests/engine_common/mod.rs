@@ -2,6 +2,7 @@
 //! wrappers that fail on demand or count reads.
 #![allow(dead_code)]
 
+pub mod faulty;
 pub mod logical;
 
 use std::cell::{Cell, RefCell};
