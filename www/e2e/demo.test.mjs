@@ -201,9 +201,14 @@ test("a malformed CSV shows its line number and, with rollback, leaves the sheet
   assert.equal(error?.line, 3);
   const afterSeq = await page.evaluate(() => window.sheetlog.getLogInfo(window.sheetlog.getSnapshot()).sequenceId.toString());
   assert.equal(afterSeq, before, "rollback stored nothing");
-  // Through the UI: the error with its line number is shown.
-  await importFile(page, bad);
+  // Through the UI a short row is padded with empty cells, with a notice (spreadsheet.test.mjs);
+  // an unclosed quote is refused with its line number shown.
+  const unclosed = join(dir, "unclosed.csv");
+  writeFileSync(unclosed, 'a,b,c\n1,2,3\n4,"5,6\n');
+  await importFile(page, unclosed);
   await page.waitForFunction(() => /line 3/i.test(document.body.innerText), null, { timeout: 10_000 });
+  const afterUi = await page.evaluate(() => window.sheetlog.getLogInfo(window.sheetlog.getSnapshot()).sequenceId.toString());
+  assert.equal(afterUi, before, "the refused file stored nothing");
   await ctx.close();
 });
 

@@ -2,7 +2,7 @@
 // Smoke check of the demo against a production build (run `npx vite build` first):
 //   node e2e/smoke.mjs [--screenshot screenshot.png]
 // Serves dist/ with `vite preview` (port SMOKE_PORT, default 4180), opens it in headless
-// Chromium (playwright-core), waits for the first sheet and a "ready" status bar, types into
+// Chromium (playwright-core), waits for the first sheet and a "Saved" status bar, types into
 // cells and reads them back through window.sheetlog, edits through the formula bar, checks that
 // invalid input stores nothing, loads the sample data, exports a selection, imports a malformed
 // file, scrolls far, creates/renames/reloads/deletes a sheet, shows the offline banner, and
@@ -52,7 +52,7 @@ try {
       timeout: 30_000,
     });
   await ready();
-  await page.waitForFunction(() => /\bready\b/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""));
+  await page.waitForFunction(() => /\bSaved\b/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""));
   check(true, `status bar: ${await page.textContent('[data-testid="status"]')}`);
 
   // Type into B3 (row markers and the 36 px header sit before the cells).

@@ -6,7 +6,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -284,5 +285,91 @@ test("Ctrl+Shift+Down and fill down 1,000 rows, resize a column, reload: both ke
   assert.equal(await exportRange(page, "A1:B1000"), "fill me,3.5\n".repeat(1000), "the fill survived the reload");
   const kept = JSON.parse(await page.getAttribute('[data-testid="grid"]', "data-column-widths"));
   assert.deepEqual(kept, widths, "column widths survived the reload");
+  await ctx.close();
+});
+
+test("typed input: dates, thousands, currency and percents become numbers with a format; F2 edits; the status bar in words", async () => {
+  const { ctx, page } = await openDemo();
+  assert.match(await page.textContent('[data-testid="load-state"]'), /^Saved$/);
+  const typeInto = async (row, col, text) => {
+    await clickCell(page, row, col);
+    await page.keyboard.type(text);
+    await page.keyboard.press("Enter");
+  };
+  await typeInto(0, 0, "2024-03-15");
+  await typeInto(1, 0, "1,234.5");
+  await typeInto(2, 0, "$12.50");
+  await typeInto(3, 0, "45%");
+  await typeInto(4, 0, "02134");
+  await typeInto(5, 0, "Smith, John");
+  await waitDurable(page);
+  assert.deepEqual(
+    [await value(page, 0, 0), await value(page, 1, 0), await value(page, 2, 0), await value(page, 3, 0), await value(page, 4, 0), await value(page, 5, 0)],
+    [45366, 1234.5, 12.5, 0.45, "02134", "Smith, John"],
+  );
+  assert.equal(await format(page, 0, 0), "yyyy-mm-dd");
+  assert.equal(await format(page, 1, 0), "#,##0.00");
+  assert.match(await format(page, 2, 0), /\$/);
+  assert.match(await format(page, 3, 0), /%/);
+  // The editor (F2) shows the date as a date, not as its serial number.
+  await clickCell(page, 0, 0);
+  await page.keyboard.press("F2");
+  const editor = page.locator("textarea.gdg-input");
+  await editor.waitFor();
+  assert.equal(await editor.inputValue(), "2024-03-15");
+  await page.keyboard.press("Escape");
+  assert.equal(await page.inputValue('[data-testid="formula-value"]'), "2024-03-15");
+  // Sum, count and average of the numbers selected (A1:A6 holds four numbers and two texts).
+  await clickCell(page, 1, 0);
+  await page.keyboard.press("Shift+ArrowDown");
+  await page.keyboard.press("Shift+ArrowDown");
+  const stats = await page.textContent('[data-testid="selection-stats"]');
+  assert.equal(stats, "Sum 1,247.45 · Count 3 · Average 415.816667");
+  // Offline, in words.
+  await ctx.setOffline(true);
+  await page.waitForFunction(() => document.querySelector('[data-testid="load-state"]')?.textContent === "Offline – changes are kept on this device");
+  await ctx.setOffline(false);
+  await page.waitForFunction(() => document.querySelector('[data-testid="load-state"]')?.textContent === "Saved");
+  await shot(page, "typed-input");
+  await ctx.close();
+});
+
+test("import of a CSV with a short row: accepted, padded, with a notice; export as shown or raw", async () => {
+  const { ctx, page } = await openDemo();
+  const dir = mkdtempSync(join(tmpdir(), "sheetlog-e2e-"));
+  const ragged = join(dir, "ragged.csv");
+  writeFileSync(ragged, "a,b,c\n1,2,3\n4,5\n6,7,8\n");
+  await page.setInputFiles('[data-testid="import-csv"]', ragged);
+  await page.waitForFunction(() => /padded with empty cells/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""));
+  await waitDurable(page);
+  assert.deepEqual([await value(page, 2, 0), await value(page, 2, 1), await value(page, 2, 2), await value(page, 3, 2)], [4, 5, undefined, 8]);
+  // A formatted cell exports as shown, or raw.
+  await page.evaluate(() => window.sheetlog.setCellValueAndFormat(1, 0, 45366, "yyyy-mm-dd"));
+  await waitDurable(page);
+  const download = async () => {
+    const [file] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="export-csv"]')]);
+    return new Response(await file.createReadStream()).text();
+  };
+  assert.equal(await download(), "a,b,c\n2024-03-15,2,3\n4,5,\n6,7,8\n");
+  await page.selectOption('[data-testid="export-mode"]', "raw");
+  assert.equal(await download(), "a,b,c\n45366,2,3\n4,5,\n6,7,8\n");
+  await ctx.close();
+});
+
+test("cut moves a block: Ctrl+X clears it once copied, Ctrl+V writes it elsewhere", async () => {
+  const { ctx, page } = await openDemo();
+  await page.evaluate(() => window.sheetlog.setCellValuesAndFormats(0, 0, [[1, "a"], [2, "b"]], [["0.00", undefined], [undefined, undefined]]));
+  await waitDurable(page);
+  await clickCell(page, 0, 0);
+  await page.keyboard.press("Shift+ArrowDown");
+  await page.keyboard.press("Shift+ArrowRight");
+  await page.keyboard.press("Control+X");
+  await waitDurable(page);
+  assert.deepEqual([await value(page, 0, 0), await value(page, 1, 1)], [undefined, undefined]);
+  await clickCell(page, 0, 3);
+  await page.keyboard.press("Control+V");
+  await waitDurable(page);
+  assert.deepEqual([await value(page, 0, 3), await value(page, 0, 4), await value(page, 1, 3), await value(page, 1, 4)], [1, "a", 2, "b"]);
+  assert.equal(await format(page, 0, 3), "0.00", "a block copied in this tab pastes with its formats");
   await ctx.close();
 });

@@ -1,5 +1,6 @@
 // CSV import and export of the package (DESIGN.md section 3), feature-detected at run time so
 // that a pkg/ built before they existed still runs the rest of the demo.
+import { splitDelimited } from "./clipboard";
 import type { ContentVersion, ImportCsvOptions, ImportProgress, ImportResult, SpreadsheetData } from "sheetlog";
 
 export type { ImportCsvOptions, ImportProgress, ImportResult };
@@ -21,6 +22,34 @@ export function csvMethods(data: SpreadsheetData): CsvMethods | undefined {
     importCsv: (source, options, onProgress) => data.importCsv(source, options, onProgress),
     exportCsv: (snapshot, range) => data.exportCsv(snapshot, range),
   };
+}
+
+/** A CSV field, quoted when it holds a comma, a quote or a line end. */
+function csvField(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Rows of fields as CSV text, lines ending with `\n`. */
+export function toCsv(rows: readonly (readonly string[])[]): string {
+  return rows.map((row) => `${row.map(csvField).join(",")}\n`).join("");
+}
+
+/**
+ * CSV text with every row as long as the longest (short rows padded with empty fields), as the
+ * importer wants it, and how many rows were padded. Blank lines are dropped (the importer skips
+ * them too).
+ */
+export function padRaggedCsv(text: string): { text: string; padded: number } {
+  const rows = splitDelimited(text, ",").filter((row) => !(row.length === 1 && row[0] === ""));
+  const width = rows.reduce((most, row) => Math.max(most, row.length), 0);
+  let padded = 0;
+  for (const row of rows) {
+    if (row.length < width) {
+      padded++;
+      while (row.length < width) row.push("");
+    }
+  }
+  return { text: toCsv(rows), padded };
 }
 
 /** Offers `text` as a download named `fileName`. */

@@ -1,19 +1,23 @@
 // Errors in words for the status bar and the messages.
 import { StorageError, type AnySheetlogError } from "sheetlog";
 
-/** The message of anything thrown, with the line of a malformed CSV. */
+/**
+ * The message of anything thrown, in words (no class name in front; a storage error as
+ * {@link storageErrorInWords} says it), with the line of a malformed CSV.
+ */
 export function errorMessage(error: unknown): string {
+  if (error instanceof StorageError) return storageErrorInWords(error);
   if (error instanceof Error) {
     const line: unknown = (error as Error & { line?: unknown }).line;
     const where = typeof line === "number" && !/\bline\b/i.test(error.message) ? ` (line ${line})` : "";
-    return `${error.name}: ${error.message}${where}`;
+    return `${error.message}${where}`;
   }
   return String(error);
 }
 
 /** A storage error as a person would say it. */
 export function storageErrorInWords(error: AnySheetlogError): string {
-  if (!(error instanceof StorageError)) return `${error.name}: ${error.message}`;
+  if (!(error instanceof StorageError)) return error.message;
   switch (error.statusCode) {
     case 410:
       return `This sheet was deleted (${error.message})`;
@@ -26,7 +30,7 @@ export function storageErrorInWords(error: AnySheetlogError): string {
     case 404:
       return `Stored data is missing (${error.message})`;
     default:
-      return `${error.name}: ${error.message}`;
+      return `Storage failed: ${error.message}`;
   }
 }
 

@@ -4,7 +4,8 @@ import type { Rectangle } from "@glideapps/glide-data-grid";
 import { useState, type ChangeEvent } from "react";
 import type { ContentVersion, SpreadsheetData } from "sheetlog";
 import zipcodesUrl from "vega-datasets/data/zipcodes.csv?url";
-import { csvMethods, downloadCsv } from "../csv";
+import { readBlock } from "../block";
+import { csvMethods, downloadCsv, toCsv } from "../csv";
 import { errorMessage } from "../errors";
 import { rangeAddress } from "../format";
 import type { CsvImport } from "../hooks/useCsvImport";
@@ -30,6 +31,7 @@ function fileName(sheetName: string, suffix = ""): string {
 export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range, report }: Props) {
   const [fetching, setFetching] = useState(false);
   const [exporting, setExporting] = useState(false);
+  const [exportShown, setExportShown] = useState(true);
   const { supported, running, settings, setSettings, start, cancel } = csvImport;
   const busy = running !== undefined || fetching;
 
@@ -58,8 +60,16 @@ export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range,
     setExporting(true);
     try {
       const address = target === undefined ? undefined : rangeAddress(target);
-      const text = await csv.exportCsv(snapshot, address);
-      downloadCsv(text, fileName(sheetName, address === undefined ? "" : `-${address.replace(":", "-")}`));
+      const name = fileName(sheetName, address === undefined ? "" : `-${address.replace(":", "-")}`);
+      const rect = target ?? { x: 0, y: 0, width: data.getColumnCount(snapshot), height: data.getRowCount(snapshot) };
+      if (!exportShown || rect.width === 0 || rect.height === 0) {
+        downloadCsv(await csv.exportCsv(snapshot, address), name);
+        return;
+      }
+      // As shown: every cell's text under its number format (dates as dates, $12.50 as typed).
+      const block = await readBlock(data, snapshot, rect);
+      downloadCsv(toCsv(block.texts), name);
+      if (block.formats === undefined) report("info", "The sheet was too large to format in time: raw values were exported");
     } catch (error) {
       report("error", `Export failed: ${errorMessage(error)}`);
     } finally {
@@ -106,6 +116,17 @@ export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range,
         </div>
       </details>
       <span className="divider" aria-hidden="true" />
+      <label className="export-choice">
+        <select
+          data-testid="export-mode"
+          value={exportShown ? "shown" : "raw"}
+          onChange={(e) => setExportShown(e.target.value === "shown")}
+          aria-label="What the export writes"
+        >
+          <option value="shown">Values as shown</option>
+          <option value="raw">Raw values</option>
+        </select>
+      </label>
       <button type="button" data-testid="export-csv" disabled={!supported || exporting} onClick={() => void exportRange(undefined)}>
         Export CSV
       </button>

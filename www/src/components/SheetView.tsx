@@ -103,7 +103,7 @@ export function SheetView({ data, sheetId, sheetName, header }: Props) {
         />
         <Notice notice={notice} onDismiss={() => setNotice(undefined)} />
       </div>
-      <StatusBar data={data} snapshot={snapshot} pendingEdits={pendingEdits} />
+      <StatusBar data={data} snapshot={snapshot} pendingEdits={pendingEdits} range={range} />
     </div>
   );
 }

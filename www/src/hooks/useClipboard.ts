@@ -76,8 +76,11 @@ export function useClipboard(options: ClipboardOptions): void {
       return container !== null && document.activeElement !== null && container.contains(document.activeElement);
     };
 
-    /** Puts the selection into the clipboard; returns the rectangle copied, or `undefined`. */
-    const copy = (event: ClipboardEvent): Rectangle | undefined => {
+    /**
+     * Puts the selection into the clipboard; returns the rectangle copied and a promise settled
+     * once its cells are read (a cut clears them only then), or `undefined`.
+     */
+    const copy = (event: ClipboardEvent): { rect: Rectangle; read: Promise<unknown> } | undefined => {
       const { data, selection, report } = latest.current;
       const version = data.getSnapshot();
       const rect = selectedRange(selection, data.getRowCount(version));
@@ -89,7 +92,7 @@ export function useClipboard(options: ClipboardOptions): void {
         event.clipboardData.setData("text/plain", text);
         event.clipboardData.setData("text/html", toHtmlTable(block.texts));
         copied.current = { text, block };
-        return rect;
+        return { rect, read: Promise.resolve() };
       }
       // Not all loaded: read it from storage, handing the clipboard promises of its contents
       // while the key press still counts as the user's gesture.
@@ -106,7 +109,7 @@ export function useClipboard(options: ClipboardOptions): void {
         () => report("info", `Copied ${rangeAddress(rect)}`),
         (error: unknown) => report("error", `Copy of ${rangeAddress(rect)} failed: ${String(error)}`),
       );
-      return rect;
+      return { rect, read: reading };
     };
 
     const onCopy = (event: ClipboardEvent) => {
@@ -115,11 +118,13 @@ export function useClipboard(options: ClipboardOptions): void {
 
     const onCut = (event: ClipboardEvent) => {
       if (!focused()) return;
-      const rect = copy(event);
-      if (rect === undefined) return;
+      const copying = copy(event);
+      if (copying === undefined) return;
+      const { rect, read } = copying;
       const { data, track } = latest.current;
       const range = { rowMin: rect.y, columnMin: rect.x, rowMax: rect.y + rect.height - 1, columnMax: rect.x + rect.width - 1 };
-      track(`Cut of ${rangeAddress(rect)}`, data.clearRange(range));
+      // Cleared once copied: never before the cells not loaded were read.
+      track(`Cut of ${rangeAddress(rect)}`, read.then(() => data.clearRange(range)));
     };
 
     const onPaste = (event: ClipboardEvent) => {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { SpreadsheetData } from "sheetlog";
-import { csvMethods, type ImportProgress } from "../csv";
+import { csvMethods, padRaggedCsv, type ImportProgress } from "../csv";
 import { errorMessage, isAbortError } from "../errors";
 
 export interface ImportSettings {
@@ -41,6 +41,25 @@ function importedBefore(error: unknown): string {
   return rows === 0 ? "; nothing was imported" : `; the ${plural(rows, "row")} before it stay in the sheet`;
 }
 
+/** Files up to this size with rows of different lengths are padded in memory and imported. */
+const MAX_PADDED_BYTES = 64 * 1024 * 1024;
+
+function sizeOf(source: Blob | string): number {
+  return typeof source === "string" ? source.length * 3 : source.size;
+}
+
+function isRaggedError(error: unknown): boolean {
+  return error instanceof Error && error.name === "ValidationError" && /the row has \d+ fields? but the first row has/.test(error.message);
+}
+
+/** Rows a failed import left in the sheet, or `undefined` when the error does not say. */
+function importedRows(error: unknown): number | undefined {
+  if (!(error instanceof Error) || !("imported" in error)) return undefined;
+  const imported: unknown = error.imported;
+  if (typeof imported !== "object" || imported === null || !("rows" in imported)) return undefined;
+  return typeof imported.rows === "number" ? imported.rows : undefined;
+}
+
 export function useCsvImport(data: SpreadsheetData, report: (kind: "info" | "error", text: string) => void): CsvImport {
   const csv = csvMethods(data);
   const [running, setRunning] = useState<RunningImport>();
@@ -68,17 +87,25 @@ export function useCsvImport(data: SpreadsheetData, report: (kind: "info" | "err
       };
       const [startRow, startColumn] = settings.atSelection && target !== undefined ? target : [0, 0];
       const started = performance.now();
+      const options = { startRow, startColumn, onError: settings.rollback ? "rollback" : "keep", signal: abort.signal } as const;
+      let padded = 0;
       csv
-        .importCsv(
-          source,
-          { startRow, startColumn, onError: settings.rollback ? "rollback" : "keep", signal: abort.signal },
-          onProgress,
-        )
+        .importCsv(source, options, onProgress)
+        .catch(async (error: unknown) => {
+          // Rows of different lengths: pad the short ones with empty cells and import again
+          // (when nothing was imported yet and the file is small enough to rewrite in memory).
+          if (!isRaggedError(error) || importedRows(error) !== 0 || sizeOf(source) > MAX_PADDED_BYTES) throw error;
+          const text = typeof source === "string" ? source : await source.text();
+          const fixed = padRaggedCsv(text);
+          padded = fixed.padded;
+          return csv.importCsv(fixed.text, options, onProgress);
+        })
         .then(
           (result) => {
             const seconds = ((performance.now() - started) / 1000).toFixed(1);
             const what = `${plural(result.rows, "row")} (${plural(result.cells, "cell")}, ${plural(result.entries, "log entry", "log entries")})`;
-            report("info", result.cancelled ? `Import of ${label} cancelled after ${what}` : `Imported ${label}: ${what} in ${seconds} s`);
+            const note = padded > 0 ? `; ${plural(padded, "row")} had fewer fields than the longest and were padded with empty cells` : "";
+            report("info", result.cancelled ? `Import of ${label} cancelled after ${what}` : `Imported ${label}: ${what} in ${seconds} s${note}`);
           },
           (error: unknown) => {
             if (isAbortError(error)) report("info", `Import of ${label} cancelled`);
