@@ -399,3 +399,26 @@ async fn list_and_delete_sheets() {
     call(&again, "close", &[]).unwrap();
     settle(SpreadsheetData::delete_sheet(JsValue::from_str(&sheet).unchecked_into()).into()).await.unwrap();
 }
+
+/// Text values read through the string cache (issue 9, item 6) are always the cell's own text:
+/// read twice, after an overwrite of the same cells, and after more text than the cache holds
+/// (6 MiB of distinct strings through a 4 MiB cache) was read in between.
+#[wasm_bindgen_test]
+async fn text_reads_stay_right_through_the_string_cache() {
+    let data: JsValue = SpreadsheetData::in_memory(None).unwrap().into();
+    wait_ready(&data).await;
+    let text = |round: u32, row: u32| format!("{round}:{row}:{}", "é".repeat(10_000));
+    for round in 0..3 {
+        let rows = Array::new();
+        for row in 0..300 {
+            rows.push(&Array::of1(&text(round, row).into()));
+        }
+        settle(call(&data, "setCellValuesAndFormats", &[0.into(), 0.into(), rows.into()]).unwrap()).await.unwrap();
+        for pass in 0..2 {
+            for row in 0..300 {
+                let got = value(&data, f64::from(row), 0.0).as_string();
+                assert_eq!(got.as_deref(), Some(text(round, row).as_str()), "round {round}, pass {pass}, row {row}");
+            }
+        }
+    }
+}

@@ -2,9 +2,12 @@
 //! indexes as numbers, pixels for viewports, `undefined` for "no value" and `null` for an
 //! explicitly empty cell (DESIGN.md section 3).
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::str::FromStr;
 
 use js_sys::{Object, Reflect};
+use rustc_hash::FxHashMap;
 use wasm_bindgen::prelude::*;
 
 use super::js_error::{bad_input, validation_error};
@@ -67,12 +70,52 @@ pub fn cell_value_from_js(value: &JsValue) -> Result<Option<CellValue>, JsValue>
     ))
 }
 
+/// Bytes of text the [`TEXT_CACHE`] holds before it starts over.
+const TEXT_CACHE_BYTES: usize = 4 << 20;
+/// What one cached string costs besides its text (map entry, `Rc` header, JS handle).
+const TEXT_CACHE_OVERHEAD: usize = 64;
+
+/// JS strings already made from text values, by the address of the value's shared `Rc<str>`
+/// (a tile's string table or an entry's decoded text), so a cell read many times is decoded
+/// to a JS string once (issue 9, item 6). Each entry keeps its `Rc` alive, so no other text
+/// can take its address while it is cached. Bounded by [`TEXT_CACHE_BYTES`]: when full it is
+/// emptied and fills again with what is read next (the viewport's cells).
+#[derive(Default)]
+struct TextCache {
+    strings: FxHashMap<usize, (Rc<str>, JsValue)>,
+    bytes: usize,
+}
+
+thread_local! {
+    static TEXT_CACHE: RefCell<TextCache> = RefCell::default();
+}
+
+/// `text` as a JS string, through the [`TEXT_CACHE`].
+fn text_to_js(text: &Rc<str>) -> JsValue {
+    let key = Rc::as_ptr(text).cast::<u8>() as usize;
+    TEXT_CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((_, js)) = cache.strings.get(&key) {
+            return js.clone();
+        }
+        let js = JsValue::from_str(text);
+        let cost = text.len() + TEXT_CACHE_OVERHEAD;
+        if cache.bytes + cost > TEXT_CACHE_BYTES {
+            cache.strings.clear();
+            cache.bytes = 0;
+        }
+        cache.bytes += cost;
+        cache.strings.insert(key, (text.clone(), js.clone()));
+        js
+    })
+}
+
 /// A model value as a JS `CellValue`.
 pub fn cell_value_to_js(value: Option<&CellValue>) -> JsValue {
     match value {
         None => JsValue::UNDEFINED,
         Some(CellValue::Empty) => JsValue::NULL,
-        Some(CellValue::Text(text)) => JsValue::from_str(text),
+        Some(CellValue::Text(text)) => text_to_js(text),
         Some(CellValue::Number(n)) => JsValue::from_f64(*n),
         Some(CellValue::Boolean(b)) => JsValue::from_bool(*b),
         Some(CellValue::Error(code)) => {
