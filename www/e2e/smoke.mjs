@@ -108,7 +108,7 @@ try {
       `export selection ${download.suggestedFilename()}: ${JSON.stringify(text)}`);
 
     // A malformed file shows its line number.
-    await page.setInputFiles('[data-testid="import-csv"]', { name: "ragged.csv", mimeType: "text/csv", buffer: Buffer.from("a,b,c\n1,2,3\n4,5\n") });
+    await page.setInputFiles('[data-testid="import-csv"]', { name: "unclosed.csv", mimeType: "text/csv", buffer: Buffer.from('a,b,c\n1,2,3\n4,"5,6\n') });
     await page.waitForFunction(() => /line 3/i.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""));
     check(true, `malformed CSV: ${await page.textContent('[data-testid="notice"]')}`);
     await page.click('[data-testid="notice"] button');
@@ -151,7 +151,8 @@ try {
   await page.click('[data-testid="delete-sheet"]');
   await page.click('[data-testid="confirm-delete"]');
   await page.waitForFunction(() => window.sheetlog !== undefined && window.sheetlog.getRowCount(window.sheetlog.getSnapshot()) > 0);
-  const dbs = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+  const dbs = await page.evaluate(async () =>
+    (await indexedDB.databases()).map((d) => d.name).filter((name) => name !== "sheetlog-registry"));
   const after = await page.$$eval('[data-testid="sheet-select"] option', (os) => os.map((o) => o.textContent));
   check(dbs.length === 1 && !after.includes("Budget 2026"), `deleted; databases: ${dbs.join(", ")}; sheets: ${after.join(", ")}`);
 

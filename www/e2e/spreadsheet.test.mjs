@@ -224,6 +224,11 @@ test("zipcodes: copy of every row (most never loaded) pastes equal into a fresh 
   await waitDurable(page);
   console.log(`# paste of ${rows * columns} cells: shown after ${visible} ms, durable after ${Date.now() - started} ms`);
   await shot(page, "paste-zipcodes");
+  // The storage figure follows the log: well over the 252,300 cells' worth of bytes.
+  await page.waitForFunction(() => {
+    const m = /([\d.]+) (KB|MB) stored/.exec(document.querySelector('[data-testid="stored"]')?.textContent ?? "");
+    return m !== null && (m[2] === "MB" || Number(m[1]) > 500);
+  }, null, { timeout: 20_000 });
   assert.equal(await exportRange(page, `A1:${last}`), original, "every pasted cell equals the copied one");
   // Delete all of it with the keyboard, reload: cleared; undo: back.
   await clickCell(page, 0, 0);
@@ -291,8 +296,12 @@ test("Ctrl+Shift+Down and fill down 1,000 rows, resize a column, reload: both ke
 test("typed input: dates, thousands, currency and percents become numbers with a format; F2 edits; the status bar in words", async () => {
   const { ctx, page } = await openDemo();
   assert.match(await page.textContent('[data-testid="load-state"]'), /^Saved$/);
+  // F2 opens the editor first: a key typed at once to start an edit is sometimes lost (Glide's
+  // first-key path; see the report of issue 14), which this test is not about.
   const typeInto = async (row, col, text) => {
     await clickCell(page, row, col);
+    await page.keyboard.press("F2");
+    await page.locator("textarea.gdg-input").waitFor();
     await page.keyboard.type(text);
     await page.keyboard.press("Enter");
   };

@@ -33,8 +33,11 @@ export function bytesInWords(bytes: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
-/** The sheet's stored bytes (`getStorageInfo`), read again after edits settle and every 30 s. */
-function useStoredBytes(data: SpreadsheetData, settled: boolean): number | undefined {
+/**
+ * The sheet's stored bytes (`getStorageInfo`), read a second after the log moves on (once edits
+ * settle) and every 30 s.
+ */
+function useStoredBytes(data: SpreadsheetData, settled: boolean, position: bigint): number | undefined {
   const [bytes, setBytes] = useState<number>();
   useEffect(() => {
     if (!settled) return;
@@ -44,14 +47,14 @@ function useStoredBytes(data: SpreadsheetData, settled: boolean): number | undef
         (info) => !cancelled && setBytes(info.bytes),
         () => undefined,
       );
-    const first = setTimeout(read, 500);
+    const first = setTimeout(read, 1000);
     const timer = setInterval(read, 30_000);
     return () => {
       cancelled = true;
       clearTimeout(first);
       clearInterval(timer);
     };
-  }, [data, settled]);
+  }, [data, settled, position]);
   return bytes;
 }
 
@@ -61,7 +64,7 @@ export function StatusBar({ data, snapshot, pendingEdits, range }: Props) {
   const log = data.getLogInfo(snapshot);
   const rows = data.getRowCount(snapshot);
   const columns = data.getColumnCount(snapshot);
-  const stored = useStoredBytes(data, pendingEdits === 0);
+  const stored = useStoredBytes(data, pendingEdits === 0, log.sequenceId);
   const stats = useSelectionStats(data, snapshot, range);
 
   let state: string;
