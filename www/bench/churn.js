@@ -33,7 +33,7 @@ async function writeStatic(data) {
 }
 
 async function run() {
-  const { default: init, SpreadsheetData, storageBreakdown } = await import("../bench-pkg/sheetlog.js");
+  const { default: init, SpreadsheetData, storageBreakdown } = await import("../bench-pkg/index.js");
   await init();
   const name = `bench-churn-${Date.now()}`;
   const data = await SpreadsheetData.open({ name, viewport: { rowMinOffset: 0, columnMinOffset: 0, width: 1500, height: 1200 } });
