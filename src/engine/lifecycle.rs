@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::rc::Rc;
 
 use super::error::EngineError;
+use super::log_pages::LogPages;
 use super::workflow::{read_index, SNAPSHOT_DIR};
 use crate::blob::{read_path, remove_path, write_path};
 use crate::blob::{BlobDir, BlobError, BlobStore, EntryKind};
@@ -455,21 +456,9 @@ pub const STORAGE_SAMPLE: usize = 64;
 pub async fn storage_info<L: EventLog, B: BlobStore>(log: &L, blobs: &B) -> Result<StorageInfo, EngineError> {
     let bounds = log.bounds().await?;
     let mut bytes = 0u64;
-    let mut next = bounds.start;
-    while next < bounds.end {
-        let page = match log.query(QueryFrom::Seq(next), QueryTo::End, None).await {
-            Ok(page) => page,
-            Err(LogError::OutOfRange { start, .. }) if start > next => {
-                next = start;
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if page.entries.is_empty() {
-            break;
-        }
+    let mut pages = LogPages::new(bounds.start, bounds.end);
+    while let Some(page) = pages.next_page(log).await? {
         bytes += page.entries.iter().map(|e| encode_entry(e).len() as u64).sum::<u64>();
-        next = page.next();
     }
     let paths = list_blobs(&blobs.root(), "").await?;
     let step = paths.len().div_ceil(STORAGE_SAMPLE).max(1);

@@ -26,6 +26,7 @@ mod history_list;
 mod host;
 pub mod lifecycle;
 mod loaded_tile;
+mod log_pages;
 mod offsets;
 mod pending;
 mod publish;

@@ -25,6 +25,7 @@ use super::edit_layer::EditLayer;
 use super::error::EngineError;
 use super::lifecycle::{history_between, history_chain, read_catalog};
 use super::loaded_tile::LoadedTile;
+use super::log_pages::LogPages;
 use super::pending::PendingView;
 use super::sheet::Engine;
 use super::state::{Core, Msg};
@@ -199,26 +200,13 @@ async fn checkpoints<L: EventLog, B: BlobStore>(
         catalog.snapshots.into_iter().map(|(seq, path)| (seq, Some(path))).collect();
     found.extend(known.map(|(seq, path)| (seq, Some(path))));
     // Snapshots recorded in the log since the catalog was last written.
-    let mut next = bounds.start;
-    let end = upto.saturating_add(1).min(bounds.end);
-    while next < end {
-        let page = match log.query(QueryFrom::Seq(next), QueryTo::Seq(end), None).await {
-            Ok(page) => page,
-            Err(LogError::OutOfRange { start, .. }) if start > next => {
-                next = start;
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if page.entries.is_empty() {
-            break;
-        }
+    let mut pages = LogPages::new(bounds.start, upto.saturating_add(1).min(bounds.end));
+    while let Some(page) = pages.next_page(log).await? {
         for (i, entry) in page.entries.iter().enumerate() {
             if let Some(path) = &entry.metadata.snapshot {
                 found.insert(page.first + i as u64, Some(path.clone()));
             }
         }
-        next = page.next();
     }
     if kept_from == 0 {
         found.entry(0).or_insert(None);
