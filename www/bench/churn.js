@@ -5,6 +5,7 @@
 // browser). At the end, the bytes of one snapshot of the final sheet (its latest index and the
 // tiles it references, all written by the same encoder a fresh snapshot would use).
 // Protocol with bench/run.mjs: console output is forwarded; window.__benchError / __benchDone.
+import { runBenchmark } from "./common.js";
 const params = new URLSearchParams(location.search);
 const EDITS = Number(params.get("edits") ?? 1_000_000);
 const STATIC_ROWS = 100_000; // x 10 columns = 1,000,000 static cells, columns A..J
@@ -71,10 +72,4 @@ async function run() {
   console.log(`storage after ${EDITS} edits without history: ${(bounded / 1024).toFixed(0)} KiB = ${(bounded / snapshot).toFixed(2)} x that snapshot (target <= 3); history blobs: ${(last.historyBytes / 1024).toFixed(0)} KiB`);
 }
 
-try {
-  await run();
-} catch (e) {
-  window.__benchError = String((e && e.stack) || e);
-} finally {
-  window.__benchDone = true;
-}
+await runBenchmark(run);

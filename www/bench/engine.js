@@ -3,28 +3,10 @@
 // 40 x 15 viewport and measures open-to-ready, snapshot workflow times, wasm memory and
 // getCellValue throughput. Protocol with bench/run.mjs: console output is forwarded; sets
 // window.__benchError on failure and window.__benchDone at the end.
+import { runBenchmark, waitFor } from "./common.js";
 const SIZES = (new URLSearchParams(location.search).get("sizes") ?? "1000,10000,100000").split(",").map(Number);
 const COLUMNS = 10;
 const VIEWPORT = { rowMinOffset: 0, columnMinOffset: 0, width: 15 * 100, height: 40 * 30 };
-
-function waitFor(data, predicate, timeoutMs = 600_000) {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const s = data.getSnapshot();
-      if (predicate(s)) {
-        unsubscribe();
-        clearTimeout(timer);
-        resolve(s);
-      }
-    };
-    const unsubscribe = data.subscribe(check);
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error("timed out waiting for the sheet"));
-    }, timeoutMs);
-    check();
-  });
-}
 
 async function run() {
   const { default: init, SpreadsheetData } = await import("../bench-pkg/index.js");
@@ -87,10 +69,4 @@ async function run() {
   if (byN[1000] && byN[100000]) console.log(`open-to-ready ratio 100k/1k: ${(byN[100000].openMs / byN[1000].openMs).toFixed(2)} (target <= 2)`);
 }
 
-try {
-  await run();
-} catch (e) {
-  window.__benchError = String((e && e.stack) || e);
-} finally {
-  window.__benchDone = true;
-}
+await runBenchmark(run);

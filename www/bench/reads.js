@@ -3,30 +3,12 @@
 // sheet is on IndexedDB (one entry, no snapshot), reopened with the viewport, and read once
 // loaded. Protocol with bench/run.mjs: console output is forwarded; sets
 // window.__benchError on failure and window.__benchDone at the end.
+import { runBenchmark, waitFor } from "./common.js";
 const ROWS = 40;
 const COLS = 15;
 const VIEWPORT = { rowMinOffset: 0, columnMinOffset: 0, width: COLS * 100, height: ROWS * 30 };
 const READS = 3_000_000;
 const ROUNDS = 3;
-
-function waitFor(data, predicate, timeoutMs = 120_000) {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const s = data.getSnapshot();
-      if (predicate(s)) {
-        unsubscribe();
-        clearTimeout(timer);
-        resolve(s);
-      }
-    };
-    const unsubscribe = data.subscribe(check);
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error("timed out waiting for the sheet"));
-    }, timeoutMs);
-    check();
-  });
-}
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -93,10 +75,4 @@ async function run() {
   }
 }
 
-try {
-  await run();
-} catch (e) {
-  window.__benchError = String((e && e.stack) || e);
-} finally {
-  window.__benchDone = true;
-}
+await runBenchmark(run);

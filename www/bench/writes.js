@@ -2,6 +2,7 @@
 // and worker snapshots, next to the physical limits measured in the same run (raw IndexedDB
 // put transactions, IdbEventLog's own group commit). Protocol with bench/run.mjs: console
 // output is forwarded; sets window.__benchError on failure and window.__benchDone at the end.
+import { runBenchmark } from "./common.js";
 const params = new URLSearchParams(location.search);
 const SIZES = (params.get("sizes") ?? "1000,10000,40000").split(",").map(Number);
 const MEMORY_EDITS = Number(params.get("memory") ?? 200000);
@@ -143,10 +144,4 @@ async function run() {
   }
 }
 
-try {
-  await run();
-} catch (e) {
-  window.__benchError = String((e && e.stack) || e);
-} finally {
-  window.__benchDone = true;
-}
+await runBenchmark(run);
