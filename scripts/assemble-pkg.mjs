@@ -85,9 +85,15 @@ writeFileSync(join(out, "sheetlog-worker.d.ts"), "// The worker entry of sheetlo
 const tsc = join(js, "node_modules", ".bin", "tsc");
 if (!existsSync(tsc)) throw new Error("js/node_modules is missing: run bash scripts/js-deps.sh");
 const modules = join(js, "node_modules");
-for (const sub of ["react", "glide"]) {
-  mkdirSync(join(out, sub), { recursive: true });
-  copyFileSync(join(js, sub, "index.ts"), join(out, sub, "index.ts"));
+// Every .ts file of each (index.ts and the files it imports), removed again once compiled.
+const sources = ["react", "glide"].flatMap((sub) =>
+  readdirSync(join(js, sub))
+    .filter((file) => file.endsWith(".ts"))
+    .map((file) => join(sub, file)),
+);
+for (const source of sources) {
+  mkdirSync(join(out, dirname(source)), { recursive: true });
+  copyFileSync(join(js, source), join(out, source));
 }
 const tsconfig = join(out, "tsconfig.build.json");
 writeFileSync(
@@ -124,7 +130,7 @@ try {
   execFileSync(tsc, ["-p", tsconfig], { stdio: "inherit", cwd: out });
 } finally {
   rmSync(tsconfig);
-  for (const sub of ["react", "glide"]) rmSync(join(out, sub, "index.ts"));
+  for (const source of sources) rmSync(join(out, source));
 }
 
 // ---- .d.ts of the glue: no internals, no free() on shared objects ----

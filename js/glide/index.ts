@@ -4,8 +4,12 @@
  *
  * {@link useGlideGrid} returns the props `<DataEditor>` needs to show and edit a sheet: cells
  * read from the current content version (loading cells where tiles are still on their way), the
- * visible region sent to `setViewport`, edits, paste as one batch write, Delete as `clearRange`,
- * copying that loads the whole selection first, and redraws of only the cells that changed.
+ * visible region sent to `setViewport`, edits, Delete as `clearRange`, and redraws of only the
+ * cells that changed. Copy, cut and paste are the adapter's own, not Glide's: Glide 6 writes cell
+ * text into the clipboard's HTML unescaped and parses pasted HTML into the live document (so a
+ * cell holding `<img src=x onerror=...>` runs script when copied and pasted back). The adapter
+ * turns Glide's clipboard off and puts TSV plus an HTML table with every cell escaped into the
+ * clipboard, loading the whole selection first; it pastes only `text/plain`, as one batch write.
  *
  * @example
  * ```tsx
@@ -22,6 +26,7 @@
  * @module
  */
 import {
+  CompactSelection,
   GridCellKind,
   type CellArray,
   type DataEditorRef,
@@ -33,9 +38,12 @@ import {
   type Item,
   type Rectangle,
 } from "@glideapps/glide-data-grid";
-import { useCallback, useEffect, useMemo, useRef, type RefObject } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type RefObject } from "react";
 import type { CellError, CellValue, ContentVersion, SpreadsheetData } from "../index.js";
 import { useSpreadsheetSnapshot, viewportBounds, type RangeBounds } from "../react/index.js";
+import { parseClipboardText, splitDelimited, toHtmlTable, toTsv } from "./clipboard.js";
+
+export { escapeHtml, parseClipboardText, splitDelimited, toHtmlTable, toTsv } from "./clipboard.js";
 
 /** A cell of the sheet, as {@link GlideGridOptions.renderCell} receives it. */
 export interface SheetCell {
@@ -69,19 +77,48 @@ export interface GlideGridOptions {
   /** Columns the grid shows at least (default 26), and past the last populated one (default 10). */
   minColumns?: number;
   extraColumns?: number;
+  /**
+   * Copy, cut and paste while the focus is in the grid (default `true`): `false` leaves the
+   * clipboard events to the app. Glide's own clipboard is off either way.
+   */
+  clipboard?: boolean;
+  /**
+   * The grid's selection, when the app holds it (pass `onGridSelectionChange` too); else the
+   * adapter holds it. Copy, cut and paste act on it.
+   */
+  gridSelection?: GridSelection;
+  /** Called with each new selection (the adapter's or, with `gridSelection`, the app's). */
+  onGridSelectionChange?: (selection: GridSelection) => void;
 }
+
+/**
+ * Glide's key bindings the adapter sets: Glide's copy, cut and paste off (see the module's
+ * comment). An app passing its own `keybindings` spreads these into them last.
+ */
+export const GLIDE_KEYBINDINGS = { copy: false, cut: false, paste: false } as const;
+
+/** Most cells one paste writes: `setCellValuesAndFormats` takes at most this many (one log entry). */
+export const MAX_PASTE_CELLS = 1_048_576;
 
 /** The props of `<DataEditor>` that {@link useGlideGrid} provides; spread them onto it. */
 export interface GlideGridProps {
   /** Pass as `ref` (spreading the props does): used to redraw only the cells that changed. */
   ref: RefObject<DataEditorRef | null>;
+  /**
+   * A class naming this grid, `sheetlog-grid-` and an id: the clipboard acts while the focus is
+   * inside it. An app with its own `className` joins both (`${grid.className} mine`).
+   */
+  className: string;
+  /** {@link GLIDE_KEYBINDINGS}: Glide's clipboard off. */
+  keybindings: typeof GLIDE_KEYBINDINGS;
+  gridSelection: GridSelection;
+  onGridSelectionChange: (selection: GridSelection) => void;
   columns: GridColumn[];
   rows: number;
   rowHeight: number;
   getCellContent: (cell: Item) => GridCell;
   onVisibleRegionChanged: (range: Rectangle) => void;
   onCellEdited: (cell: Item, newValue: EditableGridCell) => void;
-  onPaste: (target: Item, values: readonly (readonly string[])[]) => boolean;
   onDelete: (selection: GridSelection) => boolean;
   getCellsForSelection: (selection: Rectangle, abortSignal: AbortSignal) => GetCellsThunk | CellArray;
 }
@@ -170,38 +207,42 @@ function a1(rect: Rectangle): string {
   return `${columnName(rect.x)}${rect.y + 1}:${end}`;
 }
 
-/** Splits CSV text (RFC 4180 quoting, `\n` line ends, as `exportCsv` writes it) into fields. */
+/**
+ * Splits CSV text (RFC 4180 quoting, any line end, as `exportCsv` writes it) into rows of fields;
+ * `splitDelimited(text, ",")`.
+ *
+ * @example
+ * ```ts
+ * parseCsv('a,"b,c"\n1,2'); // [["a", "b,c"], ["1", "2"]]
+ * ```
+ */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charAt(i);
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += c;
-  }
-  if (field !== "" || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
+  return splitDelimited(text, ",");
 }
+
+/** The text a cell puts into the clipboard: its value as text (`TRUE`/`FALSE`, an error's code), empty for none. */
+function copyText(value: CellValue): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
+  if (isCellError(value)) return value.value;
+  return String(value);
+}
+
+/** The texts of `rect`: from `version` when it is loaded, else read from storage (`exportCsv`). */
+async function readTexts(data: SpreadsheetData, version: ContentVersion, rect: Rectangle): Promise<string[][]> {
+  if (loaded(data, version, rect)) return loadedTexts(data, version, rect);
+  const fields = parseCsv(await data.exportCsv(version, a1(rect)));
+  return Array.from({ length: rect.height }, (_, i) => Array.from({ length: rect.width }, (_, j) => fields[i]?.[j] ?? ""));
+}
+
+/** The texts of `rect` in `version`; only for a loaded `rect`. */
+function loadedTexts(data: SpreadsheetData, version: ContentVersion, rect: Rectangle): string[][] {
+  return Array.from({ length: rect.height }, (_, i) =>
+    Array.from({ length: rect.width }, (_, j) => copyText(data.getCellValue(version, rect.y + i, rect.x + j))),
+  );
+}
+
+const EMPTY_SELECTION: GridSelection = { columns: CompactSelection.empty(), rows: CompactSelection.empty() };
 
 /** The inclusive bounds of what `snapshot` may still be loading: the viewport cut to the populated area. */
 function loadingBounds(data: SpreadsheetData, snapshot: ContentVersion): RangeBounds | undefined {
@@ -250,10 +291,19 @@ function selectedRectangles(selection: GridSelection, rows: number, columns: num
  *   viewport are still on their way.
  * - `onVisibleRegionChanged`: sets the sheet's viewport (in pixels) to what the grid shows.
  * - `onCellEdited`: writes a text edit (`writeCell`); an unchanged cell writes nothing.
- * - `onPaste`: one `setCellValuesAndFormats` for the whole pasted block, formats kept.
  * - `onDelete`: one `clearRange` per selected rectangle, whatever its size.
- * - `getCellsForSelection`: copies from the version when the selection is loaded, else reads
- *   the whole selection first (through `exportCsv`), so nothing unloaded is copied as blank.
+ * - `getCellsForSelection` (Glide's fill reads it): from the version when the selection is
+ *   loaded, else the whole selection read first (through `exportCsv`), never unloaded as blank.
+ * - `keybindings`, `className`, `gridSelection`, `onGridSelectionChange`: Glide's clipboard off,
+ *   and the adapter's own on the `copy`, `cut` and `paste` events of the document while the focus
+ *   is in this grid (unless `clipboard: false`). Copy puts the selection's first rectangle into
+ *   the clipboard as TSV (`text/plain`) and as an HTML table with every cell escaped
+ *   (`text/html`); a selection not all loaded is read from storage first and handed over through
+ *   `navigator.clipboard.write`. Cut clears the rectangle (`clearRange`) once it is copied.
+ *   Paste reads only `text/plain` (TSV, or CSV when every line has the same number of fields;
+ *   {@link parseClipboardText}) and writes the block at the selection's top-left cell as one
+ *   `setCellValuesAndFormats` (one log entry, one undo step), each text through `parseText`,
+ *   formats kept; more than {@link MAX_PASTE_CELLS} cells is refused through `onError`.
  *
  * @example
  * ```tsx
@@ -265,7 +315,7 @@ function selectedRectangles(selection: GridSelection, rows: number, columns: num
  */
 export function useGlideGrid(data: SpreadsheetData, options: GlideGridOptions = {}): GlideGridProps {
   const { renderCell = defaultRenderCell, writeCell, parseText = parseCellText, onError } = options;
-  const { minRows = 1000, extraRows = 100, minColumns = 26, extraColumns = 10 } = options;
+  const { minRows = 1000, extraRows = 100, minColumns = 26, extraColumns = 10, clipboard = true } = options;
   const snapshot = useSpreadsheetSnapshot(data);
   const ref = useRef<DataEditorRef | null>(null);
   // Read at call time, so getCellContent stays the same function across versions.
@@ -373,14 +423,19 @@ export function useGlideGrid(data: SpreadsheetData, options: GlideGridOptions = 
     [data, report],
   );
 
-  const onPaste = useCallback(
-    ([column, row]: Item, values: readonly (readonly string[])[]): boolean => {
+  /** Writes a block of texts with its top-left cell at (`row`, `column`): one batch write. */
+  const pasteTexts = useCallback(
+    (row: number, column: number, texts: readonly (readonly string[])[]) => {
+      const width = texts.reduce((most, line) => Math.max(most, line.length), 0);
+      if (texts.length * width > MAX_PASTE_CELLS) {
+        report(new RangeError(`a paste of ${texts.length * width} cells: at most ${MAX_PASTE_CELLS} at once`));
+        return;
+      }
       const version = data.getSnapshot();
       const parse = callbacks.current.parseText;
-      const parsed = values.map((line) => line.map((text) => parse(text)));
-      const formats = values.map((line, i) => line.map((_, j) => data.getCellFormat(version, row + i, column + j)));
+      const parsed = texts.map((line) => line.map((text) => parse(text)));
+      const formats = texts.map((line, i) => line.map((_, j) => data.getCellFormat(version, row + i, column + j)));
       data.setCellValuesAndFormats(row, column, parsed, formats).catch(report);
-      return false;
     },
     [data, report],
   );
@@ -406,31 +461,102 @@ export function useGlideGrid(data: SpreadsheetData, options: GlideGridOptions = 
           Array.from({ length: rect.width }, (_, j) => cellAt(version, undefined, rect.x + j, rect.y + i)),
         );
       if (loaded(data, version, rect)) return read();
-      // Part of the selection is not loaded: read it all from storage before copying.
+      // Part of the selection is not loaded: read it all from storage first.
       return async () => {
-        const csv = await data.exportCsv(version, a1(rect));
+        const texts = await readTexts(data, version, rect);
         if (abortSignal.aborted) return [];
-        const fields = parseCsv(csv);
-        return Array.from({ length: rect.height }, (_, i) =>
-          Array.from({ length: rect.width }, (_, j): GridCell => {
-            const text = fields[i]?.[j] ?? "";
-            return { kind: GridCellKind.Text, data: text, displayData: text, allowOverlay: true };
-          }),
-        );
+        return texts.map((line) => line.map((text): GridCell => ({ kind: GridCellKind.Text, data: text, displayData: text, allowOverlay: true })));
       };
     },
     [data, cellAt],
   );
 
+  // The selection: the app's when it passes one, else the adapter's.
+  const [ownSelection, setOwnSelection] = useState<GridSelection>(EMPTY_SELECTION);
+  const gridSelection = options.gridSelection ?? ownSelection;
+  const selection = useRef(gridSelection);
+  selection.current = gridSelection;
+  const onSelectionChangeOption = useRef(options.onGridSelectionChange);
+  onSelectionChangeOption.current = options.onGridSelectionChange;
+  const onGridSelectionChange = useCallback((next: GridSelection) => {
+    selection.current = next;
+    setOwnSelection(next);
+    onSelectionChangeOption.current?.(next);
+  }, []);
+
+  const className = `sheetlog-grid-${useId().replace(/[^A-Za-z0-9_-]/g, "")}`;
+  useEffect(() => {
+    if (!clipboard) return;
+    const focused = (): boolean => document.activeElement?.closest(`.${className}`) != null;
+    /** The rectangle copy, cut and paste act on: the selection's first one. */
+    const target = (): Rectangle | undefined => {
+      const version = data.getSnapshot();
+      const rows = Math.max(data.getRowCount(version), 1);
+      return selectedRectangles(selection.current, rows, Math.max(data.getColumnCount(version), 1))[0];
+    };
+    /** Puts `rect` into the clipboard; settles once its cells are read. */
+    const copy = (event: ClipboardEvent, rect: Rectangle): Promise<unknown> => {
+      const version = data.getSnapshot();
+      event.preventDefault();
+      if (loaded(data, version, rect) && event.clipboardData !== null) {
+        const texts = loadedTexts(data, version, rect);
+        event.clipboardData.setData("text/plain", toTsv(texts));
+        event.clipboardData.setData("text/html", toHtmlTable(texts));
+        return Promise.resolve();
+      }
+      // Not all loaded: read it from storage, handing the clipboard promises of its contents
+      // while the key press still counts as the user's gesture.
+      const reading = readTexts(data, version, rect);
+      const blob = (type: string, make: (texts: string[][]) => string) => reading.then((texts) => new Blob([make(texts)], { type }));
+      const written =
+        typeof ClipboardItem === "function"
+          ? navigator.clipboard.write([new ClipboardItem({ "text/plain": blob("text/plain", toTsv), "text/html": blob("text/html", toHtmlTable) })])
+          : reading.then((texts) => navigator.clipboard.writeText(toTsv(texts)));
+      written.catch(report);
+      return reading;
+    };
+    const onCopy = (event: ClipboardEvent) => {
+      const rect = focused() ? target() : undefined;
+      if (rect !== undefined) copy(event, rect).catch(report);
+    };
+    const onCut = (event: ClipboardEvent) => {
+      const rect = focused() ? target() : undefined;
+      if (rect === undefined) return;
+      const range = { rowMin: rect.y, columnMin: rect.x, rowMax: rect.y + rect.height - 1, columnMax: rect.x + rect.width - 1 };
+      // Cleared once copied: never before the cells not loaded were read.
+      copy(event, rect)
+        .then(() => data.clearRange(range))
+        .catch(report);
+    };
+    const onPasteEvent = (event: ClipboardEvent) => {
+      const rect = focused() && event.clipboardData !== null ? target() : undefined;
+      if (rect === undefined || event.clipboardData === null) return;
+      event.preventDefault();
+      // Only plain text: pasted HTML is never parsed.
+      pasteTexts(rect.y, rect.x, parseClipboardText(event.clipboardData.getData("text/plain")));
+    };
+    document.addEventListener("copy", onCopy);
+    document.addEventListener("cut", onCut);
+    document.addEventListener("paste", onPasteEvent);
+    return () => {
+      document.removeEventListener("copy", onCopy);
+      document.removeEventListener("cut", onCut);
+      document.removeEventListener("paste", onPasteEvent);
+    };
+  }, [clipboard, className, data, pasteTexts, report]);
+
   return {
     ref,
+    className,
+    keybindings: GLIDE_KEYBINDINGS,
+    gridSelection,
+    onGridSelectionChange,
     columns,
     rows,
     rowHeight,
     getCellContent,
     onVisibleRegionChanged,
     onCellEdited,
-    onPaste,
     onDelete,
     getCellsForSelection,
   };

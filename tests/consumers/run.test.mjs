@@ -6,7 +6,8 @@
 // hook, edit it, see a snapshot written by the worker (snapshotInterval 10), reload and see the
 // edit. Also: Vite's dev server, a plain <script type="module"> from the same and from another
 // origin, Next.js (Turbopack) with its server rendering, a missing worker file, the hooks under
-// StrictMode and unmount, server rendering without wasm, and tsc --strict over every export.
+// StrictMode and unmount, the Glide adapter's clipboard, server rendering without wasm, and tsc
+// --strict over every export.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
@@ -272,6 +273,90 @@ test("hooks: StrictMode opens once, storage info and undo follow the sheet, unmo
     }
   });
   assert.equal(afterUnmount, "StorageError 503", "unmount closed the sheet");
+  await context.close();
+});
+
+test("Glide adapter: copy escapes every cell in the HTML, paste reads only text, cut clears once copied", async () => {
+  const esbuild = await import("esbuild");
+  const out = join(dist, "glide");
+  await esbuild.build({
+    entryPoints: [{ in: join(here, "glide/page.js"), out: "main" }],
+    bundle: true,
+    format: "esm",
+    minify: true,
+    outdir: out,
+    logLevel: "warning",
+    define: { "process.env.NODE_ENV": '"production"' },
+  });
+  copyWasm(out);
+  page(out);
+  const context = await browser.newContext();
+  const tab = await context.newPage();
+  await tab.goto(`http://127.0.0.1:${await serve(out)}/`);
+  await tab.waitForSelector("#app canvas", { timeout: 30_000 });
+  const sheet = (row, column) => tab.evaluate(([r, c]) => {
+    const d = window.consumerSheet;
+    return d.getCellValue(d.getSnapshot(), r, c) ?? null;
+  }, [row, column]);
+  // A clipboard event on the focused element, with a DataTransfer of its own (as the browser
+  // hands one to a real copy or paste); returns what the handlers put into it.
+  const clipboardEvent = (type, given = {}) => tab.evaluate(([t, g]) => {
+    const transfer = new DataTransfer();
+    for (const [format, text] of Object.entries(g)) transfer.setData(format, text);
+    const event = new ClipboardEvent(t, { clipboardData: transfer, bubbles: true, cancelable: true });
+    (document.activeElement ?? document.body).dispatchEvent(event);
+    return { plain: transfer.getData("text/plain"), html: transfer.getData("text/html"), prevented: event.defaultPrevented };
+  }, [type, given]);
+  const box = await tab.locator("#app canvas").first().boundingBox();
+  // Glide's default geometry: a 36 px header; the sheet's rows and columns from its mappings.
+  const size = await tab.evaluate(() => {
+    const d = window.consumerSheet;
+    const v = d.getSnapshot();
+    return { row: d.getRowItemOffsetMapping(v).itemSize(0), column: d.getColumnItemOffsetMapping(v).itemSize(0) };
+  });
+  const cell = (row, column) => ({ x: box.x + (column + 0.5) * size.column, y: box.y + 36 + (row + 0.5) * size.row });
+  const click = async (row, column) => {
+    const at = cell(row, column);
+    await tab.mouse.click(at.x, at.y);
+  };
+
+  // Copy A1:B1: TSV as typed, and HTML with the markup escaped.
+  await click(0, 0);
+  await tab.keyboard.press("Shift+ArrowRight");
+  const copied = await clipboardEvent("copy");
+  assert.equal(copied.prevented, true, "the adapter handled the copy");
+  assert.equal(copied.plain, "<img src=x onerror=window.pwned=1>\t42");
+  assert.match(copied.html, /<td>&lt;img src=x onerror=window\.pwned=1&gt;<\/td><td>42<\/td>/);
+  assert.doesNotMatch(copied.html, /<img/, "no cell text reaches the HTML as markup");
+
+  // Paste into C3 of text and hostile HTML: the text is written (one entry), the HTML never parsed.
+  await click(2, 2);
+  const before = await tab.evaluate(() => window.consumerSheet.getLogInfo(window.consumerSheet.getSnapshot()).sequenceId);
+  const pasted = await clipboardEvent("paste", {
+    "text/plain": "1\t2\n3\tTRUE",
+    "text/html": '<table><tr><td><img src="/missing.png" onerror="window.pwned=1">1</td></tr></table>',
+  });
+  assert.equal(pasted.prevented, true, "the adapter handled the paste");
+  await tab.waitForFunction(() => {
+    const d = window.consumerSheet;
+    return d.getCellValue(d.getSnapshot(), 3, 3) === true;
+  }, null, { timeout: 10_000 });
+  assert.deepEqual([await sheet(2, 2), await sheet(2, 3), await sheet(3, 2), await sheet(3, 3)], [1, 2, 3, true]);
+  const after = await tab.evaluate(() => window.consumerSheet.getLogInfo(window.consumerSheet.getSnapshot()).sequenceId);
+  assert.equal(after - before, 1n, "the paste is one log entry");
+  await tab.waitForTimeout(300);
+  assert.equal(await tab.evaluate(() => window.pwned), undefined, "pasted HTML never ran");
+
+  // Cut C3:D3: copied, then cleared.
+  await tab.keyboard.press("Shift+ArrowRight");
+  const cut = await clipboardEvent("cut");
+  assert.equal(cut.plain, "1\t2");
+  await tab.waitForFunction(() => {
+    const d = window.consumerSheet;
+    return d.getCellValue(d.getSnapshot(), 2, 2) === undefined && d.getCellValue(d.getSnapshot(), 2, 3) === undefined;
+  }, null, { timeout: 10_000 });
+  assert.equal(await sheet(3, 2), 3, "the row below the cut stays");
+  assert.deepEqual(await tab.evaluate(() => window.gridErrors), []);
   await context.close();
 });
 

@@ -3,7 +3,7 @@
 import type { Rectangle } from "@glideapps/glide-data-grid";
 import type { CellValue, ContentVersion, SpreadsheetData, Viewport } from "sheetlog";
 import { viewportBounds } from "sheetlog/react";
-import { splitDelimited } from "./clipboard";
+import { splitDelimited } from "sheetlog/glide";
 import { displayCell, rangeAddress } from "./format";
 import { isCellError } from "./parse";
 

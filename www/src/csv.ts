@@ -1,6 +1,6 @@
 // CSV import and export of the package (DESIGN.md section 3), feature-detected at run time so
 // that a pkg/ built before they existed still runs the rest of the demo.
-import { splitDelimited } from "./clipboard";
+import { splitDelimited } from "sheetlog/glide";
 import type { ContentVersion, ImportCsvOptions, ImportProgress, ImportResult, SpreadsheetData } from "sheetlog";
 
 export type { ImportCsvOptions, ImportProgress, ImportResult };

@@ -38,8 +38,15 @@ import {
   cellText,
   columnName,
   defaultRenderCell,
+  escapeHtml,
+  GLIDE_KEYBINDINGS,
+  MAX_PASTE_CELLS,
   parseCellText,
+  parseClipboardText,
   parseCsv,
+  splitDelimited,
+  toHtmlTable,
+  toTsv,
   useGlideGrid,
   type GlideGridOptions,
   type GlideGridProps,
@@ -185,10 +192,14 @@ function Grid({ data }: { data: SpreadsheetData }) {
     parseText: parseCellText,
     onError: (error: unknown) => console.error(narrow(error)),
     minRows: 10,
+    clipboard: true,
   };
   const grid: GlideGridProps = useGlideGrid(data, options);
   const fields: string[][] = parseCsv("a,b\n");
-  void [cellText(1), columnName(3), fields];
+  const block: string[][] = parseClipboardText("1\t2");
+  const paste: boolean = GLIDE_KEYBINDINGS.paste;
+  const text: string = toTsv(splitDelimited("a,b", ",")) + toHtmlTable(block) + escapeHtml("<");
+  void [cellText(1), columnName(3), fields, paste, text, MAX_PASTE_CELLS];
   return <DataEditor {...grid} width={800} height={600} />;
 }
 

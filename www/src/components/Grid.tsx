@@ -133,7 +133,8 @@ export function Grid(props: Props) {
     },
     [pending, failed, widths],
   );
-  const grid = useGlideGrid(data, { renderCell, writeCell: onEdit, onError });
+  // The demo has its own clipboard (useClipboard: status messages, exact values when pasting its own copy).
+  const grid = useGlideGrid(data, { renderCell, writeCell: onEdit, onError, clipboard: false, gridSelection: selection, onGridSelectionChange: onSelectionChange });
   const { ref: gridRef } = grid;
 
   const columns = useMemo<GridColumn[]>(
@@ -250,8 +251,6 @@ export function Grid(props: Props) {
         fillHandle={true}
         rowMarkers={{ kind: "number", startIndex: 1, width: ROW_MARKER_WIDTH }}
         theme={GRID_THEME}
-        gridSelection={selection}
-        onGridSelectionChange={onSelectionChange}
         rangeSelect="rect"
         smoothScrollX={true}
         smoothScrollY={true}

@@ -4,7 +4,7 @@ import { CompactSelection, type GridSelection, type Rectangle } from "@glideapps
 import { useEffect, useRef, type RefObject } from "react";
 import type { CellValue, SpreadsheetData } from "sheetlog";
 import { isLoaded, readBlock, readLoadedBlock, type Block } from "../block";
-import { parseClipboardText, toHtmlTable, toTsv } from "../clipboard";
+import { parseClipboardText, toHtmlTable, toTsv } from "sheetlog/glide";
 import { rangeAddress } from "../format";
 import { parseTyped } from "../parse";
 import { selectedRange } from "../selection";

@@ -1,5 +1,7 @@
-// Clipboard text of a block of cells, both ways: TSV and an escaped HTML table out, TSV or CSV in.
-// Pasted HTML is never read (it could carry markup to run); only text/plain is.
+// Clipboard text of a block of cells, both ways: TSV and an escaped HTML table out, TSV or CSV in
+// (part of `sheetlog/glide`). Pasted HTML is never read (it could carry markup to run); only
+// text/plain is. The formats are those Excel, Google Sheets and LibreOffice exchange: TSV with
+// RFC 4180 quoting (https://www.rfc-editor.org/rfc/rfc4180) and an HTML `<table>`.
 
 /** A field as TSV writes it: quoted (doubling `"`) when it holds a tab, a line end or a quote. */
 function tsvField(text: string): string {
@@ -11,7 +13,15 @@ export function toTsv(rows: readonly (readonly string[])[]): string {
   return rows.map((row) => row.map(tsvField).join("\t")).join("\n");
 }
 
-/** `text` with every character HTML gives meaning to replaced by its entity. */
+/**
+ * `text` with every character HTML gives meaning to (`& < > " '`) replaced by its entity, so it
+ * reads as text in any HTML context, never as markup.
+ *
+ * @example
+ * ```ts
+ * escapeHtml("<img src=x onerror=alert(1)>"); // "&lt;img src=x onerror=alert(1)&gt;"
+ * ```
+ */
 export function escapeHtml(text: string): string {
   return text
     .replace(/&/g, "&amp;")
