@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{read_path, BlobDir, BlobError, BlobStore, DirEntry, EntryKind, NameProblem, MAX_NAME_BYTES};
+use super::{read_path, write_path, BlobDir, BlobError, BlobStore, DirEntry, EntryKind, NameProblem, MAX_NAME_BYTES};
 
 /// Calls `$case!(name)` for the name of every case in this module.
 #[macro_export]
@@ -22,6 +22,8 @@ macro_rules! for_each_blob_store_case {
         $case!(continuation_on_another_dir);
         $case!(megabyte_blob_round_trip);
         $case!(read_many_matches_read_path);
+        $case!(write_many_and_remove_many);
+        $case!(write_many_kind_errors);
     };
 }
 
@@ -310,4 +312,71 @@ pub async fn read_many_matches_read_path<S: BlobStore>(store: S) {
     assert_eq!(store.read_many(&["s/12/3-0"]).await.pop().unwrap().unwrap(), 3u32.to_le_bytes());
     assert!(matches!(&store.read_many(&["nope"]).await[..], [Err(BlobError::NotFound { .. })]));
     assert!(store.read_many(&[]).await.is_empty());
+}
+
+/// [`BlobStore::write_many`] writes blobs at any depth, more bytes than one IndexedDB batch
+/// holds (3 MiB in blobs of 64 KiB, plus small ones), a repeated path keeping its last bytes;
+/// [`BlobStore::remove_many`] removes them, a missing path being fine. A bad name anywhere in
+/// either batch is [`BlobError::InvalidName`] and changes nothing.
+pub async fn write_many_and_remove_many<S: BlobStore>(store: S) {
+    let big: Vec<Vec<u8>> = (0..48u8).map(|i| vec![i; 64 * 1024]).collect();
+    let mut paths: Vec<String> = (0..48).map(|i| format!("snapshots/7/t{i}")).collect();
+    paths.push("top".to_owned());
+    paths.push("snapshots/7/deeper/x".to_owned());
+    paths.push("snapshots/7/t3".to_owned());
+    let mut batch: Vec<(&str, &[u8])> = paths.iter().zip(&big).map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+    batch.push(("top", b"top"));
+    batch.push(("snapshots/7/deeper/x", b"x"));
+    batch.push(("snapshots/7/t3", b"last"));
+    store.write_many(&batch).await.unwrap();
+    for (i, bytes) in big.iter().enumerate() {
+        let got = read_path(&store, &format!("snapshots/7/t{i}")).await.unwrap();
+        assert!(i == 3 || &got == bytes, "bytes of t{i}");
+    }
+    assert_eq!(read_path(&store, "snapshots/7/t3").await.unwrap(), b"last", "a repeated path keeps its last bytes");
+    assert_eq!(read_path(&store, "top").await.unwrap(), b"top");
+    assert_eq!(read_path(&store, "snapshots/7/deeper/x").await.unwrap(), b"x");
+    store.write_many(&[]).await.unwrap();
+
+    // A bad name anywhere: nothing written, nothing removed.
+    for bad in ["snapshots//y", "", "snapshots/7/.."] {
+        let result = store.write_many(&[("fresh", b"f"), (bad, b"b")]).await;
+        assert!(matches!(result, Err(BlobError::InvalidName { .. })), "write_many with {bad:?}: {result:?}");
+        assert!(matches!(root_read(&store, "fresh").await, Err(BlobError::NotFound { .. })), "nothing written");
+        let result = store.remove_many(&["top", bad]).await;
+        assert!(matches!(result, Err(BlobError::InvalidName { .. })), "remove_many with {bad:?}: {result:?}");
+        assert_eq!(read_path(&store, "top").await.unwrap(), b"top", "nothing removed");
+    }
+
+    let removed: Vec<&str> = paths.iter().map(String::as_str).filter(|p| *p != "top").chain(["missing/x", "nope"]).collect();
+    store.remove_many(&removed).await.unwrap();
+    for path in &removed {
+        assert!(matches!(read_path(&store, path).await, Err(BlobError::NotFound { .. })), "{path} removed");
+    }
+    let listed = list_all(&store.root()).await;
+    assert_eq!(listed, vec![entry("top", EntryKind::Blob)], "only `top` is left; removed dirs vanish");
+    store.remove_many(&[]).await.unwrap();
+}
+
+async fn root_read<S: BlobStore>(store: &S, name: &str) -> Result<Vec<u8>, BlobError> {
+    store.root().read(name).await
+}
+
+/// [`BlobStore::write_many`] keeps the store's shape: a path crossing a blob, or naming a dir, is
+/// [`BlobError::WrongKind`] and that blob is not written; one path under another in the same
+/// batch is [`BlobError::WrongKind`] and nothing is written; [`BlobStore::remove_many`] of a dir is
+/// [`BlobError::WrongKind`] and removes nothing under it.
+pub async fn write_many_kind_errors<S: BlobStore>(store: S) {
+    write_path(&store, "a", b"blob").await.unwrap();
+    write_path(&store, "d/inner", b"inner").await.unwrap();
+    assert_wrong_kind(store.write_many(&[("a/under", b"x")]).await, "a", EntryKind::Blob);
+    assert_wrong_kind(store.write_many(&[("d", b"x")]).await, "d", EntryKind::Dir);
+    assert_wrong_kind(store.remove_many(&["d"]).await, "d", EntryKind::Dir);
+    // One path under another in the same batch: nothing written.
+    assert_wrong_kind(store.write_many(&[("n", b"1"), ("n/m", b"2")]).await, "n", EntryKind::Blob);
+    assert!(matches!(read_path(&store, "n").await, Err(BlobError::NotFound { .. })), "nothing written");
+    assert_eq!(read_path(&store, "a").await.unwrap(), b"blob");
+    assert_eq!(read_path(&store, "d/inner").await.unwrap(), b"inner");
+    assert_wrong_kind(read_path(&store, "a/under").await, "a", EntryKind::Blob);
+    assert_wrong_kind(read_path(&store, "d").await, "d", EntryKind::Dir);
 }

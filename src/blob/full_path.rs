@@ -1,6 +1,6 @@
 //! Reading and writing blobs by full path (`"snapshots/12/t0-3"`), as snapshot indexes
-//! reference them: the walk through [`BlobDir::dir`] that every backend shares, and the default
-//! of [`BlobStore::read_many`].
+//! reference them: the walk through [`BlobDir::dir`] that every backend shares, and the defaults
+//! of [`BlobStore::read_many`], [`BlobStore::write_many`] and [`BlobStore::remove_many`].
 
 use super::{BlobDir, BlobError, BlobStore};
 
@@ -49,4 +49,61 @@ pub async fn remove_path<B: BlobStore>(blobs: &B, path: &str) -> Result<(), Blob
 /// the order of `paths`. The default of [`BlobStore::read_many`].
 pub async fn read_each<B: BlobStore + ?Sized>(blobs: &B, paths: &[&str]) -> Vec<Result<Vec<u8>, BlobError>> {
     futures_util::future::join_all(paths.iter().map(|path| read_path(blobs, path))).await
+}
+
+/// `Ok` if every name of every path in `paths` is valid; else the first [`BlobError::InvalidName`].
+pub fn validate_paths<'a>(paths: impl IntoIterator<Item = &'a str>) -> Result<(), BlobError> {
+    for path in paths {
+        for part in path.split('/') {
+            super::validate_name(part)?;
+        }
+    }
+    Ok(())
+}
+
+/// `Ok` if the paths of a write batch are valid and none of them lies under another (`"a"` and
+/// `"a/b"` in one batch would make `"a"` both a blob and a dir).
+///
+/// # Errors
+/// [`BlobError::InvalidName`]; [`BlobError::WrongKind`] naming the path that would be a blob
+/// with another under it.
+pub fn validate_write_batch<'a>(paths: impl IntoIterator<Item = &'a str> + Clone) -> Result<(), BlobError> {
+    validate_paths(paths.clone())?;
+    let all: std::collections::HashSet<&str> = paths.clone().into_iter().collect();
+    for path in paths {
+        if let Some((i, _)) = path.match_indices('/').find(|(i, _)| all.contains(&path[..*i])) {
+            return Err(BlobError::WrongKind { path: path[..i].to_owned(), found: super::EntryKind::Blob });
+        }
+    }
+    Ok(())
+}
+
+/// Writes each blob of `blobs` (full path, bytes) through [`write_path`], all in flight at once,
+/// once the batch passes [`validate_write_batch`]. The default of [`BlobStore::write_many`].
+///
+/// # Errors
+/// As [`validate_write_batch`] (nothing written), else the first error of a write.
+pub async fn write_each<B: BlobStore + ?Sized>(blobs: &B, batch: &[(&str, &[u8])]) -> Result<(), BlobError> {
+    validate_write_batch(batch.iter().map(|(path, _)| *path))?;
+    let results = futures_util::future::join_all(batch.iter().map(|(path, bytes)| async move {
+        let (dir, name) = parent(blobs, path).await?;
+        dir.write(&name, bytes).await
+    }))
+    .await;
+    results.into_iter().collect()
+}
+
+/// Removes each blob at `paths` through [`remove_path`], all in flight at once, once every path
+/// is valid. The default of [`BlobStore::remove_many`].
+///
+/// # Errors
+/// [`BlobError::InvalidName`] (nothing removed), else the first error of a removal.
+pub async fn remove_each<B: BlobStore + ?Sized>(blobs: &B, paths: &[&str]) -> Result<(), BlobError> {
+    validate_paths(paths.iter().copied())?;
+    let results = futures_util::future::join_all(paths.iter().map(|path| async move {
+        let (dir, name) = parent(blobs, path).await?;
+        dir.remove(&name).await
+    }))
+    .await;
+    results.into_iter().collect()
 }

@@ -27,6 +27,37 @@ pub trait BlobStore {
     async fn read_many(&self, paths: &[&str]) -> Vec<Result<Vec<u8>, BlobError>> {
         super::full_path::read_each(self, paths).await
     }
+
+    /// Writes (creates or replaces) each blob of `batch`, given as (full path, bytes), as
+    /// [`write_path`](super::write_path) would; a path given twice keeps its last bytes.
+    ///
+    /// The default writes each path on its own, all in flight at once. IndexedDB writes them in
+    /// transactions of about a megabyte each, with the kind checks of a transaction issued
+    /// together rather than one round trip each (issue 9, "bytes, not transactions"). The batch
+    /// is not atomic as a whole: after an error, blobs of the batch other than the failing one may
+    /// or may not be written. Snapshots and compactions only reference their tiles once every
+    /// write succeeded, so a failed batch leaves blobs nothing references (DESIGN.md section 5b).
+    ///
+    /// # Errors
+    /// [`BlobError::InvalidName`] if any name of any path is bad: nothing is written.
+    /// [`BlobError::WrongKind`] if a path crosses a blob or names a dir (that blob is not
+    /// written); [`BlobError::Storage`].
+    #[allow(async_fn_in_trait)]
+    async fn write_many(&self, batch: &[(&str, &[u8])]) -> Result<(), BlobError> {
+        super::full_path::write_each(self, batch).await
+    }
+
+    /// Removes the blobs at full paths `paths`, as [`remove_path`](super::remove_path) would; a
+    /// missing blob is fine. Batched like [`write_many`](Self::write_many), and likewise not
+    /// atomic as a whole.
+    ///
+    /// # Errors
+    /// [`BlobError::InvalidName`] if any name of any path is bad: nothing is removed.
+    /// [`BlobError::WrongKind`] if a path names a dir; [`BlobError::Storage`].
+    #[allow(async_fn_in_trait)]
+    async fn remove_many(&self, paths: &[&str]) -> Result<(), BlobError> {
+        super::full_path::remove_each(self, paths).await
+    }
 }
 
 /// A handle on one dir of a [`BlobStore`]. Cheap to clone. A dir exists only while it holds

@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use super::database::{SheetDatabase, BLOB_STORE};
 use super::idb_error::{corrupt, finish_write, from_idb};
 use crate::blob::path::DirPrefix;
-use crate::blob::{validate_name, BlobDir, BlobError, BlobStore, Continuation, DirEntry, EntryKind, ListPage};
+use crate::blob::{validate_name, validate_paths, validate_write_batch, BlobDir, BlobError, BlobStore, Continuation, DirEntry, EntryKind, ListPage};
 use crate::error::StorageError;
 
 /// The blob store of one sheet in IndexedDB. Cheap to clone.
@@ -34,6 +34,77 @@ impl IdbBlobStore {
 /// Blobs read in one read-only transaction by [`IdbBlobStore::read_many`]: enough to pay the
 /// transaction's cost back many times, few enough to finish well within the request timeout.
 const READS_PER_TRANSACTION: usize = 64;
+
+/// About how many bytes [`IdbBlobStore::write_many`] puts in one transaction: enough that the
+/// transaction's fixed cost is small next to the bytes, small enough to finish well within the
+/// request timeout (issue 9, "bytes, not transactions").
+const WRITE_BATCH_BYTES: usize = 1 << 20;
+/// Most blobs one transaction of [`IdbBlobStore::write_many`] or
+/// [`IdbBlobStore::remove_many`] holds, whatever their size.
+const WRITE_BATCH_BLOBS: usize = 256;
+
+/// Splits `items` into runs of at most [`WRITE_BATCH_BLOBS`] items and about
+/// [`WRITE_BATCH_BYTES`] bytes (a run closes once it reaches the limit), given each item's size.
+fn batches<T>(items: &[T], size: impl Fn(&T) -> usize) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        bytes += size(item);
+        if bytes >= WRITE_BATCH_BYTES || i + 1 - start >= WRITE_BATCH_BLOBS {
+            out.push(&items[start..=i]);
+            (start, bytes) = (i + 1, 0);
+        }
+    }
+    if start < items.len() {
+        out.push(&items[start..]);
+    }
+    out
+}
+
+/// The dir holding full path `path` and the blob's name in it, every name validated.
+fn split_path(path: &str) -> Result<(DirPrefix, &str), BlobError> {
+    let mut prefix = DirPrefix::root();
+    let mut parts = path.split('/').peekable();
+    while let Some(part) = parts.next() {
+        validate_name(part)?;
+        if parts.peek().is_none() {
+            return Ok((prefix, part));
+        }
+        prefix = prefix.child_dir(part);
+    }
+    // `split` yields at least one part.
+    Err(BlobError::InvalidName { name: String::new(), problem: crate::blob::NameProblem::Empty })
+}
+
+/// The kind checks of a write batch against what is stored, all requests of one transaction
+/// issued before any is awaited: no ancestor of any path is a blob (each distinct ancestor asked
+/// once) and no path names a dir. The first violation, or `Ok`.
+async fn check_kinds(store: &ObjectStore<'_>, paths: &[(DirPrefix, &str)]) -> Result<Result<(), BlobError>, StorageError> {
+    let mut ancestors: Vec<&str> = paths.iter().flat_map(|(prefix, _)| prefix.ancestor_keys()).collect();
+    ancestors.sort_unstable();
+    ancestors.dedup();
+    let mut ancestor_requests = Vec::with_capacity(ancestors.len());
+    for key in &ancestors {
+        ancestor_requests.push(store.get_key::<String, _>(KeyRange::Only((*key).to_owned())).primitive().map_err(storage)?);
+    }
+    let mut dir_requests = Vec::with_capacity(paths.len());
+    for (prefix, name) in paths {
+        let child = prefix.child_dir(name);
+        dir_requests.push(store.get_key::<String, _>(range_in(&child, child.as_str())).primitive().map_err(storage)?);
+    }
+    let mut first_error = None;
+    for (key, request) in ancestors.iter().zip(ancestor_requests) {
+        if request.await.map_err(storage)?.is_some() && first_error.is_none() {
+            first_error = Some(BlobError::WrongKind { path: (*key).to_owned(), found: EntryKind::Blob });
+        }
+    }
+    for ((prefix, name), request) in paths.iter().zip(dir_requests) {
+        if request.await.map_err(storage)?.is_some() && first_error.is_none() {
+            first_error = Some(BlobError::WrongKind { path: prefix.child_key(name), found: EntryKind::Dir });
+        }
+    }
+    Ok(first_error.map_or(Ok(()), Err))
+}
 
 /// The record key of full path `path` (`"a/b/c"`), its names validated; `None` for a bad name.
 fn full_key(path: &str) -> Option<String> {
@@ -113,6 +184,100 @@ impl BlobStore for IdbBlobStore {
             }
         }
         out
+    }
+
+    /// Writes in read-write transactions of about [`WRITE_BATCH_BYTES`] (at most
+    /// [`WRITE_BATCH_BLOBS`] blobs), each checking the kinds of its paths with all requests
+    /// issued at once, then putting every blob at once: a handful of transactions for a
+    /// snapshot's tiles rather than one per tile with a round trip per check.
+    async fn write_many(&self, batch: &[(&str, &[u8])]) -> Result<(), BlobError> {
+        validate_write_batch(batch.iter().map(|(path, _)| *path))?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let conn = self.db.connection().await?;
+        for run in batches(batch, |(_, bytes)| bytes.len()) {
+            self.write_batch(&conn, run).await?;
+        }
+        Ok(())
+    }
+
+    /// Removes in read-write transactions of at most [`WRITE_BATCH_BLOBS`] paths, each checking
+    /// that no path names a dir, then deleting every key at once.
+    async fn remove_many(&self, paths: &[&str]) -> Result<(), BlobError> {
+        validate_paths(paths.iter().copied())?;
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let conn = self.db.connection().await?;
+        for run in batches(paths, |_| 0) {
+            self.remove_batch(&conn, run).await?;
+        }
+        Ok(())
+    }
+}
+
+impl IdbBlobStore {
+    /// One transaction of [`BlobStore::write_many`]: the kind checks of every path, then, if all
+    /// pass, every put issued at once.
+    async fn write_batch(&self, conn: &Database, batch: &[(&str, &[u8])]) -> Result<(), BlobError> {
+        let paths = batch.iter().map(|(path, _)| split_path(path)).collect::<Result<Vec<_>, _>>()?;
+        self.db
+            .timed("writing blobs", async {
+                let tx = self.db.begin(conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
+                let done = tx.on_done().map_err(storage)?;
+                let store = tx.object_store(BLOB_STORE).map_err(storage)?;
+                if let Err(e) = check_kinds(&store, &paths).await? {
+                    // Nothing was put: the transaction commits no change.
+                    return Ok(Err(e));
+                }
+                let mut puts = Vec::with_capacity(batch.len());
+                for ((prefix, name), (_, bytes)) in paths.iter().zip(batch) {
+                    // `Uint8Array::from` copies out of wasm memory: the store keeps its own bytes.
+                    let value: JsValue = Uint8Array::from(*bytes).into();
+                    puts.push(store.put(value).with_key(prefix.child_key(name)).primitive().map_err(storage)?);
+                }
+                let mut results = Vec::with_capacity(puts.len());
+                for put in puts {
+                    results.push(put.await.map(drop).map_err(storage));
+                }
+                finish_write(tx, done, results).await?;
+                Ok(Ok(()))
+            })
+            .await?
+    }
+
+    /// One transaction of [`BlobStore::remove_many`]: no path may name a dir, then every delete
+    /// issued at once (deleting a missing key changes nothing).
+    async fn remove_batch(&self, conn: &Database, paths: &[&str]) -> Result<(), BlobError> {
+        let split = paths.iter().map(|path| split_path(path)).collect::<Result<Vec<_>, _>>()?;
+        self.db
+            .timed("removing blobs", async {
+                let tx = self.db.begin(conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
+                let done = tx.on_done().map_err(storage)?;
+                let store = tx.object_store(BLOB_STORE).map_err(storage)?;
+                let mut dir_requests = Vec::with_capacity(split.len());
+                for (prefix, name) in &split {
+                    let child = prefix.child_dir(name);
+                    dir_requests.push(store.get_key::<String, _>(range_in(&child, child.as_str())).primitive().map_err(storage)?);
+                }
+                for ((prefix, name), request) in split.iter().zip(dir_requests) {
+                    if request.await.map_err(storage)?.is_some() {
+                        return Ok(Err(BlobError::WrongKind { path: prefix.child_key(name), found: EntryKind::Dir }));
+                    }
+                }
+                let mut deletes = Vec::with_capacity(split.len());
+                for (prefix, name) in &split {
+                    deletes.push(store.delete::<String, _>(prefix.child_key(name)).primitive().map_err(storage)?);
+                }
+                let mut results = Vec::with_capacity(deletes.len());
+                for delete in deletes {
+                    results.push(delete.await.map(drop).map_err(storage));
+                }
+                finish_write(tx, done, results).await?;
+                Ok(Ok(()))
+            })
+            .await?
     }
 }
 

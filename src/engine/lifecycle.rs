@@ -36,6 +36,10 @@ use crate::snapshot::{
 
 /// The blob holding the [`Catalog`].
 pub const CATALOG_PATH: &str = "catalog";
+
+/// Most blobs the GC hands to one [`BlobStore::remove_many`]: its memory stays bounded by this
+/// many paths beyond the listing, however many blobs are dead.
+const GC_REMOVE_BATCH: usize = 4096;
 /// The dir of the history blobs.
 pub const HISTORY_DIR: &str = "history";
 /// The dir of the clients' leases, one blob per client id.
@@ -328,20 +332,18 @@ pub async fn collect_garbage<L: EventLog, B: BlobStore>(
     for s in in_log.into_iter().filter(|s| !keep.contains(s)) {
         set_pending(log, s, MetadataUpdate::default().with_snapshot(None)).await?;
     }
-    let mut removed = 0;
     let snapshots = blobs.root().dir(SNAPSHOT_DIR).await?;
-    for name in list_blobs(&snapshots, "").await? {
-        let path = format!("{SNAPSHOT_DIR}/{name}");
-        if !live.contains(&path) {
-            remove_path(blobs, &path).await?;
-            removed += 1;
-        }
-    }
-    for (path, lease) in leased {
-        if lease.is_none_or(|l| l.expires_ms <= now_ms) {
-            remove_path(blobs, &path).await?;
-            removed += 1;
-        }
+    let mut dead: Vec<String> = list_blobs(&snapshots, "")
+        .await?
+        .into_iter()
+        .map(|name| format!("{SNAPSHOT_DIR}/{name}"))
+        .filter(|path| !live.contains(path))
+        .collect();
+    dead.extend(leased.into_iter().filter(|(_, lease)| lease.as_ref().is_none_or(|l| l.expires_ms <= now_ms)).map(|(path, _)| path));
+    let removed = dead.len();
+    // In batches of at most GC_REMOVE_BATCH paths (a few transactions each).
+    for chunk in dead.chunks(GC_REMOVE_BATCH) {
+        blobs.remove_many(&chunk.iter().map(String::as_str).collect::<Vec<_>>()).await?;
     }
     set_pending(log, seq, MetadataUpdate::default().with_pending(None)).await?;
     Ok(LifecycleReport {

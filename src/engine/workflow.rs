@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use futures_util::future::{join_all, try_join_all};
+use futures_util::future::try_join_all;
 use rustc_hash::FxHashMap;
 
 use super::error::EngineError;
@@ -239,9 +239,7 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
     }
     let tiles_written = writes.len();
     let mut bytes_written: usize = writes.iter().map(|(_, bytes)| bytes.len()).sum();
-    for result in join_all(writes.iter().map(|(path, bytes)| write_path(blobs, path, bytes))).await {
-        result?;
-    }
+    write_all(blobs, &writes).await?;
 
     let tiles_referenced = layers.iter().map(|l| l.tiles.len()).sum::<usize>() - tiles_written;
     let compact = layers.len() > config.max_layers.max(1);
@@ -337,6 +335,16 @@ async fn cells_under<B: BlobStore>(
     Ok(out)
 }
 
+/// About how many bytes of tiles a compaction holds before writing them in one
+/// [`BlobStore::write_many`]: its memory is the source-tile cache plus this (issue 9).
+const COMPACT_WRITE_BYTES: usize = 1 << 20;
+
+/// Writes (path, bytes) pairs with one [`BlobStore::write_many`].
+async fn write_all<B: BlobStore>(blobs: &B, writes: &[(String, Vec<u8>)]) -> Result<(), EngineError> {
+    let batch: Vec<(&str, &[u8])> = writes.iter().map(|(path, bytes)| (path.as_str(), bytes.as_slice())).collect();
+    Ok(blobs.write_many(&batch).await?)
+}
+
 /// Path of a tile blob written by the compaction of the snapshot on entry `seq`.
 pub fn compact_tile_path(seq: SequenceId, key: TileKey) -> String {
     format!("{SNAPSHOT_DIR}/{seq}/compact/{}-{}", key.tile_row, key.tile_col)
@@ -375,6 +383,9 @@ pub async fn compact_snapshot<L: EventLog, B: BlobStore>(
     let mut cache: FxHashMap<(usize, TileKey), Rc<Tile>> = FxHashMap::default();
     let mut tiles = BTreeMap::new();
     let mut bytes_written = 0;
+    // Tiles encoded but not yet written: flushed in batches of about COMPACT_WRITE_BYTES.
+    let mut unwritten: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut unwritten_bytes = 0;
     let tile_rows = index.row_count.div_ceil(u64::from(size.rows()));
     let tile_cols = index.col_count.div_ceil(u64::from(size.cols()));
     for tile_row in 0..tile_rows {
@@ -415,11 +426,18 @@ pub async fn compact_snapshot<L: EventLog, B: BlobStore>(
                 let tile_path = compact_tile_path(seq, key);
                 let bytes = encode_tile(&tile);
                 bytes_written += bytes.len();
-                write_path(blobs, &tile_path, &bytes).await?;
-                tiles.insert(key, tile_path);
+                unwritten_bytes += bytes.len();
+                tiles.insert(key, tile_path.clone());
+                unwritten.push((tile_path, bytes));
+                if unwritten_bytes >= COMPACT_WRITE_BYTES {
+                    write_all(blobs, &unwritten).await?;
+                    unwritten.clear();
+                    unwritten_bytes = 0;
+                }
             }
         }
     }
+    write_all(blobs, &unwritten).await?;
     let tiles_written = tiles.len();
     let compacted = SnapshotIndex { layers: vec![Layer { transform: Transform::default(), tiles }], ..index };
     let encoded = encode_index(&compacted);
