@@ -1,6 +1,8 @@
 //! Cost follows the viewport, not the history (DESIGN.md section 5b), natively:
 //! - memory: after 200,000 edits with snapshots every 1,000, the edit layer holds about one
 //!   interval of changes and the tile cache stays within its budget while the viewport scrolls;
+//! - snapshots bounded by work: one batch of many cells brings a snapshot however few entries it
+//!   is, so the edit layer holds at most about `snapshot_cells` cells;
 //! - load status: a version whose status is `ready` shows every cell under its viewport, over
 //!   random viewport changes interleaved with edits, syncs, snapshots, rebases and evictions
 //!   (a model-based property test against a naive grid).
@@ -14,7 +16,7 @@ use engine_common::{small_tiles, Harness};
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
 use sheetlog::engine::{run_workflow, EngineOptions, LoadStatus, Viewport};
-use sheetlog::log::{EventLog, MemoryEventLog, QueryFrom, QueryTo, Workflow};
+use sheetlog::log::{CellWrite, EventLog, MemoryEventLog, QueryFrom, QueryTo, Workflow};
 use sheetlog::model::CellValue;
 use sheetlog::snapshot::TileSize;
 
@@ -80,6 +82,42 @@ fn memory_stays_bounded_over_200_000_edits() {
     let v = engine.snapshot();
     assert_eq!(*v.load_status(), LoadStatus::Ready);
     assert_eq!(v.cell((n * 7919) % 2000, n % 8).and_then(|c| c.value), num(n as f64));
+}
+
+#[test]
+fn a_batch_of_many_cells_brings_a_snapshot_however_few_entries() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let blobs = MemoryBlobStore::new();
+    let options = EngineOptions { snapshot_interval: 1_000_000, snapshot_cells: 5_000, ..EngineOptions::default() };
+    let engine = h.open(log.clone(), blobs.clone(), options);
+    let batch = |first_row: u64, rows: u64| -> Vec<CellWrite> {
+        (first_row..first_row + rows)
+            .flat_map(|row| {
+                (0..10u64).map(move |col| CellWrite { row, col, value: num((row * 10 + col) as f64), format: None })
+            })
+            .collect()
+    };
+    // 4,000 cells in one entry: under the limit, no snapshot.
+    h.run(engine.set_cells(batch(0, 400))).unwrap();
+    h.run(async {});
+    assert_eq!(engine.snapshot().log_info().snapshot_sequence_id, None, "4,000 cells: no snapshot yet");
+    // 2,000 more in a second entry: 6,000 changed cells reach the limit.
+    h.run(engine.set_cells(batch(400, 200))).unwrap();
+    h.run(async {});
+    let v = engine.snapshot();
+    assert_eq!(v.log_info().snapshot_sequence_id, Some(1), "a snapshot on the second of two entries");
+    // Rebased onto it: the snapshot on entry 1 holds the entries before it, so the layer keeps
+    // only entry 1's 2,000 cells (and its one segment).
+    assert_eq!(engine.stats().edit_layer_changes, 2_001, "rebased: {:?}", engine.stats());
+    // One entry of 20,000 cells on its own brings the next.
+    h.run(engine.set_cells(batch(600, 2_000))).unwrap();
+    h.run(async {});
+    let v = engine.snapshot();
+    assert_eq!(v.log_info().snapshot_sequence_id, Some(2), "one big entry brings a snapshot");
+    assert_eq!(v.cell(2_599, 9).and_then(|c| c.value), num(25_999.0));
+    assert_eq!(v.cell(0, 0).and_then(|c| c.value), num(0.0));
+    assert_eq!(engine.stats().edit_layer_changes, 20_001, "the layer holds the one entry after the snapshot");
 }
 
 #[derive(Debug, Clone)]

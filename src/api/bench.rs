@@ -141,6 +141,112 @@ pub async fn run_storage_benchmark() -> Result<String, JsValue> {
     Ok(report.join("\n"))
 }
 
+/// `count` blobs of `size` incompressible bytes each (a xorshift stream seeded by `seed`).
+fn random_blobs(count: usize, size: usize, seed: u64) -> Vec<Vec<u8>> {
+    let mut state = seed | 1;
+    (0..count)
+        .map(|_| {
+            (0..size)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Raw IndexedDB puts of `blobs` (strict durability), `per_transaction` puts per transaction,
+/// into a fresh database: bytes per second. The physical limit of the blob write figures.
+async fn raw_blob_puts(blobs: &[Vec<u8>], per_transaction: usize) -> Result<f64, JsValue> {
+    let name = format!("sheetlog-bench-rawblobs-{}", (js_sys::Math::random() * 1e12) as u64);
+    let db = Database::open(name.as_str())
+        .with_version(1u32)
+        .with_on_upgrade_needed(|_, db| db.create_object_store("blobs").build().map(drop))
+        .await
+        .map_err(js_error)?;
+    let start = now_ms();
+    for (chunk_index, chunk) in blobs.chunks(per_transaction.max(1)).enumerate() {
+        let tx = db.transaction("blobs").with_mode(TransactionMode::Readwrite).build().map_err(js_error)?;
+        let store = tx.object_store("blobs").map_err(js_error)?;
+        let mut puts = Vec::with_capacity(chunk.len());
+        for (i, bytes) in chunk.iter().enumerate() {
+            let value: JsValue = Uint8Array::from(bytes.as_slice()).into();
+            let key = format!("snapshots/1/{chunk_index}-{i}");
+            puts.push(store.put(value).with_key(key).primitive().map_err(js_error)?);
+        }
+        tx.commit().await.map_err(js_error)?;
+        for put in puts {
+            put.await.map_err(js_error)?;
+        }
+    }
+    let bytes: usize = blobs.iter().map(Vec::len).sum();
+    let rate = bytes as f64 / ((now_ms() - start) / 1000.0);
+    db.close();
+    Database::delete_by_name(&name).map_err(js_error)?.await.map_err(js_error)?;
+    Ok(rate)
+}
+
+/// `blobs` written into a fresh sheet's `IdbBlobStore` as tiles of one snapshot, either each
+/// with its own `write_path` (all in flight at once: what snapshots did before `write_many`) or
+/// with one `write_many`: bytes per second.
+async fn store_blob_writes(blobs: &[Vec<u8>], many: bool) -> Result<f64, JsValue> {
+    use crate::blob::{write_path, BlobStore};
+    let sheet = format!("bench-blobs-{}", (js_sys::Math::random() * 1e12) as u64);
+    let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.map_err(js_error)?;
+    let store = crate::browser::IdbBlobStore::new(db.clone());
+    let paths: Vec<String> = (0..blobs.len()).map(|i| format!("snapshots/1/{}-{}", i / 64, i % 64)).collect();
+    let start = now_ms();
+    if many {
+        let batch: Vec<(&str, &[u8])> = paths.iter().zip(blobs).map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+        store.write_many(&batch).await.map_err(js_error)?;
+    } else {
+        for result in join_all(paths.iter().zip(blobs).map(|(p, b)| write_path(&store, p, b))).await {
+            result.map_err(js_error)?;
+        }
+    }
+    let bytes: usize = blobs.iter().map(Vec::len).sum();
+    let rate = bytes as f64 / ((now_ms() - start) / 1000.0);
+    db.close();
+    SheetDatabase::delete(&sheet).await.map_err(js_error)?;
+    Ok(rate)
+}
+
+/// The blob write benchmark (issue 9, item 5): snapshot-sized batches of incompressible tiles
+/// written one `write_path` each, with one `BlobStore::write_many`, and as raw IndexedDB puts of
+/// 64 KiB records 16 per transaction (the physical limit), in MB/s, three rounds each,
+/// interleaved. Returns the report as text (also logged line by line).
+///
+/// # Errors
+/// A JS `Error` when IndexedDB fails.
+#[wasm_bindgen(js_name = runBlobWriteBenchmark)]
+pub async fn run_blob_write_benchmark() -> Result<String, JsValue> {
+    let mut report = Vec::new();
+    let mut emit = |line: String| {
+        log_line(&line);
+        report.push(line);
+    };
+    let raw = random_blobs(128, 64 * 1024, 7);
+    emit("round | tile size | tiles | raw 64 KiB x16 MB/s | write_path each MB/s | write_many MB/s | each/raw | many/raw".to_owned());
+    for round in 1..=3 {
+        for (size, count) in [(4 * 1024, 1024), (16 * 1024, 512), (64 * 1024, 128)] {
+            let tiles = random_blobs(count, size, round * 1000 + size as u64);
+            let limit = raw_blob_puts(&raw, 16).await? / 1e6;
+            let each = store_blob_writes(&tiles, false).await? / 1e6;
+            let many = store_blob_writes(&tiles, true).await? / 1e6;
+            emit(format!(
+                "{round:>5} | {:>6} KiB | {count:>5} | {limit:>19.1} | {each:>20.1} | {many:>15.1} | {:>8.2} | {:>8.2}",
+                size / 1024,
+                each / limit,
+                many / limit
+            ));
+        }
+    }
+    Ok(report.join("\n"))
+}
+
 /// What the engine behind `data` holds in memory (bench builds only): edit layer changes,
 /// pending edits, cached tiles and their bytes, as text.
 #[wasm_bindgen(js_name = engineStats)]

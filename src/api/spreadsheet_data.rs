@@ -151,6 +151,9 @@ fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
     if let Some(n) = positive_integer(options, "snapshotInterval", 9_007_199_254_740_991.0)? {
         engine.snapshot_interval = n as u64;
     }
+    if let Some(n) = positive_integer(options, "snapshotCells", 9_007_199_254_740_991.0)? {
+        engine.snapshot_cells = n as u64;
+    }
     let side = f64::from(crate::snapshot::MAX_TILE_SIDE);
     let rows = positive_integer(options, "tileRows", side)?.map_or(TileSize::DEFAULT.rows(), |n| n as u32);
     let cols = positive_integer(options, "tileColumns", side)?.map_or(TileSize::DEFAULT.cols(), |n| n as u32);

@@ -37,6 +37,12 @@ export interface OpenOptions {
   /** Request a snapshot when this many entries followed the last one (default 1000). */
   snapshotInterval?: number;
   /**
+   * Request a snapshot when this many cells changed since the last one (default 100,000), however
+   * few entries changed them: one large paste or import cannot make the next snapshot, or the
+   * memory holding changes since the last one, unbounded.
+   */
+  snapshotCells?: number;
+  /**
    * Where workflows (snapshots, compaction) run: `true` (default) in the package's Web Worker,
    * `false` in this thread, or a function returning a `Worker` that runs the package's worker
    * entry (`sheetlog/worker`), for hosts that build or serve the worker themselves.
@@ -98,6 +104,7 @@ export interface InMemoryOptions {
   /** As in `OpenOptions`. */
   maxLayers?: number;
   snapshotInterval?: number;
+  snapshotCells?: number;
   tileRows?: number;
   tileColumns?: number;
   viewport?: Viewport;

@@ -348,7 +348,8 @@ pub async fn write_many_and_remove_many<S: BlobStore>(store: S) {
         assert_eq!(read_path(&store, "top").await.unwrap(), b"top", "nothing removed");
     }
 
-    let removed: Vec<&str> = paths.iter().map(String::as_str).filter(|p| *p != "top").chain(["missing/x", "nope"]).collect();
+    let removed: Vec<&str> =
+        paths.iter().map(String::as_str).filter(|p| *p != "top").chain(["missing/x", "nope"]).collect();
     store.remove_many(&removed).await.unwrap();
     for path in &removed {
         assert!(matches!(read_path(&store, path).await, Err(BlobError::NotFound { .. })), "{path} removed");
@@ -372,6 +373,14 @@ pub async fn write_many_kind_errors<S: BlobStore>(store: S) {
     assert_wrong_kind(store.write_many(&[("a/under", b"x")]).await, "a", EntryKind::Blob);
     assert_wrong_kind(store.write_many(&[("d", b"x")]).await, "d", EntryKind::Dir);
     assert_wrong_kind(store.remove_many(&["d"]).await, "d", EntryKind::Dir);
+    // A dir holding more blobs than a backend may scan at once: its names are still checked.
+    let names: Vec<String> = (0..1_100).map(|i| format!("big/{i:04}")).collect();
+    store.write_many(&names.iter().map(|n| (n.as_str(), &b"."[..])).collect::<Vec<_>>()).await.unwrap();
+    write_path(&store, "big/0500/inner", b"x").await.unwrap_err();
+    write_path(&store, "big/zz/inner", b"x").await.unwrap();
+    assert_wrong_kind(store.write_many(&[("big/new", b"n"), ("big/zz", b"x")]).await, "big/zz", EntryKind::Dir);
+    store.write_many(&[("big/new", b"n"), ("big/0001", b"1")]).await.unwrap();
+    assert_eq!(read_path(&store, "big/0001").await.unwrap(), b"1");
     // One path under another in the same batch: nothing written.
     assert_wrong_kind(store.write_many(&[("n", b"1"), ("n/m", b"2")]).await, "n", EntryKind::Blob);
     assert!(matches!(read_path(&store, "n").await, Err(BlobError::NotFound { .. })), "nothing written");

@@ -15,7 +15,10 @@ use wasm_bindgen::prelude::*;
 use super::database::{SheetDatabase, BLOB_STORE};
 use super::idb_error::{corrupt, finish_write, from_idb};
 use crate::blob::path::DirPrefix;
-use crate::blob::{validate_name, validate_paths, validate_write_batch, BlobDir, BlobError, BlobStore, Continuation, DirEntry, EntryKind, ListPage};
+use crate::blob::{
+    validate_name, validate_paths, validate_write_batch, BlobDir, BlobError, BlobStore, Continuation, DirEntry,
+    EntryKind, ListPage,
+};
 use crate::error::StorageError;
 
 /// The blob store of one sheet in IndexedDB. Cheap to clone.
@@ -76,21 +79,39 @@ fn split_path(path: &str) -> Result<(DirPrefix, &str), BlobError> {
     Err(BlobError::InvalidName { name: String::new(), problem: crate::blob::NameProblem::Empty })
 }
 
-/// The kind checks of a write batch against what is stored, all requests of one transaction
-/// issued before any is awaited: no ancestor of any path is a blob (each distinct ancestor asked
-/// once) and no path names a dir. The first violation, or `Ok`.
-async fn check_kinds(store: &ObjectStore<'_>, paths: &[(DirPrefix, &str)]) -> Result<Result<(), BlobError>, StorageError> {
+/// Most keys [`check_kinds`] reads from a dir to check in memory which names of a batch are
+/// dirs; a dir holding more is checked name by name.
+const DIR_SCAN_KEYS: usize = 1024;
+
+/// The kind checks of a write batch against what is stored: no ancestor of any path is a blob
+/// (each distinct ancestor asked once) and no path names a dir. Each distinct parent dir is read
+/// with one `getAllKeys` (a fresh snapshot's dir is empty: nothing to check); only in a dir
+/// holding more than [`DIR_SCAN_KEYS`] keys is each name asked on its own. All requests of a
+/// round are issued before any is awaited. The first violation, or `Ok`.
+async fn check_kinds(
+    store: &ObjectStore<'_>,
+    paths: &[(DirPrefix, &str)],
+) -> Result<Result<(), BlobError>, StorageError> {
     let mut ancestors: Vec<&str> = paths.iter().flat_map(|(prefix, _)| prefix.ancestor_keys()).collect();
     ancestors.sort_unstable();
     ancestors.dedup();
+    let mut parents: Vec<&DirPrefix> = paths.iter().map(|(prefix, _)| prefix).collect();
+    parents.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+    parents.dedup_by(|a, b| a.as_str() == b.as_str());
     let mut ancestor_requests = Vec::with_capacity(ancestors.len());
     for key in &ancestors {
-        ancestor_requests.push(store.get_key::<String, _>(KeyRange::Only((*key).to_owned())).primitive().map_err(storage)?);
+        ancestor_requests
+            .push(store.get_key::<String, _>(KeyRange::Only((*key).to_owned())).primitive().map_err(storage)?);
     }
-    let mut dir_requests = Vec::with_capacity(paths.len());
-    for (prefix, name) in paths {
-        let child = prefix.child_dir(name);
-        dir_requests.push(store.get_key::<String, _>(range_in(&child, child.as_str())).primitive().map_err(storage)?);
+    let mut scans = Vec::with_capacity(parents.len());
+    for prefix in &parents {
+        let request = store
+            .get_all_keys::<String>()
+            .with_query::<String, _>(range_in(prefix, prefix.as_str()))
+            .with_limit(u32::try_from(DIR_SCAN_KEYS + 1).unwrap_or(u32::MAX))
+            .primitive()
+            .map_err(storage)?;
+        scans.push(request);
     }
     let mut first_error = None;
     for (key, request) in ancestors.iter().zip(ancestor_requests) {
@@ -98,9 +119,36 @@ async fn check_kinds(store: &ObjectStore<'_>, paths: &[(DirPrefix, &str)]) -> Re
             first_error = Some(BlobError::WrongKind { path: (*key).to_owned(), found: EntryKind::Blob });
         }
     }
-    for ((prefix, name), request) in paths.iter().zip(dir_requests) {
+    // The keys of each parent dir, sorted, where it holds few enough to have them all.
+    let mut known: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    for (prefix, request) in parents.iter().zip(scans) {
+        let mut keys = request.await.map_err(storage)?.collect::<Result<Vec<String>, _>>().map_err(storage)?;
+        if keys.len() <= DIR_SCAN_KEYS {
+            // IndexedDB orders by UTF-16 code units; the search below needs Rust's order.
+            keys.sort_unstable();
+            known.insert(prefix.as_str(), keys);
+        }
+    }
+    let mut dir_requests = Vec::new();
+    for (prefix, name) in paths {
+        let child = prefix.child_dir(name);
+        match known.get(prefix.as_str()) {
+            Some(keys) => {
+                let at = keys.partition_point(|k| k.as_str() < child.as_str());
+                if keys.get(at).is_some_and(|k| k.starts_with(child.as_str())) && first_error.is_none() {
+                    first_error = Some(BlobError::WrongKind { path: prefix.child_key(name), found: EntryKind::Dir });
+                }
+            }
+            None => {
+                let request =
+                    store.get_key::<String, _>(range_in(&child, child.as_str())).primitive().map_err(storage)?;
+                dir_requests.push((prefix.child_key(name), request));
+            }
+        }
+    }
+    for (key, request) in dir_requests {
         if request.await.map_err(storage)?.is_some() && first_error.is_none() {
-            first_error = Some(BlobError::WrongKind { path: prefix.child_key(name), found: EntryKind::Dir });
+            first_error = Some(BlobError::WrongKind { path: key, found: EntryKind::Dir });
         }
     }
     Ok(first_error.map_or(Ok(()), Err))
@@ -259,7 +307,9 @@ impl IdbBlobStore {
                 let mut dir_requests = Vec::with_capacity(split.len());
                 for (prefix, name) in &split {
                     let child = prefix.child_dir(name);
-                    dir_requests.push(store.get_key::<String, _>(range_in(&child, child.as_str())).primitive().map_err(storage)?);
+                    dir_requests.push(
+                        store.get_key::<String, _>(range_in(&child, child.as_str())).primitive().map_err(storage)?,
+                    );
                 }
                 for ((prefix, name), request) in split.iter().zip(dir_requests) {
                     if request.await.map_err(storage)?.is_some() {

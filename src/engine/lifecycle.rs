@@ -339,7 +339,12 @@ pub async fn collect_garbage<L: EventLog, B: BlobStore>(
         .map(|name| format!("{SNAPSHOT_DIR}/{name}"))
         .filter(|path| !live.contains(path))
         .collect();
-    dead.extend(leased.into_iter().filter(|(_, lease)| lease.as_ref().is_none_or(|l| l.expires_ms <= now_ms)).map(|(path, _)| path));
+    dead.extend(
+        leased
+            .into_iter()
+            .filter(|(_, lease)| lease.as_ref().is_none_or(|l| l.expires_ms <= now_ms))
+            .map(|(path, _)| path),
+    );
     let removed = dead.len();
     // In batches of at most GC_REMOVE_BATCH paths (a few transactions each).
     for chunk in dead.chunks(GC_REMOVE_BATCH) {

@@ -10,12 +10,23 @@ use super::state::{Core, Effect, Phase, Reply, Running, Waiter};
 use crate::log::{LogError, Metadata, SequenceId, Workflow};
 
 impl Core {
-    /// Whether a snapshot is due for a log of `end` entries: the entries since the last
-    /// completed (or running) snapshot reach the interval.
-    pub(crate) fn snapshot_due(&self, end: SequenceId) -> bool {
+    /// Whether a snapshot is due for a log of `end` entries, `more_cells` of them not yet in the
+    /// edit layer: the entries since the last completed (or running) snapshot reach the
+    /// interval, or the cells changed since then reach [`EngineOptions::snapshot_cells`].
+    ///
+    /// [`EngineOptions::snapshot_cells`]: super::EngineOptions::snapshot_cells
+    pub(crate) fn snapshot_due(&self, end: SequenceId, more_cells: usize) -> bool {
         let running = self.running.filter(|r| r.workflow == Workflow::Snapshot).map(|r| r.seq);
         let since = self.snapshot_seq.max(running).unwrap_or(0);
+        // The edit layer's cells count once it is rebased onto that snapshot (before, it still
+        // holds what the snapshot wrote).
+        let edits = self.edits.borrow();
+        let layer_cells = if edits.start() >= since { edits.len() } else { 0 };
+        let cells = layer_cells.saturating_add(more_cells) as u64;
+        // The entry a snapshot would be on (`end - 1`) must be past the last one's, or the same
+        // snapshot would be asked for again and again.
         end.saturating_sub(since) >= self.options.snapshot_interval
+            || (end > since.saturating_add(1) && cells >= self.options.snapshot_cells)
     }
 
     /// Runs `workflow` for entry `seq` (already marked in the log), or, while another runs,
@@ -130,7 +141,7 @@ impl Core {
             }
         }
         // After giving up, nothing starts again before a write succeeds.
-        if self.gave_up.is_none() && self.wrote && self.next_seq > 0 && self.snapshot_due(self.next_seq) {
+        if self.gave_up.is_none() && self.wrote && self.next_seq > 0 && self.snapshot_due(self.next_seq, 0) {
             self.mark_snapshot(self.next_seq - 1, None, fx);
         }
     }

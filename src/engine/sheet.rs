@@ -34,12 +34,20 @@ use crate::log::{CellWrite, EventLog, Operation, SequenceId};
 use crate::model::{CellRange, CellValue, Format};
 use crate::snapshot::TileSize;
 
+/// Default of [`EngineOptions::snapshot_cells`]: 100,000 cells, a few MB of edit layer, written
+/// as a snapshot in well under a second.
+pub const DEFAULT_SNAPSHOT_CELLS: u64 = 100_000;
+
 /// Options of an engine.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineOptions {
     /// A snapshot is requested when the entries since the last completed snapshot reach this
-    /// many (default 1000).
+    /// many (default 1000)...
     pub snapshot_interval: u64,
+    /// ...or when the cells changed since then (the edit layer's cells, plus those of the batch
+    /// being appended) reach this many (default [`DEFAULT_SNAPSHOT_CELLS`]): one huge batch
+    /// cannot make the next snapshot, or the edit layer in memory, unbounded (issue 9, item 2).
+    pub snapshot_cells: u64,
     /// Tile size of the first snapshot of a sheet (later snapshots keep theirs).
     pub tile_size: TileSize,
     /// The viewport to load at open; `None` loads the whole sheet.
@@ -72,6 +80,7 @@ impl Default for EngineOptions {
     fn default() -> Self {
         Self {
             snapshot_interval: 1000,
+            snapshot_cells: DEFAULT_SNAPSHOT_CELLS,
             tile_size: TileSize::DEFAULT,
             viewport: None,
             workflow_retry_delays_ms: vec![500, 2_000, 8_000],

@@ -97,7 +97,7 @@ impl Core {
         let seq = self.next_seq;
         let count = entries.len() as u64;
         let last = seq + count.saturating_sub(1);
-        let marked = (self.running.is_none() && count > 0 && self.snapshot_due(last + 1)).then_some(last);
+        let marked = (self.running.is_none() && count > 0 && self.snapshot_due(last + 1, cells)).then_some(last);
         if let (Some(_), Some(entry)) = (marked, entries.last_mut()) {
             entry.metadata.pending = Some(Workflow::Snapshot);
         }

@@ -4,10 +4,11 @@
 // Protocol with bench/run.mjs: console output is forwarded; set
 // window.__benchError (string) on failure and window.__benchDone = true at the end.
 try {
-  const { default: init, runStorageBenchmark } = await import("../bench-pkg/index.js");
+  const { default: init, runStorageBenchmark, runBlobWriteBenchmark } = await import("../bench-pkg/index.js");
   await init();
-  // The benchmark logs each figure as it is measured; the returned report repeats them.
-  await runStorageBenchmark();
+  // The benchmarks log each figure as it is measured; the returned reports repeat them.
+  if (!location.search.includes("blobs-only")) await runStorageBenchmark();
+  await runBlobWriteBenchmark();
 } catch (e) {
   window.__benchError = String((e && e.stack) || e);
 } finally {
