@@ -66,6 +66,11 @@ seed_corpus() {
       printf '\x00\x00\x02\x05a,1\n"\x05x""y"\x03,2\n' > "fuzz/corpus/$target/quoted"
       printf '\x00\x00\x03\x0d\xef\xbb\xbfA,B,C\r\n1,2\x10,3\r\ntrue,,"x\ny"\n' > "fuzz/corpus/$target/bom-crlf"
       ;;
+    engine_faults)
+      # Four bytes a step (tests/engine_common/fault_model.rs, steps_from_bytes): writes by
+      # both clients, a batch, log and blob faults armed, settle, reopen, heal.
+      printf '\x00\x00\x01\x02\x00\x01\x03\x04\x06\x00\x11\x21\x09\x00\x00\x02\x00\x00\x05\x01\x0c\x00\x00\x00\x0a\x01\x03\x01\x00\x01\x02\x02\x10\x00\x00\x00\x0f\x00\x00\x00' > "fuzz/corpus/$target/mixed"
+      ;;
   esac
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of sheetlog on a fresh Debian 12 machine (README, second command):
-# installs the tools it needs, then native tests, browser tests in headless Chromium and
+# installs the tools it needs, then native tests, the fuzz targets for a bounded time (where
+# nightly and cargo-fuzz are installed), browser tests in headless Chromium and
 # Firefox ESR, a release build of pkg/ loaded in Node, the API reference, the www/ type check and
 # build, the demo's end-to-end tests in headless Chromium, and the consumer apps of the packed
 # package (tests/consumers) in headless Chromium.
@@ -39,6 +40,9 @@ cargo clippy --quiet --target wasm32-unknown-unknown --all-targets --features be
 
 step "native tests (cargo test)"
 run_tests cargo test
+
+step "fuzz targets, 8 s each (nightly and cargo-fuzz; skipped with a notice where they are missing)"
+FUZZ_SECONDS=8 bash scripts/fuzz.sh
 
 step "browser tests in headless Chromium"
 run_tests env CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome

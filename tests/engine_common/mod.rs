@@ -2,6 +2,7 @@
 //! wrappers that fail on demand or count reads.
 #![allow(dead_code)]
 
+pub mod fault_model;
 pub mod faulty;
 pub mod logical;
 
