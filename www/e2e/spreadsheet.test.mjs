@@ -382,3 +382,78 @@ test("cut moves a block: Ctrl+X clears it once copied, Ctrl+V writes it elsewher
   assert.equal(await format(page, 0, 3), "0.00", "a block copied in this tab pastes with its formats");
   await ctx.close();
 });
+
+test("history panel: lists the edits; an earlier change shows the old value, read only; typing, Delete and paste change nothing", async () => {
+  const { ctx, page } = await openDemo();
+  const typeInto = async (row, col, text) => {
+    await clickCell(page, row, col);
+    await page.keyboard.press("F2");
+    await page.locator("textarea.gdg-input").waitFor();
+    await page.keyboard.type(text);
+    await page.keyboard.press("Enter");
+    await waitDurable(page);
+  };
+  await typeInto(0, 0, "old");
+  await typeInto(1, 1, "other");
+  await typeInto(0, 0, "new");
+  assert.equal(await value(page, 0, 0), "new");
+  await page.click('[data-testid="history-toggle"]');
+  const items = page.locator('[data-testid="history-item"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-item"]').length >= 3);
+  const texts = await page.locator('[data-testid="history-item"] .what').allTextContents();
+  assert.deepEqual(texts.slice(0, 3), ["Changed A1", "Changed B2", "Changed A1"], "newest first");
+  assert.match(await items.first().textContent(), /^Changed A1 \d\d:\d\d:\d\d · this tab$/);
+  // The first edit: the sheet right after "old" was typed into A1.
+  const liveBefore = await sequenceId(page);
+  await items.nth(2).click();
+  const banner = page.locator('[data-testid="past-banner"]');
+  await banner.waitFor();
+  assert.match(await banner.textContent(), /^Viewing the sheet as it was at \d\d:\d\d:\d\d, after “Changed A1” — read only/);
+  await page.locator('[data-testid="past-grid"]').waitFor();
+  assert.equal(await page.locator('[data-testid="grid"]').count(), 0, "the live grid is not shown");
+  // Select A1 in the grid of the past: the formula bar shows what A1 held then, read only.
+  const box = await page.locator('[data-testid="past-grid"]').boundingBox();
+  const clickPast = async (row, col) => {
+    await page.mouse.click(box.x + MARKER + col * 100 + 50, box.y + 36 + row * 30 + 15);
+    await page.waitForFunction(() => document.querySelector('[data-testid="data-grid-canvas"]')?.contains(document.activeElement) === true);
+  };
+  await clickPast(0, 0);
+  await page.waitForFunction(() => document.querySelector('[data-testid="address"]')?.textContent === "A1");
+  assert.equal(await page.inputValue('[data-testid="formula-value"]'), "old");
+  assert.equal(await page.getAttribute('[data-testid="formula-value"]', "readonly"), "", "the formula bar is read only");
+  await clickPast(1, 1);
+  await page.waitForFunction(() => document.querySelector('[data-testid="address"]')?.textContent === "B2");
+  assert.equal(await page.inputValue('[data-testid="formula-value"]'), "", "B2 was still empty then");
+  await shot(page, "history-read-only");
+  // Try to change the past: type, Enter, Delete, Backspace, paste, fill, undo.
+  await clickPast(0, 0);
+  await page.keyboard.type("zzz");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("F2");
+  await page.keyboard.type("yyy");
+  await page.keyboard.press("Delete");
+  await page.keyboard.press("Backspace");
+  await page.evaluate(() => navigator.clipboard.writeText("pasted"));
+  await page.keyboard.press("Control+V");
+  await page.keyboard.press("Control+D");
+  await page.keyboard.press("Control+Z");
+  await page.waitForFunction(() => /cannot be changed/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""));
+  assert.equal(await page.locator("textarea.gdg-input").count(), 0, "no cell editor opened");
+  for (const id of ["undo", "redo", "insert-rows", "delete-rows", "export-csv"]) {
+    assert.equal(await page.isDisabled(`[data-testid="${id}"]`), true, `${id} is off while viewing the past`);
+  }
+  assert.equal(await page.isDisabled('[data-testid="import-csv"]'), true, "import is off while viewing the past");
+  await waitDurable(page);
+  assert.equal(await sequenceId(page), liveBefore, "nothing was written");
+  assert.deepEqual([await value(page, 0, 0), await value(page, 1, 1), await value(page, 1, 0)], ["new", "other", undefined]);
+  assert.equal(await page.inputValue('[data-testid="formula-value"]'), "old", "the past is unchanged too");
+  // Back to the live sheet: editable again, with the live value.
+  await page.click('[data-testid="back-to-live"]');
+  await page.locator('[data-testid="grid"]').waitFor();
+  assert.equal(await banner.count(), 0);
+  await clickCell(page, 0, 0);
+  await page.waitForFunction(() => document.querySelector('[data-testid="formula-value"]')?.value === "new");
+  assert.equal(await page.getAttribute('[data-testid="formula-value"]', "readonly"), null);
+  assert.equal(await page.isDisabled('[data-testid="undo"]'), false);
+  await ctx.close();
+});

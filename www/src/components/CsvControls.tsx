@@ -19,6 +19,8 @@ interface Props {
   cell: [number, number] | undefined;
   range: Rectangle | undefined;
   report(kind: "info" | "error", text: string): void;
+  /** Import and export off (an earlier state of the sheet is shown). */
+  disabled?: boolean;
 }
 
 const UNSUPPORTED = "This build of the sheetlog package has no CSV support; rebuild pkg/";
@@ -28,12 +30,12 @@ function fileName(sheetName: string, suffix = ""): string {
   return `${base}${suffix}.csv`;
 }
 
-export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range, report }: Props) {
+export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range, report, disabled = false }: Props) {
   const [fetching, setFetching] = useState(false);
   const [exporting, setExporting] = useState(false);
   const [exportShown, setExportShown] = useState(true);
   const { supported, running, settings, setSettings, start, cancel } = csvImport;
-  const busy = running !== undefined || fetching;
+  const busy = running !== undefined || fetching || disabled;
 
   const onFile = (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
@@ -127,13 +129,13 @@ export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range,
           <option value="raw">Raw values</option>
         </select>
       </label>
-      <button type="button" data-testid="export-csv" disabled={!supported || exporting} onClick={() => void exportRange(undefined)}>
+      <button type="button" data-testid="export-csv" disabled={!supported || exporting || disabled} onClick={() => void exportRange(undefined)}>
         Export CSV
       </button>
       <button
         type="button"
         data-testid="export-selection"
-        disabled={!supported || exporting || range === undefined}
+        disabled={!supported || exporting || disabled || range === undefined}
         onClick={() => void exportRange(range)}
       >
         Export selection{range === undefined ? "" : ` (${rangeAddress(range)})`}
