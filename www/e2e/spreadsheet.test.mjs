@@ -457,3 +457,112 @@ test("history panel: lists the edits; an earlier change shows the old value, rea
   assert.equal(await page.isDisabled('[data-testid="undo"]'), false);
   await ctx.close();
 });
+
+test("import into the selected cell (C3), asking before replacing cells: Cancel writes nothing, Replace writes; a new sheet", async () => {
+  const { ctx, page } = await openDemo();
+  await page.evaluate(() => window.sheetlog.setCellValueAndFormat(0, 0, "keep", undefined));
+  await page.evaluate(() => window.sheetlog.setCellValueAndFormat(3, 3, "old D4", undefined));
+  await waitDurable(page);
+  const dir = mkdtempSync(join(tmpdir(), "sheetlog-e2e-"));
+  const small = join(dir, "small.csv");
+  writeFileSync(small, "x,y\n1,2\n");
+  const block = async (row, col) => [
+    [await value(page, row, col), await value(page, row, col + 1)],
+    [await value(page, row + 1, col), await value(page, row + 1, col + 1)],
+  ];
+  // C3 selected: the file's 2x2 block would go to C3:D4, and D4 holds data.
+  await clickCell(page, 2, 2);
+  const before = await sequenceId(page);
+  await page.setInputFiles('[data-testid="import-csv"]', small);
+  const dialog = page.locator('[data-testid="overwrite-dialog"]');
+  await dialog.waitFor();
+  assert.equal(
+    await page.textContent('[data-testid="overwrite-text"]'),
+    "Importing small.csv at C3 writes C3:D4, and some of those cells already hold data. Their contents would be replaced.",
+  );
+  await shot(page, "import-overwrite-dialog");
+  await page.click('[data-testid="overwrite-cancel"]');
+  await page.waitForFunction(() => /cancelled; nothing was changed/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""));
+  assert.equal(await dialog.count(), 0);
+  await waitDurable(page);
+  assert.equal(await sequenceId(page), before, "Cancel wrote nothing");
+  assert.deepEqual(await block(2, 2), [[undefined, undefined], [undefined, "old D4"]]);
+  // Again, and replace: the block lands at C3, nothing else moves.
+  await page.setInputFiles('[data-testid="import-csv"]', small);
+  await dialog.waitFor();
+  await page.click('[data-testid="overwrite-replace"]');
+  await page.waitForFunction(() => window.sheetlog.getCellValue(window.sheetlog.getSnapshot(), 3, 3) === 2);
+  await page.waitForFunction(() => document.querySelector('[data-testid="import-progress"]') === null);
+  await waitDurable(page);
+  assert.deepEqual(await block(2, 2), [["x", "y"], [1, 2]]);
+  assert.deepEqual([await value(page, 0, 0), await value(page, 0, 1), await value(page, 1, 0)], ["keep", undefined, undefined]);
+  // E10 is past the data: imported there without a question.
+  await clickCell(page, 9, 4);
+  await page.setInputFiles('[data-testid="import-csv"]', small);
+  await page.waitForFunction(() => window.sheetlog.getCellValue(window.sheetlog.getSnapshot(), 10, 5) === 2);
+  await page.waitForFunction(() => document.querySelector('[data-testid="import-progress"]') === null);
+  await waitDurable(page);
+  assert.deepEqual(await block(9, 4), [["x", "y"], [1, 2]]);
+  await shot(page, "import-at-selection");
+  // Into a new sheet: the sheet open before keeps what it had.
+  const firstSheet = await page.inputValue('[data-testid="sheet-select"]');
+  await page.click(".import-options summary");
+  await page.selectOption('[data-testid="import-into"]', "new-sheet");
+  await page.setInputFiles('[data-testid="import-csv"]', small);
+  await page.waitForFunction((first) => {
+    const select = document.querySelector('[data-testid="sheet-select"]');
+    const d = window.sheetlog;
+    return select?.value !== first && d !== undefined && d.getCellValue(d.getSnapshot(), 1, 1) === 2;
+  }, firstSheet);
+  await page.waitForFunction(() => document.querySelector('[data-testid="import-progress"]') === null);
+  await waitDurable(page);
+  assert.equal(await page.evaluate(() => document.querySelector('[data-testid="sheet-select"]').selectedOptions[0].textContent), "small");
+  assert.deepEqual(await block(0, 0), [["x", "y"], [1, 2]]);
+  assert.equal(await page.evaluate(() => window.sheetlog.getRowCount(window.sheetlog.getSnapshot())), 2, "only the file in the new sheet");
+  await ctx.close();
+});
+
+test("import progress shows bytes and rows; Cancel takes back the rows already imported", async () => {
+  const { ctx, page } = await openDemo();
+  await page.evaluate(() => window.sheetlog.setCellValuesAndFormats(0, 0, [["keep", 1], [2, "also kept"]]));
+  await waitDurable(page);
+  const original = await exportRange(page, "A1:C2");
+  const dir = mkdtempSync(join(tmpdir(), "sheetlog-e2e-"));
+  const big = join(dir, "big.csv");
+  const lines = [];
+  for (let i = 0; i < 400_000; i++) lines.push(`${i},row number ${i},${i * 2}`);
+  writeFileSync(big, `${lines.join("\n")}\n`);
+  // No cell selected: into A1, over the cells written above, so the question comes first.
+  await page.setInputFiles('[data-testid="import-csv"]', big);
+  await page.locator('[data-testid="overwrite-dialog"]').waitFor({ timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid="overwrite-text"]'), /at A1 writes A1:C400000,/);
+  await page.click('[data-testid="overwrite-replace"]');
+  // Bytes and rows while it writes; cancel once some rows are in the sheet.
+  await page.waitForFunction(() => {
+    const progress = document.querySelector('[data-testid="import-progress"]')?.textContent ?? "";
+    const counts = /^Importing big\.csv.*?([\d.]+) of ([\d.]+) MB · ([\d,]+) rows/.exec(progress);
+    return counts !== null && Number(counts[3].replace(/,/g, "")) >= 20_000 && window.sheetlog.getRowCount(window.sheetlog.getSnapshot()) > 1000;
+  }, null, { timeout: 120_000, polling: 50 });
+  const shown = await page.textContent('[data-testid="import-counts"]');
+  assert.match(shown, /^\d+\.\d of 12\.\d MB · [\d,]+ rows$/, `bytes and rows: ${shown}`);
+  await shot(page, "import-progress");
+  await page.click('[data-testid="cancel-import"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="import-progress"]') === null, null, { timeout: 120_000 });
+  const notice = await page.textContent('[data-testid="notice"]');
+  assert.match(notice, /^Import of big\.csv cancelled; the [\d,]+ rows already imported were taken back, the sheet is as it was/);
+  await waitDurable(page);
+  // The rows the import reached (the sheet's extent keeps them, empty): every cell past the
+  // original two rows is empty again, and the two rows it replaced are back.
+  const reached = await page.evaluate(() => window.sheetlog.getRowCount(window.sheetlog.getSnapshot()));
+  assert.ok(reached > 1000, `the import had written rows before the cancel: ${reached}`);
+  const takenBack = async () => {
+    assert.equal(await exportRange(page, "A1:C2"), original, "the replaced cells are back");
+    const rest = await exportRange(page, `A3:C${reached}`);
+    assert.ok(/^(,,\n)*$/.test(rest), `no imported cell is left: ${rest.slice(0, 80)}`);
+  };
+  await takenBack();
+  await reload(page);
+  await takenBack();
+  await shot(page, "import-cancelled");
+  await ctx.close();
+});

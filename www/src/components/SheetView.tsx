@@ -11,6 +11,7 @@ import { CsvControls } from "./CsvControls";
 import { StructureControls } from "./StructureControls";
 import { FormulaBar } from "./FormulaBar";
 import { changeTime, describeChange, HistoryPanel } from "./HistoryPanel";
+import { OverwriteDialog } from "./OverwriteDialog";
 import { PastGrid } from "./PastGrid";
 import { EMPTY_SELECTION, Grid } from "./Grid";
 import { Notice, type NoticeMessage } from "./Notice";
@@ -30,6 +31,12 @@ interface Props {
   sheetName: string;
   /** The page header: brand, sheet picker, online state. */
   header: ReactNode;
+  /** Opens a new sheet and imports `source` into it. */
+  importIntoNewSheet(source: Blob | string, label: string): void;
+  /** A file to import at A1 as soon as the sheet is open (it was opened for it). */
+  initialImport?: { source: Blob | string; label: string };
+  /** The initial import has started (so it is not started again). */
+  onInitialImportStarted?(): void;
 }
 
 /**
@@ -45,14 +52,19 @@ function useWarnBeforeUnload(active: boolean): void {
   }, [active]);
 }
 
-export function SheetView({ data, sheetId, sheetName, header }: Props) {
+export function SheetView({ data, sheetId, sheetName, header, importIntoNewSheet, initialImport, onInitialImportStarted }: Props) {
   const snapshot = useSpreadsheetSnapshot(data);
   const [selection, setSelection] = useState<GridSelection>(EMPTY_SELECTION);
   const [notice, setNotice] = useState<NoticeMessage>();
   const report = useCallback((kind: NoticeMessage["kind"], text: string) => setNotice({ kind, text }), []);
   const reportError = useCallback((text: string) => setNotice({ kind: "error", text }), []);
   const edits = useEdits(data, reportError);
-  const csvImport = useCsvImport(data, report);
+  // Writes this tab started: a cancelled import is taken back only when none came after it.
+  const writes = useRef(0);
+  const noteWrite = useCallback(() => {
+    writes.current++;
+  }, []);
+  const csvImport = useCsvImport(data, report, { writeCount: () => writes.current, importIntoNewSheet });
   const [historyOpen, setHistoryOpen] = useState(false);
   const [viewing, setViewing] = useState<Viewing>();
   // The change last chosen: a slower answer for an earlier choice is dropped.
@@ -83,7 +95,27 @@ export function SheetView({ data, sheetId, sheetName, header }: Props) {
 
   const cell = selectedCell(selection);
   const range = selectedRange(selection, data.getRowCount(snapshot));
-  const { commit, track } = edits;
+  const { commit: commitEdit, track: trackWrite } = edits;
+  const commit = useCallback(
+    (row: number, column: number, text: string, format: string | undefined) => {
+      noteWrite();
+      return commitEdit(row, column, text, format);
+    },
+    [commitEdit, noteWrite],
+  );
+  const track = useCallback(
+    (what: string, write: Promise<unknown>) => {
+      noteWrite();
+      trackWrite(what, write);
+    },
+    [trackWrite, noteWrite],
+  );
+  const startImport = csvImport.start;
+  useEffect(() => {
+    if (initialImport === undefined) return;
+    onInitialImportStarted?.();
+    startImport(initialImport.source, initialImport.label, undefined, "a1");
+  }, [initialImport, onInitialImportStarted, startImport]);
   const onEdit = useCallback(
     (row: number, column: number, text: string) => {
       commit(row, column, text, data.getCellFormat(data.getSnapshot(), row, column));
@@ -112,7 +144,7 @@ export function SheetView({ data, sheetId, sheetName, header }: Props) {
       />
       <div className="edit-controls">
         <UndoControls data={data} track={track} report={report} disabled={readOnly} />
-        <StructureControls data={data} range={range} report={report} disabled={readOnly} />
+        <StructureControls data={data} range={range} report={report} disabled={readOnly} onWrite={noteWrite} />
         <button
           type="button"
           className="history-toggle"
@@ -131,7 +163,7 @@ export function SheetView({ data, sheetId, sheetName, header }: Props) {
         pending={!readOnly && cell !== undefined && edits.pending.has(cellKey(cell[0], cell[1]))}
         failure={readOnly || cell === undefined ? undefined : edits.failed.get(cellKey(cell[0], cell[1]))}
         validate={edits.validate}
-        commit={edits.commit}
+        commit={commit}
         readOnly={readOnly}
       />
       {viewing !== undefined && (
@@ -173,6 +205,7 @@ export function SheetView({ data, sheetId, sheetName, header }: Props) {
             />
           )}
           <Notice notice={notice} onDismiss={() => setNotice(undefined)} />
+          {csvImport.question !== undefined && <OverwriteDialog question={csvImport.question} />}
         </div>
         {historyOpen && (
           <div id="history-panel" className="history-slot">

@@ -10,6 +10,8 @@ interface Props {
   report(kind: "info" | "error", text: string): void;
   /** Every button off (an earlier state of the sheet is shown). */
   disabled?: boolean;
+  /** Called as each edit starts. */
+  onWrite?(): void;
 }
 
 /**
@@ -17,8 +19,9 @@ interface Props {
  * selection spans, at its top (or left) edge. Each edit shows at once and is stored by the
  * library's structural edits (no rewrite of the sheet).
  */
-export function StructureControls({ data, range, report, disabled = false }: Props) {
+export function StructureControls({ data, range, report, disabled = false, onWrite }: Props) {
   const run = (label: string, edit: () => Promise<void>) => {
+    onWrite?.();
     edit().catch((error: unknown) => report("error", `${label} failed: ${errorMessage(error)}`));
   };
   const rows = range === undefined ? 0 : range.height;
