@@ -481,6 +481,13 @@ test("import into the selected cell (C3), asking before replacing cells: Cancel 
     "Importing small.csv at C3 writes C3:D4, and some of those cells already hold data. Their contents would be replaced.",
   );
   await shot(page, "import-overwrite-dialog");
+  // The focus starts on Cancel; Tab goes round the dialog's buttons, not behind it.
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute("data-testid"));
+  assert.equal(await focused(), "overwrite-cancel");
+  await page.keyboard.press("Tab");
+  assert.equal(await focused(), "overwrite-replace");
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await focused(), "overwrite-cancel");
   await page.click('[data-testid="overwrite-cancel"]');
   await page.waitForFunction(() => /cancelled; nothing was changed/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""));
   assert.equal(await dialog.count(), 0);

@@ -1,5 +1,6 @@
 // Asks before an import replaces cells that hold data: replace them, import into a new sheet
-// instead, or cancel (nothing is written). Escape cancels; the focus starts on Cancel.
+// instead, or cancel (nothing is written). Escape cancels; the focus starts on Cancel and Tab
+// stays on the dialog's buttons.
 import { useEffect, useRef } from "react";
 import type { OverwriteQuestion } from "../hooks/useCsvImport";
 
@@ -19,7 +20,15 @@ export function OverwriteDialog({ question }: { question: OverwriteQuestion }) {
           if (event.key === "Escape") {
             event.stopPropagation();
             question.dismiss();
+            return;
           }
+          // Tab stays on the dialog's buttons while it is open.
+          if (event.key !== "Tab") return;
+          const buttons = [...event.currentTarget.querySelectorAll("button")];
+          const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+          const next = (at + (event.shiftKey ? buttons.length - 1 : 1)) % buttons.length;
+          event.preventDefault();
+          buttons[at === -1 ? 0 : next]?.focus();
         }}
       >
         <h2 id="overwrite-title">Replace cells that hold data?</h2>
