@@ -382,3 +382,194 @@ test("cut moves a block: Ctrl+X clears it once copied, Ctrl+V writes it elsewher
   assert.equal(await format(page, 0, 3), "0.00", "a block copied in this tab pastes with its formats");
   await ctx.close();
 });
+
+test("history panel: lists the edits; an earlier change shows the old value, read only; typing, Delete and paste change nothing", async () => {
+  const { ctx, page } = await openDemo();
+  const typeInto = async (row, col, text) => {
+    await clickCell(page, row, col);
+    await page.keyboard.press("F2");
+    await page.locator("textarea.gdg-input").waitFor();
+    await page.keyboard.type(text);
+    await page.keyboard.press("Enter");
+    await waitDurable(page);
+  };
+  await typeInto(0, 0, "old");
+  await typeInto(1, 1, "other");
+  await typeInto(0, 0, "new");
+  assert.equal(await value(page, 0, 0), "new");
+  await page.click('[data-testid="history-toggle"]');
+  const items = page.locator('[data-testid="history-item"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-item"]').length >= 3);
+  const texts = await page.locator('[data-testid="history-item"] .what').allTextContents();
+  assert.deepEqual(texts.slice(0, 3), ["Changed A1", "Changed B2", "Changed A1"], "newest first");
+  assert.match(await items.first().textContent(), /^Changed A1 \d\d:\d\d:\d\d · this tab$/);
+  // The first edit: the sheet right after "old" was typed into A1.
+  const liveBefore = await sequenceId(page);
+  await items.nth(2).click();
+  const banner = page.locator('[data-testid="past-banner"]');
+  await banner.waitFor();
+  assert.match(await banner.textContent(), /^Viewing the sheet as it was at \d\d:\d\d:\d\d, after “Changed A1” — read only/);
+  await page.locator('[data-testid="past-grid"]').waitFor();
+  assert.equal(await page.locator('[data-testid="grid"]').count(), 0, "the live grid is not shown");
+  // Select A1 in the grid of the past: the formula bar shows what A1 held then, read only.
+  const box = await page.locator('[data-testid="past-grid"]').boundingBox();
+  const clickPast = async (row, col) => {
+    await page.mouse.click(box.x + MARKER + col * 100 + 50, box.y + 36 + row * 30 + 15);
+    await page.waitForFunction(() => document.querySelector('[data-testid="data-grid-canvas"]')?.contains(document.activeElement) === true);
+  };
+  await clickPast(0, 0);
+  await page.waitForFunction(() => document.querySelector('[data-testid="address"]')?.textContent === "A1");
+  assert.equal(await page.inputValue('[data-testid="formula-value"]'), "old");
+  assert.equal(await page.getAttribute('[data-testid="formula-value"]', "readonly"), "", "the formula bar is read only");
+  await clickPast(1, 1);
+  await page.waitForFunction(() => document.querySelector('[data-testid="address"]')?.textContent === "B2");
+  assert.equal(await page.inputValue('[data-testid="formula-value"]'), "", "B2 was still empty then");
+  await shot(page, "history-read-only");
+  // Try to change the past: type, Enter, Delete, Backspace, paste, fill, undo.
+  await clickPast(0, 0);
+  await page.keyboard.type("zzz");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("F2");
+  await page.keyboard.type("yyy");
+  await page.keyboard.press("Delete");
+  await page.keyboard.press("Backspace");
+  await page.evaluate(() => navigator.clipboard.writeText("pasted"));
+  await page.keyboard.press("Control+V");
+  await page.keyboard.press("Control+D");
+  await page.keyboard.press("Control+Z");
+  await page.waitForFunction(() => /cannot be changed/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""));
+  assert.equal(await page.locator("textarea.gdg-input").count(), 0, "no cell editor opened");
+  for (const id of ["undo", "redo", "insert-rows", "delete-rows", "export-csv"]) {
+    assert.equal(await page.isDisabled(`[data-testid="${id}"]`), true, `${id} is off while viewing the past`);
+  }
+  assert.equal(await page.isDisabled('[data-testid="import-csv"]'), true, "import is off while viewing the past");
+  await waitDurable(page);
+  assert.equal(await sequenceId(page), liveBefore, "nothing was written");
+  assert.deepEqual([await value(page, 0, 0), await value(page, 1, 1), await value(page, 1, 0)], ["new", "other", undefined]);
+  assert.equal(await page.inputValue('[data-testid="formula-value"]'), "old", "the past is unchanged too");
+  // Back to the live sheet: editable again, with the live value.
+  await page.click('[data-testid="back-to-live"]');
+  await page.locator('[data-testid="grid"]').waitFor();
+  assert.equal(await banner.count(), 0);
+  await clickCell(page, 0, 0);
+  await page.waitForFunction(() => document.querySelector('[data-testid="formula-value"]')?.value === "new");
+  assert.equal(await page.getAttribute('[data-testid="formula-value"]', "readonly"), null);
+  assert.equal(await page.isDisabled('[data-testid="undo"]'), false);
+  await ctx.close();
+});
+
+test("import into the selected cell (C3), asking before replacing cells: Cancel writes nothing, Replace writes; a new sheet", async () => {
+  const { ctx, page } = await openDemo();
+  await page.evaluate(() => window.sheetlog.setCellValueAndFormat(0, 0, "keep", undefined));
+  await page.evaluate(() => window.sheetlog.setCellValueAndFormat(3, 3, "old D4", undefined));
+  await waitDurable(page);
+  const dir = mkdtempSync(join(tmpdir(), "sheetlog-e2e-"));
+  const small = join(dir, "small.csv");
+  writeFileSync(small, "x,y\n1,2\n");
+  const block = async (row, col) => [
+    [await value(page, row, col), await value(page, row, col + 1)],
+    [await value(page, row + 1, col), await value(page, row + 1, col + 1)],
+  ];
+  // C3 selected: the file's 2x2 block would go to C3:D4, and D4 holds data.
+  await clickCell(page, 2, 2);
+  const before = await sequenceId(page);
+  await page.setInputFiles('[data-testid="import-csv"]', small);
+  const dialog = page.locator('[data-testid="overwrite-dialog"]');
+  await dialog.waitFor();
+  assert.equal(
+    await page.textContent('[data-testid="overwrite-text"]'),
+    "Importing small.csv at C3 writes C3:D4, and some of those cells already hold data. Their contents would be replaced.",
+  );
+  await shot(page, "import-overwrite-dialog");
+  // The focus starts on Cancel; Tab goes round the dialog's buttons, not behind it.
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute("data-testid"));
+  assert.equal(await focused(), "overwrite-cancel");
+  await page.keyboard.press("Tab");
+  assert.equal(await focused(), "overwrite-replace");
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await focused(), "overwrite-cancel");
+  await page.click('[data-testid="overwrite-cancel"]');
+  await page.waitForFunction(() => /cancelled; nothing was changed/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""));
+  assert.equal(await dialog.count(), 0);
+  await waitDurable(page);
+  assert.equal(await sequenceId(page), before, "Cancel wrote nothing");
+  assert.deepEqual(await block(2, 2), [[undefined, undefined], [undefined, "old D4"]]);
+  // Again, and replace: the block lands at C3, nothing else moves.
+  await page.setInputFiles('[data-testid="import-csv"]', small);
+  await dialog.waitFor();
+  await page.click('[data-testid="overwrite-replace"]');
+  await page.waitForFunction(() => window.sheetlog.getCellValue(window.sheetlog.getSnapshot(), 3, 3) === 2);
+  await page.waitForFunction(() => document.querySelector('[data-testid="import-progress"]') === null);
+  await waitDurable(page);
+  assert.deepEqual(await block(2, 2), [["x", "y"], [1, 2]]);
+  assert.deepEqual([await value(page, 0, 0), await value(page, 0, 1), await value(page, 1, 0)], ["keep", undefined, undefined]);
+  // E10 is past the data: imported there without a question.
+  await clickCell(page, 9, 4);
+  await page.setInputFiles('[data-testid="import-csv"]', small);
+  await page.waitForFunction(() => window.sheetlog.getCellValue(window.sheetlog.getSnapshot(), 10, 5) === 2);
+  await page.waitForFunction(() => document.querySelector('[data-testid="import-progress"]') === null);
+  await waitDurable(page);
+  assert.deepEqual(await block(9, 4), [["x", "y"], [1, 2]]);
+  await shot(page, "import-at-selection");
+  // Into a new sheet: the sheet open before keeps what it had.
+  const firstSheet = await page.inputValue('[data-testid="sheet-select"]');
+  await page.click(".import-options summary");
+  await page.selectOption('[data-testid="import-into"]', "new-sheet");
+  await page.setInputFiles('[data-testid="import-csv"]', small);
+  await page.waitForFunction((first) => {
+    const select = document.querySelector('[data-testid="sheet-select"]');
+    const d = window.sheetlog;
+    return select?.value !== first && d !== undefined && d.getCellValue(d.getSnapshot(), 1, 1) === 2;
+  }, firstSheet);
+  await page.waitForFunction(() => document.querySelector('[data-testid="import-progress"]') === null);
+  await waitDurable(page);
+  assert.equal(await page.evaluate(() => document.querySelector('[data-testid="sheet-select"]').selectedOptions[0].textContent), "small");
+  assert.deepEqual(await block(0, 0), [["x", "y"], [1, 2]]);
+  assert.equal(await page.evaluate(() => window.sheetlog.getRowCount(window.sheetlog.getSnapshot())), 2, "only the file in the new sheet");
+  await ctx.close();
+});
+
+test("import progress shows bytes and rows; Cancel takes back the rows already imported", async () => {
+  const { ctx, page } = await openDemo();
+  await page.evaluate(() => window.sheetlog.setCellValuesAndFormats(0, 0, [["keep", 1], [2, "also kept"]]));
+  await waitDurable(page);
+  const original = await exportRange(page, "A1:C2");
+  const dir = mkdtempSync(join(tmpdir(), "sheetlog-e2e-"));
+  const big = join(dir, "big.csv");
+  const lines = [];
+  for (let i = 0; i < 400_000; i++) lines.push(`${i},row number ${i},${i * 2}`);
+  writeFileSync(big, `${lines.join("\n")}\n`);
+  // No cell selected: into A1, over the cells written above, so the question comes first.
+  await page.setInputFiles('[data-testid="import-csv"]', big);
+  await page.locator('[data-testid="overwrite-dialog"]').waitFor({ timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid="overwrite-text"]'), /at A1 writes A1:C400000,/);
+  await page.click('[data-testid="overwrite-replace"]');
+  // Bytes and rows while it writes; cancel once some rows are in the sheet.
+  await page.waitForFunction(() => {
+    const progress = document.querySelector('[data-testid="import-progress"]')?.textContent ?? "";
+    const counts = /^Importing big\.csv.*?([\d.]+) of ([\d.]+) MB · ([\d,]+) rows/.exec(progress);
+    return counts !== null && Number(counts[3].replace(/,/g, "")) >= 20_000 && window.sheetlog.getRowCount(window.sheetlog.getSnapshot()) > 1000;
+  }, null, { timeout: 120_000, polling: 50 });
+  const shown = await page.textContent('[data-testid="import-counts"]');
+  assert.match(shown, /^\d+\.\d of 12\.\d MB · [\d,]+ rows$/, `bytes and rows: ${shown}`);
+  await shot(page, "import-progress");
+  await page.click('[data-testid="cancel-import"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="import-progress"]') === null, null, { timeout: 120_000 });
+  const notice = await page.textContent('[data-testid="notice"]');
+  assert.match(notice, /^Import of big\.csv cancelled; the [\d,]+ rows already imported were taken back, the sheet is as it was/);
+  await waitDurable(page);
+  // The rows the import reached (the sheet's extent keeps them, empty): every cell past the
+  // original two rows is empty again, and the two rows it replaced are back.
+  const reached = await page.evaluate(() => window.sheetlog.getRowCount(window.sheetlog.getSnapshot()));
+  assert.ok(reached > 1000, `the import had written rows before the cancel: ${reached}`);
+  const takenBack = async () => {
+    assert.equal(await exportRange(page, "A1:C2"), original, "the replaced cells are back");
+    const rest = await exportRange(page, `A3:C${reached}`);
+    assert.ok(/^(,,\n)*$/.test(rest), `no imported cell is left: ${rest.slice(0, 80)}`);
+  };
+  await takenBack();
+  await reload(page);
+  await takenBack();
+  await shot(page, "import-cancelled");
+  await ctx.close();
+});

@@ -37,6 +37,8 @@ export function App() {
   const [problem, setProblem] = useState<string>();
   const [attempt, setAttempt] = useState(0);
   const [busy, setBusy] = useState(false);
+  // A file to import into a sheet just created for it, started once that sheet is open.
+  const [queuedImport, setQueuedImport] = useState<{ sheetId: string; source: Blob | string; label: string }>();
 
   const refresh = useCallback(async () => {
     const list = await listSheets();
@@ -98,6 +100,18 @@ export function App() {
     setSheetId(sheet.id);
   };
 
+  const importIntoNewSheet = useCallback(
+    (source: Blob | string, label: string) => {
+      const base = label.replace(/\.[^.]*$/, "").trim();
+      const sheet = createSheet(base === "" || sheets.some((s) => s.name === base) ? nextSheetName(sheets) : base);
+      setSheets((list) => [...list, sheet]);
+      setQueuedImport({ sheetId: sheet.id, source, label });
+      setSheetId(sheet.id);
+    },
+    [sheets],
+  );
+  const onInitialImportStarted = useCallback(() => setQueuedImport(undefined), []);
+
   const onRename = (id: string, name: string) => {
     renameSheet(id, name);
     void refresh();
@@ -146,7 +160,15 @@ export function App() {
     const name = sheets.find((s) => s.id === open.id)?.name ?? open.id;
     return (
       <ErrorBoundary key={open.id}>
-        <SheetView data={open.data} sheetId={open.id} sheetName={name} header={header} />
+        <SheetView
+          data={open.data}
+          sheetId={open.id}
+          sheetName={name}
+          header={header}
+          importIntoNewSheet={importIntoNewSheet}
+          initialImport={queuedImport?.sheetId === open.id ? queuedImport : undefined}
+          onInitialImportStarted={onInitialImportStarted}
+        />
       </ErrorBoundary>
     );
   }

@@ -63,3 +63,73 @@ export function downloadCsv(text: string, fileName: string): void {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** How many records a CSV file holds (blank lines skipped, as the importer does) and the most fields in one. */
+export interface CsvShape {
+  rows: number;
+  columns: number;
+}
+
+/**
+ * The shape of CSV `source`, read once as a stream (a `Blob` is never read whole): quotes are
+ * followed so that a line end or comma inside a quoted field does not count. `onBytes` hears how
+ * far the reading got; an aborted `signal` stops it with an `AbortError`.
+ */
+export async function csvShape(
+  source: Blob | string,
+  signal?: AbortSignal,
+  onBytes?: (bytes: number) => void,
+): Promise<CsvShape> {
+  let rows = 0;
+  let columns = 0;
+  let fields = 1;
+  let lineChars = 0;
+  let quoted = false;
+  const endRecord = () => {
+    if (lineChars > 0 || fields > 1) {
+      rows++;
+      if (fields > columns) columns = fields;
+    }
+    fields = 1;
+    lineChars = 0;
+  };
+  const feed = (text: string) => {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        // A quote opens or closes a quoted field; "" inside one closes and reopens it.
+        quoted = !quoted;
+        lineChars++;
+      } else if (quoted) {
+        lineChars++;
+      } else if (c === 44) {
+        fields++;
+      } else if (c === 10) {
+        endRecord();
+      } else if (c !== 13) {
+        lineChars++;
+      }
+    }
+  };
+  if (typeof source === "string") {
+    feed(source);
+  } else {
+    const reader = source.stream().getReader();
+    const decoder = new TextDecoder();
+    let bytes = 0;
+    for (;;) {
+      if (signal?.aborted === true) {
+        await reader.cancel();
+        throw new DOMException("The check of the file was cancelled", "AbortError");
+      }
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      feed(decoder.decode(value, { stream: true }));
+      onBytes?.(bytes);
+    }
+    feed(decoder.decode());
+  }
+  endRecord();
+  return { rows, columns };
+}

@@ -7,8 +7,8 @@ import zipcodesUrl from "vega-datasets/data/zipcodes.csv?url";
 import { readBlock } from "../block";
 import { csvMethods, downloadCsv, toCsv } from "../csv";
 import { errorMessage } from "../errors";
-import { rangeAddress } from "../format";
-import type { CsvImport } from "../hooks/useCsvImport";
+import { cellAddress, rangeAddress } from "../format";
+import type { CsvImport, ImportInto } from "../hooks/useCsvImport";
 
 interface Props {
   data: SpreadsheetData;
@@ -19,21 +19,38 @@ interface Props {
   cell: [number, number] | undefined;
   range: Rectangle | undefined;
   report(kind: "info" | "error", text: string): void;
+  /** Import and export off (an earlier state of the sheet is shown). */
+  disabled?: boolean;
 }
 
 const UNSUPPORTED = "This build of the sheetlog package has no CSV support; rebuild pkg/";
+
+/** The unit a byte count reads best in, and its size. */
+function byteUnit(bytes: number): [string, number, number] {
+  if (bytes < 1000) return ["bytes", 1, 0];
+  if (bytes < 1_000_000) return ["KB", 1000, 1];
+  if (bytes < 1_000_000_000) return ["MB", 1_000_000, 1];
+  return ["GB", 1_000_000_000, 2];
+}
+
+/** Bytes read so far as people read them: "1.2 of 12.5 MB", or "3.4 MB" when the size is unknown. */
+function formatByteProgress(bytes: number, total: number | undefined): string {
+  const [unit, size, digits] = byteUnit(total ?? bytes);
+  const amount = (n: number) => (n / size).toFixed(digits);
+  return total === undefined ? `${amount(bytes)} ${unit}` : `${amount(bytes)} of ${amount(total)} ${unit}`;
+}
 
 function fileName(sheetName: string, suffix = ""): string {
   const base = sheetName.replace(/[^\w.-]+/g, "_").replace(/^_+|_+$/g, "") || "sheet";
   return `${base}${suffix}.csv`;
 }
 
-export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range, report }: Props) {
+export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range, report, disabled = false }: Props) {
   const [fetching, setFetching] = useState(false);
   const [exporting, setExporting] = useState(false);
   const [exportShown, setExportShown] = useState(true);
   const { supported, running, settings, setSettings, start, cancel } = csvImport;
-  const busy = running !== undefined || fetching;
+  const busy = running !== undefined || fetching || disabled;
 
   const onFile = (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
@@ -78,6 +95,22 @@ export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range,
   };
 
   const progress = running?.progress;
+  const checking = running?.checking;
+  const bytes = checking?.bytes ?? progress?.bytes;
+  const totalBytes = checking?.totalBytes ?? progress?.totalBytes;
+  const phase = running?.cancelling
+    ? "Cancelling"
+    : checking !== undefined
+      ? "Measuring"
+      : progress?.phase === "validating"
+        ? "Checking"
+        : "Importing";
+  const counted =
+    running === undefined || running.cancelling || checking !== undefined
+      ? ""
+      : progress === undefined
+          ? "starting…"
+          : `${progress.rows.toLocaleString("en-US")} rows${progress.phase === "validating" ? " checked" : ""}`;
   return (
     <div className="csv-controls" title={supported ? undefined : UNSUPPORTED}>
       <label className={`button${!supported || busy ? " disabled" : ""}`}>
@@ -98,12 +131,16 @@ export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range,
         <summary>Import options</summary>
         <div className="options-panel">
           <label>
-            <input
-              type="checkbox"
-              checked={settings.atSelection}
-              onChange={(e) => setSettings({ ...settings, atSelection: e.target.checked })}
-            />
-            Import at the selected cell (else at A1)
+            Import into
+            <select
+              data-testid="import-into"
+              value={settings.into}
+              onChange={(e) => setSettings({ ...settings, into: e.target.value as ImportInto })}
+            >
+              <option value="selection">the selected cell{cell === undefined ? " (A1 when none is)" : ` (${cellAddress(cell[0], cell[1])})`}</option>
+              <option value="a1">cell A1</option>
+              <option value="new-sheet">a new sheet</option>
+            </select>
           </label>
           <label>
             <input
@@ -127,13 +164,13 @@ export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range,
           <option value="raw">Raw values</option>
         </select>
       </label>
-      <button type="button" data-testid="export-csv" disabled={!supported || exporting} onClick={() => void exportRange(undefined)}>
+      <button type="button" data-testid="export-csv" disabled={!supported || exporting || disabled} onClick={() => void exportRange(undefined)}>
         Export CSV
       </button>
       <button
         type="button"
         data-testid="export-selection"
-        disabled={!supported || exporting || range === undefined}
+        disabled={!supported || exporting || disabled || range === undefined}
         onClick={() => void exportRange(range)}
       >
         Export selection{range === undefined ? "" : ` (${rangeAddress(range)})`}
@@ -141,14 +178,19 @@ export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range,
       {running !== undefined && (
         <div className="import-progress" data-testid="import-progress">
           <span>
-            {progress?.phase === "validating" ? "Checking" : "Importing"} {running.label}
+            {phase} {running.label}
           </span>
           <progress
-            max={Math.max(progress?.totalBytes ?? 1, 1)}
-            value={progress === undefined || progress.totalBytes === undefined ? undefined : progress.bytes}
+            max={Math.max(totalBytes ?? 1, 1)}
+            value={bytes === undefined || totalBytes === undefined ? undefined : bytes}
+            aria-label="Import progress"
           />
-          <span>{progress === undefined ? "starting…" : `${progress.rows.toLocaleString("en-US")} rows`}</span>
-          <button type="button" data-testid="cancel-import" onClick={cancel}>
+          <span data-testid="import-counts">
+            {bytes === undefined ? "" : formatByteProgress(bytes, totalBytes)}
+            {bytes !== undefined && counted !== "" ? " · " : ""}
+            {counted}
+          </span>
+          <button type="button" data-testid="cancel-import" disabled={running.cancelling} onClick={cancel}>
             Cancel
           </button>
         </div>

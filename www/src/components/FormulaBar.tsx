@@ -14,6 +14,8 @@ interface Props {
   failure: string | undefined;
   validate(row: number, column: number, text: string, format: string | undefined): string | undefined;
   commit(row: number, column: number, text: string, format: string | undefined): string | undefined;
+  /** Shows the cell without letting it be changed (an earlier state of the sheet). */
+  readOnly?: boolean;
 }
 
 export function FormulaBar(props: Props) {
@@ -23,11 +25,11 @@ export function FormulaBar(props: Props) {
   return <FormulaBarFields key={key} {...props} />;
 }
 
-function FormulaBarFields({ cell, value, format, pending, failure, validate, commit }: Props) {
+function FormulaBarFields({ cell, value, format, pending, failure, validate, commit, readOnly = false }: Props) {
   const [text, setText] = useState(() => toInputText(value, format));
   const [formatText, setFormatText] = useState(format ?? "");
   const draftFormat = formatText === "" ? undefined : formatText;
-  const dirty = text !== toInputText(value, format) || draftFormat !== format;
+  const dirty = !readOnly && (text !== toInputText(value, format) || draftFormat !== format);
   const problem = cell !== undefined && dirty ? validate(cell[0], cell[1], text, draftFormat) : undefined;
 
   const submit = (event: FormEvent) => {
@@ -41,7 +43,7 @@ function FormulaBarFields({ cell, value, format, pending, failure, validate, com
     setFormatText(format ?? "");
   };
 
-  const status = pending ? "saving…" : describeValue(value);
+  const status = readOnly ? `${describeValue(value)} (read only)` : pending ? "saving…" : describeValue(value);
   // A refused draft, else the error of the cell's last failed write.
   const message = problem ?? failure;
   return (
@@ -55,6 +57,7 @@ function FormulaBarFields({ cell, value, format, pending, failure, validate, com
           data-testid="formula-value"
           value={text}
           disabled={cell === undefined}
+          readOnly={readOnly}
           placeholder="value: 42, TRUE, text, 'kept as text"
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
@@ -67,6 +70,7 @@ function FormulaBarFields({ cell, value, format, pending, failure, validate, com
           data-testid="formula-format"
           value={formatText}
           disabled={cell === undefined}
+          readOnly={readOnly}
           placeholder="General"
           list="format-suggestions"
           onChange={(e) => setFormatText(e.target.value)}

@@ -8,6 +8,10 @@ interface Props {
   /** The selected rectangle (columns x, rows y), if any. */
   range: Rectangle | undefined;
   report(kind: "info" | "error", text: string): void;
+  /** Every button off (an earlier state of the sheet is shown). */
+  disabled?: boolean;
+  /** Called as each edit starts. */
+  onWrite?(): void;
 }
 
 /**
@@ -15,8 +19,9 @@ interface Props {
  * selection spans, at its top (or left) edge. Each edit shows at once and is stored by the
  * library's structural edits (no rewrite of the sheet).
  */
-export function StructureControls({ data, range, report }: Props) {
+export function StructureControls({ data, range, report, disabled = false, onWrite }: Props) {
   const run = (label: string, edit: () => Promise<void>) => {
+    onWrite?.();
     edit().catch((error: unknown) => report("error", `${label} failed: ${errorMessage(error)}`));
   };
   const rows = range === undefined ? 0 : range.height;
@@ -27,7 +32,7 @@ export function StructureControls({ data, range, report }: Props) {
       <button
         type="button"
         data-testid="insert-rows"
-        disabled={range === undefined}
+        disabled={disabled || range === undefined}
         title={range === undefined ? "Select cells first" : `Insert ${plural(rows, "row")} above the selection`}
         onClick={() => range && run("Insert rows", () => data.insertRows(range.y, range.height))}
       >
@@ -36,7 +41,7 @@ export function StructureControls({ data, range, report }: Props) {
       <button
         type="button"
         data-testid="delete-rows"
-        disabled={range === undefined}
+        disabled={disabled || range === undefined}
         title={range === undefined ? "Select cells first" : `Delete the ${plural(rows, "selected row")}`}
         onClick={() => range && run("Delete rows", () => data.deleteRows(range.y, range.height))}
       >
@@ -45,7 +50,7 @@ export function StructureControls({ data, range, report }: Props) {
       <button
         type="button"
         data-testid="insert-columns"
-        disabled={range === undefined}
+        disabled={disabled || range === undefined}
         title={range === undefined ? "Select cells first" : `Insert ${plural(columns, "column")} left of the selection`}
         onClick={() => range && run("Insert columns", () => data.insertColumns(range.x, range.width))}
       >
@@ -54,7 +59,7 @@ export function StructureControls({ data, range, report }: Props) {
       <button
         type="button"
         data-testid="delete-columns"
-        disabled={range === undefined}
+        disabled={disabled || range === undefined}
         title={range === undefined ? "Select cells first" : `Delete the ${plural(columns, "selected column")}`}
         onClick={() => range && run("Delete columns", () => data.deleteColumns(range.x, range.width))}
       >

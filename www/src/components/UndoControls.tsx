@@ -8,6 +8,8 @@ interface Props {
   data: SpreadsheetData;
   track(what: string, write: Promise<unknown>): void;
   report(kind: "info" | "error", text: string): void;
+  /** Undo and redo are off (an earlier state of the sheet is shown). */
+  disabled?: boolean;
 }
 
 function inTextField(target: EventTarget | null): boolean {
@@ -15,7 +17,7 @@ function inTextField(target: EventTarget | null): boolean {
   return target.isContentEditable || target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
 }
 
-export function UndoControls({ data, track, report }: Props) {
+export function UndoControls({ data, track, report, disabled = false }: Props) {
   const { canUndo, canRedo, undo, redo } = useUndo(data);
 
   const run = useCallback(
@@ -33,6 +35,7 @@ export function UndoControls({ data, track, report }: Props) {
   );
 
   useEffect(() => {
+    if (disabled) return;
     const onKeyDown = (event: KeyboardEvent) => {
       if (!(event.ctrlKey || event.metaKey) || event.altKey || inTextField(event.target)) return;
       const key = event.key.toLowerCase();
@@ -46,14 +49,14 @@ export function UndoControls({ data, track, report }: Props) {
     };
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [run, undo, redo]);
+  }, [run, undo, redo, disabled]);
 
   return (
     <div className="undo-controls">
-      <button type="button" data-testid="undo" disabled={!canUndo} title="Undo (Ctrl+Z)" onClick={() => run("Undo", undo)}>
+      <button type="button" data-testid="undo" disabled={disabled || !canUndo} title="Undo (Ctrl+Z)" onClick={() => run("Undo", undo)}>
         ↶ Undo
       </button>
-      <button type="button" data-testid="redo" disabled={!canRedo} title="Redo (Ctrl+Shift+Z or Ctrl+Y)" onClick={() => run("Redo", redo)}>
+      <button type="button" data-testid="redo" disabled={disabled || !canRedo} title="Redo (Ctrl+Shift+Z or Ctrl+Y)" onClick={() => run("Redo", redo)}>
         ↷ Redo
       </button>
     </div>
