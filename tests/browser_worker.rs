@@ -14,7 +14,8 @@ use browser_common::{dispose, unique_sheet};
 use futures_util::future::join;
 use js_sys::{Object, Reflect};
 use sheetlog::browser::{
-    handle_worker_message, Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase, WorkerHost, WORKER_NAME,
+    handle_worker_message, Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase, WorkerHost, WorkerRequest,
+    WORKER_NAME,
 };
 use sheetlog::engine::workflow::{index_path, read_index};
 use sheetlog::engine::{EngineError, WorkflowHost};
@@ -320,6 +321,9 @@ async fn malformed_messages_get_an_error_reply() {
         (request(&[("tileColumns", 1e10.into())]), "`tileColumns`"),
         (request(&[("durability", "fast".into())]), "`durability`"),
         (request(&[("durability", JsValue::UNDEFINED)]), "`durability`"),
+        (request(&[("timeoutMs", 0.into())]), "`timeoutMs`"),
+        (request(&[("timeoutMs", 1.5.into())]), "`timeoutMs`"),
+        (request(&[("timeoutMs", "10".into())]), "`timeoutMs`"),
     ];
     for (message, expected) in cases {
         let described = format!("{message:?}");
@@ -604,4 +608,26 @@ async fn the_worked_example_through_indexeddb_and_the_worker() {
     host2.terminate();
     db2.close();
     dispose(&sheet, db).await;
+}
+
+/// A request reads back as it was sent, with or without the sheet's storage timeout
+/// (`timeoutMs`, which the worker opens the sheet with).
+#[wasm_bindgen_test]
+fn requests_round_trip_with_their_storage_timeout() {
+    for timeout_ms in [None, Some(2_500)] {
+        let request = WorkerRequest {
+            id: 3,
+            sheet: "round-trip".to_owned(),
+            seq: 12,
+            workflow: Workflow::Snapshot,
+            tile_size: TileSize::new(4, 3).unwrap(),
+            durability: Durability::Relaxed,
+            max_layers: 5,
+            keep_snapshots: 2,
+            timeout_ms,
+        };
+        let message = request.to_js();
+        assert_eq!(Reflect::get(&message, &"timeoutMs".into()).unwrap().as_f64(), timeout_ms.map(f64::from));
+        assert_eq!(WorkerRequest::from_js(&message), Ok(request));
+    }
 }

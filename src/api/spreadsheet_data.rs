@@ -387,6 +387,9 @@ impl SpreadsheetData {
                 return Err(e);
             }
         };
+        if let Some(worker) = &worker {
+            worker.set_storage_timeout_ms(idb.timeout_ms);
+        }
         let ready = async {
             match &worker {
                 Some(worker) => worker_ready(worker).await,

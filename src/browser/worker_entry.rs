@@ -51,6 +51,10 @@ pub struct WorkerRequest {
     /// The latest snapshots garbage collection keeps (field `keepSnapshots`, optional, default
     /// 4; see [`crate::engine::Retention`]).
     pub keep_snapshots: usize,
+    /// Milliseconds each IndexedDB operation of the worker may take (field `timeoutMs`,
+    /// optional, 1 to 3,600,000, default that of [`IdbOptions`]): the sheet's `timeoutMs` open
+    /// option, honoured in the worker too (issue 9, item 5).
+    pub timeout_ms: Option<u32>,
 }
 
 impl WorkerRequest {
@@ -70,6 +74,9 @@ impl WorkerRequest {
         set("durability", JsValue::from_str(durability_name(self.durability)));
         set("maxLayers", JsValue::from_f64(self.max_layers as f64));
         set("keepSnapshots", JsValue::from_f64(self.keep_snapshots as f64));
+        if let Some(ms) = self.timeout_ms {
+            set("timeoutMs", JsValue::from_f64(f64::from(ms)));
+        }
         object.into()
     }
 
@@ -119,7 +126,15 @@ impl WorkerRequest {
             },
             Err(_) => return Err("`keepSnapshots` could not be read".to_owned()),
         };
-        Ok(WorkerRequest { id, sheet, seq, workflow, tile_size, durability, max_layers, keep_snapshots })
+        let timeout_ms = match Reflect::get(message, &JsValue::from_str("timeoutMs")) {
+            Ok(value) if value.is_undefined() => None,
+            Ok(value) => match value.as_f64() {
+                Some(n) if n.fract() == 0.0 && (1.0..=3_600_000.0).contains(&n) => Some(n as u32),
+                _ => return Err("`timeoutMs` must be an integer from 1 to 3600000".to_owned()),
+            },
+            Err(_) => return Err("`timeoutMs` could not be read".to_owned()),
+        };
+        Ok(WorkerRequest { id, sheet, seq, workflow, tile_size, durability, max_layers, keep_snapshots, timeout_ms })
     }
 }
 
@@ -231,7 +246,7 @@ pub async fn handle_message(message: JsValue) -> JsValue {
 /// # Errors
 /// The workflow's error, as text.
 pub async fn handle_request(request: WorkerRequest) -> Result<(), String> {
-    let handles = open_sheet(&request.sheet, request.durability).await?;
+    let handles = open_sheet(&request.sheet, request.durability, request.timeout_ms).await?;
     let WorkerRequest { seq, workflow, tile_size, max_layers, keep_snapshots, .. } = request;
     let retention = Retention { keep_snapshots, ..Retention::default() };
     let config = WorkflowConfig { tile_size, max_layers, retention };
@@ -250,20 +265,23 @@ struct SheetHandles {
 }
 
 thread_local! {
-    /// Open databases by (sheet, strict durability): a worker keeps its connection across requests.
-    static SHEETS: RefCell<HashMap<(String, bool), SheetHandles>> = RefCell::new(HashMap::new());
+    /// Open databases by (sheet, strict durability, timeout): a worker keeps its connection
+    /// across requests.
+    static SHEETS: RefCell<HashMap<(String, bool, u32), SheetHandles>> = RefCell::new(HashMap::new());
 }
 
-fn cached(key: &(String, bool)) -> Option<SheetHandles> {
+fn cached(key: &(String, bool, u32)) -> Option<SheetHandles> {
     SHEETS.with(|sheets| sheets.borrow().get(key).cloned())
 }
 
-async fn open_sheet(sheet: &str, durability: Durability) -> Result<SheetHandles, String> {
-    let key = (sheet.to_owned(), durability == Durability::Strict);
+async fn open_sheet(sheet: &str, durability: Durability, timeout_ms: Option<u32>) -> Result<SheetHandles, String> {
+    let defaults = IdbOptions::default();
+    let timeout_ms = timeout_ms.unwrap_or(defaults.timeout_ms);
+    let key = (sheet.to_owned(), durability == Durability::Strict, timeout_ms);
     if let Some(handles) = cached(&key) {
         return Ok(handles);
     }
-    let options = IdbOptions { durability, ..IdbOptions::default() };
+    let options = IdbOptions { durability, timeout_ms, ..defaults };
     let db = SheetDatabase::open(sheet, options).await.map_err(|e| e.to_string())?;
     // Another request may have opened the same sheet while this one waited: keep one.
     if let Some(handles) = cached(&key) {

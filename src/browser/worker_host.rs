@@ -101,6 +101,8 @@ struct Inner {
     max_layers: Cell<usize>,
     /// The latest snapshots garbage collection keeps.
     keep_snapshots: Cell<usize>,
+    /// The storage timeout the worker opens the sheet with (`None`: its default).
+    storage_timeout_ms: Cell<Option<u32>>,
     timeout_ms: Cell<u32>,
     next_id: Cell<u64>,
     pending: RefCell<HashMap<u64, oneshot::Sender<Reply>>>,
@@ -333,6 +335,7 @@ impl WorkerHost {
             durability,
             max_layers: Cell::new(crate::engine::workflow::DEFAULT_MAX_LAYERS),
             keep_snapshots: Cell::new(crate::engine::Retention::default().keep_snapshots),
+            storage_timeout_ms: Cell::new(None),
             timeout_ms: Cell::new(DEFAULT_REPLY_TIMEOUT_MS),
             next_id: Cell::new(1),
             pending: RefCell::default(),
@@ -384,6 +387,13 @@ impl WorkerHost {
     /// default 8).
     pub fn set_max_layers(&self, max_layers: usize) {
         self.inner.max_layers.set(max_layers.max(1));
+    }
+
+    /// Has the worker open the sheet with this timeout per IndexedDB operation, in milliseconds
+    /// (at least 1; the sheet's `timeoutMs` open option); applies to requests made afterwards.
+    /// Unset, the worker uses the default of `IdbOptions`.
+    pub fn set_storage_timeout_ms(&self, milliseconds: u32) {
+        self.inner.storage_timeout_ms.set(Some(milliseconds.max(1)));
     }
 
     /// Has garbage collection keep the latest `keep` snapshots (at least 1; default 4).
@@ -476,6 +486,7 @@ impl WorkflowHost for WorkerHost {
                 durability: inner.durability,
                 max_layers: inner.max_layers.get(),
                 keep_snapshots: inner.keep_snapshots.get(),
+                timeout_ms: inner.storage_timeout_ms.get(),
             };
             // Above 2^53 a JS number loses the id; send it as a bigint then.
             let message = request.to_js();
