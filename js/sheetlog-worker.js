@@ -8,6 +8,8 @@
 //   { type: "listening" }      first message, once `onmessage` is installed; send nothing before it
 //   { type: "ready" } | { type: "init-error", error } | { type: "messageerror" }
 //   { id, ok: true } | { id, ok: false, error }
+//   { type: "alive" }          every ALIVE_MS while a request runs: the main thread's timeout
+//                              measures silence, so a long workflow that keeps going never times out
 // Main thread -> worker:
 //   { type: "init", module: WebAssembly.Module }   first message; later inits are ignored
 //   { id, sheet, seq, workflow, tileRows, tileColumns, durability, maxLayers }   a request
@@ -18,6 +20,21 @@ import init, { __sheetlogWorkerHandle as handle } from "./sheetlog.js";
 
 const scope = self;
 let ready = null;
+/** Milliseconds between "alive" messages (worker_host.rs ALIVE_INTERVAL_MS). */
+const ALIVE_MS = 2000;
+let running = 0;
+let alive = null;
+
+/** Counts a request in (+1) or out (-1), saying "alive" every ALIVE_MS while any runs. */
+function track(delta) {
+  running += delta;
+  if (running > 0 && alive === null) {
+    alive = setInterval(() => post({ type: "alive" }), ALIVE_MS);
+  } else if (running === 0 && alive !== null) {
+    clearInterval(alive);
+    alive = null;
+  }
+}
 
 function describe(error) {
   if (error instanceof Error) {
@@ -74,10 +91,13 @@ scope.onmessage = async (event) => {
     post({ id, ok: false, error: `sheetlog could not load in the worker: ${describe(error)}` });
     return;
   }
+  track(+1);
   try {
     post(await handle(data));
   } catch (error) {
     post({ id, ok: false, error: describe(error) });
+  } finally {
+    track(-1);
   }
 };
 scope.onmessageerror = () => post({ type: "messageerror" });

@@ -281,6 +281,33 @@ async fn a_reply_that_never_comes_times_out() {
     web_sys::Url::revoke_object_url(&url).unwrap();
 }
 
+/// The reply timeout measures silence: a worker that takes longer than the timeout but keeps
+/// saying it is alive is waited for, and its reply arrives.
+#[wasm_bindgen_test]
+async fn a_slow_worker_that_keeps_saying_alive_is_waited_for() {
+    // A module worker that says "alive" every 50 ms and replies after 600 ms.
+    let code = js_sys::Array::of1(
+        &"self.onmessage = (e) => { const id = e.data && e.data.id; if (typeof id !== 'number') return; \
+           const beat = setInterval(() => self.postMessage({ type: 'alive' }), 50); \
+           setTimeout(() => { clearInterval(beat); self.postMessage({ id, ok: true }); }, 600); }; \
+           self.postMessage({ type: 'listening' });"
+            .into(),
+    );
+    let properties = web_sys::BlobPropertyBag::new();
+    properties.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&code, &properties).unwrap();
+    let url = web_sys::Url::create_object_url_with_blob(&blob).unwrap();
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options(&url, &options).unwrap();
+    let host = WorkerHost::new(worker, "slow", tile_size(), Durability::Relaxed);
+    host.set_reply_timeout_ms(200);
+    let result = host.run(4, Workflow::Snapshot).await;
+    assert!(result.is_ok(), "a worker silent for at most 50 ms at a time: {result:?}");
+    assert_eq!(host.outstanding(), 0);
+    web_sys::Url::revoke_object_url(&url).unwrap();
+}
+
 async fn handle(message: JsValue) -> (JsValue, Option<bool>, Option<String>) {
     let reply = JsFuture::from(handle_worker_message(message)).await.expect("the handler never rejects");
     let get = |key: &str| Reflect::get(&reply, &key.into()).unwrap();

@@ -20,4 +20,4 @@ pub use database::{Durability, IdbOptions, SheetDatabase, SCHEMA_VERSION};
 pub use idb_blob_store::{IdbBlobDir, IdbBlobStore};
 pub use idb_event_log::IdbEventLog;
 pub use worker_entry::{handle_worker_message, WorkerRequest};
-pub use worker_host::{WorkerHost, WorkerScript, DEFAULT_REPLY_TIMEOUT_MS, WORKER_NAME};
+pub use worker_host::{WorkerHost, WorkerScript, ALIVE_INTERVAL_MS, DEFAULT_REPLY_TIMEOUT_MS, WORKER_NAME};

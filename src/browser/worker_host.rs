@@ -15,8 +15,12 @@
 //! script when it could not be loaded, so `open()` reports a missing worker file at once.
 //!
 //! Each request gets a fresh id and resolves when the reply with that id arrives. A reply with
-//! `ok: false`, a worker `error` event, a `messageerror`, no reply within the timeout, or the
+//! `ok: false`, a worker `error` event, a `messageerror`, a worker silent for the timeout, or the
 //! termination of the worker all become [`EngineError::Worker`]; the engine retries with backoff.
+//! The timeout measures silence, not the whole workflow: while a request runs the worker posts
+//! `{ type: "alive" }` every [`ALIVE_INTERVAL_MS`], so a long workflow that keeps going never
+//! times out, and each of its IndexedDB operations has its own timeout in the worker (issue 9,
+//! item 3).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -29,14 +33,19 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::database::Durability;
-use super::timer::with_timeout;
+use super::timer::{now_ms, with_timeout};
 use super::worker_entry::{WorkerRequest, MAX_SAFE_INTEGER};
 use crate::engine::{EngineError, WorkflowHost};
 use crate::log::{SequenceId, Workflow};
 use crate::snapshot::TileSize;
 
-/// How long [`WorkerHost`] waits for a reply by default: 120 s.
+/// How long [`WorkerHost`] waits by default for a reply while hearing nothing from the worker:
+/// 120 s.
 pub const DEFAULT_REPLY_TIMEOUT_MS: u32 = 120_000;
+
+/// How often the worker says it is alive while a request runs (`js/sheetlog-worker.js`), in
+/// milliseconds: well under any sensible reply timeout.
+pub const ALIVE_INTERVAL_MS: u32 = 2_000;
 
 /// The `name` of the workers [`WorkerHost::start`] starts (shown by browser dev tools).
 pub const WORKER_NAME: &str = "sheetlog-workflows";
@@ -104,6 +113,8 @@ struct Inner {
     /// The storage timeout the worker opens the sheet with (`None`: its default).
     storage_timeout_ms: Cell<Option<u32>>,
     timeout_ms: Cell<u32>,
+    /// When the worker last posted anything (`performance.now()` milliseconds).
+    last_heard_ms: Cell<f64>,
     next_id: Cell<u64>,
     pending: RefCell<HashMap<u64, oneshot::Sender<Reply>>>,
     /// Whether the worker announced `listening`; until then messages wait in `outbox`.
@@ -172,6 +183,7 @@ impl Inner {
     }
 
     fn on_message(&self, data: &JsValue) {
+        self.last_heard_ms.set(now_ms());
         if !data.is_object() {
             return;
         }
@@ -337,6 +349,7 @@ impl WorkerHost {
             keep_snapshots: Cell::new(crate::engine::Retention::default().keep_snapshots),
             storage_timeout_ms: Cell::new(None),
             timeout_ms: Cell::new(DEFAULT_REPLY_TIMEOUT_MS),
+            last_heard_ms: Cell::new(0.0),
             next_id: Cell::new(1),
             pending: RefCell::default(),
             listening: Cell::new(false),
@@ -498,10 +511,20 @@ impl WorkflowHost for WorkerHost {
             let _slot = PendingSlot { inner: Rc::downgrade(&inner), id };
             inner.send(Some(id), message);
             let timeout = inner.timeout_ms.get();
-            match with_timeout(timeout, rx).await {
-                Some(Ok(reply)) => reply.map_err(fail),
-                Some(Err(oneshot::Canceled)) => Err(fail("the worker was terminated".to_owned())),
-                None => Err(fail(format!("the worker did not reply within {} ms", timeout))),
+            let sent_ms = now_ms();
+            let mut rx = rx;
+            loop {
+                // Silence since the request was sent or the worker last posted, whichever is later.
+                let silent_ms = now_ms() - inner.last_heard_ms.get().max(sent_ms);
+                let left_ms = f64::from(timeout) - silent_ms;
+                if left_ms <= 0.0 {
+                    return Err(fail(format!("the worker did not reply and sent nothing for {timeout} ms")));
+                }
+                match with_timeout(left_ms.ceil() as u32, &mut rx).await {
+                    Some(Ok(reply)) => return reply.map_err(fail),
+                    Some(Err(oneshot::Canceled)) => return Err(fail("the worker was terminated".to_owned())),
+                    None => {}
+                }
             }
         }
         .boxed_local()
