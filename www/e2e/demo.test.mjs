@@ -99,6 +99,26 @@ async function waitImported(page, rows) {
   }, rows, { timeout: 120_000 });
 }
 
+/**
+ * Loads the whole sheet: once the grid has reported its visible region (it does after a load or
+ * a reload, and would replace a viewport set before), the viewport is set to none, again if the
+ * grid set its own meanwhile, until the version has no viewport and is ready.
+ */
+async function wholeSheet(page) {
+  await page.waitForFunction(() => window.sheetlog?.getViewport(window.sheetlog.getSnapshot()) !== undefined, null, {
+    timeout: 20_000,
+  });
+  await page.waitForFunction(() => {
+    const d = window.sheetlog;
+    const s = d.getSnapshot();
+    if (d.getViewport(s) !== undefined) {
+      d.setViewport(undefined);
+      return false;
+    }
+    return d.getLoadStatus(s).state === "ready";
+  }, null, { timeout: 30_000, polling: 100 });
+}
+
 async function waitDurable(page) {
   await page.waitForSelector('[data-testid="status"][data-pending-edits="0"]', { timeout: 30_000 });
 }
@@ -114,13 +134,11 @@ test("import zipcodes.csv, check top, middle and last rows, reload reads them fr
       }
     }
   };
-  await page.evaluate(() => window.sheetlog.setViewport(undefined));
-  await waitReady(page);
+  await wholeSheet(page);
   await check();
   await page.reload();
   await page.waitForFunction(() => window.sheetlog !== undefined);
-  await page.evaluate(() => window.sheetlog.setViewport(undefined));
-  await waitReady(page);
+  await wholeSheet(page);
   assert.equal(await page.evaluate(() => window.sheetlog.getRowCount(window.sheetlog.getSnapshot())), zipRows.length);
   await check();
   await ctx.close();
