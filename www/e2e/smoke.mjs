@@ -90,7 +90,11 @@ try {
 
   const csv = await page.evaluate(() => typeof window.sheetlog.importCsv === "function");
   if (csv) {
+    // The sample goes to A1; the cells typed above are in its way, and the demo asks first: Replace.
+    await page.mouse.click(grid.x + 60 + 50, grid.y + 36 + 15);
     await page.click('[data-testid="load-sample"]');
+    await page.waitForSelector('[data-testid="overwrite-replace"]', { timeout: 60_000 });
+    await page.click('[data-testid="overwrite-replace"]');
     await page.waitForFunction(() => window.sheetlog.getRowCount(window.sheetlog.getSnapshot()) >= 42050, null, { timeout: 120_000 });
     await page.waitForSelector('[data-testid="import-progress"]', { state: "detached", timeout: 120_000 });
     await ready();
@@ -126,9 +130,17 @@ try {
   await page.mouse.wheel(0, -30 * 30000);
   await page.waitForFunction(() => window.sheetlog.getViewport(window.sheetlog.getSnapshot()).rowMinOffset === 0);
   await ready();
-  // Select B4 (a number) for the picture.
-  await page.mouse.click(grid.x + 60 + 150, grid.y + 36 + 3 * 30 + 15);
+  // Select B2:C12 (latitudes and longitudes) for the picture: the status bar adds them up.
+  await page.mouse.click(grid.x + 60 + 150, grid.y + 36 + 1 * 30 + 15);
+  await page.keyboard.down("Shift");
+  await page.mouse.click(grid.x + 60 + 250, grid.y + 36 + 11 * 30 + 15);
+  await page.keyboard.up("Shift");
+  if (csv) {
+    await page.waitForSelector('[data-testid="selection-stats"]');
+    check(true, `selection stats: ${await page.textContent('[data-testid="selection-stats"]')}`);
+  }
   if (screenshotAt) {
+    await page.waitForSelector('[data-testid="stored"]', { timeout: 40_000 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: screenshotAt });
     log(`screenshot: ${screenshotAt}`);
