@@ -120,16 +120,6 @@ try {
     log("skipped: this pkg/ has no importCsv (sample data)");
   }
 
-  // Scroll far down: rows there show as loading until their tiles are in.
-  await page.mouse.move(grid.x + 400, grid.y + 300);
-  await page.mouse.wheel(0, 30 * 20000);
-  await page.waitForFunction(() => window.sheetlog.getViewport(window.sheetlog.getSnapshot()).rowMinOffset > 30 * 10000);
-  await ready();
-  const vp = await page.evaluate(() => window.sheetlog.getViewport(window.sheetlog.getSnapshot()));
-  check(true, `viewport follows the scroll: ${JSON.stringify(vp)}`);
-  await page.mouse.wheel(0, -30 * 30000);
-  await page.waitForFunction(() => window.sheetlog.getViewport(window.sheetlog.getSnapshot()).rowMinOffset === 0);
-  await ready();
   // Select B2:C12 (latitudes and longitudes) for the picture: the status bar adds them up.
   await page.mouse.click(grid.x + 60 + 150, grid.y + 36 + 1 * 30 + 15);
   await page.keyboard.down("Shift");
@@ -145,6 +135,16 @@ try {
     await page.screenshot({ path: screenshotAt });
     log(`screenshot: ${screenshotAt}`);
   }
+  // Scroll far down: rows there show as loading until their tiles are in.
+  await page.mouse.move(grid.x + 400, grid.y + 300);
+  await page.mouse.wheel(0, 30 * 20000);
+  await page.waitForFunction(() => window.sheetlog.getViewport(window.sheetlog.getSnapshot()).rowMinOffset > 30 * 10000);
+  await ready();
+  const vp = await page.evaluate(() => window.sheetlog.getViewport(window.sheetlog.getSnapshot()));
+  check(true, `viewport follows the scroll: ${JSON.stringify(vp)}`);
+  await page.mouse.wheel(0, -30 * 30000);
+  await page.waitForFunction(() => window.sheetlog.getViewport(window.sheetlog.getSnapshot()).rowMinOffset === 0);
+  await ready();
   log("status:", await page.textContent('[data-testid="status"]'));
 
   // Sheets: create and rename one, reload reopens it, delete it.
