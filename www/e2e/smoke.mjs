@@ -113,6 +113,10 @@ try {
 
     // A malformed file shows its line number.
     await page.setInputFiles('[data-testid="import-csv"]', { name: "unclosed.csv", mimeType: "text/csv", buffer: Buffer.from('a,b,c\n1,2,3\n4,"5,6\n') });
+    // It would land on the sample at the selection (A1): the demo asks first; Replace, then the error.
+    await page.waitForFunction(() =>
+      /line 3/i.test(document.querySelector('[data-testid="notice"]')?.textContent ?? "") || document.querySelector('[data-testid="overwrite-replace"]') !== null);
+    if (await page.$('[data-testid="overwrite-replace"]')) await page.click('[data-testid="overwrite-replace"]');
     await page.waitForFunction(() => /line 3/i.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""));
     check(true, `malformed CSV: ${await page.textContent('[data-testid="notice"]')}`);
     await page.click('[data-testid="notice"] button');
