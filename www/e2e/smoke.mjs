@@ -90,7 +90,11 @@ try {
 
   const csv = await page.evaluate(() => typeof window.sheetlog.importCsv === "function");
   if (csv) {
+    // The sample goes to A1; the cells typed above are in its way, and the demo asks first: Replace.
+    await page.mouse.click(grid.x + 60 + 50, grid.y + 36 + 15);
     await page.click('[data-testid="load-sample"]');
+    await page.waitForSelector('[data-testid="overwrite-replace"]', { timeout: 60_000 });
+    await page.click('[data-testid="overwrite-replace"]');
     await page.waitForFunction(() => window.sheetlog.getRowCount(window.sheetlog.getSnapshot()) >= 42050, null, { timeout: 120_000 });
     await page.waitForSelector('[data-testid="import-progress"]', { state: "detached", timeout: 120_000 });
     await ready();
@@ -109,6 +113,10 @@ try {
 
     // A malformed file shows its line number.
     await page.setInputFiles('[data-testid="import-csv"]', { name: "unclosed.csv", mimeType: "text/csv", buffer: Buffer.from('a,b,c\n1,2,3\n4,"5,6\n') });
+    // It would land on the sample at the selection (A1): the demo asks first; Replace, then the error.
+    await page.waitForFunction(() =>
+      /line 3/i.test(document.querySelector('[data-testid="notice"]')?.textContent ?? "") || document.querySelector('[data-testid="overwrite-replace"]') !== null);
+    if (await page.$('[data-testid="overwrite-replace"]')) await page.click('[data-testid="overwrite-replace"]');
     await page.waitForFunction(() => /line 3/i.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""));
     check(true, `malformed CSV: ${await page.textContent('[data-testid="notice"]')}`);
     await page.click('[data-testid="notice"] button');
@@ -116,6 +124,21 @@ try {
     log("skipped: this pkg/ has no importCsv (sample data)");
   }
 
+  // Select B2:C12 (latitudes and longitudes) for the picture: the status bar adds them up.
+  await page.mouse.click(grid.x + 60 + 150, grid.y + 36 + 1 * 30 + 15);
+  await page.keyboard.down("Shift");
+  await page.mouse.click(grid.x + 60 + 250, grid.y + 36 + 11 * 30 + 15);
+  await page.keyboard.up("Shift");
+  if (csv) {
+    await page.waitForSelector('[data-testid="selection-stats"]');
+    check(true, `selection stats: ${await page.textContent('[data-testid="selection-stats"]')}`);
+  }
+  if (screenshotAt) {
+    await page.waitForSelector('[data-testid="stored"]', { timeout: 40_000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: screenshotAt });
+    log(`screenshot: ${screenshotAt}`);
+  }
   // Scroll far down: rows there show as loading until their tiles are in.
   await page.mouse.move(grid.x + 400, grid.y + 300);
   await page.mouse.wheel(0, 30 * 20000);
@@ -126,13 +149,6 @@ try {
   await page.mouse.wheel(0, -30 * 30000);
   await page.waitForFunction(() => window.sheetlog.getViewport(window.sheetlog.getSnapshot()).rowMinOffset === 0);
   await ready();
-  // Select B4 (a number) for the picture.
-  await page.mouse.click(grid.x + 60 + 150, grid.y + 36 + 3 * 30 + 15);
-  if (screenshotAt) {
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: screenshotAt });
-    log(`screenshot: ${screenshotAt}`);
-  }
   log("status:", await page.textContent('[data-testid="status"]'));
 
   // Sheets: create and rename one, reload reopens it, delete it.

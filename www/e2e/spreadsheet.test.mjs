@@ -573,3 +573,48 @@ test("import progress shows bytes and rows; Cancel takes back the rows already i
   await shot(page, "import-cancelled");
   await ctx.close();
 });
+
+test("typing starts an edit with the first key: \"abc\" typed right after selecting a cell gives exactly \"abc\"", async () => {
+  const { ctx, page } = await openDemo();
+  const box = await page.locator('[data-testid="grid"]').boundingBox();
+  const center = (row, col) => [box.x + MARKER + col * 100 + 50, box.y + 36 + row * 30 + 15];
+  // 1. A click, then the keys at once (no wait for Glide to focus its canvas): B1, B3, ..., B19
+  // (every other row: Enter selects the cell below, and a click on the selected cell opens its editor).
+  for (let row = 0; row < 20; row += 2) {
+    await page.mouse.click(...center(row, 1));
+    await page.keyboard.type("abc");
+    await page.keyboard.press("Enter");
+  }
+  // Keys typed while an editor closes are replayed a few frames later: the next click waits for
+  // the last cell to be written (a lost key fails below, or here by the timeout).
+  const written = (row, col) =>
+    page.waitForFunction(([r, c]) => window.sheetlog.getCellValue(window.sheetlog.getSnapshot(), r, c) !== undefined, [row, col], { timeout: 10_000 });
+  await written(18, 1);
+  // 2. Enter moves the selection down, then the keys at once, ten cells (D1:D10).
+  await clickCell(page, 0, 3);
+  for (let row = 0; row < 10; row++) {
+    await page.keyboard.type("abc");
+    await page.keyboard.press("Enter");
+  }
+  await written(9, 3);
+  // 3. An arrow key moves the selection, then the keys at once: F1, F3, ..., F19.
+  await clickCell(page, 0, 5);
+  for (let row = 0; row < 10; row++) {
+    if (row > 0) await page.keyboard.press("ArrowDown");
+    await page.keyboard.type("abc");
+    await page.keyboard.press("Enter");
+  }
+  await written(18, 5);
+  await waitDurable(page);
+  await shot(page, "type-abc");
+  const column = (col, rows) =>
+    page.evaluate(([c, rs]) => rs.map((r) => window.sheetlog.getCellValue(window.sheetlog.getSnapshot(), r, c) ?? null), [col, rows]);
+  const even = [0, 2, 4, 6, 8, 10, 12, 14, 16, 18];
+  const odd = even.map((r) => r + 1);
+  assert.deepEqual(await column(1, even), Array(10).fill("abc"), "click then type: every cell holds exactly abc");
+  assert.deepEqual(await column(1, odd), Array(10).fill(null), "click then type: nothing in the cells Enter moved to");
+  assert.deepEqual(await column(3, [...even, ...odd].sort((a, b) => a - b).slice(0, 10)), Array(10).fill("abc"), "Enter then type: every cell holds exactly abc");
+  assert.deepEqual(await column(5, even), Array(10).fill("abc"), "arrow then type: every cell holds exactly abc");
+  assert.deepEqual(await column(5, odd), Array(10).fill(null), "arrow then type: nothing in the cells passed over");
+  await ctx.close();
+});

@@ -15,8 +15,23 @@ function redispatch(event: KeyboardEvent, target: HTMLElement): void {
   );
 }
 
+/** How long a closing editor may stay in the page before it is taken as still open (ms). */
+const CLOSING_LIMIT = 250;
+/** How long a key typed on the grid may take to open the editor (ms). */
+const OPENING_LIMIT = 250;
+
+interface QueuedKey {
+  key: string;
+  code: string;
+  shiftKey: boolean;
+}
+
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+}
+
 /**
- * Works around three ways Glide Data Grid loses fast typing (Playwright types a key every few
+ * Works around four ways Glide Data Grid loses fast typing (Playwright types a key every few
  * milliseconds; quick typists come close):
  *
  * - Glide focuses its canvas one animation frame after a click, so keys typed at once reach the
@@ -27,20 +42,105 @@ function redispatch(event: KeyboardEvent, target: HTMLElement): void {
  *   key that runs after Enter discards the edit (glide-data-grid pull request 1201): keys other
  *   than Enter, Escape and Tab never reach its handler (text still goes in: stopping
  *   propagation keeps the default action).
+ * - After Enter, Tab or Escape the editor stays in the page (focused) until React removes it:
+ *   keys typed meanwhile went into the closing editor and were lost, or only the last of them
+ *   started the next edit ("abc" typed right after Enter gave "c" or nothing). They are queued
+ *   and replayed, in order, once the editor is gone: the first printable key to the grid (it
+ *   opens the editor of the newly selected cell with that key), the next ones into that editor.
  */
 export function useGlideKeyboardFixes(container: RefObject<HTMLDivElement | null>, hasSelection: boolean): void {
   const selected = useRef(hasSelection);
   selected.current = hasSelection;
   useEffect(() => {
+    /** The editor that Enter, Tab or Escape closes, while it is still in the page. */
+    let closing: { editor: HTMLTextAreaElement; since: number } | undefined;
+    const queue: QueuedKey[] = [];
+    let replaying = false;
+    let disposed = false;
+
+    const portalEditor = () => document.getElementById("portal")?.querySelector<HTMLTextAreaElement>("textarea") ?? null;
+    const canvasOf = (grid: HTMLElement) => grid.querySelector<HTMLCanvasElement>('canvas[data-testid="data-grid-canvas"]');
+    /** The open editor, not the closing one. */
+    const liveEditor = () => {
+      const editor = portalEditor();
+      if (editor === null) return null;
+      if (closing !== undefined && closing.editor === editor && editor.isConnected) {
+        if (performance.now() - closing.since < CLOSING_LIMIT) return "closing" as const;
+        closing = undefined; // still open after all (an edit refused): it is live
+      }
+      return editor;
+    };
+
+    const replay = async () => {
+      if (replaying) return;
+      replaying = true;
+      try {
+        while (queue.length > 0 && !disposed) {
+          const grid = container.current;
+          const canvas = grid === null ? null : canvasOf(grid);
+          if (canvas === null) {
+            queue.length = 0;
+            return;
+          }
+          let editor = liveEditor();
+          if (editor === "closing") {
+            await nextFrame();
+            continue;
+          }
+          const key = queue.shift()!;
+          const event = { ...key } as KeyboardEvent;
+          if (editor !== null) {
+            editor.focus();
+            if (key.key.length === 1) document.execCommand("insertText", false, key.key);
+            else if (key.key === "Backspace") document.execCommand("delete");
+            else {
+              if (MOTION_KEYS.has(key.key)) closing = { editor, since: performance.now() };
+              redispatch(event, editor);
+            }
+            continue;
+          }
+          canvas.focus({ preventScroll: true });
+          redispatch(event, canvas);
+          if (key.key.length === 1 || key.key === "Enter" || key.key === "F2") {
+            // The key opens the editor (with it, for a printable key): wait for it.
+            const started = performance.now();
+            do {
+              await nextFrame();
+              editor = liveEditor();
+            } while (editor === null && performance.now() - started < OPENING_LIMIT);
+          } else {
+            await nextFrame();
+          }
+        }
+      } finally {
+        replaying = false;
+      }
+    };
+
+    const enqueue = (event: KeyboardEvent) => {
+      event.preventDefault();
+      event.stopPropagation();
+      queue.push({ key: event.key, code: event.code, shiftKey: event.shiftKey });
+      void replay();
+    };
+
     const onKeyDown = (event: KeyboardEvent) => {
       const grid = container.current;
       const portal = document.getElementById("portal");
       const target = event.target instanceof Node ? event.target : null;
       if (grid === null || portal === null || target === null || !event.isTrusted) return;
       if (event.ctrlKey || event.metaKey || event.altKey) return;
-      const editor = portal.querySelector<HTMLTextAreaElement>("textarea");
-      if (portal.contains(target)) {
+      const inPortal = portal.contains(target);
+      if (!inPortal && !grid.contains(target) && target !== document.body && target !== document.documentElement) return;
+      // Keys typed while the editor closes, or before the ones queued are replayed, wait their turn.
+      if (queue.length > 0 || liveEditor() === "closing") {
+        enqueue(event);
+        return;
+      }
+      const editor = portalEditor();
+      if (inPortal) {
         if (!MOTION_KEYS.has(event.key)) event.stopPropagation();
+        else if (editor !== null && target === editor) closing = { editor, since: performance.now() };
         return;
       }
       if (editor !== null && grid.contains(target)) {
@@ -48,10 +148,13 @@ export function useGlideKeyboardFixes(container: RefObject<HTMLDivElement | null
         event.stopPropagation();
         editor.focus();
         if (event.key.length === 1) document.execCommand("insertText", false, event.key);
-        else if (MOTION_KEYS.has(event.key)) redispatch(event, editor);
+        else if (MOTION_KEYS.has(event.key)) {
+          closing = { editor, since: performance.now() };
+          redispatch(event, editor);
+        }
         return;
       }
-      const canvas = grid.querySelector<HTMLCanvasElement>('canvas[data-testid="data-grid-canvas"]');
+      const canvas = canvasOf(grid);
       if ((target === document.body || target === document.documentElement) && selected.current && canvas !== null) {
         event.preventDefault();
         event.stopPropagation();
@@ -60,6 +163,9 @@ export function useGlideKeyboardFixes(container: RefObject<HTMLDivElement | null
       }
     };
     window.addEventListener("keydown", onKeyDown, { capture: true });
-    return () => window.removeEventListener("keydown", onKeyDown, { capture: true });
+    return () => {
+      disposed = true;
+      window.removeEventListener("keydown", onKeyDown, { capture: true });
+    };
   }, [container]);
 }
