@@ -59,8 +59,8 @@ pub struct JsContentVersion {
 }
 
 /// The message of the error a deleted sheet shows and rejects writes with (status 410).
-const DELETED: &str =
-    "this sheet was deleted (by SpreadsheetData.delete, in this or another tab); it no longer stores edits";
+const DELETED: &str = "this sheet was deleted (by SpreadsheetData.delete or by clearing the site's data, in this or \
+                       another tab); it no longer stores edits";
 
 pub(super) enum Backend {
     Memory(Engine<MemoryEventLog, MemoryBlobStore>),
@@ -275,10 +275,14 @@ impl Inner {
         self.deleted.get().then(|| storage_error(DELETED, 410))
     }
 
-    /// Tells the other tabs of this sheet that the log grew.
+    /// Tells the other tabs of this sheet that the log grew, and records what is acknowledged.
     pub(super) fn announce(&self) {
-        if let Backend::Idb { channel: Some(channel), engine, .. } = &self.backend {
-            channel.announce(engine.snapshot().log_info().sequence_id);
+        if let Backend::Idb { channel, engine, db, .. } = &self.backend {
+            let end = engine.snapshot().log_info().sequence_id;
+            registry::acknowledge(db.sheet(), end);
+            if let Some(channel) = channel {
+                channel.announce(end);
+            }
         }
     }
 }
@@ -377,6 +381,7 @@ impl SpreadsheetData {
         let script = worker_script(&options)?;
         let db =
             SheetDatabase::open(&name, idb.clone()).await.map_err(|e| engine_error(&EngineError::Log(e.into())))?;
+        super::sheets::check_not_lost(&name, &db).await?;
         let log = IdbEventLog::new(db.clone());
         let blobs = IdbBlobStore::new(db.clone());
         let config = workflow_config(&options, engine_options.tile_size)?;
@@ -429,6 +434,15 @@ impl SpreadsheetData {
         }
         let on_deleted = Rc::new(RefCell::new(None::<Weak<Inner>>));
         let channel = SyncChannel::start(&name, &engine, {
+            let on_deleted = on_deleted.clone();
+            move || {
+                if let Some(inner) = on_deleted.borrow().as_ref().and_then(Weak::upgrade) {
+                    inner.mark_deleted();
+                }
+            }
+        });
+        // Deleted under us by another tab or the browser: stop, as after SpreadsheetData.delete.
+        db.set_on_deleted({
             let on_deleted = on_deleted.clone();
             move || {
                 if let Some(inner) = on_deleted.borrow().as_ref().and_then(Weak::upgrade) {
