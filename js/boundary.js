@@ -2,6 +2,16 @@
 // module sees a value: nothing here throws, and no code of the caller's (a getter, `valueOf`, a
 // Proxy trap) runs outside a try. Called by src/api/convert.rs; wasm-bindgen copies this file into
 // the package as a snippet.
+//
+// Keep the package at four snippet modules (this file, errors.js, host.js, registry.js; each
+// `inline_js` counts as one more; scripts/test.sh checks). Chromium fetches them in parallel once
+// the glue is loaded, opening a keep-alive connection for each, and the test runner's server
+// (wasm-bindgen-test-runner 0.2.130 on tiny_http 0.12) serves each connection on a thread of a
+// pool that starts with four. A connection beyond those four, opened in the same burst, can be
+// queued instead of getting a thread of its own (the pool still counts a thread it just woke as
+// idle) and is served only once another connection closes: Chromium keeps idle ones open for up
+// to 300 s. The page then stays at "Loading scripts..." and chromedriver reports "Timed out
+// receiving message from renderer: 299.9", in a different test file each run.
 
 const isWellFormed = String.prototype.isWellFormed;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -146,4 +156,15 @@ export function utf8Length(text) {
     } else bytes += 3;
   }
   return bytes;
+}
+
+/** `f` wrapped so that only its first call runs it (an unsubscribe function). */
+export function once(f) {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      f();
+    }
+  };
 }

@@ -42,9 +42,9 @@ use crate::log::{MemoryEventLog, SequenceId};
 use crate::model::Axis;
 use crate::snapshot::TileSize;
 
-#[wasm_bindgen(
-    inline_js = "export function once(f) { let done = false; return () => { if (!done) { done = true; f(); } }; }"
-)]
+// In js/boundary.js rather than an inline JS snippet of its own: see the note on the number of
+// snippet modules at the top of that file.
+#[wasm_bindgen(module = "/js/boundary.js")]
 extern "C" {
     /// Wraps a function so that only its first call runs it.
     fn once(f: &JsValue) -> Function;
