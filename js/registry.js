@@ -1,9 +1,19 @@
 // The origin's list of sheets (DESIGN.md section 6): a small IndexedDB database,
 // `sheetlog-registry`, with one record per sheet in store `sheets` (key: the sheet's name):
-//   { name, createdAt, openedAt }   times in milliseconds since the epoch
-// Records may gain fields (issue 12 adds the last acknowledged sequence id); readers keep the
-// fields they do not know. Called by src/browser/registry.rs; wasm-bindgen copies this file into
-// the package as a snippet.
+//   { name, createdAt, openedAt, lastSequenceId }
+// times in milliseconds since the epoch; `lastSequenceId` is the last sequence id of the sheet's
+// log acknowledged to the app (a write resolved), raised as writes resolve, never lowered.
+// Readers keep the fields they do not know. Called by src/browser/registry.rs; wasm-bindgen copies
+// this file into the package as a snippet.
+//
+// The last acknowledged sequence id is mirrored outside IndexedDB, in localStorage
+// (`sheetlog:ack:<name>`) and in a small file of the origin private file system
+// (`sheetlog-ack-<name>`): Chromium keeps every IndexedDB database of an origin in one backing
+// store, and deletes that store whole when it finds it damaged at startup (seen after a killed
+// browser, issue 12), which takes the registry with the sheets. The mirrors live in other stores,
+// so the record of what was acknowledged survives, and the sheet opens with an error instead of
+// empty. Two mirrors: localStorage is cheap but Chromium writes it to disk only every few seconds
+// (a browser killed sooner loses it); the file is written through at once.
 
 const DATABASE = "sheetlog-registry";
 const VERSION = 1;
@@ -31,21 +41,52 @@ function openRegistry() {
   });
 }
 
-/** Runs `work(store)` in one transaction on the registry; resolves with its result once committed. */
-async function withStore(mode, work) {
+let cached;
+
+/** A connection kept open for frequent small writes; opened again when the browser closes it. */
+function cachedRegistry() {
+  if (cached === undefined) {
+    cached = openRegistry().then((db) => {
+      const forget = () => {
+        cached = undefined;
+      };
+      db.addEventListener("close", forget);
+      db.addEventListener("versionchange", forget);
+      return db;
+    });
+    cached.catch(() => {
+      cached = undefined;
+    });
+  }
+  return cached;
+}
+
+/**
+ * Runs `work(store)` in one transaction on the registry; resolves with its result once committed.
+ * `keep`: on the kept connection (for frequent writes), else on one opened and closed for it.
+ */
+async function withStore(mode, work, keep = false) {
+  if (keep) {
+    const db = await cachedRegistry();
+    return inTransaction(db, mode, work);
+  }
   const db = await openRegistry();
   try {
-    const tx = db.transaction(STORE, mode);
-    const done = new Promise((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onabort = tx.onerror = () => reject(tx.error ?? new Error("a transaction on the sheet list failed"));
-    });
-    const result = await work(tx.objectStore(STORE));
-    await done;
-    return result;
+    return await inTransaction(db, mode, work);
   } finally {
     db.close();
   }
+}
+
+async function inTransaction(db, mode, work) {
+  const tx = db.transaction(STORE, mode);
+  const done = new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = tx.onerror = () => reject(tx.error ?? new Error("a transaction on the sheet list failed"));
+  });
+  const result = await work(tx.objectStore(STORE));
+  await done;
+  return result;
 }
 
 /** Records that sheet `name` was opened now (creating its record the first time). */
@@ -66,11 +107,111 @@ export function updateSheetRecord(name, fields) {
   });
 }
 
-/** Removes the record of sheet `name`. */
-export function forgetSheet(name) {
-  return withStore("readwrite", async (store) => {
+/** Removes the record of sheet `name` (and its mirrors). */
+export async function forgetSheet(name) {
+  await withStore("readwrite", async (store) => {
     store.delete(name);
   });
+  mirror(name, undefined);
+  await fileMirror(name, undefined);
+}
+
+const FILE_PREFIX = "sheetlog-ack-";
+
+/** The origin private file system's root, where this environment has one, or undefined. */
+async function privateFiles() {
+  try {
+    return await navigator.storage?.getDirectory?.();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads (`write` absent), writes or (with `undefined`) removes the file mirror of sheet `name`'s
+ * last acknowledged sequence id. Never throws: where files are missing or refused, does nothing.
+ */
+async function fileMirror(name, ...write) {
+  const root = await privateFiles();
+  if (root === undefined) return undefined;
+  const file = FILE_PREFIX + encodeURIComponent(name);
+  try {
+    if (write.length === 0) {
+      const text = await (await (await root.getFileHandle(file)).getFile()).text();
+      const value = Number(text);
+      return text !== "" && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+    }
+    if (write[0] === undefined) {
+      await root.removeEntry(file);
+      return undefined;
+    }
+    const writable = await (await root.getFileHandle(file, { create: true })).createWritable();
+    await writable.write(String(write[0]));
+    await writable.close();
+  } catch {
+    // Missing, or no writable files here (the IndexedDB record and localStorage remain).
+  }
+  return undefined;
+}
+
+const MIRROR_PREFIX = "sheetlog:ack:";
+
+/** localStorage, where this environment has it (not in workers), or undefined. */
+function local() {
+  try {
+    return typeof localStorage === "undefined" ? undefined : localStorage;
+  } catch {
+    // Access denied (storage disabled for this site).
+    return undefined;
+  }
+}
+
+/** Reads (`seq` absent) or writes the mirrored last acknowledged sequence id of sheet `name`. */
+function mirror(name, ...write) {
+  const storage = local();
+  if (storage === undefined) return undefined;
+  const key = MIRROR_PREFIX + name;
+  try {
+    if (write.length === 0) {
+      const value = Number(storage.getItem(key));
+      return storage.getItem(key) !== null && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+    }
+    if (write[0] === undefined) storage.removeItem(key);
+    else storage.setItem(key, String(write[0]));
+  } catch {
+    // Full or disabled: the IndexedDB record remains.
+  }
+  return undefined;
+}
+
+/**
+ * Raises the last acknowledged sequence id of sheet `name` to `seq` (never lowers it), in its
+ * record and the mirror; does nothing for a sheet without a record (deleted meanwhile).
+ */
+export function recordAcknowledged(name, seq) {
+  return withStore("readwrite", async (store) => {
+    const record = await request(store.get(name));
+    if (record === undefined) return;
+    if (seq <= Math.max(record.lastSequenceId ?? -1, mirror(name) ?? -1)) return false;
+    store.put({ ...record, lastSequenceId: seq });
+    mirror(name, seq);
+    return true;
+  }, true).then(async (raised) => {
+    // After the transaction: a file write must not keep it open.
+    if (raised) await fileMirror(name, seq);
+  });
+}
+
+/**
+ * The last acknowledged sequence id of sheet `name`: the larger of its record's and the
+ * mirror's, or undefined when neither has one.
+ */
+export async function lastAcknowledged(name) {
+  const record = await withStore("readonly", (store) => request(store.get(name)));
+  const values = [record?.lastSequenceId, mirror(name), await fileMirror(name)].filter(
+    (v) => Number.isSafeInteger(v) && v >= 0,
+  );
+  return values.length === 0 ? undefined : Math.max(...values);
 }
 
 /**
@@ -80,6 +221,32 @@ export function forgetSheet(name) {
 export async function listSheets() {
   const records = await withStore("readonly", (store) => request(store.getAll()));
   const byName = new Map(records.map((r) => [r.name, r]));
+  // A sheet known only from its mirror (the registry was lost with the sheets): listed, so that
+  // opening it reports what happened.
+  const storage = local();
+  for (let i = 0; storage !== undefined && i < storage.length; i++) {
+    const key = storage.key(i);
+    const name = key?.startsWith(MIRROR_PREFIX) ? key.slice(MIRROR_PREFIX.length) : undefined;
+    if (name !== undefined && name !== "" && !byName.has(name)) {
+      byName.set(name, { name, createdAt: undefined, openedAt: undefined });
+    }
+  }
+  const root = await privateFiles();
+  try {
+    for await (const file of root?.keys?.() ?? []) {
+      let name;
+      try {
+        name = file.startsWith(FILE_PREFIX) ? decodeURIComponent(file.slice(FILE_PREFIX.length)) : undefined;
+      } catch {
+        name = undefined;
+      }
+      if (name !== undefined && name !== "" && !byName.has(name)) {
+        byName.set(name, { name, createdAt: undefined, openedAt: undefined });
+      }
+    }
+  } catch {
+    // No listing of private files here.
+  }
   if (typeof indexedDB.databases === "function") {
     for (const db of await indexedDB.databases()) {
       const name = db.name?.startsWith(SHEET_PREFIX) ? db.name.slice(SHEET_PREFIX.length) : undefined;

@@ -27,6 +27,13 @@ pub enum StorageErrorKind {
     Corrupt,
     /// The storage API is missing in this environment (status 501).
     Unsupported,
+    /// The sheet's storage was deleted while it was open (by another tab, or by the browser when
+    /// site data was cleared), or is missing although the sheet is known to have held data
+    /// (status 410). Nothing is written any more: writing would re-create an empty sheet.
+    Deleted,
+    /// The stored data was written by a newer version of the app, whose format or schema this
+    /// build does not know (status 426); reloading the page loads the newer app.
+    NewerVersion,
     /// Any other failure reported by the storage engine (status 500).
     Other,
 }
@@ -40,6 +47,8 @@ impl StorageErrorKind {
             Self::QuotaExceeded => 507,
             Self::Timeout => 504,
             Self::Unsupported => 501,
+            Self::Deleted => 410,
+            Self::NewerVersion => 426,
             Self::Corrupt | Self::Other => 500,
         }
     }
@@ -58,6 +67,8 @@ impl StorageErrorKind {
             Self::Closed => "the database connection was closed",
             Self::Corrupt => "stored data is damaged or in an unknown format",
             Self::Unsupported => "this environment has no IndexedDB",
+            Self::Deleted => "this sheet's stored data was deleted (in another tab, or when the site's data was cleared); it no longer stores edits",
+            Self::NewerVersion => "a newer version of the app wrote this sheet; reload the page to use the newer version",
             Self::Other => "the storage engine failed",
         }
     }
@@ -83,13 +94,15 @@ impl StorageError {
     /// `QuotaExceededError` is [`StorageErrorKind::QuotaExceeded`] (507), `InvalidStateError` (a
     /// closing connection) is [`StorageErrorKind::Closed`], `TimeoutError` is
     /// [`StorageErrorKind::Timeout`], a `VersionError` (the database was upgraded by a newer
-    /// build) and data errors are [`StorageErrorKind::Corrupt`]; anything else is `Other`.
+    /// build) is [`StorageErrorKind::NewerVersion`] (426), data errors are
+    /// [`StorageErrorKind::Corrupt`]; anything else is `Other`.
     pub fn from_dom_exception(name: &str, message: &str) -> Self {
         let kind = match name {
             "QuotaExceededError" => StorageErrorKind::QuotaExceeded,
             "InvalidStateError" => StorageErrorKind::Closed,
             "TimeoutError" => StorageErrorKind::Timeout,
-            "VersionError" | "DataError" | "DataCloneError" | "NotFoundError" => StorageErrorKind::Corrupt,
+            "VersionError" => StorageErrorKind::NewerVersion,
+            "DataError" | "DataCloneError" | "NotFoundError" => StorageErrorKind::Corrupt,
             _ => StorageErrorKind::Other,
         };
         Self::new(kind, format!("{name}: {message}"))
@@ -146,7 +159,12 @@ mod tests {
             (closed.kind, closed.status_code(), closed.kind.is_retryable()),
             (StorageErrorKind::Closed, 503, true)
         );
-        assert_eq!(StorageError::from_dom_exception("VersionError", "").kind, StorageErrorKind::Corrupt);
+        let newer = StorageError::from_dom_exception(
+            "VersionError",
+            "The requested version (1) is less than the existing version (2).",
+        );
+        assert_eq!((newer.kind, newer.status_code()), (StorageErrorKind::NewerVersion, 426));
+        assert!(newer.to_string().contains("a newer version of the app"), "{newer}");
         assert_eq!(StorageError::from_dom_exception("UnknownError", "disk").status_code(), 500);
     }
 
@@ -161,6 +179,8 @@ mod tests {
             (Closed, 503),
             (Corrupt, 500),
             (Unsupported, 501),
+            (Deleted, 410),
+            (NewerVersion, 426),
             (Other, 500),
         ] {
             let error = StorageError::new(kind, "");

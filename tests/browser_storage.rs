@@ -148,12 +148,16 @@ async fn a_newer_schema_in_another_tab_is_not_blocked() {
     let log = IdbEventLog::new(db.clone());
     append_samples(&log, 0..2).await;
     // Our connection closes on `versionchange`, so the upgrade goes through instead of waiting.
-    let newer = sheetlog::browser::timer::with_timeout(2000, raw_open(&sheet, 2)).await;
+    let newer =
+        sheetlog::browser::timer::with_timeout(2000, raw_open(&sheet, sheetlog::browser::SCHEMA_VERSION + 1)).await;
     let newer = newer.expect("the upgrade was blocked by our open connection");
     newer.close();
-    // This build only knows schema 1: it reports a typed error instead of hanging.
+    // This build does not know the newer schema: a typed error (426) instead of hanging.
     match log.bounds().await {
-        Err(LogError::Storage(e)) => assert_eq!(e.kind, StorageErrorKind::Corrupt, "{e}"),
+        Err(LogError::Storage(e)) => {
+            assert_eq!((e.kind, e.status_code()), (StorageErrorKind::NewerVersion, 426), "{e}");
+            assert!(e.to_string().contains("a newer version of the app wrote this sheet"), "{e}");
+        }
         other => panic!("bounds after a newer schema: {other:?}"),
     }
     db.close();

@@ -364,8 +364,14 @@ async fn malformed_messages_get_an_error_reply() {
     assert_eq!(id.as_f64(), Some(7.0));
     let (id, _, _) = handle(JsValue::TRUE).await;
     assert!(id.is_null());
-    // A bigint seq is accepted.
+    // The worker never creates a sheet's database (the main thread does; a missing one was
+    // deleted): a sheet without one is an error naming that.
     let sheet = unique_sheet("worker-bigint");
+    let (_, ok, error) = handle(request(&[("sheet", sheet.as_str().into())])).await;
+    assert_eq!(ok, Some(false));
+    assert!(error.as_deref().is_some_and(|e| e.contains("no longer exists")), "{error:?}");
+    // A bigint seq is accepted.
+    SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap().close();
     let (id, ok, error) = handle(request(&[
         ("id", 9.into()),
         ("sheet", sheet.as_str().into()),

@@ -15,8 +15,8 @@ use futures_util::FutureExt as _;
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
 use sheetlog::engine::csv::{
-    write_csv, BytesSource, CsvError, CsvExportError, CsvImportError, CsvImportOptions, ImportOptions, ImportPhase,
-    ImportProgress, ImportReport, OnError, MAX_EXPORT_CELLS,
+    write_csv, BytesSource, CsvError, CsvExportError, CsvExportOptions, CsvImportError, CsvImportOptions,
+    ImportOptions, ImportPhase, ImportProgress, ImportReport, OnError, MAX_EXPORT_CELLS,
 };
 use sheetlog::engine::{ContentVersion, Engine, EngineError, InThreadHost, Viewport, WorkflowHost};
 use sheetlog::log::{EventLog, MemoryEventLog, Operation, QueryFrom, QueryTo, SequenceId, Workflow};
@@ -427,4 +427,53 @@ fn an_import_over_cells_replaces_values_and_formats_and_empty_fields_leave_cells
     assert_eq!(v.cell(5, 2).unwrap().format, None, "an imported cell has no format");
     assert_eq!(v.cell(5, 3).unwrap().value, Some(CellValue::Number(1.0)), "an empty field writes nothing");
     assert!(v.cell(5, 3).unwrap().format.is_some());
+}
+
+/// Issue 12, item 5: with `guard_formulas`, text a spreadsheet program would run as a formula
+/// (OWASP: beginning with `=`, `+`, `-`, `@`, tab or CR) is exported with a `'` before it, quoted
+/// as CSV requires; numbers, booleans, errors and other text are unchanged. Without the option the
+/// file holds the text exactly, as before.
+#[test]
+fn export_guards_against_formula_injection_when_asked() {
+    let mut h = Harness::new();
+    let engine = h.open(MemoryEventLog::new(), MemoryBlobStore::new(), small_tiles(1000));
+    let cells = [
+        (0, 0, CellValue::Text("=HYPERLINK(\"http://evil.example\",\"click\")".into())),
+        (0, 1, CellValue::Text("+1".into())),
+        (0, 2, CellValue::Text("-2+3".into())),
+        (1, 0, CellValue::Text("@SUM(A1:A9)".into())),
+        (1, 1, CellValue::Text("\tcmd".into())),
+        (1, 2, CellValue::Text("\r=1".into())),
+        (2, 0, CellValue::Number(-5.0)),
+        (2, 1, CellValue::Text("a=b".into())),
+        (2, 2, CellValue::Error(ErrorCode::Div0)),
+        (3, 0, CellValue::Text("=1,2".into())),
+        (3, 1, CellValue::Boolean(false)),
+        (3, 2, CellValue::Text(" =no".into())),
+    ];
+    for (r, c, v) in cells {
+        h.run(engine.set_cell(r, c, Some(v), None)).unwrap();
+    }
+    let v = engine.snapshot();
+    let guarded = h.run(engine.export_csv_with(&v, None, CsvExportOptions { guard_formulas: true })).unwrap();
+    assert_eq!(
+        guarded,
+        "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",'+1,'-2+3\n\
+         '@SUM(A1:A9),'\tcmd,\"'\r=1\"\n\
+         -5,a=b,#DIV/0!\n\
+         \"'=1,2\",FALSE, =no\n"
+    );
+    for line in guarded.lines() {
+        for field in line.split(',') {
+            let field = field.trim_start_matches('"');
+            assert!(!field.starts_with(['=', '+', '@', '\t', '\r']), "unguarded field {field:?} in {guarded:?}");
+        }
+    }
+    let plain = h.run(engine.export_csv(&v, None)).unwrap();
+    assert!(plain.starts_with("\"=HYPERLINK("), "no guard unless asked: {plain:?}");
+    let same = h.run(engine.export_csv_with(&v, None, CsvExportOptions::default())).unwrap();
+    assert_eq!(same, plain, "the default options are the plain export");
+    let range: CellRange = "A3:C3".parse().unwrap();
+    let row = h.run(engine.export_csv_with(&v, Some(range), CsvExportOptions { guard_formulas: true })).unwrap();
+    assert_eq!(row, "-5,a=b,#DIV/0!\n", "a negative number is a number, not a formula");
 }

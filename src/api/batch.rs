@@ -9,7 +9,9 @@ use std::str::FromStr;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{cell_value_from_js, format_from_js, get, index};
+use super::convert::{
+    cell_value_from_js, copy_matrix, field, format_from_js, index, index_arg, kind, lone_surrogate, Kind,
+};
 use super::js_error::{bad_input, validation_error};
 use super::spreadsheet_data::{with_engine, Backend, SpreadsheetData};
 use super::types::JsCellFormats;
@@ -33,34 +35,40 @@ fn in_cell(row: u64, col: u64, error: &JsValue) -> JsValue {
     bad_input(&format!("cell {}: {message}", CellRef { row, col }))
 }
 
-/// The rows of a JS `T[][]`, each as an `Array`.
+/// The rows of a JS `T[][]`, each as an `Array`: copied in JS first (`copy_matrix`), so reading
+/// them runs none of the caller's code (a Proxy, a getter) and a huge claimed length is refused
+/// at once. A batch is at most [`MAX_BATCH_CELLS`] cells, so that many rows at most too.
 fn rows_of(value: &JsValue, what: &str) -> Result<Vec<Array>, JsValue> {
-    if !Array::is_array(value) {
-        return Err(bad_input(&format!("{what} must be an array of rows (arrays)")));
+    let limit = MAX_BATCH_CELLS as f64;
+    let copied = copy_matrix(value, limit, limit);
+    if let Some(problem) = copied.as_string() {
+        return Err(bad_input(&format!("{what}{problem}")));
     }
-    Array::from(value)
-        .iter()
-        .enumerate()
-        .map(|(i, row)| {
-            if Array::is_array(&row) {
-                Ok(Array::from(&row))
-            } else {
-                Err(bad_input(&format!("{what}[{i}] must be an array")))
-            }
-        })
-        .collect()
+    let rows: Array = copied.unchecked_into();
+    Ok(rows.iter().map(JsCast::unchecked_into).collect())
 }
 
 /// A JS `CellRangeInput`.
 fn range_from_js(value: &JsValue) -> Result<CellRange, JsValue> {
-    if let Some(text) = value.as_string() {
-        return CellRange::from_str(&text).map_err(|e| validation_error(&e));
-    }
-    if !value.is_object() {
-        return Err(bad_input("a range must be A1 text or {rowMin, columnMin, rowMax, columnMax}"));
+    match kind(value) {
+        Kind::Text => {
+            let text = value.as_string().unwrap_or_default();
+            return CellRange::from_str(&text).map_err(|e| validation_error(&e));
+        }
+        Kind::IllFormedText => return Err(lone_surrogate("the range")),
+        Kind::Object => {}
+        other => {
+            return Err(bad_input(&format!(
+                "a range must be A1 text or {{rowMin, columnMin, rowMax, columnMax}}, got {}",
+                other.describe()
+            )))
+        }
     }
     let field = |name: &str, axis| {
-        let n = get(value, name).as_f64().ok_or_else(|| bad_input(&format!("range.{name} must be a number")))?;
+        let n = field(value, name, "range")?;
+        let n = n
+            .as_f64()
+            .ok_or_else(|| bad_input(&format!("range.{name} must be a number, got {}", kind(&n).describe())))?;
         index(axis, n)
     };
     let (row_min, row_max) = (field("rowMin", Axis::Row)?, field("rowMax", Axis::Row)?);
@@ -83,13 +91,13 @@ impl SpreadsheetData {
     #[wasm_bindgen(js_name = setCellValuesAndFormats, unchecked_return_type = "Promise<void>")]
     pub fn set_cell_values_and_formats(
         &self,
-        row: f64,
-        column: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] row: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] column: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CellValue[][]")] values: JsValue,
         formats: Option<JsCellFormats>,
     ) -> Promise {
         let formats: JsValue = formats.map_or(JsValue::UNDEFINED, Into::into);
-        match self.batch_writes(row, column, &values, &formats) {
+        match self.batch_writes(&row, &column, &values, &formats) {
             Ok(writes) => self.write_promise(with_engine!(&self.inner.backend, e => e.set_cells(writes))),
             Err(e) => Promise::reject(&e),
         }
@@ -113,18 +121,22 @@ impl SpreadsheetData {
     /// (values and limits are checked by the engine, naming the cell).
     fn batch_writes(
         &self,
-        row: f64,
-        column: f64,
+        row: &JsValue,
+        column: &JsValue,
         values: &JsValue,
         formats: &JsValue,
     ) -> Result<Vec<CellWrite>, JsValue> {
-        let (row, column) = (index(Axis::Row, row)?, index(Axis::Column, column)?);
+        let (row, column) = (index_arg(Axis::Row, row, "row")?, index_arg(Axis::Column, column, "column")?);
         let rows = rows_of(values, "values")?;
         let cells: usize = rows.iter().map(|r| r.length() as usize).sum();
         if cells > MAX_BATCH_CELLS {
             return Err(validation_error(&ValidationError::BatchTooLarge { cells, limit: MAX_BATCH_CELLS }));
         }
-        let one_format = if formats.is_string() { Some(format_from_js(formats)?) } else { None };
+        let one_format = if matches!(kind(formats), Kind::Text | Kind::IllFormedText) {
+            Some(format_from_js(formats)?)
+        } else {
+            None
+        };
         let format_rows = match (&one_format, formats.is_undefined() || formats.is_null()) {
             (None, false) => {
                 let format_rows = rows_of(formats, "formats")?;

@@ -1,7 +1,14 @@
 //! `importCsv` and `exportCsv` of `SpreadsheetData` (the demo issue's CSV part), their TypeScript
 //! types, and the JS sources of CSV bytes: a `Blob` (or `File`) read in 1 MiB slices, never whole,
-//! or a string. Thin: the importer, the batching and the export live in `crate::engine::csv`.
+//! or a string, converted to UTF-8 a slice at a time. Thin: the importer, the batching and the
+//! export live in `crate::engine::csv`.
+//!
+//! Imports are bounded before the importer sees the bytes ([`RowGuard`], issue 12): at most
+//! `maxColumns` fields a row (16,384 unless told), at most `maxRowBytes` bytes a row, and no
+//! field longer than any cell text could be, so a 200 MB field or a million columns is refused
+//! with a `ValidationError` naming the line after one slice, not held whole.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::str::FromStr;
 
@@ -11,24 +18,47 @@ use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::convert::{get, index, positive_integer, set};
+use super::content_version::version_arg;
+use super::convert::{
+    aborted_of, blob_size_of, get, index, kind, lone_surrogate, option, options_object, positive_integer, set,
+    slice_text, text_length, Kind,
+};
 use super::js_error::{bad_input, engine_error, validation_error};
-use super::spreadsheet_data::{with_engine, Backend, JsContentVersion, SpreadsheetData};
+use super::spreadsheet_data::{with_engine, Backend, SpreadsheetData};
 use crate::blob::BlobError;
 use crate::engine::csv::{
-    BytesSource, CsvExportError, CsvImportError, CsvImportOptions, CsvSource, ImportOptions, ImportPhase,
+    CsvExportError, CsvExportOptions, CsvImportError, CsvImportOptions, CsvSource, ImportOptions, ImportPhase,
     ImportProgress, ImportReport, OnError, DEFAULT_BATCH_CELLS,
 };
 use crate::engine::EngineError;
 use crate::log::MAX_BATCH_CELLS;
-use crate::model::{Axis, CellRange};
+use crate::model::{Axis, CellRange, MAX_TEXT_UTF16_UNITS};
 use crate::{StorageError, StorageErrorKind};
 
 /// Bytes read from a `Blob` at a time.
 const SLICE_BYTES: f64 = 1024.0 * 1024.0;
+/// UTF-16 units of a string source converted at a time.
+const SLICE_UNITS: f64 = 512.0 * 1024.0;
+/// Most fields a row of an import may have unless `maxColumns` says otherwise: the 16,384
+/// columns of a spreadsheet program's sheet.
+pub const DEFAULT_MAX_COLUMNS: usize = 16_384;
+/// Most bytes a row of an import may take unless `maxRowBytes` says otherwise (16 MiB).
+pub const DEFAULT_MAX_ROW_BYTES: u64 = 16 << 20;
+/// The longest a CSV field can be and still hold valid cell text: every UTF-16 unit of the text
+/// limit as 3 UTF-8 bytes, and 2 quotes.
+pub const MAX_FIELD_BYTES: u64 = 3 * MAX_TEXT_UTF16_UNITS as u64 + 2;
 
 #[wasm_bindgen(typescript_custom_section)]
 const CSV_TYPES: &str = r##"
+/** Options of `exportCsv`. */
+export interface ExportCsvOptions {
+  /**
+   * Guard against formula injection (OWASP's CSV injection advice): text beginning with `=`, `+`,
+   * `-`, `@`, a tab or a carriage return is written with a `'` before it, so a spreadsheet program
+   * opening the file does not run it as a formula. Numbers stay numbers. Default `false`.
+   */
+  guardFormulas?: boolean;
+}
 /** Options of `importCsv`. */
 export interface ImportCsvOptions {
   /**
@@ -51,6 +81,14 @@ export interface ImportCsvOptions {
    * `cancelled: true` and what was imported until then (which stays in the sheet).
    */
   signal?: AbortSignal;
+  /** Most fields a row may have, 1 to 1048576 (default 16384); a wider row is a `ValidationError`. */
+  maxColumns?: number;
+  /**
+   * Most bytes a row may take, 1 to 1073741824 (default 16777216, 16 MiB); a longer row is a
+   * `ValidationError`, found before the row is held whole. A field longer than any cell text can
+   * be (98,303 bytes) is refused the same way.
+   */
+  maxRowBytes?: number;
 }
 /** Progress of `importCsv`, reported after each appended batch (and during a checking pass). */
 export interface ImportProgress {
@@ -99,6 +137,12 @@ extern "C" {
     /// A JS `ImportProgressCallback`.
     #[wasm_bindgen(typescript_type = "ImportProgressCallback")]
     pub type JsImportProgressCallback;
+    /// A JS `ExportCsvOptions`.
+    #[wasm_bindgen(typescript_type = "ExportCsvOptions")]
+    pub type JsExportCsvOptions;
+    /// The A1 range of `exportCsv`, in an optional parameter (any JS value at run time: checked).
+    #[wasm_bindgen(typescript_type = "string")]
+    pub type JsRangeText;
 }
 
 /// A `Blob` read in slices of [`SLICE_BYTES`].
@@ -140,14 +184,212 @@ impl CsvSource for BlobSource {
     }
 }
 
+#[wasm_bindgen(module = "/js/boundary.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = utf8Length)]
+    fn utf8_length(text: &JsValue) -> f64;
+}
+
+/// A JS string as a CSV source: converted to UTF-8 [`SLICE_UNITS`] UTF-16 units at a time (never
+/// whole), slices never splitting a surrogate pair. Checked for lone surrogates first.
+struct StringSource {
+    text: JsValue,
+    units: f64,
+    bytes: u64,
+}
+
+impl CsvSource for StringSource {
+    fn total_bytes(&self) -> Option<u64> {
+        Some(self.bytes)
+    }
+
+    fn chunks(&self) -> LocalBoxStream<'static, Result<Vec<u8>, EngineError>> {
+        let (text, units) = (self.text.clone(), self.units);
+        stream::unfold(0.0, move |start: f64| {
+            let text = text.clone();
+            async move {
+                if start >= units {
+                    return None;
+                }
+                let slice = slice_text(&text, start, (start + SLICE_UNITS).min(units));
+                // A slice always has at least one unit: a pair is never split at its first unit.
+                let taken = text_length(&slice).max(1.0);
+                Some((Ok(slice.as_string().unwrap_or_default().into_bytes()), start + taken))
+            }
+        })
+        .boxed_local()
+    }
+}
+
 /// `Blob | string` as a CSV source.
 fn source_from_js(source: &JsValue) -> Result<Box<dyn CsvSource>, JsValue> {
-    if let Some(text) = source.as_string() {
-        return Ok(Box::new(BytesSource::new(text.into_bytes(), SLICE_BYTES as usize)));
+    match kind(source) {
+        Kind::Text => {
+            return Ok(Box::new(StringSource {
+                text: source.clone(),
+                units: text_length(source),
+                bytes: utf8_length(source) as u64,
+            }))
+        }
+        Kind::IllFormedText => return Err(lone_surrogate("importCsv: the source string")),
+        _ => {}
     }
-    match source.dyn_ref::<web_sys::Blob>() {
-        Some(blob) => Ok(Box::new(BlobSource { blob: blob.clone() })),
-        None => Err(bad_input("importCsv: the source must be a Blob (or File) or a string")),
+    if blob_size_of(source) >= 0.0 {
+        return Ok(Box::new(BlobSource { blob: source.clone().unchecked_into() }));
+    }
+    Err(bad_input(&format!(
+        "importCsv: the source must be a Blob (or File) or a string, got {}",
+        kind(source).describe()
+    )))
+}
+
+/// Why [`RowGuard`] refused the input, with the line where the offending record starts.
+#[derive(Debug, Clone)]
+struct LimitError {
+    line: u64,
+    message: String,
+}
+
+/// How a field's quoting stands while [`RowGuard`] scans.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+/// The limits of one import, checked on the raw bytes before the importer sees them.
+#[derive(Debug, Clone, Copy)]
+struct RowLimits {
+    max_columns: usize,
+    max_row_bytes: u64,
+}
+
+/// Follows the CSV structure of the input (records, fields, quotes, lines) as it streams by, and
+/// refuses a chunk that makes a row wider than `max_columns` fields, longer than
+/// `max_row_bytes` bytes, or a field longer than [`MAX_FIELD_BYTES`]. Approximate only for
+/// malformed quoting, which the importer itself refuses anyway.
+struct RowGuard {
+    limits: RowLimits,
+    quoting: Quoting,
+    line: u64,
+    record_line: u64,
+    in_record: bool,
+    fields: usize,
+    field_bytes: u64,
+    record_bytes: u64,
+}
+
+impl RowGuard {
+    fn new(limits: RowLimits) -> Self {
+        Self {
+            limits,
+            quoting: Quoting::FieldStart,
+            line: 1,
+            record_line: 1,
+            in_record: false,
+            fields: 0,
+            field_bytes: 0,
+            record_bytes: 0,
+        }
+    }
+
+    fn scan(&mut self, chunk: &[u8]) -> Result<(), LimitError> {
+        for &b in chunk {
+            let quoted = matches!(self.quoting, Quoting::Quoted);
+            if !quoted && matches!(b, b'\n' | b'\r') {
+                if b == b'\n' {
+                    self.line += 1;
+                }
+                self.in_record = false;
+                self.quoting = Quoting::FieldStart;
+                continue;
+            }
+            if !self.in_record {
+                self.in_record = true;
+                self.record_line = self.line;
+                self.fields = 1;
+                self.field_bytes = 0;
+                self.record_bytes = 0;
+            }
+            self.record_bytes += 1;
+            self.field_bytes += 1;
+            self.quoting = match (self.quoting, b) {
+                (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+                (Quoting::Quoted, b'\n') => {
+                    self.line += 1;
+                    Quoting::Quoted
+                }
+                (Quoting::Quoted, _) => Quoting::Quoted,
+                (Quoting::QuoteInQuoted | Quoting::FieldStart, b'"') => Quoting::Quoted,
+                (_, b',') => {
+                    self.fields += 1;
+                    self.field_bytes = 0;
+                    if self.fields > self.limits.max_columns {
+                        return Err(self.error(format!(
+                            "the row has more than {max} fields; the limit is {max} columns (option maxColumns)",
+                            max = self.limits.max_columns
+                        )));
+                    }
+                    Quoting::FieldStart
+                }
+                _ => Quoting::Unquoted,
+            };
+            if self.field_bytes > MAX_FIELD_BYTES {
+                return Err(self.error(format!(
+                    "field {}: the field is over {MAX_FIELD_BYTES} bytes, so its text is over the limit of \
+                     {MAX_TEXT_UTF16_UNITS} UTF-16 units",
+                    self.fields
+                )));
+            }
+            if self.record_bytes > self.limits.max_row_bytes {
+                return Err(self.error(format!(
+                    "the row is over {max} bytes; the limit is {max} bytes a row (option maxRowBytes)",
+                    max = self.limits.max_row_bytes
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn error(&self, message: String) -> LimitError {
+        LimitError { line: self.record_line, message: format!("line {}: {message}", self.record_line) }
+    }
+}
+
+/// A source whose every read goes through a [`RowGuard`]; a refusal ends the read with an error
+/// and is kept in `refused` for the JS error.
+struct GuardedSource {
+    inner: Box<dyn CsvSource>,
+    limits: RowLimits,
+    refused: Rc<RefCell<Option<LimitError>>>,
+}
+
+impl CsvSource for GuardedSource {
+    fn total_bytes(&self) -> Option<u64> {
+        self.inner.total_bytes()
+    }
+
+    fn chunks(&self) -> LocalBoxStream<'static, Result<Vec<u8>, EngineError>> {
+        let mut guard = RowGuard::new(self.limits);
+        let refused = self.refused.clone();
+        // The importer stops at the first error, so nothing after a refused chunk is read.
+        self.inner
+            .chunks()
+            .map(move |chunk| {
+                let chunk = chunk?;
+                if let Err(error) = guard.scan(&chunk) {
+                    let message = error.message.clone();
+                    *refused.borrow_mut() = Some(error);
+                    return Err(EngineError::Blob(BlobError::Storage(StorageError::new(
+                        StorageErrorKind::Other,
+                        message,
+                    ))));
+                }
+                Ok(chunk)
+            })
+            .boxed_local()
     }
 }
 
@@ -161,17 +403,15 @@ impl CsvSource for Box<dyn CsvSource> {
     }
 }
 
-/// `ImportCsvOptions | undefined` as engine options and an optional abort signal.
-fn options_from_js(options: &JsValue) -> Result<(ImportOptions, Option<web_sys::AbortSignal>), JsValue> {
-    if !options.is_undefined() && !options.is_null() && !options.is_object() {
-        return Err(bad_input("importCsv: options must be an object or undefined"));
-    }
+/// `ImportCsvOptions | undefined` as engine options, the row limits and an optional abort signal.
+fn options_from_js(options: &JsValue) -> Result<(ImportOptions, RowLimits, Option<JsValue>), JsValue> {
+    options_object(options, "importCsv: options")?;
     let start = |name: &str, axis: Axis| -> Result<u64, JsValue> {
-        match get(options, name) {
+        match option(options, name)? {
             v if v.is_undefined() => Ok(0),
             v => match v.as_f64() {
                 Some(n) => index(axis, n),
-                None => Err(bad_input(&format!("option {name} must be a number"))),
+                None => Err(bad_input(&format!("option {name} must be a number, got {}", kind(&v).describe()))),
             },
         }
     };
@@ -181,17 +421,25 @@ fn options_from_js(options: &JsValue) -> Result<(ImportOptions, Option<web_sys::
         batch_cells: positive_integer(options, "batchCells", MAX_BATCH_CELLS as f64)?
             .map_or(DEFAULT_BATCH_CELLS, |n| n as usize),
     };
-    let on_error = match get(options, "onError").as_string().as_deref() {
-        None if get(options, "onError").is_undefined() => OnError::Rollback,
+    let on_error = option(options, "onError")?;
+    let on_error = match on_error.as_string().as_deref() {
+        _ if on_error.is_undefined() => OnError::Rollback,
         Some("rollback") => OnError::Rollback,
         Some("keep") => OnError::Keep,
         _ => return Err(bad_input("option onError must be \"keep\" or \"rollback\"")),
     };
-    let signal = match get(options, "signal") {
+    let signal = match option(options, "signal")? {
         v if v.is_undefined() => None,
-        v => Some(v.dyn_into::<web_sys::AbortSignal>().map_err(|_| bad_input("option signal must be an AbortSignal"))?),
+        v if aborted_of(&v) >= 0 => Some(v),
+        _ => return Err(bad_input("option signal must be an AbortSignal")),
     };
-    Ok((ImportOptions { csv, on_error }, signal))
+    let limits = RowLimits {
+        max_columns: positive_integer(options, "maxColumns", MAX_BATCH_CELLS as f64)?
+            .map_or(DEFAULT_MAX_COLUMNS, |n| n as usize),
+        max_row_bytes: positive_integer(options, "maxRowBytes", f64::from(1u32 << 30))?
+            .map_or(DEFAULT_MAX_ROW_BYTES, |n| n as u64),
+    };
+    Ok((ImportOptions { csv, on_error }, limits, signal))
 }
 
 fn result_js(report: &ImportReport) -> JsValue {
@@ -217,10 +465,16 @@ fn progress_js(progress: &ImportProgress) -> JsValue {
     object.into()
 }
 
-/// The JS error of a failed import: a `ValidationError` with `line` for malformed CSV, else the
-/// engine error's; both carry `imported`.
-fn import_error_js(error: &CsvImportError) -> JsValue {
+/// The JS error of a failed import: a `ValidationError` with `line` for malformed CSV or a row
+/// over the limits (`refused`), else the engine error's; all carry `imported`.
+fn import_error_js(error: &CsvImportError, refused: Option<LimitError>) -> JsValue {
     let js = match error {
+        CsvImportError::Engine { .. } if refused.is_some() => {
+            let refused = refused.unwrap_or(LimitError { line: 0, message: String::new() });
+            let js = bad_input(&refused.message);
+            let _ = Reflect::set(&js, &"line".into(), &(refused.line as f64).into());
+            js
+        }
         CsvImportError::Malformed { error, .. } => {
             let js = bad_input(&error.to_string());
             let _ = Reflect::set(&js, &"line".into(), &(error.line() as f64).into());
@@ -238,8 +492,6 @@ fn export_error_js(error: &CsvExportError) -> JsValue {
         other => bad_input(&other.to_string()),
     }
 }
-
-/// Tells other tabs about the entries appended so far.
 
 #[wasm_bindgen]
 impl SpreadsheetData {
@@ -268,17 +520,19 @@ impl SpreadsheetData {
         let parsed = (|| -> Result<_, JsValue> {
             let source = source_from_js(&source)?;
             let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-            let (options, signal) = options_from_js(&options)?;
+            let (options, limits, signal) = options_from_js(&options)?;
             let callback = match on_progress.map(JsValue::from) {
                 None => None,
                 Some(f) => Some(f.dyn_into::<Function>().map_err(|_| bad_input("onProgress must be a function"))?),
             };
-            Ok((source, options, signal, callback))
+            Ok((source, options, limits, signal, callback))
         })();
-        let (source, options, signal, callback) = match parsed {
+        let (source, options, limits, signal, callback) = match parsed {
             Ok(parsed) => parsed,
             Err(e) => return Promise::reject(&e),
         };
+        let refused = Rc::new(RefCell::new(None));
+        let source = GuardedSource { inner: source, limits, refused: refused.clone() };
         let inner = Rc::downgrade(&self.inner);
         let report = move |progress: &ImportProgress| {
             if progress.phase == ImportPhase::Importing {
@@ -292,10 +546,10 @@ impl SpreadsheetData {
                 }
             }
         };
-        let cancelled = move || signal.as_ref().is_some_and(web_sys::AbortSignal::aborted);
+        let cancelled = move || signal.as_ref().is_some_and(|signal| aborted_of(signal) == 1);
         let import = with_engine!(&self.inner.backend, e => e.import_csv(source, options, report, cancelled));
         future_to_promise(async move {
-            let report = import.await.map_err(|e| import_error_js(&e))?;
+            let report = import.await.map_err(|e| import_error_js(&e, refused.borrow_mut().take()))?;
             Ok(result_js(&report))
         })
     }
@@ -306,17 +560,51 @@ impl SpreadsheetData {
     /// when it holds `,`, `"` or a line end), error values as their code; explicitly empty cells
     /// and cells with no value are empty fields; formats are not exported. Lines end with `\n`.
     /// Tiles under the range that the snapshot's viewport did not load are read for the export.
+    /// With `options.guardFormulas`, text that a spreadsheet program would run as a formula
+    /// (beginning with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a `'` before it.
     ///
-    /// Rejects with `ValidationError` for a malformed range or one over 2^26 cells,
-    /// `StorageError` when a tile cannot be read.
+    /// Rejects with `ValidationError` for a malformed range or one over 2^26 cells, or arguments
+    /// of the wrong type; `StorageError` when a tile cannot be read.
     #[wasm_bindgen(js_name = exportCsv, unchecked_return_type = "Promise<string>")]
-    pub fn export_csv(&self, snapshot: &JsContentVersion, range: Option<String>) -> Promise {
-        let range = match range.as_deref().map(CellRange::from_str) {
-            None => None,
-            Some(Ok(range)) => Some(range),
-            Some(Err(e)) => return Promise::reject(&validation_error(&e)),
+    pub fn export_csv(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
+        range: Option<JsRangeText>,
+        options: Option<JsExportCsvOptions>,
+    ) -> Promise {
+        let parsed = (|| -> Result<_, JsValue> {
+            let snapshot = version_arg(&snapshot, "snapshot")?;
+            let range = match range.map(JsValue::from) {
+                None => None,
+                Some(range) => match kind(&range) {
+                    Kind::Text => Some(
+                        CellRange::from_str(&range.as_string().unwrap_or_default())
+                            .map_err(|e| validation_error(&e))?,
+                    ),
+                    Kind::IllFormedText => return Err(lone_surrogate("argument range")),
+                    other => {
+                        return Err(bad_input(&format!(
+                            "argument range must be A1 text such as \"A1:C10\" or undefined, got {}",
+                            other.describe()
+                        )))
+                    }
+                },
+            };
+            let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+            options_object(&options, "exportCsv: options")?;
+            let guard = option(&options, "guardFormulas")?;
+            let guard_formulas = match guard.as_bool() {
+                Some(guard) => guard,
+                None if guard.is_undefined() => false,
+                None => return Err(bad_input("option guardFormulas must be a boolean")),
+            };
+            Ok((snapshot, range, CsvExportOptions { guard_formulas }))
+        })();
+        let (snapshot, range, options) = match parsed {
+            Ok(parsed) => parsed,
+            Err(e) => return Promise::reject(&e),
         };
-        let export = with_engine!(&self.inner.backend, e => e.export_csv(&snapshot.version, range));
+        let export = with_engine!(&self.inner.backend, e => e.export_csv_with(&snapshot.version, range, options));
         future_to_promise(async move {
             let text = export.await.map_err(|e| export_error_js(&e))?;
             Ok(JsValue::from_str(&text))

@@ -8,9 +8,10 @@ use js_sys::{Array, BigInt, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use super::content_version::{version_arg, JsContentVersion};
 use super::convert::{get, set};
 use super::js_error::{bad_input, engine_error};
-use super::spreadsheet_data::{with_engine, Backend, JsContentVersion, SpreadsheetData};
+use super::spreadsheet_data::{with_engine, Backend, SpreadsheetData};
 use std::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
@@ -148,7 +149,7 @@ impl SpreadsheetData {
         });
         future_to_promise(async move {
             let version = version.await.map_err(|e| engine_error(&e))?;
-            Ok(JsContentVersion { version, deleted: false }.into())
+            Ok(JsContentVersion::wrap(version, false))
         })
     }
 
@@ -173,7 +174,7 @@ impl SpreadsheetData {
         });
         future_to_promise(async move {
             let version = version.await.map_err(|e| engine_error(&e))?;
-            Ok(JsContentVersion { version, deleted: false }.into())
+            Ok(JsContentVersion::wrap(version, false))
         })
     }
 
@@ -226,15 +227,25 @@ impl SpreadsheetData {
 
     /// Whether `undo()` had a step to revert when `snapshot` was published (false for a
     /// version of the past).
+    ///
+    /// Throws `ValidationError` when `snapshot` is not a live `ContentVersion`.
     #[wasm_bindgen(js_name = canUndo)]
-    pub fn can_undo(&self, snapshot: &JsContentVersion) -> bool {
-        snapshot.version.can_undo()
+    pub fn can_undo(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
+    ) -> Result<bool, JsValue> {
+        Ok(version_arg(&snapshot, "snapshot")?.version.can_undo())
     }
 
     /// Whether `redo()` had a step to apply again when `snapshot` was published.
+    ///
+    /// Throws `ValidationError` when `snapshot` is not a live `ContentVersion`.
     #[wasm_bindgen(js_name = canRedo)]
-    pub fn can_redo(&self, snapshot: &JsContentVersion) -> bool {
-        snapshot.version.can_redo()
+    pub fn can_redo(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
+    ) -> Result<bool, JsValue> {
+        Ok(version_arg(&snapshot, "snapshot")?.version.can_redo())
     }
 
     /// This instance's client id, in decimal, as `HistoryItem.clientId` shows it on the entries

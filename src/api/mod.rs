@@ -12,6 +12,7 @@ mod bench_history;
 #[cfg(feature = "bench")]
 mod bench_structural;
 mod browser_runtime;
+mod content_version;
 mod convert;
 mod csv;
 mod history;
@@ -24,8 +25,9 @@ mod tab_key;
 mod types;
 mod worker;
 
+pub use content_version::JsContentVersion;
 pub use offset_mapping::JsItemOffsetMapping;
-pub use spreadsheet_data::{JsContentVersion, SpreadsheetData};
+pub use spreadsheet_data::SpreadsheetData;
 
 /// The version of the sheetlog package, e.g. `"0.1.0"`.
 #[wasm_bindgen]

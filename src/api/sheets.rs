@@ -9,8 +9,9 @@ use super::js_error::{engine_error, storage_error};
 use super::spreadsheet_data::{sheet_name, SpreadsheetData};
 use super::sync_channel::SyncChannel;
 use super::types::JsSheetName;
-use crate::browser::{registry, SheetDatabase};
+use crate::browser::{registry, IdbEventLog, SheetDatabase};
 use crate::engine::EngineError;
+use crate::log::EventLog;
 
 #[wasm_bindgen(typescript_custom_section)]
 const SHEET_TYPES: &str = r##"
@@ -32,6 +33,58 @@ fn registry_error(error: &JsValue) -> JsValue {
         .map(|e| String::from(e.message()))
         .unwrap_or_else(|| "an IndexedDB request failed".to_owned());
     storage_error(&format!("the list of sheets could not be read or written: {message}"), 500)
+}
+
+/// No silent loss (issue 12): checks the sheet's freshly opened database against the registry's
+/// record of the last sequence id acknowledged to the app. A database that is missing (this open
+/// created it) fails with a `StorageError` 410, one whose log ends before that id with a
+/// `StorageError` 500: never an empty or truncated sheet that says it is ready. On failure the
+/// database is closed (and, when this open created it, deleted again, so the sheet stays missing
+/// rather than empty). A registry that cannot be read is logged and passed: it is a safeguard.
+///
+/// # Errors
+/// The `StorageError` described.
+pub(super) async fn check_not_lost(name: &str, db: &SheetDatabase) -> Result<(), JsValue> {
+    let last = match registry::last_acknowledged(name).await {
+        Ok(last) => last,
+        Err(e) => {
+            web_sys::console::warn_2(&JsValue::from_str("sheetlog: could not read the list of sheets"), &e);
+            return Ok(());
+        }
+    };
+    let Some(last) = last else { return Ok(()) };
+    let saved = last + 1;
+    if db.created() {
+        db.close();
+        let _ = SheetDatabase::delete(name).await;
+        return Err(storage_error(
+            &format!(
+                "the stored data of sheet {name:?} is missing: {saved} edits were saved to it, but its database is gone \
+                 (the browser may have discarded it as damaged, or part of the site's data was cleared). Nothing was \
+                 restored; SpreadsheetData.delete({name:?}) starts the sheet over, empty"
+            ),
+            410,
+        ));
+    }
+    let end = match IdbEventLog::new(db.clone()).bounds().await {
+        Ok(bounds) => bounds.end,
+        Err(e) => {
+            db.close();
+            return Err(engine_error(&EngineError::Log(e)));
+        }
+    };
+    if end < saved {
+        db.close();
+        return Err(storage_error(
+            &format!(
+                "the stored data of sheet {name:?} is behind what was saved: its log holds {end} entries, but {saved} \
+                 were saved (the browser may have lost part of its storage). It is not opened, so that nothing more is \
+                 lost; SpreadsheetData.delete({name:?}) starts the sheet over, empty"
+            ),
+            500,
+        ));
+    }
+    Ok(())
 }
 
 #[wasm_bindgen]

@@ -17,9 +17,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::browser_runtime::browser_runtime;
+use super::content_version::{version_arg, JsContentVersion};
 use super::convert::{
-    cell_value_from_js, cell_value_to_js, format_from_js, get, index, positive_integer, set, viewport_from_js,
-    viewport_to_js,
+    cell_value_from_js, cell_value_to_js, format_from_js, index_arg, option, options_object, positive_integer, set,
+    text_arg, url_href_of, viewport_from_js, viewport_to_js,
 };
 use super::js_error::{bad_input, engine_error, storage_error};
 use super::offset_mapping::JsItemOffsetMapping;
@@ -41,26 +42,17 @@ use crate::log::{MemoryEventLog, SequenceId};
 use crate::model::Axis;
 use crate::snapshot::TileSize;
 
-#[wasm_bindgen(
-    inline_js = "export function once(f) { let done = false; return () => { if (!done) { done = true; f(); } }; }"
-)]
+// In js/boundary.js rather than an inline JS snippet of its own: see the note on the number of
+// snippet modules at the top of that file.
+#[wasm_bindgen(module = "/js/boundary.js")]
 extern "C" {
     /// Wraps a function so that only its first call runs it.
     fn once(f: &JsValue) -> Function;
 }
 
-/// One immutable content version, as returned by `getSnapshot()`. Pass it to the read methods;
-/// what it reads never changes while it is held.
-#[wasm_bindgen(js_name = ContentVersion)]
-pub struct JsContentVersion {
-    pub(super) version: Rc<ContentVersion>,
-    /// Published after the sheet was deleted: its load status is the 410 error.
-    pub(super) deleted: bool,
-}
-
 /// The message of the error a deleted sheet shows and rejects writes with (status 410).
-const DELETED: &str =
-    "this sheet was deleted (by SpreadsheetData.delete, in this or another tab); it no longer stores edits";
+const DELETED: &str = "this sheet was deleted (by SpreadsheetData.delete or by clearing the site's data, in this or \
+                       another tab); it no longer stores edits";
 
 pub(super) enum Backend {
     Memory(Engine<MemoryEventLog, MemoryBlobStore>),
@@ -85,7 +77,7 @@ macro_rules! with_engine {
 }
 pub(super) use with_engine;
 
-type SubscribeClosure = Closure<dyn Fn(Function) -> JsValue>;
+type SubscribeClosure = Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>>;
 type GetSnapshotClosure = Closure<dyn Fn() -> JsValue>;
 
 pub(super) struct Inner {
@@ -114,13 +106,16 @@ impl Inner {
                 return js.clone();
             }
         }
-        let js: JsValue = JsContentVersion { version: version.clone(), deleted }.into();
+        let js = JsContentVersion::wrap(version.clone(), deleted);
         *cached = Some((version, deleted, js.clone()));
         js
     }
 
-    fn subscribe_js(this: &Weak<Inner>, listener: Function) -> JsValue {
-        let Some(inner) = this.upgrade() else { return once(&Closure::once_into_js(|| {})).into() };
+    fn subscribe_js(this: &Weak<Inner>, listener: JsValue) -> Result<JsValue, JsValue> {
+        let Ok(listener) = listener.dyn_into::<Function>() else {
+            return Err(bad_input("subscribe: the listener must be a function"));
+        };
+        let Some(inner) = this.upgrade() else { return Ok(once(&Closure::once_into_js(|| {})).into()) };
         let call = Rc::new(move || {
             if let Err(error) = listener.call0(&JsValue::UNDEFINED) {
                 web_sys::console::error_2(&JsValue::from_str("sheetlog: a subscriber threw"), &error);
@@ -135,7 +130,7 @@ impl Inner {
                 with_engine!(&inner.backend, e => e.unsubscribe(id));
             }
         });
-        once(&unsubscribe).into()
+        Ok(once(&unsubscribe).into())
     }
 }
 
@@ -147,6 +142,7 @@ pub struct SpreadsheetData {
 }
 
 fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
+    options_object(options, "options")?;
     let mut engine = EngineOptions::default();
     if let Some(n) = positive_integer(options, "snapshotInterval", 9_007_199_254_740_991.0)? {
         engine.snapshot_interval = n as u64;
@@ -158,7 +154,7 @@ fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
     let rows = positive_integer(options, "tileRows", side)?.map_or(TileSize::DEFAULT.rows(), |n| n as u32);
     let cols = positive_integer(options, "tileColumns", side)?.map_or(TileSize::DEFAULT.cols(), |n| n as u32);
     engine.tile_size = TileSize::new(rows, cols).map_err(|e| bad_input(&e.to_string()))?;
-    engine.viewport = viewport_from_js(&get(options, "viewport"))?;
+    engine.viewport = viewport_from_js(&option(options, "viewport")?)?;
     // A random client id per instance (53 bits, exact as a JS number).
     engine.client_id = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
     if let Some(bytes) = positive_integer(options, "tileCacheBytes", 4_294_967_295.0)? {
@@ -170,7 +166,7 @@ fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
     if let Some(limit) = positive_integer(options, "undoLimit", 1_000_000.0)? {
         engine.undo_limit = limit as usize;
     }
-    let key = get(options, "undoKey");
+    let key = option(options, "undoKey")?;
     if !key.is_undefined() {
         match key.as_string() {
             Some(key) if !key.is_empty() && key.chars().count() <= 64 => engine.undo_key = Some(key),
@@ -180,21 +176,30 @@ fn engine_options(options: &JsValue) -> Result<EngineOptions, JsValue> {
     Ok(engine)
 }
 
-/// A sheet name: a string of 1 to 200 characters.
+/// A sheet name: a string of 1 to 200 characters (without lone surrogates, which would name
+/// another sheet once converted).
 pub(super) fn sheet_name(value: &JsValue, what: &str) -> Result<String, JsValue> {
-    match value.as_string() {
-        Some(name) if !name.is_empty() && name.chars().count() <= 200 => Ok(name),
-        _ => Err(bad_input(&format!("{what} must be a string of 1 to 200 characters"))),
+    match text_arg(value, what) {
+        Ok(name) if !name.is_empty() && name.chars().count() <= 200 => Ok(name),
+        Ok(_) => Err(bad_input(&format!("{what} must be a string of 1 to 200 characters"))),
+        Err(e) => Err(e),
     }
 }
 
 /// Options `worker` and `workerUrl`: the worker to start, or `None` for workflows in this thread.
 fn worker_script(options: &JsValue) -> Result<Option<WorkerScript>, JsValue> {
-    let worker = get(options, "worker");
-    let url = get(options, "workerUrl");
-    if !(url.is_undefined() || url.is_string() || url.dyn_ref::<web_sys::Url>().is_some()) {
-        return Err(bad_input("option workerUrl must be a string or a URL"));
-    }
+    let worker = option(options, "worker")?;
+    let url = option(options, "workerUrl")?;
+    // A URL is taken as its href now: later code must not run the caller's `toString`.
+    let url = if url.is_undefined() {
+        url
+    } else if let Some(href) = url_href_of(&url).as_string() {
+        JsValue::from_str(&href)
+    } else {
+        JsValue::from_str(
+            &text_arg(&url, "option workerUrl").map_err(|_| bad_input("option workerUrl must be a string or a URL"))?,
+        )
+    };
     if worker.is_undefined() || worker.as_bool() == Some(true) {
         return Ok(Some(WorkerScript { factory: JsValue::UNDEFINED, url }));
     }
@@ -275,10 +280,14 @@ impl Inner {
         self.deleted.get().then(|| storage_error(DELETED, 410))
     }
 
-    /// Tells the other tabs of this sheet that the log grew.
+    /// Tells the other tabs of this sheet that the log grew, and records what is acknowledged.
     pub(super) fn announce(&self) {
-        if let Backend::Idb { channel: Some(channel), engine, .. } = &self.backend {
-            channel.announce(engine.snapshot().log_info().sequence_id);
+        if let Backend::Idb { channel, engine, db, .. } = &self.backend {
+            let end = engine.snapshot().log_info().sequence_id;
+            registry::acknowledge(db.sheet(), end);
+            if let Some(channel) = channel {
+                channel.announce(end);
+            }
         }
     }
 }
@@ -303,8 +312,10 @@ impl SpreadsheetData {
     }
 
     /// A structural edit through the engine, with the write contract and cross-tab announce.
-    fn structural(&self, at: f64, count: f64, axis: Axis, insert: bool) -> Promise {
-        let parsed = (|| -> Result<(u64, u64), JsValue> { Ok((index(axis, at)?, index(axis, count)?)) })();
+    fn structural(&self, at: &JsValue, count: &JsValue, axis: Axis, insert: bool) -> Promise {
+        let parsed =
+            (|| -> Result<(u64, u64), JsValue> { Ok((index_arg(axis, at, "at")?, index_arg(axis, count, "count")?)) })(
+            );
         let (at, count) = match parsed {
             Ok(parsed) => parsed,
             Err(e) => return Promise::reject(&e),
@@ -321,8 +332,9 @@ impl SpreadsheetData {
     fn build(backend: Backend) -> Self {
         let inner = Rc::new_cyclic(|weak: &Weak<Inner>| {
             let w = weak.clone();
-            let subscribe =
-                Closure::<dyn Fn(Function) -> JsValue>::new(move |listener| Inner::subscribe_js(&w, listener));
+            let subscribe = Closure::<dyn Fn(JsValue) -> Result<JsValue, JsValue>>::new(move |listener| {
+                Inner::subscribe_js(&w, listener)
+            });
             let w = weak.clone();
             let get_snapshot = Closure::<dyn Fn() -> JsValue>::new(move || {
                 w.upgrade().map_or(JsValue::UNDEFINED, |i| i.snapshot_js())
@@ -363,12 +375,18 @@ impl SpreadsheetData {
     /// ```
     pub async fn open(options: JsOpenOptions) -> Result<SpreadsheetData, JsValue> {
         let options: JsValue = options.into();
-        let name = sheet_name(&get(&options, "name"), "option name")?;
+        if options.is_undefined() || options.is_null() {
+            return Err(bad_input("SpreadsheetData.open needs options with a name: open({ name })"));
+        }
+        options_object(&options, "options")?;
+        let name = sheet_name(&option(&options, "name")?, "option name")?;
         let mut engine_options = engine_options(&options)?;
-        let durability = match get(&options, "durability").as_string().as_deref() {
-            None | Some("strict") => Durability::Strict,
+        let durability = option(&options, "durability")?;
+        let durability = match durability.as_string().as_deref() {
+            _ if durability.is_undefined() => Durability::Strict,
+            Some("strict") => Durability::Strict,
             Some("relaxed") => Durability::Relaxed,
-            Some(_) => return Err(bad_input("option durability must be \"strict\" or \"relaxed\"")),
+            _ => return Err(bad_input("option durability must be \"strict\" or \"relaxed\"")),
         };
         let mut idb = IdbOptions { durability, ..IdbOptions::default() };
         if let Some(ms) = positive_integer(&options, "timeoutMs", 3_600_000.0)? {
@@ -377,6 +395,7 @@ impl SpreadsheetData {
         let script = worker_script(&options)?;
         let db =
             SheetDatabase::open(&name, idb.clone()).await.map_err(|e| engine_error(&EngineError::Log(e.into())))?;
+        super::sheets::check_not_lost(&name, &db).await?;
         let log = IdbEventLog::new(db.clone());
         let blobs = IdbBlobStore::new(db.clone());
         let config = workflow_config(&options, engine_options.tile_size)?;
@@ -436,6 +455,15 @@ impl SpreadsheetData {
                 }
             }
         });
+        // Deleted under us by another tab or the browser: stop, as after SpreadsheetData.delete.
+        db.set_on_deleted({
+            let on_deleted = on_deleted.clone();
+            move || {
+                if let Some(inner) = on_deleted.borrow().as_ref().and_then(Weak::upgrade) {
+                    inner.mark_deleted();
+                }
+            }
+        });
         let data = Self::build(Backend::Idb { engine, db, channel, worker, slot });
         *on_deleted.borrow_mut() = Some(Rc::downgrade(&data.inner));
         Ok(data)
@@ -483,54 +511,75 @@ impl SpreadsheetData {
 
     /// `{state: "loading"}` while log sync or tiles under the viewport are outstanding,
     /// `{state: "ready"}`, or `{state: "error", error}` with the latest storage error.
+    ///
+    /// Throws `ValidationError` when `snapshot` is not a `ContentVersion`.
     #[wasm_bindgen(js_name = getLoadStatus)]
-    pub fn get_load_status(&self, snapshot: &JsContentVersion) -> JsLoadStatus {
+    pub fn get_load_status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
+    ) -> Result<JsLoadStatus, JsValue> {
+        let snapshot = version_arg(&snapshot, "snapshot")?;
         if snapshot.deleted {
             let object = Object::new();
             set(&object, "state", &"error".into());
             set(&object, "error", &storage_error(DELETED, 410));
-            return object.unchecked_into();
+            return Ok(object.unchecked_into());
         }
-        load_status_js(snapshot.version.load_status()).unchecked_into()
+        Ok(load_status_js(snapshot.version.load_status()).unchecked_into())
     }
 
     /// One past the highest row index written.
     #[wasm_bindgen(js_name = getRowCount)]
-    pub fn get_row_count(&self, snapshot: &JsContentVersion) -> f64 {
-        snapshot.version.row_count() as f64
+    pub fn get_row_count(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
+    ) -> Result<f64, JsValue> {
+        Ok(version_arg(&snapshot, "snapshot")?.version.row_count() as f64)
     }
 
     /// One past the highest column index written.
     #[wasm_bindgen(js_name = getColumnCount)]
-    pub fn get_column_count(&self, snapshot: &JsContentVersion) -> f64 {
-        snapshot.version.column_count() as f64
+    pub fn get_column_count(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
+    ) -> Result<f64, JsValue> {
+        Ok(version_arg(&snapshot, "snapshot")?.version.column_count() as f64)
     }
 
     /// Row heights and offsets in pixels (30 px rows).
     #[wasm_bindgen(js_name = getRowItemOffsetMapping, unchecked_return_type = "ItemOffsetMapping")]
     pub fn get_row_item_offset_mapping(
         &self,
-        #[wasm_bindgen(js_name = snapshot)] _snapshot: &JsContentVersion,
-    ) -> JsValue {
-        self.inner.rows.clone()
+        #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        version_arg(&snapshot, "snapshot")?;
+        Ok(self.inner.rows.clone())
     }
 
     /// Column widths and offsets in pixels (100 px columns).
     #[wasm_bindgen(js_name = getColumnItemOffsetMapping, unchecked_return_type = "ItemOffsetMapping")]
     pub fn get_column_item_offset_mapping(
         &self,
-        #[wasm_bindgen(js_name = snapshot)] _snapshot: &JsContentVersion,
-    ) -> JsValue {
-        self.inner.columns.clone()
+        #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        version_arg(&snapshot, "snapshot")?;
+        Ok(self.inner.columns.clone())
     }
 
     /// The value of cell (`row`, `column`), 0-based: `undefined` for no value (or a tile not
     /// loaded yet), `null` for an explicitly empty cell.
     ///
-    /// Throws `ValidationError` for negative, fractional or too large indexes.
+    /// Throws `ValidationError` for negative, fractional or too large indexes, or arguments of
+    /// the wrong type.
     #[wasm_bindgen(js_name = getCellValue, unchecked_return_type = "CellValue")]
-    pub fn get_cell_value(&self, snapshot: &JsContentVersion, row: f64, column: f64) -> Result<JsValue, JsValue> {
-        let (row, column) = (index(Axis::Row, row)?, index(Axis::Column, column)?);
+    pub fn get_cell_value(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] row: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] column: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let snapshot = version_arg(&snapshot, "snapshot")?;
+        let (row, column) = (index_arg(Axis::Row, &row, "row")?, index_arg(Axis::Column, &column, "column")?);
         Ok(snapshot.version.with_cell(row, column, |c| cell_value_to_js(c.and_then(|c| c.value.as_ref()))))
     }
 
@@ -540,11 +589,12 @@ impl SpreadsheetData {
     #[wasm_bindgen(js_name = getCellFormat)]
     pub fn get_cell_format(
         &self,
-        snapshot: &JsContentVersion,
-        row: f64,
-        column: f64,
+        #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] row: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] column: JsValue,
     ) -> Result<Option<String>, JsValue> {
-        let (row, column) = (index(Axis::Row, row)?, index(Axis::Column, column)?);
+        let snapshot = version_arg(&snapshot, "snapshot")?;
+        let (row, column) = (index_arg(Axis::Row, &row, "row")?, index_arg(Axis::Column, &column, "column")?);
         Ok(snapshot
             .version
             .with_cell(row, column, |c| c.and_then(|c| c.format.as_ref()).map(|f| f.as_str().to_owned())))
@@ -558,16 +608,16 @@ impl SpreadsheetData {
     #[wasm_bindgen(js_name = setCellValueAndFormat, unchecked_return_type = "Promise<void>")]
     pub fn set_cell_value_and_format(
         &self,
-        row: f64,
-        column: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] row: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] column: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CellValue")] value: JsValue,
         format: Option<JsFormat>,
     ) -> Promise {
         let format: JsValue = format.map_or(JsValue::UNDEFINED, Into::into);
         let parsed = (|| -> Result<_, JsValue> {
             Ok((
-                index(Axis::Row, row)?,
-                index(Axis::Column, column)?,
+                index_arg(Axis::Row, &row, "row")?,
+                index_arg(Axis::Column, &column, "column")?,
                 cell_value_from_js(&value)?,
                 format_from_js(&format)?,
             ))
@@ -584,26 +634,42 @@ impl SpreadsheetData {
     /// Same contract as `setCellValueAndFormat`: validates (rejects with `ValidationError` for
     /// a count below 1 or indexes past 2^53-1), shows at once, resolves when durable.
     #[wasm_bindgen(js_name = insertRows, unchecked_return_type = "Promise<void>")]
-    pub fn insert_rows(&self, at: f64, count: f64) -> Promise {
-        self.structural(at, count, Axis::Row, true)
+    pub fn insert_rows(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] count: JsValue,
+    ) -> Promise {
+        self.structural(&at, &count, Axis::Row, true)
     }
 
     /// Deletes rows `at .. at + count`; rows below move up. Contract of `insertRows`.
     #[wasm_bindgen(js_name = deleteRows, unchecked_return_type = "Promise<void>")]
-    pub fn delete_rows(&self, at: f64, count: f64) -> Promise {
-        self.structural(at, count, Axis::Row, false)
+    pub fn delete_rows(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] count: JsValue,
+    ) -> Promise {
+        self.structural(&at, &count, Axis::Row, false)
     }
 
     /// Inserts `count` empty columns before column `at`. Contract of `insertRows`.
     #[wasm_bindgen(js_name = insertColumns, unchecked_return_type = "Promise<void>")]
-    pub fn insert_columns(&self, at: f64, count: f64) -> Promise {
-        self.structural(at, count, Axis::Column, true)
+    pub fn insert_columns(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] count: JsValue,
+    ) -> Promise {
+        self.structural(&at, &count, Axis::Column, true)
     }
 
     /// Deletes columns `at .. at + count`. Contract of `insertRows`.
     #[wasm_bindgen(js_name = deleteColumns, unchecked_return_type = "Promise<void>")]
-    pub fn delete_columns(&self, at: f64, count: f64) -> Promise {
-        self.structural(at, count, Axis::Column, false)
+    pub fn delete_columns(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] count: JsValue,
+    ) -> Promise {
+        self.structural(&at, &count, Axis::Column, false)
     }
 
     /// `undefined` when `setCellValueAndFormat` would accept these arguments, else the
@@ -611,14 +677,14 @@ impl SpreadsheetData {
     #[wasm_bindgen(js_name = isValidCellValueAndFormat)]
     pub fn is_valid_cell_value_and_format(
         &self,
-        row: f64,
-        column: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] row: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] column: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CellValue")] value: JsValue,
         format: Option<JsFormat>,
     ) -> JsMaybeError {
         let format: JsValue = format.map_or(JsValue::UNDEFINED, Into::into);
         let checked = (|| -> Result<(), JsValue> {
-            let (row, column) = (index(Axis::Row, row)?, index(Axis::Column, column)?);
+            let (row, column) = (index_arg(Axis::Row, &row, "row")?, index_arg(Axis::Column, &column, "column")?);
             let (value, format) = (cell_value_from_js(&value)?, format_from_js(&format)?);
             with_engine!(&self.inner.backend, e => e.validate_cell(row, column, value, format))
                 .map_err(|e| engine_error(&e))
@@ -639,13 +705,20 @@ impl SpreadsheetData {
 
     /// The viewport in force for `snapshot`.
     #[wasm_bindgen(js_name = getViewport)]
-    pub fn get_viewport(&self, snapshot: &JsContentVersion) -> JsViewport {
-        viewport_to_js(snapshot.version.viewport()).unchecked_into()
+    pub fn get_viewport(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
+    ) -> Result<JsViewport, JsValue> {
+        Ok(viewport_to_js(version_arg(&snapshot, "snapshot")?.version.viewport()).unchecked_into())
     }
 
     /// `{sequenceId, snapshotSequenceId, workflow}` of `snapshot` (sequence ids as `bigint`).
     #[wasm_bindgen(js_name = getLogInfo)]
-    pub fn get_log_info(&self, snapshot: &JsContentVersion) -> JsLogInfo {
+    pub fn get_log_info(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
+    ) -> Result<JsLogInfo, JsValue> {
+        let snapshot = version_arg(&snapshot, "snapshot")?;
         let info = snapshot.version.log_info();
         let object = Object::new();
         set(&object, "sequenceId", &BigInt::from(info.sequence_id).into());
@@ -655,7 +728,7 @@ impl SpreadsheetData {
             &info.snapshot_sequence_id.map_or(JsValue::UNDEFINED, |s| BigInt::from(s).into()),
         );
         set(&object, "workflow", &info.workflow.map_or(JsValue::UNDEFINED, |w| w.as_str().into()));
-        object.unchecked_into()
+        Ok(object.unchecked_into())
     }
 
     /// What this sheet holds in storage: `{logEntries, blobs, bytes}`, the log entries it keeps,

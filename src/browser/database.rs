@@ -6,17 +6,25 @@
 //! and feeds the `snapshot` index), `blobs` (key: full blob path; value: `Uint8Array`) and
 //! `meta` (key `"start"`: first retained sequence id).
 //!
-//! The connection opens lazily and reopens by itself: when another tab upgrades the schema
-//! (`versionchange`) this connection closes at once and the next call opens a new one. A
-//! `blocked` open is a retryable [`StorageErrorKind::Blocked`] error. Every operation runs under
-//! the timeout of [`IdbOptions`].
+//! Opening is **single-flight** and never abandoned: one open request at a time per handle, run
+//! to its end in a task of its own, which callers join and wait for under their timeout. A caller
+//! that times out (status 504) or hears `blocked` (503, retryable) leaves the request running:
+//! the upgrade that creates the stores always completes (an abandoned request used to create a
+//! version-1 database without stores, which bricked the sheet), and the connection it opens late
+//! is kept for the next call, or closed if the handle was closed meanwhile (never orphaned).
+//!
+//! The connection reopens by itself: when another tab upgrades the schema (`versionchange`) this
+//! connection closes at once and the next call opens a new one; a newer schema then fails with
+//! [`StorageErrorKind::NewerVersion`] (426). When the database is deleted under the handle (a
+//! `versionchange` to no version, or a reopen that finds no database), the handle stops with
+//! [`StorageErrorKind::Deleted`] (410) and never re-creates it. Every operation runs under the
+//! timeout of [`IdbOptions`].
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use futures_channel::oneshot;
-use futures_util::future::{select, Either};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr as _;
 use indexed_db_futures::prelude::*;
@@ -28,8 +36,10 @@ use super::idb_error::{from_idb, from_open, timed_out};
 use super::timer::with_timeout;
 use crate::error::{StorageError, StorageErrorKind};
 
-/// The schema version this build creates and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema version this build creates and reads. Version 2 has the stores of version 1; its
+/// upgrade creates whichever of them are missing, which completes a version-1 database that an
+/// abandoned open left without stores.
+pub const SCHEMA_VERSION: u32 = 2;
 /// Object store of log entries.
 pub const LOG_STORE: &str = "log";
 /// Index of the `log` store over entries holding a snapshot.
@@ -66,6 +76,10 @@ pub struct IdbOptions {
     pub log_page_bytes: usize,
     /// Most children one blob dir listing returns.
     pub list_page_size: usize,
+    /// Fail with [`StorageErrorKind::Deleted`] (410) instead of creating the database when it
+    /// does not exist (the worker sets it: the main thread created the database, so a missing
+    /// one was deleted, and must not come back empty).
+    pub must_exist: bool,
 }
 
 impl Default for IdbOptions {
@@ -76,21 +90,63 @@ impl Default for IdbOptions {
             log_page_size: 10_000,
             log_page_bytes: 4 << 20,
             list_page_size: 1000,
+            must_exist: false,
         }
     }
 }
 
 struct Connection {
     db: Database,
-    // Kept alive as long as the connection: closes it when another tab upgrades the schema.
-    _on_version_change: Closure<dyn FnMut()>,
+    // Kept alive as long as the connection: close it when another tab upgrades the schema or
+    // deletes the database, or when the browser closes it.
+    _on_version_change: Closure<dyn FnMut(web_sys::IdbVersionChangeEvent)>,
+    _on_close: Closure<dyn FnMut()>,
+}
+
+/// The open request in flight, which callers join.
+#[derive(Default)]
+struct Opening {
+    /// The request is blocked by another connection at an older version.
+    blocked: Cell<bool>,
+    /// Callers waiting for it (each under its own timeout; a dropped receiver is fine).
+    waiters: RefCell<Vec<oneshot::Sender<Result<Database, StorageError>>>>,
 }
 
 struct Inner {
     name: String,
     options: IdbOptions,
     connection: RefCell<Option<Rc<Connection>>>,
+    opening: RefCell<Option<Rc<Opening>>>,
     closed: Cell<bool>,
+    /// The database was deleted under this handle: every call fails with status 410.
+    deleted: Cell<bool>,
+    /// A connection was installed once: a later open that finds no database means it was deleted.
+    ever_opened: Cell<bool>,
+    /// The first open created the database (it did not exist before).
+    created: Cell<bool>,
+    /// Open requests this handle started (single flight: concurrent callers share one).
+    opens: Cell<u64>,
+    on_deleted: RefCell<Option<Rc<dyn Fn()>>>,
+    /// Test hook: milliseconds to wait after a write transaction's requests finished before
+    /// waiting for its outcome, as if the browser were late to report the commit.
+    late_commit_ms: Cell<u32>,
+}
+
+impl Inner {
+    /// The database was deleted under this handle: close the connection, fail every later call
+    /// with status 410, and tell the owner once.
+    fn mark_deleted(&self) {
+        if let Some(connection) = self.connection.borrow_mut().take() {
+            connection.db.as_sys().close();
+        }
+        if self.deleted.replace(true) {
+            return;
+        }
+        let callback = self.on_deleted.borrow().clone();
+        if let Some(callback) = callback {
+            callback();
+        }
+    }
 }
 
 /// A handle on one sheet's IndexedDB database; cheap to clone, clones share the connection.
@@ -105,6 +161,14 @@ impl std::fmt::Debug for SheetDatabase {
     }
 }
 
+fn deleted_error() -> StorageError {
+    StorageError::new(StorageErrorKind::Deleted, "the sheet's database no longer exists")
+}
+
+fn closed_error() -> StorageError {
+    StorageError::new(StorageErrorKind::Closed, "this sheet was closed")
+}
+
 impl SheetDatabase {
     /// The IndexedDB database name of sheet `sheet`: `sheetlog:<sheet>`.
     pub fn database_name(sheet: &str) -> String {
@@ -115,18 +179,37 @@ impl SheetDatabase {
     ///
     /// # Errors
     /// [`StorageError`]: `Blocked` (503, retryable) when another tab holds an older version
-    /// open, `Timeout` (504), `Unsupported` (501) without IndexedDB, others as reported.
+    /// open, `Timeout` (504; the open goes on and the next call joins it), `NewerVersion` (426)
+    /// when a newer build upgraded the database, `Deleted` (410) with
+    /// [`IdbOptions::must_exist`] and no database, `Unsupported` (501) without IndexedDB, others
+    /// as reported.
     pub async fn open(sheet: &str, options: IdbOptions) -> Result<Self, StorageError> {
         let this = Self {
             inner: Rc::new(Inner {
                 name: Self::database_name(sheet),
                 options,
                 connection: RefCell::new(None),
+                opening: RefCell::new(None),
                 closed: Cell::new(false),
+                deleted: Cell::new(false),
+                ever_opened: Cell::new(false),
+                created: Cell::new(false),
+                opens: Cell::new(0),
+                on_deleted: RefCell::new(None),
+                late_commit_ms: Cell::new(0),
             }),
         };
-        this.connection().await?;
+        if let Err(error) = this.connection().await {
+            // A handle nobody gets must not keep (or later install) a connection.
+            this.close();
+            return Err(error);
+        }
         Ok(this)
+    }
+
+    /// The sheet's name (its database is `sheetlog:<sheet>`).
+    pub fn sheet(&self) -> &str {
+        self.inner.name.strip_prefix("sheetlog:").unwrap_or(&self.inner.name)
     }
 
     /// The options this database was opened with.
@@ -134,7 +217,50 @@ impl SheetDatabase {
         &self.inner.options
     }
 
-    /// Closes the connection; every later call fails with `Closed` (status 503).
+    /// True when [`Self::open`] created the database (no database of this name existed).
+    pub fn created(&self) -> bool {
+        self.inner.created.get()
+    }
+
+    /// How many open requests this handle started (concurrent callers share one).
+    pub fn opens(&self) -> u64 {
+        self.inner.opens.get()
+    }
+
+    /// True once the database was deleted under this handle (every call then fails with 410).
+    pub fn is_deleted(&self) -> bool {
+        self.inner.deleted.get()
+    }
+
+    /// Calls `callback` once when the database is found deleted under this handle (another tab
+    /// deleted it, or site data was cleared); later calls fail with status 410.
+    pub fn set_on_deleted(&self, callback: impl Fn() + 'static) {
+        *self.inner.on_deleted.borrow_mut() = Some(Rc::new(callback));
+    }
+
+    /// Test hook: after a write transaction's requests finished, wait `milliseconds` before
+    /// waiting for its outcome, as a browser slow to report the commit would (so that the
+    /// operation timeout can fire after the commit). 0 (the default) turns it off.
+    #[doc(hidden)]
+    pub fn set_late_commit_ms(&self, milliseconds: u32) {
+        self.inner.late_commit_ms.set(milliseconds);
+    }
+
+    /// Test hook: drops the connection as the browser does when it closes one by force (site data
+    /// cleared, a storage failure); the next call opens a new one.
+    #[doc(hidden)]
+    pub fn simulate_forced_close(&self) {
+        if let Some(connection) = self.inner.connection.borrow_mut().take() {
+            connection.db.as_sys().close();
+        }
+    }
+
+    pub(crate) fn late_commit_ms(&self) -> u32 {
+        self.inner.late_commit_ms.get()
+    }
+
+    /// Closes the connection; every later call fails with `Closed` (status 503). An open still
+    /// in flight closes its connection when it arrives.
     pub fn close(&self) {
         self.inner.closed.set(true);
         if let Some(connection) = self.inner.connection.borrow_mut().take() {
@@ -151,34 +277,37 @@ impl SheetDatabase {
         request.await.map_err(from_idb)
     }
 
-    /// The open connection, opening it first if needed.
+    /// The open connection, opening it first if needed (or joining the open in flight).
     pub(crate) async fn connection(&self) -> Result<Database, StorageError> {
+        if self.inner.deleted.get() {
+            return Err(deleted_error());
+        }
         if self.inner.closed.get() {
-            return Err(StorageError::new(StorageErrorKind::Closed, "this sheet was closed"));
+            return Err(closed_error());
         }
         if let Some(connection) = self.inner.connection.borrow().as_ref() {
             return Ok(connection.db.clone());
         }
-        let timeout = self.inner.options.timeout_ms;
-        let db = with_timeout(timeout, open_database(&self.inner.name))
-            .await
-            .ok_or_else(|| timed_out("opening the database", timeout))??;
-        let weak = Rc::downgrade(&self.inner);
-        let on_version_change = Closure::<dyn FnMut()>::new(move || {
-            if let Some(inner) = weak.upgrade() {
-                if let Some(connection) = inner.connection.borrow_mut().take() {
-                    connection.db.as_sys().close();
-                }
+        let opening = self.inner.opening.borrow().clone();
+        let opening = match opening {
+            Some(opening) if opening.blocked.get() => return Err(blocked_error()),
+            Some(opening) => opening,
+            None => {
+                let opening = Rc::new(Opening::default());
+                *self.inner.opening.borrow_mut() = Some(opening.clone());
+                self.inner.opens.set(self.inner.opens.get() + 1);
+                wasm_bindgen_futures::spawn_local(run_open(Rc::downgrade(&self.inner), opening.clone()));
+                opening
             }
-        });
-        db.as_sys().set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
-        let connection = Rc::new(Connection { db: db.clone(), _on_version_change: on_version_change });
-        if self.inner.closed.get() {
-            db.as_sys().close();
-            return Err(StorageError::new(StorageErrorKind::Closed, "this sheet was closed"));
+        };
+        let (sender, receiver) = oneshot::channel();
+        opening.waiters.borrow_mut().push(sender);
+        let timeout = self.inner.options.timeout_ms;
+        match with_timeout(timeout, receiver).await {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(closed_error()),
+            None => Err(timed_out("opening the database", timeout)),
         }
-        *self.inner.connection.borrow_mut() = Some(connection);
-        Ok(db)
     }
 
     /// Starts a transaction over `stores` on connection `db`; write transactions use the
@@ -208,35 +337,158 @@ impl SheetDatabase {
     }
 }
 
-async fn open_database(name: &str) -> Result<Database, StorageError> {
-    let (blocked_tx, blocked_rx) = oneshot::channel::<()>();
-    let open = Database::open(name)
-        .with_version(SCHEMA_VERSION)
-        .with_on_blocked(move |_event| {
-            let _ = blocked_tx.send(());
-            Ok(())
-        })
-        .with_on_upgrade_needed(|event, db| upgrade(event.old_version() as u32, &db))
-        .build()
-        .map_err(from_open)?;
-    let mut open = std::pin::pin!(std::future::IntoFuture::into_future(open));
-    match select(open.as_mut(), blocked_rx).await {
-        Either::Left((result, _)) => result.map_err(from_open),
-        Either::Right((Ok(()), _)) => Err(StorageError::new(
-            StorageErrorKind::Blocked,
-            "another tab keeps an older version of this sheet's database open",
-        )),
-        // The blocked handler was dropped without firing: the open finished or failed.
-        Either::Right((Err(_), open)) => open.await.map_err(from_open),
+fn blocked_error() -> StorageError {
+    StorageError::new(StorageErrorKind::Blocked, "another tab keeps an older version of this sheet's database open")
+}
+
+/// Tells every waiter of `opening` the outcome.
+fn answer(opening: &Opening, result: &Result<Database, StorageError>) {
+    for waiter in opening.waiters.borrow_mut().drain(..) {
+        let _ = waiter.send(result.clone());
     }
 }
 
-/// Brings the schema from `old_version` up to [`SCHEMA_VERSION`], one step per version.
-fn upgrade(old_version: u32, db: &Database) -> indexed_db_futures::Result<()> {
-    if old_version < 1 {
+/// The open request of `inner`, run to its end whatever its callers do: installs the connection
+/// (or closes it when the handle is gone or closed), and answers the waiters.
+async fn run_open(inner: Weak<Inner>, opening: Rc<Opening>) {
+    let (name, reopen, must_exist) = match inner.upgrade() {
+        Some(inner) => (inner.name.clone(), inner.ever_opened.get(), inner.options.must_exist),
+        None => return,
+    };
+    let on_blocked = {
+        let opening = opening.clone();
+        move || {
+            opening.blocked.set(true);
+            answer(&opening, &Err(blocked_error()));
+        }
+    };
+    let result = open_database(&name, !reopen && !must_exist, on_blocked).await;
+    let handle = inner.upgrade();
+    if let Some(handle) = &handle {
+        *handle.opening.borrow_mut() = None;
+    }
+    let result = match (handle, result) {
+        (Some(handle), Ok((db, created))) => {
+            if handle.closed.get() || handle.deleted.get() {
+                db.as_sys().close();
+                Err(if handle.deleted.get() { deleted_error() } else { closed_error() })
+            } else {
+                install(&handle, db.clone());
+                if !handle.ever_opened.replace(true) {
+                    handle.created.set(created);
+                }
+                Ok(db)
+            }
+        }
+        (None, Ok((db, _))) => {
+            db.as_sys().close();
+            Err(closed_error())
+        }
+        (Some(handle), Err(error)) if error.kind == StorageErrorKind::Deleted => {
+            handle.mark_deleted();
+            Err(error)
+        }
+        (_, Err(error)) => Err(error),
+    };
+    answer(&opening, &result);
+}
+
+/// Makes `db` the connection of `inner`, closing it when another tab upgrades or deletes the
+/// database, or when the browser closes it.
+fn install(inner: &Rc<Inner>, db: Database) {
+    let weak = Rc::downgrade(inner);
+    let on_version_change =
+        Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(move |event: web_sys::IdbVersionChangeEvent| {
+            let Some(inner) = weak.upgrade() else { return };
+            if event.new_version().is_none() {
+                inner.mark_deleted();
+            } else if let Some(connection) = inner.connection.borrow_mut().take() {
+                connection.db.as_sys().close();
+            }
+        });
+    let weak = Rc::downgrade(inner);
+    // The browser closed the connection (site data cleared, a storage failure): the next call
+    // reopens it, and finds out whether the database still exists.
+    let on_close = Closure::<dyn FnMut()>::new(move || {
+        if let Some(inner) = weak.upgrade() {
+            inner.connection.borrow_mut().take();
+        }
+    });
+    db.as_sys().set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+    db.as_sys().set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    *inner.connection.borrow_mut() =
+        Some(Rc::new(Connection { db, _on_version_change: on_version_change, _on_close: on_close }));
+}
+
+/// Opens database `name` at [`SCHEMA_VERSION`]: the connection and whether it created the
+/// database. When `may_create` is false, a database that does not exist is not created: the
+/// open fails with [`StorageErrorKind::Deleted`]. `on_blocked` runs if the request is blocked;
+/// the request goes on until the other connections close.
+async fn open_database(
+    name: &str,
+    may_create: bool,
+    on_blocked: impl Fn() + 'static,
+) -> Result<(Database, bool), StorageError> {
+    let created = Rc::new(Cell::new(false));
+    let refused = Rc::new(Cell::new(false));
+    let (created_in, refused_in) = (created.clone(), refused.clone());
+    let open = Database::open(name)
+        .with_version(SCHEMA_VERSION)
+        .with_on_blocked(move |_event| {
+            on_blocked();
+            Ok(())
+        })
+        .with_on_upgrade_needed(move |event, db| {
+            let old_version = event.old_version() as u32;
+            if old_version == 0 {
+                if !may_create {
+                    refused_in.set(true);
+                    return Err(JsValue::from(js_sys::Error::new("the database no longer exists")).into());
+                }
+                created_in.set(true);
+            }
+            upgrade(old_version, &db)
+        })
+        .build()
+        .map_err(from_open)?;
+    match open.await {
+        Ok(db) => {
+            check_stores(&db)?;
+            Ok((db, created.get()))
+        }
+        Err(_) if refused.get() => Err(deleted_error()),
+        Err(error) => Err(from_open(error)),
+    }
+}
+
+/// Fails with a `Corrupt` error naming the first store `db` lacks.
+fn check_stores(db: &Database) -> Result<(), StorageError> {
+    let names = db.as_sys().object_store_names();
+    for store in [LOG_STORE, BLOB_STORE, META_STORE] {
+        if !names.contains(store) {
+            db.as_sys().close();
+            return Err(StorageError::new(
+                StorageErrorKind::Corrupt,
+                format!("the sheet's database has no '{store}' store"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Brings the schema from `old_version` up to [`SCHEMA_VERSION`]. Creates whichever store (and
+/// index) is missing, so it completes a database an abandoned open of an older build left
+/// without stores, as well as creating a new one; version 2 added nothing else.
+fn upgrade(_old_version: u32, db: &Database) -> indexed_db_futures::Result<()> {
+    let names = db.as_sys().object_store_names();
+    if !names.contains(LOG_STORE) {
         let log = db.create_object_store(LOG_STORE).build()?;
         log.create_index(SNAPSHOT_INDEX, KeyPath::One("s")).build()?;
+    }
+    if !names.contains(BLOB_STORE) {
         db.create_object_store(BLOB_STORE).build()?;
+    }
+    if !names.contains(META_STORE) {
         db.create_object_store(META_STORE).build()?;
     }
     Ok(())

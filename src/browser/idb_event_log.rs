@@ -20,7 +20,7 @@ use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::database::{SheetDatabase, LOG_STORE, META_STORE, SNAPSHOT_INDEX};
-use super::idb_error::{corrupt, finish_write, from_idb};
+use super::idb_error::{corrupt, from_idb, timed_write, WriteFailure};
 use crate::error::{StorageError, StorageErrorKind};
 use crate::log::{
     decode_entry, encode_entry, resolve_range, snapshot_to_report, AddEntryResult, Entry, EventLog, LogBounds,
@@ -178,15 +178,22 @@ async fn flush(shared: Rc<Shared>) {
     }
 }
 
-/// Writes a batch of appends in one transaction; per append, its own result.
+/// What an append transaction does: per append, stored or conflicting, and the latest snapshot
+/// after it when some caller's hint is stale.
+type Appended = (Vec<Result<(), LogError>>, Option<SnapshotInfo>);
+
+/// Writes a batch of appends in one transaction; per append, its own result. A timeout that
+/// fires after the transaction committed is no failure (see [`timed_write`]); when the browser
+/// never tells whether it committed, the log is read back to find out.
 async fn append_batch(
     db: &SheetDatabase,
     batch: &[PendingAppend],
 ) -> Result<Vec<Result<AddEntryResult, LogError>>, StorageError> {
     let conn = db.connection().await?;
-    db.timed("appending to the log", async {
-        let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
-        let done = tx.on_done().map_err(storage)?;
+    let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
+    let done = tx.on_done().map_err(storage)?;
+    let issued: RefCell<Option<Appended>> = RefCell::new(None);
+    let body = async {
         let log = tx.object_store(LOG_STORE).map_err(storage)?;
         let meta = tx.object_store(META_STORE).map_err(storage)?;
         let LogBounds { mut end, .. } = read_bounds(&log, &meta).await?;
@@ -204,6 +211,7 @@ async fn append_batch(
             }
             outcomes.push(Ok(()));
         }
+        *issued.borrow_mut() = Some((outcomes.clone(), None));
         // The latest snapshot after the puts (a batch may hold one): its key only, read with
         // the puts in flight; its record only for a caller whose hint is stale.
         let index = log.index(SNAPSHOT_INDEX).map_err(storage)?;
@@ -230,16 +238,57 @@ async fn append_batch(
         for put in puts {
             results.push(put.await.map(drop).map_err(storage));
         }
-        finish_write(tx, done, results).await?;
-        Ok(outcomes
-            .into_iter()
-            .zip(batch)
-            .map(|(outcome, pending)| {
-                outcome.map(|()| AddEntryResult {
-                    latest_snapshot: snapshot_to_report(latest.clone(), pending.snapshot_hint),
-                })
-            })
-            .collect())
+        Ok(((outcomes, latest), results))
+    };
+    let (outcomes, latest) = match timed_write(db, "appending to the log", &tx, done, &issued, body).await {
+        Ok(appended) => appended,
+        Err(WriteFailure::Failed(error)) => return Err(error),
+        Err(WriteFailure::Unknown(error)) => {
+            let Some(appended) = issued.borrow().clone() else { return Err(error) };
+            if !stored(db, batch, &appended.0).await.unwrap_or(false) {
+                return Err(error);
+            }
+            appended
+        }
+    };
+    Ok(outcomes
+        .into_iter()
+        .zip(batch)
+        .map(|(outcome, pending)| {
+            outcome
+                .map(|()| AddEntryResult { latest_snapshot: snapshot_to_report(latest.clone(), pending.snapshot_hint) })
+        })
+        .collect())
+}
+
+/// True when every append of `batch` that `outcomes` says was written is in the log, byte for
+/// byte: how an append whose commit the browser never confirmed is resolved.
+async fn stored(
+    db: &SheetDatabase,
+    batch: &[PendingAppend],
+    outcomes: &[Result<(), LogError>],
+) -> Result<bool, StorageError> {
+    let conn = db.connection().await?;
+    db.timed("checking an append", async {
+        let tx = db.begin(&conn, &[LOG_STORE], TransactionMode::Readonly)?;
+        let log = tx.object_store(LOG_STORE).map_err(storage)?;
+        for (pending, outcome) in batch.iter().zip(outcomes) {
+            if outcome.is_err() {
+                continue;
+            }
+            for (i, (bytes, _)) in pending.entries.iter().enumerate() {
+                let seq = pending.seq + i as u64;
+                let value = log.get::<JsValue, _, _>(key(seq)).primitive().map_err(storage)?.await.map_err(storage)?;
+                let found = value
+                    .and_then(|v| Reflect::get(&v, &JsValue::from_str("e")).ok())
+                    .and_then(|e| e.dyn_into::<Uint8Array>().ok())
+                    .map(|e| e.to_vec());
+                if found.as_deref() != Some(bytes.as_slice()) {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
     })
     .await
 }
@@ -279,31 +328,30 @@ impl EventLog for IdbEventLog {
         update.validate()?;
         let db = &self.shared.db;
         let conn = db.connection().await?;
-        let result = db
-            .timed("updating entry metadata", async {
-                let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
-                let done = tx.on_done().map_err(storage)?;
-                let log = tx.object_store(LOG_STORE).map_err(storage)?;
-                let meta = tx.object_store(META_STORE).map_err(storage)?;
-                let LogBounds { start, end } = read_bounds(&log, &meta).await?;
-                if !(start..end).contains(&seq) {
-                    return Ok(Err(LogError::OutOfRange { seq, start, end }));
-                }
-                let value = log.get::<JsValue, _, _>(key(seq)).primitive().map_err(storage)?.await.map_err(storage)?;
-                let value = value.ok_or_else(|| corrupt(format!("log entry {seq} is missing")))?;
-                let mut entry = match entry_of(&value, seq) {
-                    Ok(entry) => entry,
-                    Err(e) => return Ok(Err(e)),
-                };
-                update.apply_to(&mut entry.metadata);
-                let value = record(&encode_entry(&entry), seq, entry.metadata.snapshot.is_some())?;
-                let put = log.put(value).with_key(key(seq)).primitive().map_err(storage)?;
-                let put = put.await.map(drop).map_err(storage);
-                finish_write(tx, done, [put]).await?;
-                Ok(Ok(()))
-            })
-            .await?;
-        result
+        let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
+        let done = tx.on_done().map_err(storage)?;
+        let issued: RefCell<Option<Result<(), LogError>>> = RefCell::new(None);
+        let body = async {
+            let log = tx.object_store(LOG_STORE).map_err(storage)?;
+            let meta = tx.object_store(META_STORE).map_err(storage)?;
+            let LogBounds { start, end } = read_bounds(&log, &meta).await?;
+            if !(start..end).contains(&seq) {
+                return Ok((Err(LogError::OutOfRange { seq, start, end }), Vec::new()));
+            }
+            let value = log.get::<JsValue, _, _>(key(seq)).primitive().map_err(storage)?.await.map_err(storage)?;
+            let value = value.ok_or_else(|| corrupt(format!("log entry {seq} is missing")))?;
+            let mut entry = match entry_of(&value, seq) {
+                Ok(entry) => entry,
+                Err(e) => return Ok((Err(e), Vec::new())),
+            };
+            update.apply_to(&mut entry.metadata);
+            let value = record(&encode_entry(&entry), seq, entry.metadata.snapshot.is_some())?;
+            let put = log.put(value).with_key(key(seq)).primitive().map_err(storage)?;
+            *issued.borrow_mut() = Some(Ok(()));
+            let put = put.await.map(drop).map_err(storage);
+            Ok((Ok(()), vec![put]))
+        };
+        timed_write(db, "updating entry metadata", &tx, done, &issued, body).await.map_err(WriteFailure::into_error)?
     }
 
     async fn query(
@@ -383,31 +431,30 @@ impl EventLog for IdbEventLog {
     async fn truncate(&self, seq: SequenceId) -> Result<(), LogError> {
         let db = &self.shared.db;
         let conn = db.connection().await?;
-        let result = db
-            .timed("truncating the log", async {
-                let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
-                let done = tx.on_done().map_err(storage)?;
-                let log = tx.object_store(LOG_STORE).map_err(storage)?;
-                let meta = tx.object_store(META_STORE).map_err(storage)?;
-                let LogBounds { start, end } = read_bounds(&log, &meta).await?;
-                if seq > end {
-                    return Ok(Err(LogError::OutOfRange { seq, start, end }));
-                }
-                if seq <= start {
-                    return Ok(Ok(()));
-                }
-                let delete = log
-                    .delete::<f64, _>(KeyRange::Bound(key(start), false, key(seq), true))
-                    .primitive()
-                    .map_err(storage)?;
-                let put = meta.put(JsValue::from_f64(key(seq))).with_key(START_KEY).primitive().map_err(storage)?;
-                let delete = delete.await.map(drop).map_err(storage);
-                let put = put.await.map(drop).map_err(storage);
-                finish_write(tx, done, [delete, put]).await?;
-                Ok(Ok(()))
-            })
-            .await?;
-        result
+        let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
+        let done = tx.on_done().map_err(storage)?;
+        let issued: RefCell<Option<Result<(), LogError>>> = RefCell::new(None);
+        let body = async {
+            let log = tx.object_store(LOG_STORE).map_err(storage)?;
+            let meta = tx.object_store(META_STORE).map_err(storage)?;
+            let LogBounds { start, end } = read_bounds(&log, &meta).await?;
+            if seq > end {
+                return Ok((Err(LogError::OutOfRange { seq, start, end }), Vec::new()));
+            }
+            if seq <= start {
+                return Ok((Ok(()), Vec::new()));
+            }
+            let delete = log
+                .delete::<f64, _>(KeyRange::Bound(key(start), false, key(seq), true))
+                .primitive()
+                .map_err(storage)?;
+            let put = meta.put(JsValue::from_f64(key(seq))).with_key(START_KEY).primitive().map_err(storage)?;
+            *issued.borrow_mut() = Some(Ok(()));
+            let delete = delete.await.map(drop).map_err(storage);
+            let put = put.await.map(drop).map_err(storage);
+            Ok((Ok(()), vec![delete, put]))
+        };
+        timed_write(db, "truncating the log", &tx, done, &issued, body).await.map_err(WriteFailure::into_error)?
     }
 
     async fn bounds(&self) -> Result<LogBounds, LogError> {

@@ -281,7 +281,8 @@ async fn open_sheet(sheet: &str, durability: Durability, timeout_ms: Option<u32>
     if let Some(handles) = cached(&key) {
         return Ok(handles);
     }
-    let options = IdbOptions { durability, timeout_ms, ..defaults };
+    // The main thread created the database: a missing one was deleted and must not come back.
+    let options = IdbOptions { durability, timeout_ms, must_exist: true, ..defaults };
     let db = SheetDatabase::open(sheet, options).await.map_err(|e| e.to_string())?;
     // Another request may have opened the same sheet while this one waited: keep one.
     if let Some(handles) = cached(&key) {

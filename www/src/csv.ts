@@ -1,7 +1,15 @@
 // CSV import and export of the package (DESIGN.md section 3), feature-detected at run time so
 // that a pkg/ built before they existed still runs the rest of the demo.
 import { splitDelimited } from "sheetlog/glide";
-import type { ContentVersion, ImportCsvOptions, ImportProgress, ImportResult, SpreadsheetData } from "sheetlog";
+import type {
+  CellValue,
+  ContentVersion,
+  ExportCsvOptions,
+  ImportCsvOptions,
+  ImportProgress,
+  ImportResult,
+  SpreadsheetData,
+} from "sheetlog";
 
 export type { ImportCsvOptions, ImportProgress, ImportResult };
 
@@ -11,7 +19,7 @@ export interface CsvMethods {
     options?: ImportCsvOptions,
     onProgress?: (progress: ImportProgress) => void,
   ): Promise<ImportResult>;
-  exportCsv(snapshot: ContentVersion, range?: string): Promise<string>;
+  exportCsv(snapshot: ContentVersion, range?: string, options?: ExportCsvOptions): Promise<string>;
 }
 
 /** The sheet's CSV methods, or `undefined` when this build of the package has none. */
@@ -20,7 +28,7 @@ export function csvMethods(data: SpreadsheetData): CsvMethods | undefined {
   if (typeof candidate.importCsv !== "function" || typeof candidate.exportCsv !== "function") return undefined;
   return {
     importCsv: (source, options, onProgress) => data.importCsv(source, options, onProgress),
-    exportCsv: (snapshot, range) => data.exportCsv(snapshot, range),
+    exportCsv: (snapshot, range, options) => data.exportCsv(snapshot, range, options),
   };
 }
 
@@ -32,6 +40,19 @@ function csvField(text: string): string {
 /** Rows of fields as CSV text, lines ending with `\n`. */
 export function toCsv(rows: readonly (readonly string[])[]): string {
   return rows.map((row) => `${row.map(csvField).join(",")}\n`).join("");
+}
+
+/** Text that a spreadsheet program opening a CSV file would run as a formula (OWASP). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * `texts` with a ' before each text cell (a string in `values`) that would be taken for a
+ * formula, as `exportCsv` writes with `guardFormulas`; numbers shown as `-12` stay as they are.
+ */
+export function guardFormulaTexts(values: readonly (readonly CellValue[])[], texts: readonly (readonly string[])[]): string[][] {
+  return texts.map((row, i) =>
+    row.map((text, j) => (typeof values[i]?.[j] === "string" && FORMULA_START.test(text) ? `'${text}` : text)),
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 //! CSV export: a rectangle of a [`ContentVersion`] written with the `csv` crate's `Writer`
-//! (`,` separators, `\n` line ends, fields quoted only when they need it).
+//! (`,` separators, `\n` line ends, fields quoted only when they need it), optionally guarded
+//! against formula injection ([`CsvExportOptions::guard_formulas`]).
 //!
 //! A version shows only the tiles its viewport loaded, so [`Engine::export_csv`] first reads the
 //! snapshot tiles under the rectangle that the version lacks, into a private copy of the version:
@@ -48,6 +49,24 @@ pub enum CsvExportError {
     },
 }
 
+/// How an export writes cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CsvExportOptions {
+    /// Guard against formula injection (CSV injection), as OWASP recommends: text that begins
+    /// with `=`, `+`, `-`, `@`, a tab or a carriage return is written with a `'` before it, so a
+    /// spreadsheet program opening the file shows it as text instead of running it as a formula
+    /// (`=HYPERLINK(...)`). Numbers are written as numbers (a negative number is no formula);
+    /// booleans and error codes cannot begin with those characters. Off by default: the file
+    /// then holds the text exactly.
+    pub guard_formulas: bool,
+}
+
+/// True when text `text` would be taken for a formula by a spreadsheet program opening a CSV
+/// file: it begins with `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP).
+pub fn looks_like_formula(text: &str) -> bool {
+    matches!(text.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
+}
+
 /// The rows and columns (0-based, half-open) an export covers: `range`, or the whole sheet,
 /// rows `0..row_count` by columns `0..column_count`.
 pub fn export_bounds(version: &ContentVersion, range: Option<CellRange>) -> (Range<u64>, Range<u64>) {
@@ -61,6 +80,17 @@ pub fn export_bounds(version: &ContentVersion, range: Option<CellRange>) -> (Ran
 /// booleans `TRUE`/`FALSE`, text as is, errors as their code (`#DIV/0!`); an explicitly empty
 /// cell and no value both write an empty field. Formats are not exported.
 pub fn write_cell_text(out: &mut String, value: Option<&CellValue>) {
+    write_cell_text_with(out, value, CsvExportOptions::default());
+}
+
+/// [`write_cell_text`] as `options` say: with [`CsvExportOptions::guard_formulas`], text that
+/// [`looks_like_formula`] gets a `'` before it.
+pub fn write_cell_text_with(out: &mut String, value: Option<&CellValue>, options: CsvExportOptions) {
+    if let (true, Some(CellValue::Text(text))) = (options.guard_formulas, value) {
+        if looks_like_formula(text) {
+            out.push('\'');
+        }
+    }
     match value {
         None | Some(CellValue::Empty) => {}
         Some(CellValue::Number(n)) => write_js_number(out, *n),
@@ -77,6 +107,19 @@ pub fn write_cell_text(out: &mut String, value: Option<&CellValue>) {
 /// # Errors
 /// [`CsvExportError::TooLarge`] over [`MAX_EXPORT_CELLS`].
 pub fn write_csv(version: &ContentVersion, rows: Range<u64>, cols: Range<u64>) -> Result<String, CsvExportError> {
+    write_csv_with(version, rows, cols, CsvExportOptions::default())
+}
+
+/// [`write_csv`] as `options` say.
+///
+/// # Errors
+/// As [`write_csv`].
+pub fn write_csv_with(
+    version: &ContentVersion,
+    rows: Range<u64>,
+    cols: Range<u64>,
+    options: CsvExportOptions,
+) -> Result<String, CsvExportError> {
     check_size(&rows, &cols)?;
     let write_error = |e: ::csv::Error| CsvExportError::Write { message: e.to_string() };
     let mut writer = ::csv::Writer::from_writer(Vec::new());
@@ -87,7 +130,8 @@ pub fn write_csv(version: &ContentVersion, rows: Range<u64>, cols: Range<u64>) -
         }
         for col in cols.clone() {
             field.clear();
-            version.with_cell(row, col, |c| write_cell_text(&mut field, c.and_then(|c| c.value.as_ref())));
+            version
+                .with_cell(row, col, |c| write_cell_text_with(&mut field, c.and_then(|c| c.value.as_ref()), options));
             writer.write_field(&field).map_err(write_error)?;
         }
         writer.write_record(None::<&[u8]>).map_err(write_error)?;
@@ -133,6 +177,19 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         version: &ContentVersion,
         range: Option<CellRange>,
     ) -> LocalBoxFuture<'static, Result<String, CsvExportError>> {
+        self.export_csv_with(version, range, CsvExportOptions::default())
+    }
+
+    /// [`Self::export_csv`] as `options` say (a guard against formula injection).
+    ///
+    /// # Errors
+    /// As [`Self::export_csv`].
+    pub fn export_csv_with(
+        &self,
+        version: &ContentVersion,
+        range: Option<CellRange>,
+        options: CsvExportOptions,
+    ) -> LocalBoxFuture<'static, Result<String, CsvExportError>> {
         let (rows, cols) = export_bounds(version, range);
         if let Err(e) = check_size(&rows, &cols) {
             return async move { Err(e) }.boxed_local();
@@ -150,8 +207,37 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                     tiles.insert(key, Rc::new(LoadedTile::new(tile)));
                 }
             }
-            write_csv(&full, rows, cols)
+            write_csv_with(&full, rows, cols, options)
         }
         .boxed_local()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Option<CellValue> {
+        Some(CellValue::Text(s.into()))
+    }
+
+    #[test]
+    fn formula_injection_guard_prefixes_text_that_a_spreadsheet_would_run() {
+        let guard = CsvExportOptions { guard_formulas: true };
+        let write = |value: Option<CellValue>, options| {
+            let mut out = String::new();
+            write_cell_text_with(&mut out, value.as_ref(), options);
+            out
+        };
+        for risky in ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx", "="] {
+            assert_eq!(write(text(risky), guard), format!("'{risky}"), "{risky:?}");
+            assert_eq!(write(text(risky), CsvExportOptions::default()), risky, "{risky:?} unguarded");
+        }
+        for safe in ["", "a=b", " =1", "'=1", "#REF", "1"] {
+            assert_eq!(write(text(safe), guard), safe, "{safe:?}");
+        }
+        assert_eq!(write(Some(CellValue::Number(-5.0)), guard), "-5", "a negative number is no formula");
+        assert_eq!(write(Some(CellValue::Boolean(true)), guard), "TRUE");
+        assert_eq!(write(None, guard), "");
     }
 }

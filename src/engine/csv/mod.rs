@@ -17,5 +17,8 @@ pub mod value;
 pub use driver::{
     BytesSource, CsvImportError, CsvSource, ImportOptions, ImportPhase, ImportProgress, ImportReport, OnError,
 };
-pub use export::{export_bounds, write_cell_text, write_csv, CsvExportError, MAX_EXPORT_CELLS};
+pub use export::{
+    export_bounds, looks_like_formula, write_cell_text, write_cell_text_with, write_csv, write_csv_with,
+    CsvExportError, CsvExportOptions, MAX_EXPORT_CELLS,
+};
 pub use import::{CsvBatch, CsvError, CsvImportOptions, CsvImporter, CsvProgress, DEFAULT_BATCH_CELLS};

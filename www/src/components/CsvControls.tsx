@@ -5,7 +5,7 @@ import { useState, type ChangeEvent } from "react";
 import type { ContentVersion, SpreadsheetData } from "sheetlog";
 import zipcodesUrl from "vega-datasets/data/zipcodes.csv?url";
 import { readBlock } from "../block";
-import { csvMethods, downloadCsv, toCsv } from "../csv";
+import { csvMethods, downloadCsv, guardFormulaTexts, toCsv } from "../csv";
 import { errorMessage } from "../errors";
 import { cellAddress, rangeAddress } from "../format";
 import type { CsvImport, ImportInto } from "../hooks/useCsvImport";
@@ -80,12 +80,14 @@ export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range,
       const name = fileName(sheetName, address === undefined ? "" : `-${address.replace(":", "-")}`);
       const rect = target ?? { x: 0, y: 0, width: data.getColumnCount(snapshot), height: data.getRowCount(snapshot) };
       if (!exportShown || rect.width === 0 || rect.height === 0) {
-        downloadCsv(await csv.exportCsv(snapshot, address), name);
+        // Text that a spreadsheet program would run as a formula (=, +, -, @, tab, CR) gets a ' first.
+        downloadCsv(await csv.exportCsv(snapshot, address, { guardFormulas: true }), name);
         return;
       }
-      // As shown: every cell's text under its number format (dates as dates, $12.50 as typed).
+      // As shown: every cell's text under its number format (dates as dates, $12.50 as typed),
+      // text cells guarded against formula injection as above.
       const block = await readBlock(data, snapshot, rect);
-      downloadCsv(toCsv(block.texts), name);
+      downloadCsv(toCsv(guardFormulaTexts(block.values, block.texts)), name);
       if (block.formats === undefined) report("info", "The sheet was too large to format in time: raw values were exported");
     } catch (error) {
       report("error", `Export failed: ${errorMessage(error)}`);
