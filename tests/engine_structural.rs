@@ -166,3 +166,37 @@ fn no_version_shows_the_engine_idle_between_a_snapshot_and_its_compaction() {
     }
     assert_eq!(seen.last(), Some(&None), "idle at the end");
 }
+
+/// Compaction costs O(populated tiles), not O(extent) (issue 12, item 2): a sheet with cells at
+/// row 0 and near row 2^53 (the last index), layered by an insert, compacts to the same values
+/// (before, it visited every tile position of the extent: about 2^47 of them, for ever).
+#[test]
+fn compaction_of_a_sheet_with_a_cell_near_the_last_row_visits_only_populated_tiles() {
+    let mut h = Harness::new();
+    let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
+    let engine = h.open(log.clone(), blobs.clone(), small_tiles(1000));
+    let far = (1u64 << 53) - 10;
+    let second = h.run(async {
+        engine.set_cell(0, 0, num(1.0), None).await.unwrap();
+        engine.set_cell(far, 1, num(2.0), None).await.unwrap();
+        snapshot_now(&log, &blobs).await;
+        engine.insert_rows(1, 2).await.unwrap();
+        engine.set_cell(2, 0, num(3.0), None).await.unwrap();
+        snapshot_now(&log, &blobs).await
+    });
+    let index = h.run(read_index(&blobs, &format!("snapshots/{second}/index"))).unwrap();
+    assert_eq!(index.layers.len(), 2, "the insert added a layer");
+    h.run(run_workflow(&log, &blobs, second, Workflow::Compact, TileSize::new(4, 4).unwrap())).unwrap();
+    let entry = h.run(log.query(QueryFrom::Seq(second), QueryTo::Seq(second + 1), None)).unwrap().entries.remove(0);
+    let compacted = h.run(read_index(&blobs, entry.metadata.snapshot.as_deref().unwrap())).unwrap();
+    assert_eq!(compacted.layers.len(), 1);
+    let keys: Vec<_> = compacted.layers[0].tiles.keys().map(|k| (k.tile_row, k.tile_col)).collect();
+    // Rows 0 and 2 share tile row 0; the far cell moved down 2 rows, to tile row (far + 2) / 4.
+    assert_eq!(keys, vec![(0, 0), ((far + 2) / 4, 0)]);
+    let fresh = h.open(log, blobs, small_tiles(1000));
+    let v = fresh.snapshot();
+    assert_eq!(v.cell(0, 0).and_then(|c| c.value), num(1.0));
+    assert_eq!(v.cell(2, 0).and_then(|c| c.value), num(3.0));
+    assert_eq!(v.cell(far + 2, 1).and_then(|c| c.value), num(2.0), "the far cell moved down by the insert");
+    assert_eq!(v.cell(far, 1), None);
+}

@@ -335,6 +335,46 @@ async fn cells_under<B: BlobStore>(
     Ok(out)
 }
 
+/// The keys, in the top layer's coordinates, of the tiles that the populated tiles of every
+/// layer of `index` land on once mapped up through the newer layers' transforms, within the
+/// index's extent: what a compaction must write. `O(populated tiles x tile side)` (each source
+/// tile's rows and columns map to at most a tile side of runs), whatever the sheet's extent (issue
+/// 12, item 2: one cell near row 2^53 made the old scan of every tile position run for ever).
+fn output_tiles(index: &SnapshotIndex) -> std::collections::BTreeSet<TileKey> {
+    let size = index.tile_size;
+    let (tile_rows, tile_cols) = (u64::from(size.rows()), u64::from(size.cols()));
+    let mut out = std::collections::BTreeSet::new();
+    for (i, layer) in index.layers.iter().enumerate() {
+        for key in layer.tiles.keys() {
+            let (origin_row, origin_col) = size.origin(*key);
+            let mut rows = vec![(origin_row, tile_rows)];
+            let mut cols = vec![(origin_col, tile_cols)];
+            for newer in index.layers.iter().skip(i + 1) {
+                rows = newer.transform.rows.map_ranges(rows);
+                cols = newer.transform.cols.map_ranges(cols);
+            }
+            let tile_span = |runs: &[(u64, u64)], side: u64, extent: u64| -> Vec<u64> {
+                let mut keys: Vec<u64> = runs
+                    .iter()
+                    .filter(|(start, _)| *start < extent)
+                    .flat_map(|&(start, width)| {
+                        let last = start.saturating_add(width.saturating_sub(1)).min(extent.saturating_sub(1));
+                        start / side..=last / side
+                    })
+                    .collect();
+                keys.dedup();
+                keys
+            };
+            let row_keys = tile_span(&rows, tile_rows, index.row_count);
+            let col_keys = tile_span(&cols, tile_cols, index.col_count);
+            for &tile_row in &row_keys {
+                out.extend(col_keys.iter().map(|&tile_col| TileKey { tile_row, tile_col }));
+            }
+        }
+    }
+    out
+}
+
 /// About how many bytes of tiles a compaction holds before writing them in one
 /// [`BlobStore::write_many`]: its memory is the source-tile cache plus this (issue 9).
 const COMPACT_WRITE_BYTES: usize = 1 << 20;
@@ -386,54 +426,50 @@ pub async fn compact_snapshot<L: EventLog, B: BlobStore>(
     // Tiles encoded but not yet written: flushed in batches of about COMPACT_WRITE_BYTES.
     let mut unwritten: Vec<(String, Vec<u8>)> = Vec::new();
     let mut unwritten_bytes = 0;
-    let tile_rows = index.row_count.div_ceil(u64::from(size.rows()));
-    let tile_cols = index.col_count.div_ceil(u64::from(size.cols()));
-    for tile_row in 0..tile_rows {
-        for tile_col in 0..tile_cols {
-            let key = TileKey { tile_row, tile_col };
-            let (origin_row, origin_col) = size.origin(key);
-            let rect = CellRect {
-                rows: (origin_row, origin_row + u64::from(size.rows()) - 1),
-                cols: (origin_col, origin_col + u64::from(size.cols()) - 1),
-            };
-            let sources = tiles_under(&index, &[], rect);
-            if sources.is_empty() {
-                continue;
+    // Only the output tiles some source tile lands on: O(populated tiles), never O(extent).
+    for key in output_tiles(&index) {
+        let (origin_row, origin_col) = size.origin(key);
+        let rect = CellRect {
+            rows: (origin_row, origin_row + u64::from(size.rows()) - 1),
+            cols: (origin_col, origin_col + u64::from(size.cols()) - 1),
+        };
+        let sources = tiles_under(&index, &[], rect);
+        if sources.is_empty() {
+            continue;
+        }
+        if cache.len() > 512 {
+            cache.clear();
+        }
+        for (layer, source) in sources {
+            if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry((layer, source)) {
+                if let Some(source_path) = index.layers.get(layer).and_then(|l| l.tiles.get(&source)) {
+                    slot.insert(Rc::new(read_tile(blobs, source_path).await?));
+                }
             }
-            if cache.len() > 512 {
-                cache.clear();
-            }
-            for (layer, source) in sources {
-                if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry((layer, source)) {
-                    if let Some(source_path) = index.layers.get(layer).and_then(|l| l.tiles.get(&source)) {
-                        slot.insert(Rc::new(read_tile(blobs, source_path).await?));
+        }
+        let mut tile = Tile::new(key, size);
+        for row_offset in 0..size.rows() {
+            for col_offset in 0..size.cols() {
+                let (row, col) = (origin_row + u64::from(row_offset), origin_col + u64::from(col_offset));
+                if let Some(content) = read_through_layers(&index, &cache, row, col) {
+                    if !content.is_tombstone() {
+                        tile.set(row_offset, col_offset, content.clone())
+                            .map_err(|error| EngineError::Snapshot { path: compact_tile_path(seq, key), error })?;
                     }
                 }
             }
-            let mut tile = Tile::new(key, size);
-            for row_offset in 0..size.rows() {
-                for col_offset in 0..size.cols() {
-                    let (row, col) = (origin_row + u64::from(row_offset), origin_col + u64::from(col_offset));
-                    if let Some(content) = read_through_layers(&index, &cache, row, col) {
-                        if !content.is_tombstone() {
-                            tile.set(row_offset, col_offset, content.clone())
-                                .map_err(|error| EngineError::Snapshot { path: compact_tile_path(seq, key), error })?;
-                        }
-                    }
-                }
-            }
-            if !tile.is_empty() {
-                let tile_path = compact_tile_path(seq, key);
-                let bytes = encode_tile(&tile);
-                bytes_written += bytes.len();
-                unwritten_bytes += bytes.len();
-                tiles.insert(key, tile_path.clone());
-                unwritten.push((tile_path, bytes));
-                if unwritten_bytes >= COMPACT_WRITE_BYTES {
-                    write_all(blobs, &unwritten).await?;
-                    unwritten.clear();
-                    unwritten_bytes = 0;
-                }
+        }
+        if !tile.is_empty() {
+            let tile_path = compact_tile_path(seq, key);
+            let bytes = encode_tile(&tile);
+            bytes_written += bytes.len();
+            unwritten_bytes += bytes.len();
+            tiles.insert(key, tile_path.clone());
+            unwritten.push((tile_path, bytes));
+            if unwritten_bytes >= COMPACT_WRITE_BYTES {
+                write_all(blobs, &unwritten).await?;
+                unwritten.clear();
+                unwritten_bytes = 0;
             }
         }
     }
