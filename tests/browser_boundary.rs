@@ -197,6 +197,9 @@ async fn hostile_arguments_give_validation_errors_naming_the_argument_and_no_tra
         ("importCsv", vec!["1\n".into(), object(&[("maxColumns", js("10n"))])], "maxColumns"),
         ("importCsv", vec!["1\n".into(), object(&[("signal", js("({ aborted: true })"))])], "signal"),
         ("importCsv", vec![js("({ size: 3, slice() { throw new Error('get trap'); } })")], "source"),
+        ("getHistory", vec![getter("from")], "from"),
+        ("getHistory", vec![getter("to")], "to"),
+        ("getHistory", vec![js("({ to: 10n ** 30n })")], "to"),
     ] {
         let context = format!("{method} ({names})");
         let error = failure(&data, method, &args).await;

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::content_version::{version_arg, JsContentVersion};
-use super::convert::{get, set};
+use super::convert::{option, options_object, set};
 use super::js_error::{bad_input, engine_error};
 use super::spreadsheet_data::{with_engine, Backend, SpreadsheetData};
 use std::rc::Rc;
@@ -86,7 +86,7 @@ fn sequence_id(value: &JsValue, what: &str) -> Result<SequenceId, JsValue> {
 }
 
 fn optional_sequence_id(options: &JsValue, name: &str) -> Result<Option<SequenceId>, JsValue> {
-    let value = get(options, name);
+    let value = option(options, name)?;
     if value.is_undefined() {
         Ok(None)
     } else {
@@ -187,6 +187,7 @@ impl SpreadsheetData {
     pub fn get_history(&self, options: Option<JsHistoryOptions>) -> Promise {
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let parsed = (|| -> Result<_, JsValue> {
+            options_object(&options, "options")?;
             let limit = match super::convert::positive_integer(&options, "limit", MAX_HISTORY_PAGE as f64)? {
                 Some(n) => n as usize,
                 None => 50,
