@@ -168,7 +168,8 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let log = MemoryEventLog::with_page_size(7);
     let blobs = MemoryBlobStore::new();
     let tiles = TileSize::new(4, 4).unwrap();
-    let writer = h.open(log.clone(), blobs.clone(), small_tiles(6));
+    // Snapshots fall due by entries (6) and by changed cells (4), whichever comes first.
+    let writer = h.open(log.clone(), blobs.clone(), EngineOptions { snapshot_cells: 4, ..small_tiles(6) });
     let mut options = small_tiles(1_000_000);
     // A tiny cache: a few tiles beyond the viewport, so scrolling evicts.
     options.tile_cache_bytes = 1500;

@@ -144,7 +144,9 @@ impl World {
     /// JS layer reports; what is tested here is what happens after).
     fn open(&mut self) -> TestEngine {
         self.faults.heal();
-        self.h.open_layered(self.log.clone(), self.blobs.clone(), small_tiles(3), 2)
+        // Snapshots fall due by entries (3) and by changed cells (5): batches bring them too.
+        let options = sheetlog::engine::EngineOptions { snapshot_cells: 5, ..small_tiles(3) };
+        self.h.open_layered(self.log.clone(), self.blobs.clone(), options, 2)
     }
 
     fn poll(&mut self) {
