@@ -49,9 +49,10 @@ fn worker_source() -> String {
     WORKER_ENTRY.replace("\"./sheetlog.js\"", &glue)
 }
 
-/// A worker running `js/sheetlog-worker.js` (over the test glue), as `WorkerHost::start` starts it.
-fn test_worker() -> web_sys::Worker {
-    let code = js_sys::Array::of1(&worker_source().into());
+/// A module worker running the JS `source`, named [`WORKER_NAME`], and the `blob:` URL it runs
+/// from (revoke it once done).
+fn module_worker(source: &str) -> (web_sys::Worker, String) {
+    let code = js_sys::Array::of1(&source.into());
     let properties = web_sys::BlobPropertyBag::new();
     properties.set_type("text/javascript");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&code, &properties).unwrap();
@@ -59,7 +60,12 @@ fn test_worker() -> web_sys::Worker {
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
     options.set_name(WORKER_NAME);
-    web_sys::Worker::new_with_options(&url, &options).expect("start the worker")
+    (web_sys::Worker::new_with_options(&url, &options).expect("start the worker"), url)
+}
+
+/// A worker running `js/sheetlog-worker.js` (over the test glue), as `WorkerHost::start` starts it.
+fn test_worker() -> web_sys::Worker {
+    module_worker(&worker_source()).0
 }
 
 fn glue_url() -> String {
@@ -263,14 +269,7 @@ async fn a_worker_that_cannot_load_fails_requests() {
 #[wasm_bindgen_test]
 async fn a_reply_that_never_comes_times_out() {
     // A module worker that reads messages and never answers.
-    let code = js_sys::Array::of1(&"self.onmessage = () => {};".into());
-    let properties = web_sys::BlobPropertyBag::new();
-    properties.set_type("text/javascript");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&code, &properties).unwrap();
-    let url = web_sys::Url::create_object_url_with_blob(&blob).unwrap();
-    let options = web_sys::WorkerOptions::new();
-    options.set_type(web_sys::WorkerType::Module);
-    let worker = web_sys::Worker::new_with_options(&url, &options).unwrap();
+    let (worker, url) = module_worker("self.onmessage = () => {};");
     let host = WorkerHost::new(worker, "silent", tile_size(), Durability::Relaxed);
     host.set_reply_timeout_ms(200);
     match host.run(3, Workflow::Snapshot).await {
@@ -286,20 +285,12 @@ async fn a_reply_that_never_comes_times_out() {
 #[wasm_bindgen_test]
 async fn a_slow_worker_that_keeps_saying_alive_is_waited_for() {
     // A module worker that says "alive" every 50 ms and replies after 600 ms.
-    let code = js_sys::Array::of1(
-        &"self.onmessage = (e) => { const id = e.data && e.data.id; if (typeof id !== 'number') return; \
-           const beat = setInterval(() => self.postMessage({ type: 'alive' }), 50); \
-           setTimeout(() => { clearInterval(beat); self.postMessage({ id, ok: true }); }, 600); }; \
-           self.postMessage({ type: 'listening' });"
-            .into(),
+    let (worker, url) = module_worker(
+        "self.onmessage = (e) => { const id = e.data && e.data.id; if (typeof id !== 'number') return; \
+         const beat = setInterval(() => self.postMessage({ type: 'alive' }), 50); \
+         setTimeout(() => { clearInterval(beat); self.postMessage({ id, ok: true }); }, 600); }; \
+         self.postMessage({ type: 'listening' });",
     );
-    let properties = web_sys::BlobPropertyBag::new();
-    properties.set_type("text/javascript");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&code, &properties).unwrap();
-    let url = web_sys::Url::create_object_url_with_blob(&blob).unwrap();
-    let options = web_sys::WorkerOptions::new();
-    options.set_type(web_sys::WorkerType::Module);
-    let worker = web_sys::Worker::new_with_options(&url, &options).unwrap();
     let host = WorkerHost::new(worker, "slow", tile_size(), Durability::Relaxed);
     host.set_reply_timeout_ms(200);
     let result = host.run(4, Workflow::Snapshot).await;

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { wholeSheet } from "./common.mjs";
 import Papa from "papaparse";
 
 const www = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -97,26 +98,6 @@ async function waitImported(page, rows) {
       && document.querySelector('[data-testid="import-progress"]') === null
       && status?.getAttribute("data-pending-edits") === "0";
   }, rows, { timeout: 120_000 });
-}
-
-/**
- * Loads the whole sheet: once the grid has reported its visible region (it does after a load or
- * a reload, and would replace a viewport set before), the viewport is set to none, again if the
- * grid set its own meanwhile, until the version has no viewport and is ready.
- */
-async function wholeSheet(page) {
-  await page.waitForFunction(() => window.sheetlog?.getViewport(window.sheetlog.getSnapshot()) !== undefined, null, {
-    timeout: 20_000,
-  });
-  await page.waitForFunction(() => {
-    const d = window.sheetlog;
-    const s = d.getSnapshot();
-    if (d.getViewport(s) !== undefined) {
-      d.setViewport(undefined);
-      return false;
-    }
-    return d.getLoadStatus(s).state === "ready";
-  }, null, { timeout: 30_000, polling: 100 });
 }
 
 async function waitDurable(page) {

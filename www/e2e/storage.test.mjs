@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { wholeSheet } from "./common.mjs";
 
 const www = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = Number(process.env.E2E_STORAGE_PORT ?? 4181);
@@ -48,26 +49,6 @@ const status = (page) =>
     return { state: s.state, statusCode: s.error?.statusCode, message: s.error?.message };
   });
 
-
-/**
- * Loads the whole sheet: once the grid has reported its visible region (it does after a load or
- * a reload, and would replace a viewport set before), the viewport is set to none, again if the
- * grid set its own meanwhile, until the version has no viewport and is ready.
- */
-async function wholeSheet(page) {
-  await page.waitForFunction(() => window.sheetlog?.getViewport(window.sheetlog.getSnapshot()) !== undefined, null, {
-    timeout: 20_000,
-  });
-  await page.waitForFunction(() => {
-    const d = window.sheetlog;
-    const s = d.getSnapshot();
-    if (d.getViewport(s) !== undefined) {
-      d.setViewport(undefined);
-      return false;
-    }
-    return d.getLoadStatus(s).state === "ready";
-  }, null, { timeout: 30_000, polling: 100 });
-}
 
 test("a full quota gives a 507 a person understands, keeps what was acknowledged, and writes recover", async () => {
   const context = await browser.newContext();
