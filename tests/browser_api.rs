@@ -177,6 +177,62 @@ async fn open_edit_close_reopen() {
     SheetDatabase::delete(&sheet).await.unwrap();
 }
 
+/// Column widths and row heights through IndexedDB: the mappings follow them at once and keep
+/// their identity while they do not change, a snapshot keeps them, a reopen reads them back,
+/// undo restores the previous size, and bad sizes are refused with nothing stored.
+#[wasm_bindgen_test]
+async fn item_sizes_survive_a_snapshot_and_a_reopen() {
+    let sheet = unique_sheet("api-sizes");
+    let data = open(&sheet, &[("snapshotInterval", 2.into())]).await;
+    wait_ready(&data).await;
+    let columns = |data: &JsValue| call(data, "getColumnItemOffsetMapping", &[snapshot(data)]).unwrap();
+    let before = columns(&data);
+    assert!(Object::is(&before, &columns(&data)), "the same mapping while nothing changes");
+    settle(call(&data, "setColumnWidths", &[1.into(), 2.into(), 250.into()]).unwrap()).await.unwrap();
+    settle(call(&data, "setRowHeights", &[0.into(), 1.into(), 60.into()]).unwrap()).await.unwrap();
+    settle(call(&data, "setCellValueAndFormat", &[5.into(), 5.into(), 1.into()]).unwrap()).await.unwrap();
+    let after = columns(&data);
+    assert!(!Object::is(&before, &after), "a new mapping once the widths changed");
+    assert_eq!(call(&after, "itemSize", &[2.into()]).unwrap(), 250);
+    assert_eq!(call(&after, "itemOffset", &[3.into()]).unwrap(), 600);
+    let hit: Array = call(&after, "offsetToItem", &[349.into()]).unwrap().dyn_into().unwrap();
+    assert_eq!((hit.get(0), hit.get(1)), (JsValue::from(1), JsValue::from(100)));
+    for bad in [0.5, 0.0, 10_001.0, f64::NAN] {
+        let error = settle(call(&data, "setColumnWidths", &[0.into(), 1.into(), bad.into()]).unwrap()).await;
+        assert_eq!(prop(&error.expect_err("refused"), "name"), "ValidationError", "width {bad}");
+    }
+    let error = settle(call(&data, "setRowHeights", &[0.into(), 0.into(), 40.into()]).unwrap()).await;
+    assert_eq!(prop(&error.expect_err("a count of 0"), "name"), "ValidationError");
+    // The snapshot after the third entry holds the sizes (interval 2).
+    let snapshotted = |data: &JsValue| {
+        let info = call(data, "getLogInfo", &[snapshot(data)]).unwrap();
+        u64::try_from(prop(&info, "snapshotSequenceId")).ok()
+    };
+    for _ in 0..1000 {
+        if snapshotted(&data).is_some_and(|seq| seq >= 2) {
+            break;
+        }
+        sheetlog::browser::timer::sleep(10).await;
+    }
+    assert!(snapshotted(&data).is_some_and(|seq| seq >= 2), "a snapshot after the sizes");
+    call(&data, "close", &[]).unwrap();
+
+    let again = open(&sheet, &[]).await;
+    wait_ready(&again).await;
+    let cols = columns(&again);
+    assert_eq!(call(&cols, "itemSize", &[1.into()]).unwrap(), 250);
+    assert_eq!(call(&cols, "itemSize", &[3.into()]).unwrap(), 100);
+    let rows = call(&again, "getRowItemOffsetMapping", &[snapshot(&again)]).unwrap();
+    assert_eq!(call(&rows, "itemOffset", &[2.into()]).unwrap(), 90);
+    // Undo of this tab's last step would be the cell; reset a width and undo that.
+    settle(call(&again, "setColumnWidths", &[1.into(), 1.into(), JsValue::NULL]).unwrap()).await.unwrap();
+    assert_eq!(call(&columns(&again), "itemSize", &[1.into()]).unwrap(), 100);
+    settle(call(&again, "undo", &[]).unwrap()).await.unwrap();
+    assert_eq!(call(&columns(&again), "itemSize", &[1.into()]).unwrap(), 250, "undo restores the width");
+    call(&again, "close", &[]).unwrap();
+    SheetDatabase::delete(&sheet).await.unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn bad_open_options_are_validation_errors() {
     for bad in [

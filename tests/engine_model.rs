@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
-use engine_common::logical::{edit, make, Edit, Id, Intent, Sheet};
+use engine_common::logical::{check_sizes, edit, make, Edit, Id, Intent, Sheet};
 use engine_common::{run_chain, small_tiles, test_retention, Harness};
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
@@ -112,6 +112,14 @@ impl Sheet {
                     || cols.iter().all(|c| self.cols.dead.contains(c)) =>
             {
                 Outcome::Nothing
+            }
+            Intent::Resize { rows, sizes } => {
+                let axis = if *rows { &self.rows } else { &self.cols };
+                if sizes.iter().all(|(id, _)| axis.dead.contains(id)) {
+                    Outcome::Nothing
+                } else {
+                    Outcome::Committed
+                }
             }
             Intent::Delete { rows, ids } => {
                 let axis = if *rows { &self.rows } else { &self.cols };
@@ -231,7 +239,7 @@ fn check(version: &ContentVersion, sheet: &Sheet, what: &str) -> Result<(), Test
         }
     }
     prop_assert_eq!((version.row_count(), version.column_count()), sheet.extent(), "{} counts", what);
-    Ok(())
+    check_sizes(version, sheet, CHECKED, what)
 }
 
 type TestEngine = Engine<MemoryEventLog, MemoryBlobStore>;

@@ -24,7 +24,7 @@ mod engine_common;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use engine_common::logical::{edit, make, Edit, Id, Intent, Sheet};
+use engine_common::logical::{check_sizes, edit, make, Edit, Id, Intent, Sheet};
 use engine_common::{run_chain, small_tiles, Harness};
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
@@ -145,12 +145,24 @@ fn inverse(
                 .filter(|(old, _)| before.cells.get(old).is_some_and(|c| !c.is_tombstone()))
                 .map(|(old, new)| (new, previous(&old)))
                 .collect();
+            let sizes: Vec<(Id, Option<u32>)> = ids
+                .iter()
+                .zip(&fresh)
+                .filter_map(|(id, new)| before.sizes.get(id).map(|px| (*new, Some(*px))))
+                .collect();
             let mut out = vec![Intent::Insert { rows: *rows, anchor, new: fresh }];
             if !held.is_empty() {
                 out.push(Intent::Write(held));
             }
+            if !sizes.is_empty() {
+                out.push(Intent::Resize { rows: *rows, sizes });
+            }
             out
         }
+        Intent::Resize { rows, sizes } => vec![Intent::Resize {
+            rows: *rows,
+            sizes: sizes.iter().map(|(id, _)| (*id, before.sizes.get(id).copied())).collect(),
+        }],
     }
 }
 
@@ -164,6 +176,9 @@ fn rename(intent: Intent, renamed: &HashMap<Id, Id>) -> Intent {
         }
         Intent::Insert { rows, anchor, new } => Intent::Insert { rows, anchor: id(anchor), new },
         Intent::Delete { rows, ids } => Intent::Delete { rows, ids: ids.into_iter().map(id).collect() },
+        Intent::Resize { rows, sizes } => {
+            Intent::Resize { rows, sizes: sizes.into_iter().map(|(i, size)| (id(i), size)).collect() }
+        }
     }
 }
 
@@ -225,6 +240,15 @@ impl Model {
             }
             for intent in chain {
                 let entries = match intent {
+                    Intent::Resize { rows, sizes } => {
+                        let dead = &axis(&work, rows).dead;
+                        let live: Vec<_> = sizes.into_iter().filter(|(id, _)| !dead.contains(id)).collect();
+                        if live.is_empty() {
+                            Vec::new()
+                        } else {
+                            vec![Intent::Resize { rows, sizes: live }]
+                        }
+                    }
                     Intent::Write(cells) => {
                         let live: Vec<_> = cells.into_iter().filter(|(id, _)| work.live(*id)).collect();
                         if live.is_empty() {
@@ -298,6 +322,7 @@ fn check(version: &ContentVersion, sheet: &Sheet, what: &str) -> Result<(), Test
         }
     }
     prop_assert_eq!((version.row_count(), version.column_count()), sheet.extent(), "{} counts", what);
+    check_sizes(version, sheet, CHECKED, what)?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use sheetlog::log::{
     decode_entry, encode_entry, CellWrite, DecodeError, Entry, Metadata, Operation, Origin, Workflow, ENTRY_FORMAT_V1,
     ENTRY_FORMAT_VERSION,
 };
-use sheetlog::model::{CellRange, CellRef, CellValue, ErrorCode, Format, MAX_INDEX};
+use sheetlog::model::{Axis, CellRange, CellRef, CellValue, ErrorCode, Format, SizeRun, MAX_INDEX, MAX_ITEM_SIZE};
 
 fn value() -> impl Strategy<Value = Option<CellValue>> {
     prop_oneof![
@@ -39,6 +39,14 @@ fn operation() -> impl Strategy<Value = Operation> {
         (0..=MAX_INDEX, 0..=MAX_INDEX, 0..=MAX_INDEX, 0..=MAX_INDEX).prop_map(|(r0, c0, r1, c1)| {
             Operation::ClearRange(CellRange::new(CellRef { row: r0, col: c0 }, CellRef { row: r1, col: c1 }))
         }),
+        (
+            any::<bool>(),
+            proptest::collection::vec((0..MAX_INDEX / 2, 1..1000u64, proptest::option::of(1..=MAX_ITEM_SIZE)), 1..6)
+        )
+            .prop_map(|(rows, runs)| Operation::SetItemSizes {
+                axis: if rows { Axis::Row } else { Axis::Column },
+                runs: runs.into_iter().map(|(start, count, size)| SizeRun { start, count, size }).collect(),
+            }),
     ]
 }
 

@@ -1,5 +1,6 @@
 //! Golden bytes of every stored format version (issue 12 item 7; STYLE.md habit 12): log
-//! entries v1 and v2, tiles v1, snapshot indexes v1, and the lifecycle records v1 (history
+//! entries v1 and v2 (with the `SetItemSizes` operation, tag 7), tiles v1, snapshot indexes
+//! v1 and v2 (with row heights and column widths), and the lifecycle records v1 (history
 //! blobs, the catalog, client leases).
 //!
 //! The files under `tests/golden/<format>/` are the reference. They were written once by
@@ -19,17 +20,18 @@ use sheetlog::log::{
     decode_entry, encode_entry, CellWrite, Entry, Metadata, Operation, Origin, Workflow, ENTRY_FORMAT_V1,
     ENTRY_FORMAT_VERSION,
 };
-use sheetlog::model::{CellRange, CellRef, CellValue, ErrorCode, Format, MAX_INDEX};
+use sheetlog::model::{Axis, CellRange, CellRef, CellValue, ErrorCode, Format, SizeRun, MAX_INDEX};
 use sheetlog::snapshot::{
     decode_catalog, decode_history, decode_index, decode_lease, decode_tile, decode_undo_record, encode_catalog,
     encode_history, encode_index, encode_lease, encode_tile, encode_undo_record, AxisTransform, Catalog, CellContent,
-    HistoryBlob, Layer, Lease, SnapshotIndex, Tile, TileKey, TileSize, Transform, UndoRecord,
+    HistoryBlob, ItemSizes, Layer, Lease, SheetSizes, SnapshotIndex, Tile, TileKey, TileSize, Transform, UndoRecord,
 };
 
 const ENTRY_V1: &str = "entry_v1";
 const ENTRY_V2: &str = "entry_v2";
 const TILE_V1: &str = "tile_v1";
 const INDEX_V1: &str = "index_v1";
+const INDEX_V2: &str = "index_v2";
 const HISTORY_V1: &str = "history_v1";
 const CATALOG_V1: &str = "catalog_v1";
 const LEASE_V1: &str = "lease_v1";
@@ -217,10 +219,42 @@ fn entries_v2() -> Vec<(&'static str, Entry)> {
         Some(Origin { time_ms: u64::MAX, client: u64::MAX }),
         Some(Origin { time_ms: 1, client: 42 }),
     ];
+    let sizes = |axis, runs: &[(u64, u64, Option<u32>)]| Operation::SetItemSizes {
+        axis,
+        runs: runs.iter().map(|&(start, count, size)| SizeRun { start, count, size }).collect(),
+    };
+    let resizes = [
+        ("16_set_row_heights", sizes(Axis::Row, &[(0, 1, Some(45)), (MAX_INDEX, 1, Some(10_000))])),
+        ("17_reset_column_widths", sizes(Axis::Column, &[(2, 1 << 40, None), (3, 1, Some(1))])),
+    ];
     operations()
         .into_iter()
+        .chain(resizes.into_iter().map(|(name, op)| (name, Entry::new(op))))
         .zip(origins.into_iter().cycle())
         .map(|((name, entry), origin)| (name, Entry { origin, ..entry }))
+        .collect()
+}
+
+/// Index format v2 fixtures: version 1 plus row heights and column widths.
+fn indexes_v2() -> Vec<(&'static str, SnapshotIndex)> {
+    let set = |runs: &[(u64, u64, u32)]| {
+        runs.iter()
+            .fold(ItemSizes::default(), |t, &(start, count, size)| t.with(SizeRun { start, count, size: Some(size) }))
+    };
+    indexes_v1()
+        .into_iter()
+        .zip([
+            (
+                "01_row_heights",
+                SheetSizes { rows: set(&[(0, 1, 45), (1, 1, 60), (9, 1_000_000, 1)]), cols: ItemSizes::default() },
+            ),
+            (
+                "02_column_widths",
+                SheetSizes { rows: ItemSizes::default(), cols: set(&[(3, 2, 250), (MAX_INDEX, 1, 10_000)]) },
+            ),
+            ("03_both", SheetSizes { rows: set(&[(1 << 40, 7, 31)]), cols: set(&[(0, 1, 99)]) }),
+        ])
+        .map(|((_, index), (name, sizes))| (name, SnapshotIndex { sizes, ..index }))
         .collect()
 }
 
@@ -328,6 +362,7 @@ fn indexes_v1() -> Vec<(&'static str, SnapshotIndex)> {
                 col_count: 0,
                 tile_size: TileSize::new(4, 4).expect("a valid tile size"),
                 layers: vec![],
+                sizes: SheetSizes::default(),
             },
         ),
         (
@@ -338,6 +373,7 @@ fn indexes_v1() -> Vec<(&'static str, SnapshotIndex)> {
                 col_count: 61,
                 tile_size: TileSize::DEFAULT,
                 layers: vec![bottom.clone()],
+                sizes: SheetSizes::default(),
             },
         ),
         (
@@ -348,6 +384,7 @@ fn indexes_v1() -> Vec<(&'static str, SnapshotIndex)> {
                 col_count: 1 << 40,
                 tile_size: TileSize::DEFAULT,
                 layers: vec![bottom, middle, top],
+                sizes: SheetSizes::default(),
             },
         ),
     ]
@@ -373,6 +410,7 @@ fn all_encodings() -> Vec<(&'static str, Fixtures)> {
         (ENTRY_V2, entries_v2().into_iter().map(|(name, e)| (name, encode_entry(&e))).collect()),
         (TILE_V1, tiles_v1().into_iter().map(|(name, t)| (name, encode_tile(&t))).collect()),
         (INDEX_V1, indexes_v1().into_iter().map(|(name, i)| (name, encode_index(&i))).collect()),
+        (INDEX_V2, indexes_v2().into_iter().map(|(name, i)| (name, encode_index(&i))).collect()),
         (HISTORY_V1, histories_v1().into_iter().map(|(name, h)| (name, encode_history(&h))).collect()),
         (CATALOG_V1, catalogs_v1().into_iter().map(|(name, c)| (name, encode_catalog(&c))).collect()),
         (LEASE_V1, leases_v1().into_iter().map(|(name, l)| (name, encode_lease(&l))).collect()),
@@ -401,6 +439,11 @@ fn fixtures_decode_to_known_values() {
         let bytes = fixture(INDEX_V1, name);
         assert_eq!(bytes.get(..5), Some(&b"SLIX\x01"[..]), "{name}");
         assert_eq!(decode_index(&bytes), Ok(index), "{INDEX_V1}/{name}");
+    }
+    for (name, index) in indexes_v2() {
+        let bytes = fixture(INDEX_V2, name);
+        assert_eq!(bytes.get(..5), Some(&b"SLIX\x02"[..]), "{name}");
+        assert_eq!(decode_index(&bytes), Ok(index), "{INDEX_V2}/{name}");
     }
     for (name, history) in histories_v1() {
         let bytes = fixture(HISTORY_V1, name);

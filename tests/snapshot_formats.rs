@@ -6,10 +6,12 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use sheetlog::model::{CellValue, ErrorCode, Format, ValidationError, MAX_INDEX};
+use sheetlog::model::{
+    CellValue, ErrorCode, Format, SizeRun, ValidationError, MAX_INDEX, MAX_ITEM_SIZE, MIN_ITEM_SIZE,
+};
 use sheetlog::snapshot::{
-    decode_index, decode_tile, encode_index, encode_tile, AxisTransform, CellContent, Layer, SnapshotError,
-    SnapshotIndex, Tile, TileKey, TileSize, Transform, INDEX_FORMAT_VERSION, TILE_FORMAT_VERSION,
+    decode_index, decode_tile, encode_index, encode_tile, AxisTransform, CellContent, ItemSizes, Layer, SheetSizes,
+    SnapshotError, SnapshotIndex, Tile, TileKey, TileSize, Transform, INDEX_FORMAT_VERSION, TILE_FORMAT_VERSION,
 };
 
 /// A long text that many cells share; nothing else generated contains it.
@@ -164,13 +166,39 @@ fn layer(bottom: bool, size: TileSize) -> impl Strategy<Value = Layer> {
     })
 }
 
+/// Row heights or column widths: a few runs set (or reset) anywhere on the axis.
+fn item_sizes() -> impl Strategy<Value = ItemSizes> {
+    let start = prop_oneof![0u64..40, 0..=MAX_INDEX];
+    let run = (start, 1u64..20, prop_oneof![Just(None), (MIN_ITEM_SIZE..=MAX_ITEM_SIZE).prop_map(Some)]);
+    proptest::collection::vec(run, 0..6).prop_map(|runs| {
+        runs.into_iter().fold(ItemSizes::default(), |sizes, (start, count, size)| {
+            let count = count.min(MAX_INDEX + 1 - start);
+            sizes.with(SizeRun { start, count, size })
+        })
+    })
+}
+
+fn sheet_sizes() -> impl Strategy<Value = SheetSizes> {
+    prop_oneof![
+        Just(SheetSizes::default()),
+        (item_sizes(), item_sizes()).prop_map(|(rows, cols)| SheetSizes { rows, cols })
+    ]
+}
+
 fn index() -> impl Strategy<Value = SnapshotIndex> {
     tile_size().prop_flat_map(|size| {
         let count = prop_oneof![Just(0), Just(MAX_INDEX + 1), 0..=MAX_INDEX + 1];
         let layers = (0usize..4).prop_flat_map(move |n| (0..n).map(|i| layer(i == 0, size)).collect::<Vec<_>>());
-        (any::<u64>(), count.clone(), count, layers).prop_map(move |(seq, row_count, col_count, layers)| {
-            SnapshotIndex { seq, row_count, col_count, tile_size: size, layers }
-        })
+        (any::<u64>(), count.clone(), count, layers, sheet_sizes()).prop_map(
+            move |(seq, row_count, col_count, layers, sizes)| SnapshotIndex {
+                seq,
+                row_count,
+                col_count,
+                tile_size: size,
+                layers,
+                sizes,
+            },
+        )
     })
 }
 
@@ -251,7 +279,9 @@ proptest! {
     fn indexes_round_trip_exactly(index in index()) {
         prop_assert_eq!(index.validate(), Ok(()));
         let bytes = encode_index(&index);
-        prop_assert_eq!(&bytes[..5], &[b'S', b'L', b'I', b'X', INDEX_FORMAT_VERSION][..]);
+        // Version 1 while every size is the default (older builds read it), else version 2.
+        let version = if index.sizes.is_empty() { 1 } else { INDEX_FORMAT_VERSION };
+        prop_assert_eq!(&bytes[..5], &[b'S', b'L', b'I', b'X', version][..]);
         let decoded = decode_index(&bytes);
         prop_assert_eq!(decoded.as_ref(), Ok(&index));
         if let Ok(decoded) = decoded {
@@ -494,6 +524,7 @@ fn design_worked_example() -> Result<(), SnapshotError> {
             Layer { transform: Transform::default(), tiles: BTreeMap::new() },
             Layer { transform: t, tiles: BTreeMap::new() },
         ],
+        sizes: SheetSizes::default(),
     };
     assert_eq!(decode_index(&encode_index(&index))?, index);
     Ok(())

@@ -123,6 +123,7 @@ pub(super) async fn write_full_sheet(log: &IdbEventLog, blobs: &IdbBlobStore) ->
         col_count: COLS,
         tile_size: size,
         layers: vec![Layer { tiles, ..Layer::default() }],
+        sizes: Default::default(),
     };
     let encoded = encode_index(&index);
     full_bytes += encoded.len();

@@ -16,6 +16,7 @@ mod content_version;
 mod convert;
 mod csv;
 mod history;
+mod item_sizes;
 mod js_error;
 mod offset_mapping;
 mod sheets;

@@ -23,7 +23,6 @@ use super::convert::{
     text_arg, url_href_of, viewport_from_js, viewport_to_js,
 };
 use super::js_error::{bad_input, engine_error, storage_error};
-use super::offset_mapping::JsItemOffsetMapping;
 use super::sync_channel::SyncChannel;
 use super::types::{
     JsFormat, JsInMemoryOptions, JsLoadStatus, JsLogInfo, JsMaybeError, JsOpenOptions, JsViewport, JsViewportInput,
@@ -33,14 +32,11 @@ use crate::blob::MemoryBlobStore;
 use crate::browser::registry;
 use crate::browser::{Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase, WorkerHost, WorkerScript};
 use crate::engine::workflow::DEFAULT_MAX_LAYERS;
-use crate::engine::{
-    ContentVersion, Engine, EngineError, EngineOptions, InThreadHost, ItemOffsetMapping, LoadStatus,
-    DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT,
-};
+use crate::engine::{ContentVersion, Engine, EngineError, EngineOptions, InThreadHost, LoadStatus};
 use crate::engine::{Retention, WorkflowConfig};
 use crate::log::{MemoryEventLog, SequenceId};
 use crate::model::Axis;
-use crate::snapshot::TileSize;
+use crate::snapshot::{SheetSizes, TileSize};
 
 // In js/boundary.js rather than an inline JS snippet of its own: see the note on the number of
 // snippet modules at the top of that file.
@@ -85,8 +81,9 @@ pub(super) struct Inner {
     cached: RefCell<Option<(Rc<ContentVersion>, bool, JsValue)>>,
     subscribe: Function,
     get_snapshot: Function,
-    rows: JsValue,
-    columns: JsValue,
+    /// The offset mappings of the newest sizes asked for: (sizes, rows, columns), so a
+    /// mapping keeps its identity while the sizes do not change.
+    pub(super) mappings: RefCell<Option<(Rc<SheetSizes>, JsValue, JsValue)>>,
     closed: Cell<bool>,
     /// Set when `SpreadsheetData.delete` deleted this sheet (announced on its channel).
     deleted: Cell<bool>,
@@ -344,8 +341,7 @@ impl SpreadsheetData {
                 cached: RefCell::new(None),
                 subscribe: subscribe.as_ref().clone().unchecked_into(),
                 get_snapshot: get_snapshot.as_ref().clone().unchecked_into(),
-                rows: JsItemOffsetMapping { mapping: ItemOffsetMapping::uniform(DEFAULT_ROW_HEIGHT) }.into(),
-                columns: JsItemOffsetMapping { mapping: ItemOffsetMapping::uniform(DEFAULT_COLUMN_WIDTH) }.into(),
+                mappings: RefCell::default(),
                 closed: Cell::new(false),
                 deleted: Cell::new(false),
                 listeners: RefCell::default(),
@@ -546,24 +542,27 @@ impl SpreadsheetData {
         Ok(version_arg(&snapshot, "snapshot")?.version.column_count() as f64)
     }
 
-    /// Row heights and offsets in pixels (30 px rows).
+    /// Row heights and offsets in pixels as of `snapshot`: 30 px rows unless resized
+    /// (`setRowHeights`). Lookups are `O(log n)` in the number of resized runs. The same object
+    /// is returned while the sizes do not change.
+    ///
+    /// Throws `ValidationError` when `snapshot` is not a live `ContentVersion`.
     #[wasm_bindgen(js_name = getRowItemOffsetMapping, unchecked_return_type = "ItemOffsetMapping")]
     pub fn get_row_item_offset_mapping(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
     ) -> Result<JsValue, JsValue> {
-        version_arg(&snapshot, "snapshot")?;
-        Ok(self.inner.rows.clone())
+        Ok(self.inner.mappings_of(&version_arg(&snapshot, "snapshot")?.version).0)
     }
 
-    /// Column widths and offsets in pixels (100 px columns).
+    /// Column widths and offsets in pixels as of `snapshot`: 100 px columns unless resized
+    /// (`setColumnWidths`). As `getRowItemOffsetMapping`.
     #[wasm_bindgen(js_name = getColumnItemOffsetMapping, unchecked_return_type = "ItemOffsetMapping")]
     pub fn get_column_item_offset_mapping(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ContentVersion")] snapshot: JsValue,
     ) -> Result<JsValue, JsValue> {
-        version_arg(&snapshot, "snapshot")?;
-        Ok(self.inner.columns.clone())
+        Ok(self.inner.mappings_of(&version_arg(&snapshot, "snapshot")?.version).1)
     }
 
     /// The value of cell (`row`, `column`), 0-based: `undefined` for no value (or a tile not

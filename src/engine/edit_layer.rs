@@ -9,14 +9,17 @@
 //!
 //! A cleared rectangle of up to [`SMALL_CLEAR_CELLS`] cells is recorded as a tombstone per
 //! cell; a larger one as one rectangle of its segment, checked by reads after the cell's own
-//! history. When a snapshot completes, [`EditLayer::rebased`] makes the edit layer over it,
+//! history. Row heights and column widths are kept whole per entry that changed them (they are
+//! few: one run per resize), so every version reads its own. When a snapshot completes, [`EditLayer::rebased`] makes the edit layer over it,
 //! dropping the history the snapshot holds (DESIGN.md section 5b, "Rebase").
 
 use super::cell_history::CellHistory;
-use super::structural::{extent_after, grow_extent, structural_transform};
+use std::rc::Rc;
+
+use super::structural::{extent_after, grow_extent, sizes_after, structural_transform};
 use super::viewport_tiles::CellRect;
 use crate::log::{CellWrite, Operation, SequenceId};
-use crate::snapshot::{CellContent, Transform};
+use crate::snapshot::{CellContent, SheetSizes, Transform};
 
 /// Most cells of a cleared rectangle recorded as one tombstone each; larger ones are kept as a
 /// rectangle.
@@ -85,6 +88,10 @@ pub struct EditLayer {
     segments: Vec<Segment>,
     /// What a cleared rectangle answers.
     tombstone: CellContent,
+    /// The snapshot's row heights and column widths.
+    base_sizes: Rc<SheetSizes>,
+    /// (sequence id, sizes after it) for each entry that changed them, increasing ids.
+    size_changes: Vec<(SequenceId, Rc<SheetSizes>)>,
 }
 
 impl Default for EditLayer {
@@ -102,7 +109,27 @@ impl EditLayer {
     /// An empty edit layer over a snapshot reflecting the entries before `start`, whose extent
     /// is (`rows`, `cols`).
     pub fn over(start: SequenceId, extent: (u64, u64)) -> Self {
-        Self { segments: vec![Segment::new(start, Transform::default(), extent)], tombstone: CellContent::tombstone() }
+        Self {
+            segments: vec![Segment::new(start, Transform::default(), extent)],
+            tombstone: CellContent::tombstone(),
+            base_sizes: Rc::default(),
+            size_changes: Vec::new(),
+        }
+    }
+
+    /// This layer over a snapshot whose row heights and column widths are `sizes` (the
+    /// defaults unless set).
+    pub fn with_sizes(mut self, sizes: SheetSizes) -> Self {
+        self.base_sizes = Rc::new(sizes);
+        self
+    }
+
+    /// The row heights and column widths of the version reflecting the entries before `at`.
+    pub fn sizes(&self, at: SequenceId) -> Rc<SheetSizes> {
+        let k = self.size_changes.partition_point(|(seq, _)| *seq < at);
+        k.checked_sub(1)
+            .and_then(|k| self.size_changes.get(k))
+            .map_or_else(|| self.base_sizes.clone(), |(_, s)| s.clone())
     }
 
     /// The first entry not in the snapshot below: the layer reads correctly at every position
@@ -140,7 +167,12 @@ impl EditLayer {
     /// Records the entry at `seq`, whatever its operation: cell writes, or a structural edit
     /// that opens a new segment.
     pub fn apply_operation(&mut self, seq: SequenceId, operation: &Operation) {
+        let current = self.size_changes.last().map_or(&self.base_sizes, |(_, s)| s);
+        if let Some(sizes) = sizes_after(current, operation) {
+            self.size_changes.push((seq, Rc::new(sizes)));
+        }
         match (operation, structural_transform(operation)) {
+            (Operation::SetItemSizes { .. }, _) => {}
             (Operation::SetCell(write), _) => self.apply(seq, std::slice::from_ref(write)),
             (Operation::SetCells(writes), _) => self.apply(seq, writes),
             (Operation::ClearRange(range), _) => {
@@ -243,7 +275,12 @@ impl EditLayer {
             first.extents = base.extents.iter().filter(|(s, _, _)| *s >= at).copied().collect();
         }
         segments.insert(0, first);
-        EditLayer { segments, tombstone: CellContent::tombstone() }
+        EditLayer {
+            segments,
+            tombstone: CellContent::tombstone(),
+            base_sizes: self.sizes(at),
+            size_changes: self.size_changes.iter().filter(|(s, _)| *s >= at).cloned().collect(),
+        }
     }
 
     /// True when no cell was changed and no structural edit applied.

@@ -7,7 +7,7 @@ use super::sheet::Engine;
 use super::time_travel::entries_between;
 use crate::blob::BlobStore;
 use crate::log::{Entry, EventLog, Operation, SequenceId};
-use crate::model::{column_name, CellRange, CellRef};
+use crate::model::{column_name, Axis, CellRange, CellRef};
 
 /// Most items one page of the listing holds.
 pub const MAX_HISTORY_PAGE: usize = 1000;
@@ -23,11 +23,11 @@ pub struct HistoryItem {
     /// The id of the client that wrote it (random per `SpreadsheetData`); `None` as for
     /// `time_ms`.
     pub client_id: Option<u64>,
-    /// What it did: `"cells"`, `"clear"`, `"insertRows"`, `"deleteRows"`, `"insertColumns"` or
-    /// `"deleteColumns"`.
+    /// What it did: `"cells"`, `"clear"`, `"insertRows"`, `"deleteRows"`, `"insertColumns"`,
+    /// `"deleteColumns"` or `"resize"` (row heights or column widths).
     pub kind: &'static str,
     /// Where, in A1 notation (rows 1-based as a spreadsheet shows them): `"B2"`,
-    /// `"B2:D40 (117 cells)"`, `"rows 4:6"`, `"columns C:E"`.
+    /// `"B2:D40 (117 cells)"`, `"rows 4:6"`, `"columns C:E"`, `"columns B:B to 140 px"`.
     pub summary: String,
 }
 
@@ -64,6 +64,21 @@ pub fn describe(operation: &Operation) -> (&'static str, String) {
         Operation::DeleteRows { at, count } => ("deleteRows", rows(*at, *count)),
         Operation::InsertColumns { at, count } => ("insertColumns", columns(*at, *count)),
         Operation::DeleteColumns { at, count } => ("deleteColumns", columns(*at, *count)),
+        Operation::SetItemSizes { axis, runs } => {
+            let (lo, hi) = runs.iter().fold((u64::MAX, 0), |(lo, hi), r| (lo.min(r.start), hi.max(r.end())));
+            let span = if runs.is_empty() {
+                "nothing".to_owned()
+            } else if *axis == Axis::Row {
+                rows(lo, hi - lo)
+            } else {
+                columns(lo, hi - lo)
+            };
+            let size = match runs.as_slice() {
+                [one] => one.size.map_or_else(|| " to the default size".to_owned(), |px| format!(" to {px} px")),
+                _ => String::new(),
+            };
+            ("resize", format!("{span}{size}"))
+        }
     }
 }
 

@@ -17,11 +17,11 @@ use std::rc::Rc;
 
 use super::cell_history::CellHistory;
 use super::edit_layer::SMALL_CLEAR_CELLS;
-use super::structural::{extent_after, structural_transform};
+use super::structural::{extent_after, sizes_after, structural_transform};
 use super::undo_stack::EditKind;
 use super::viewport_tiles::CellRect;
 use crate::log::{CellWrite, Operation};
-use crate::snapshot::{CellContent, Transform};
+use crate::snapshot::{CellContent, SheetSizes, Transform};
 
 /// Identifies a pending edit (and the caller waiting on it); increasing in submission order.
 pub(crate) type EditId = u64;
@@ -120,6 +120,7 @@ impl Overlay {
                         self.last().clears.push((id, rect));
                     }
                 }
+                Operation::SetItemSizes { .. } => {}
                 structural => {
                     let transform = structural_transform(structural).unwrap_or_default();
                     self.segments.push(Segment::new(Some(id), transform));
@@ -240,6 +241,15 @@ impl Pending {
     /// The extent after the pending edits, from the committed extent.
     pub(crate) fn extent_after(&self, committed: (u64, u64)) -> (u64, u64) {
         self.edits.iter().flat_map(|e| &e.operations).fold(committed, extent_after)
+    }
+
+    /// The row heights and column widths after the pending edits, from the committed ones
+    /// (the same `Rc` when no pending edit changes them).
+    pub(crate) fn sizes_after(&self, committed: Rc<SheetSizes>) -> Rc<SheetSizes> {
+        self.edits.iter().flat_map(|e| &e.operations).fold(committed, |sizes, op| match sizes_after(&sizes, op) {
+            Some(changed) => Rc::new(changed),
+            None => sizes,
+        })
     }
 
     /// The transforms of the pending structural edits, oldest first.

@@ -34,8 +34,10 @@ impl Core {
     pub(crate) fn publish_if_changed(&mut self) -> bool {
         let load_status = self.load_status();
         let log_info = self.log_info();
+        let sizes = self.pending.sizes_after(self.edits.borrow().sizes(self.next_seq));
         let current = &self.current;
         let same = !self.dirty
+            && (Rc::ptr_eq(&current.sizes, &sizes) || current.sizes == sizes)
             && current.load_status == load_status
             && current.log_info == log_info
             && current.viewport == self.viewport
@@ -57,6 +59,7 @@ impl Core {
             load_status,
             log_info,
             undo: self.stacks.can(),
+            sizes,
         });
         true
     }

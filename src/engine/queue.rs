@@ -165,7 +165,8 @@ async fn reload<L: EventLog, B: BlobStore>(log: &L, blobs: &B, undo_key: Option<
         None => (0, None),
     };
     let extent = snapshot.as_ref().map_or((0, 0), |(_, i)| (i.row_count, i.col_count));
-    let mut edits = EditLayer::over(start, extent);
+    let sizes = snapshot.as_ref().map(|(_, i)| i.sizes.clone()).unwrap_or_default();
+    let mut edits = EditLayer::over(start, extent).with_sizes(sizes);
     let mut next = start;
     let mut pending_workflow = None;
     loop {

@@ -31,7 +31,7 @@ use super::undo_stack::{EditKind, DEFAULT_UNDO_LIMIT};
 use super::version::{ContentVersion, Viewport};
 use crate::blob::BlobStore;
 use crate::log::{CellWrite, EventLog, Operation, SequenceId};
-use crate::model::{CellRange, CellValue, Format};
+use crate::model::{Axis, CellRange, CellValue, Format, SizeRun};
 use crate::snapshot::TileSize;
 
 /// Default of [`EngineOptions::snapshot_cells`]: 100,000 cells, a few MB of edit layer, written
@@ -315,6 +315,17 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     /// As [`Self::set_cell`].
     pub fn delete_columns(&self, at: u64, count: u64) -> Done<Range<SequenceId>> {
         self.submit(Operation::DeleteColumns { at, count })
+    }
+
+    /// Sets the height of rows (`axis` [`Axis::Row`]) or the width of columns `start .. start
+    /// + count` to `size` whole CSS pixels, or back to the default with `None`, as one entry
+    /// ([`Operation::SetItemSizes`]). Contract of [`Self::set_cell`]; undone like any edit.
+    ///
+    /// # Errors
+    /// As [`Self::set_cell`]: a count of 0, a run past [`crate::model::MAX_INDEX`] or a size
+    /// outside 1..=10,000 px is a validation error and stores nothing.
+    pub fn set_item_sizes(&self, axis: Axis, start: u64, count: u64, size: Option<u32>) -> Done<Range<SequenceId>> {
+        self.submit(Operation::SetItemSizes { axis, runs: vec![SizeRun { start, count, size }] })
     }
 
     /// Submits any operation with the write contract of [`Self::set_cell`].

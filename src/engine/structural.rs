@@ -16,18 +16,22 @@
 //!   ordered by log order;
 //! - a deleted range keeps only the rows that survive, and rows inserted inside it by the
 //!   earlier entry survive too (the delete splits);
-//! - a cleared rectangle clears the cells of its rows and columns that survive, likewise split.
+//! - a cleared rectangle clears the cells of its rows and columns that survive, likewise split;
+//! - row heights and column widths move with their rows and columns: a run of sizes keeps the
+//!   items of it that survive, and items inserted inside it keep the default.
 
 use crate::log::{CellWrite, Operation};
-use crate::model::{CellRange, CellRef};
-use crate::snapshot::{AxisTransform, Transform};
+use crate::model::{Axis, CellRange, CellRef, SizeRun};
+use crate::snapshot::{AxisTransform, SheetSizes, Transform};
 
 /// The transform a structural edit applies (from the coordinates before it to those after);
 /// `None` for cell writes.
 pub fn structural_transform(operation: &Operation) -> Option<Transform> {
     let mut transform = Transform::default();
     match *operation {
-        Operation::SetCell(_) | Operation::SetCells(_) | Operation::ClearRange(_) => return None,
+        Operation::SetCell(_) | Operation::SetCells(_) | Operation::ClearRange(_) | Operation::SetItemSizes { .. } => {
+            return None
+        }
         Operation::InsertRows { at, count } => transform.rows.insert(at, count),
         Operation::DeleteRows { at, count } => transform.rows.delete(at, count),
         Operation::InsertColumns { at, count } => transform.cols.insert(at, count),
@@ -64,7 +68,34 @@ pub fn extent_after((rows, cols): (u64, u64), operation: &Operation) -> (u64, u6
         Operation::DeleteRows { at, count } => (shift_extent(rows, at, count, false), cols),
         Operation::InsertColumns { at, count } => (rows, shift_extent(cols, at, count, true)),
         Operation::DeleteColumns { at, count } => (rows, shift_extent(cols, at, count, false)),
-        Operation::ClearRange(_) => (rows, cols),
+        Operation::ClearRange(_) | Operation::SetItemSizes { .. } => (rows, cols),
+    }
+}
+
+/// The row heights and column widths after `operation`: a `SetItemSizes` sets them, a
+/// structural edit moves them with their rows or columns. `None` when they do not change.
+pub fn sizes_after(sizes: &SheetSizes, operation: &Operation) -> Option<SheetSizes> {
+    if let Operation::SetItemSizes { axis, runs } = operation {
+        let mut out = sizes.clone();
+        let table = match axis {
+            Axis::Row => &mut out.rows,
+            Axis::Column => &mut out.cols,
+        };
+        for run in runs {
+            *table = table.with(*run);
+        }
+        return (out != *sizes).then_some(out);
+    }
+    let step = structural_transform(operation)?;
+    let moved = |table: &crate::snapshot::ItemSizes, axis: &AxisTransform| {
+        (!table.is_empty() && !axis.is_identity()).then(|| table.transformed(axis))
+    };
+    match (moved(&sizes.rows, &step.rows), moved(&sizes.cols, &step.cols)) {
+        (None, None) => None,
+        (rows, cols) => Some(SheetSizes {
+            rows: rows.unwrap_or_else(|| sizes.rows.clone()),
+            cols: cols.unwrap_or_else(|| sizes.cols.clone()),
+        }),
     }
 }
 
@@ -127,6 +158,28 @@ pub fn rebase_operation(operation: &Operation, through: &Transform) -> Rebased {
         Operation::DeleteColumns { at, count } => {
             let runs = through.cols.map_range(*at, *count);
             (runs.into_iter().rev().map(|(at, count)| Operation::DeleteColumns { at, count }).collect(), 0)
+        }
+        Operation::SetItemSizes { axis, runs } => {
+            let map = match axis {
+                Axis::Row => &through.rows,
+                Axis::Column => &through.cols,
+            };
+            let mapped: Vec<SizeRun> = runs
+                .iter()
+                .flat_map(|run| {
+                    map.map_range(run.start, run.count).into_iter().map(|(start, count)| SizeRun {
+                        start,
+                        count,
+                        ..*run
+                    })
+                })
+                .collect();
+            let operations = if mapped.is_empty() {
+                Vec::new()
+            } else {
+                vec![Operation::SetItemSizes { axis: *axis, runs: mapped }]
+            };
+            (operations, 0)
         }
     };
     Rebased { operations, dropped_cells }

@@ -93,7 +93,10 @@ impl Frame {
         viewport: Option<Viewport>,
         load_status: LoadStatus,
     ) -> ContentVersion {
-        let extent = self.edits.borrow().extent(position);
+        let (extent, sizes) = {
+            let edits = self.edits.borrow();
+            (edits.extent(position), edits.sizes(position))
+        };
         ContentVersion {
             seq: position,
             snapshot: self.index.clone(),
@@ -110,6 +113,7 @@ impl Frame {
                 workflow: None,
             },
             undo: (false, false),
+            sizes,
         }
     }
 }
@@ -244,7 +248,8 @@ async fn build_frame<L: EventLog, B: BlobStore>(
             Err(e) => return Err(e),
         };
         let extent = index.as_ref().map_or((0, 0), |i| (i.row_count, i.col_count));
-        let mut edits = EditLayer::over(start, extent);
+        let sizes = index.as_ref().map(|i| i.sizes.clone()).unwrap_or_default();
+        let mut edits = EditLayer::over(start, extent).with_sizes(sizes);
         for (i, entry) in entries.iter().enumerate() {
             edits.apply_operation(start + i as u64, &entry.operation);
         }

@@ -33,7 +33,8 @@ use super::undo_stack::{EditKind, Step};
 use super::version::ContentVersion;
 use super::viewport_tiles::CellRect;
 use crate::blob::BlobStore;
-use crate::log::{CellWrite, EventLog, Operation, SequenceId, MAX_BATCH_CELLS};
+use crate::log::{CellWrite, EventLog, Operation, SequenceId, MAX_BATCH_CELLS, MAX_SIZE_RUNS};
+use crate::model::{Axis, SizeRun};
 use crate::snapshot::{TileSize, Transform};
 
 /// What an `undo()` or `redo()` did.
@@ -232,14 +233,14 @@ fn affected_rects(operation: &Operation, (rows, cols): (u64, u64), tile: TileSiz
                 .into_iter()
                 .collect()
         }
-        Operation::InsertRows { .. } | Operation::InsertColumns { .. } => Vec::new(),
+        Operation::InsertRows { .. } | Operation::InsertColumns { .. } | Operation::SetItemSizes { .. } => Vec::new(),
     }
 }
 
 /// The operations that undo `operation`, given `before`, the version it replaced (with the
 /// tiles under [`affected_rects`] loaded), in the coordinates right after it: previous
-/// contents for written and cleared cells, the rows or columns back with their cells for a
-/// delete, a delete for an insert. Large restores are split into entries of at most
+/// contents for written and cleared cells, the rows or columns back with their cells and sizes
+/// for a delete, a delete for an insert, the previous sizes for a resize. Large restores are split into entries of at most
 /// [`MAX_BATCH_CELLS`] cells.
 pub(crate) fn inverse_operations(operation: &Operation, before: &ContentVersion) -> Vec<Operation> {
     let previous = |row: u64, col: u64| {
@@ -272,6 +273,19 @@ pub(crate) fn inverse_operations(operation: &Operation, before: &ContentVersion)
     let chunks = |writes: Vec<CellWrite>| -> Vec<Operation> {
         writes.chunks(MAX_BATCH_CELLS).map(|c| Operation::SetCells(c.to_vec())).collect()
     };
+    // The sizes `spans` of `axis` had, as entries restoring them; `only_set` leaves out the
+    // spans that had the default (for rows a delete's inverse inserts, which have it).
+    let sizes = |axis: Axis, spans: &mut dyn Iterator<Item = (u64, u64)>, only_set: bool| -> Vec<Operation> {
+        let table = match axis {
+            Axis::Row => &before.sizes().rows,
+            Axis::Column => &before.sizes().cols,
+        };
+        let runs: Vec<SizeRun> = spans
+            .flat_map(|(start, count)| table.runs_over(start, count))
+            .filter(|r| !only_set || r.size.is_some())
+            .collect();
+        runs.chunks(MAX_SIZE_RUNS).map(|c| Operation::SetItemSizes { axis, runs: c.to_vec() }).collect()
+    };
     match operation {
         Operation::SetCell(w) => vec![Operation::SetCell(previous(w.row, w.col))],
         Operation::SetCells(ws) => {
@@ -288,13 +302,16 @@ pub(crate) fn inverse_operations(operation: &Operation, before: &ContentVersion)
             let cells = held(within((*at, at.saturating_add(count.saturating_sub(1))), (0, u64::MAX)));
             let mut ops = vec![Operation::InsertRows { at: *at, count: *count }];
             ops.extend(chunks(cells));
+            ops.extend(sizes(Axis::Row, &mut std::iter::once((*at, *count)), true));
             ops
         }
         Operation::DeleteColumns { at, count } => {
             let cells = held(within((0, u64::MAX), (*at, at.saturating_add(count.saturating_sub(1)))));
             let mut ops = vec![Operation::InsertColumns { at: *at, count: *count }];
             ops.extend(chunks(cells));
+            ops.extend(sizes(Axis::Column, &mut std::iter::once((*at, *count)), true));
             ops
         }
+        Operation::SetItemSizes { axis, runs } => sizes(*axis, &mut runs.iter().map(|r| (r.start, r.count)), false),
     }
 }

@@ -10,9 +10,11 @@ use rustc_hash::FxHashMap;
 use super::edit_layer::{EditLayer, Lookup};
 use super::error::EngineError;
 use super::loaded_tile::LoadedTile;
+use super::offsets::{ItemOffsetMapping, DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT};
 use super::pending::{OverlayLookup, PendingView};
 use crate::log::{SequenceId, Workflow};
-use crate::snapshot::{CellContent, SnapshotIndex, TileKey, Transform};
+use crate::model::Axis;
+use crate::snapshot::{CellContent, SheetSizes, SnapshotIndex, TileKey, Transform};
 
 /// Loaded tiles by (layer index in the snapshot index, tile).
 pub(crate) type TileMap = FxHashMap<(usize, TileKey), Rc<LoadedTile>>;
@@ -103,6 +105,8 @@ pub struct ContentVersion {
     pub(crate) log_info: LogInfo,
     /// Whether the client had a step to undo, and one to redo, when the version was made.
     pub(crate) undo: (bool, bool),
+    /// Row heights and column widths, pending edits included.
+    pub(crate) sizes: Rc<SheetSizes>,
 }
 
 impl ContentVersion {
@@ -120,6 +124,7 @@ impl ContentVersion {
             load_status: LoadStatus::Loading,
             log_info: LogInfo { sequence_id: 0, snapshot_sequence_id: None, workflow: None },
             undo: (false, false),
+            sizes: Rc::default(),
         }
     }
 
@@ -230,6 +235,22 @@ impl ContentVersion {
     /// for a version of the past).
     pub fn can_redo(&self) -> bool {
         self.undo.1
+    }
+
+    /// Row heights and column widths that are not the defaults, as of this version.
+    pub fn sizes(&self) -> &Rc<SheetSizes> {
+        &self.sizes
+    }
+
+    /// Where rows start, in pixels: 30 px each unless resized (`O(log n)` lookups in the
+    /// number of resized runs).
+    pub fn row_offsets(&self) -> ItemOffsetMapping {
+        ItemOffsetMapping::new(DEFAULT_ROW_HEIGHT, Axis::Row, self.sizes.clone())
+    }
+
+    /// Where columns start, in pixels: 100 px each unless resized.
+    pub fn column_offsets(&self) -> ItemOffsetMapping {
+        ItemOffsetMapping::new(DEFAULT_COLUMN_WIDTH, Axis::Column, self.sizes.clone())
     }
 
     /// True while this version shows optimistic edits not yet durable in the log.

@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use super::error::EngineError;
 use super::lifecycle::Retention;
-use super::structural::{extent_after, structural_transform};
+use super::structural::{extent_after, sizes_after, structural_transform};
 use super::viewport_tiles::{tiles_under, CellRect};
 use crate::blob::BlobStore;
 use crate::blob::{read_path, write_path};
@@ -20,8 +20,8 @@ use crate::log::{
     CellWrite, EventLog, LogError, MetadataUpdate, Operation, QueryFrom, QueryTo, SequenceId, SnapshotInfo, Workflow,
 };
 use crate::snapshot::{
-    decode_index, decode_tile, encode_index, encode_tile, CellContent, Layer, SnapshotIndex, Tile, TileKey, TileSize,
-    Transform,
+    decode_index, decode_tile, encode_index, encode_tile, CellContent, Layer, SheetSizes, SnapshotIndex, Tile, TileKey,
+    TileSize, Transform,
 };
 
 /// A change of one cell: its (row, column) and its content after the segment.
@@ -170,6 +170,7 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
     // the transform composed of the structural edits, and the extent.
     let mut segment = SegmentChanges {
         extent: base.as_ref().map_or((0, 0), |b| (b.row_count, b.col_count)),
+        sizes: base.as_ref().map(|b| b.sizes.clone()).unwrap_or_default(),
         ..SegmentChanges::default()
     };
     loop {
@@ -182,7 +183,7 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
         }
         page = log.query(QueryFrom::Seq(next), QueryTo::Seq(seq), None).await?;
     }
-    let SegmentChanges { mut touched, transform, extent, cleared } = segment;
+    let SegmentChanges { mut touched, transform, extent, cleared, sizes } = segment;
     let tile_size = base.as_ref().map_or(config.tile_size, |b| b.tile_size);
     let mut layers = base.as_ref().map(|b| b.layers.clone()).unwrap_or_default();
     let new_layer = layers.is_empty() || !transform.is_identity();
@@ -195,7 +196,14 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
     // Cells with content under a cleared rectangle (in any layer) are cleared, unless written
     // after the clear: the layers' tiles under it are read, O(populated tiles).
     if !cleared.is_empty() {
-        let probe = SnapshotIndex { seq, row_count: extent.0, col_count: extent.1, tile_size, layers: layers.clone() };
+        let probe = SnapshotIndex {
+            seq,
+            row_count: extent.0,
+            col_count: extent.1,
+            tile_size,
+            layers: layers.clone(),
+            sizes: SheetSizes::default(),
+        };
         for cell in cells_under(blobs, &probe, &cleared).await? {
             touched.entry(cell).or_insert_with(CellContent::tombstone);
         }
@@ -243,7 +251,7 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
 
     let tiles_referenced = layers.iter().map(|l| l.tiles.len()).sum::<usize>() - tiles_written;
     let compact = layers.len() > config.max_layers.max(1);
-    let index = SnapshotIndex { seq, row_count: extent.0, col_count: extent.1, tile_size, layers };
+    let index = SnapshotIndex { seq, row_count: extent.0, col_count: extent.1, tile_size, layers, sizes };
     let encoded = encode_index(&index);
     bytes_written += encoded.len();
     let path = index_path(seq);
@@ -257,13 +265,14 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
 /// What the entries of a segment (since the previous snapshot) did, in the newest coordinates:
 /// the final content of every cell written, the rectangles cleared (cells written after a clear
 /// are in `touched`, not under it), the transform composed of the structural edits, and the
-/// extent.
+/// extent, and the row heights and column widths.
 #[derive(Default)]
 struct SegmentChanges {
     touched: FxHashMap<(u64, u64), CellContent>,
     cleared: Vec<CellRect>,
     transform: Transform,
     extent: (u64, u64),
+    sizes: SheetSizes,
 }
 
 impl SegmentChanges {
@@ -273,6 +282,9 @@ impl SegmentChanges {
     /// composes onto `transform` and shifts `extent`.
     fn apply(&mut self, operation: &Operation) {
         self.extent = extent_after(self.extent, operation);
+        if let Some(sizes) = sizes_after(&self.sizes, operation) {
+            self.sizes = sizes;
+        }
         let step = match (operation, structural_transform(operation)) {
             (Operation::SetCell(write), _) => return apply_writes(&mut self.touched, std::slice::from_ref(write)),
             (Operation::SetCells(writes), _) => return apply_writes(&mut self.touched, writes),
@@ -282,6 +294,7 @@ impl SegmentChanges {
                 self.cleared.push(rect);
                 return;
             }
+            (Operation::SetItemSizes { .. }, _) => return,
             (_, step) => step.unwrap_or_default(),
         };
         self.touched = std::mem::take(&mut self.touched)

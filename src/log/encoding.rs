@@ -13,6 +13,8 @@
 //!           | 2 at count | 3 at count     insert / delete rows
 //!           | 4 at count | 5 at count     insert / delete columns
 //!           | 6 row col height-1 width-1   clear a rectangle (top-left corner, then size)
+//!           | 7 axis:u8 count run*count   row heights (axis 0) or column widths (axis 1)
+//! run       = start count-1 size          size in CSS pixels; 0 for the axis default
 //! cell      = row col value format
 //! value     = 0 (no value) | 1 (explicit empty) | 2 string (text) | 3 f64-LE (number)
 //!           | 4 (false) | 5 (true) | 6 code:u8 (error, ErrorCode::to_byte)
@@ -41,7 +43,7 @@
 //! every v2 input `b` that decodes (minimal varints, one tag per choice, no trailing bytes).
 
 use super::entry::{CellWrite, Entry, Metadata, Operation, Origin, Workflow};
-use crate::model::{Axis, CellRange, CellRef, CellValue, ErrorCode, Format, ValidationError};
+use crate::model::{Axis, CellRange, CellRef, CellValue, ErrorCode, Format, SizeRun, ValidationError};
 use crate::wire::{put_str, put_varint, Reader, WireError};
 
 /// The format version written by [`encode_entry`]: checksummed, with an [`Origin`]. Bump it
@@ -56,6 +58,9 @@ const V2_HEADER_LEN: usize = 5;
 
 /// Smallest encoding of one [`CellWrite`]: row, col, value tag, format tag.
 const MIN_CELL_BYTES: usize = 4;
+
+/// Smallest encoding of one [`SizeRun`]: start, count and size varints.
+const MIN_SIZE_RUN_BYTES: usize = 3;
 
 /// Why bytes could not be decoded into an entry. Offsets are byte positions in the input.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -208,6 +213,19 @@ fn put_operation(out: &mut Vec<u8>, operation: &Operation) {
             put_varint(out, range.end().row - range.start().row);
             put_varint(out, range.end().col - range.start().col);
         }
+        Operation::SetItemSizes { axis, runs } => {
+            out.push(7);
+            out.push(match axis {
+                Axis::Row => 0,
+                Axis::Column => 1,
+            });
+            put_varint(out, runs.len() as u64);
+            for run in runs {
+                put_varint(out, run.start);
+                put_varint(out, run.count.saturating_sub(1));
+                put_varint(out, run.size.map_or(0, u64::from));
+            }
+        }
     }
 }
 
@@ -268,6 +286,32 @@ fn read_operation(r: &mut Reader<'_>) -> Result<Operation, DecodeError> {
             let last_row = row.checked_add(rows).ok_or(too_large(Axis::Row, u64::MAX))?;
             let last_col = col.checked_add(cols).ok_or(too_large(Axis::Column, u64::MAX))?;
             Operation::ClearRange(CellRange::new(CellRef { row, col }, CellRef { row: last_row, col: last_col }))
+        }
+        7 => {
+            let axis_at = r.pos();
+            let axis = match r.byte()? {
+                0 => Axis::Row,
+                1 => Axis::Column,
+                tag => return Err(DecodeError::UnknownTag { what: "axis", tag, offset: axis_at }),
+            };
+            let count = r.count(MIN_SIZE_RUN_BYTES)?;
+            let mut runs = Vec::with_capacity(count);
+            for _ in 0..count {
+                let start = r.varint()?;
+                let count = r
+                    .varint()?
+                    .checked_add(1)
+                    .ok_or(DecodeError::Invalid(ValidationError::IndexTooLarge { axis, index: u64::MAX }))?;
+                let size =
+                    match r.varint()? {
+                        0 => None,
+                        px => Some(u32::try_from(px).map_err(|_| {
+                            DecodeError::Invalid(ValidationError::BadItemSize { axis, size: px as f64 })
+                        })?),
+                    };
+                runs.push(SizeRun { start, count, size });
+            }
+            Operation::SetItemSizes { axis, runs }
         }
         tag => return Err(DecodeError::UnknownTag { what: "operation", tag, offset: tag_at }),
     };

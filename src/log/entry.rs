@@ -1,7 +1,7 @@
 //! Log entries: one operation plus the mutable metadata `snapshot`, `history`, `pending`
 //! (DESIGN.md sections 1 and 4), and the [`Origin`] saying when and by whom it was written.
 
-use crate::model::{check_index, Axis, CellRange, CellRef, CellValue, Format, ValidationError, MAX_INDEX};
+use crate::model::{check_index, Axis, CellRange, CellRef, CellValue, Format, SizeRun, ValidationError, MAX_INDEX};
 
 /// Position of an entry in the log. Starts at 0, no gaps, never reused (DESIGN.md section 1).
 pub type SequenceId = u64;
@@ -11,6 +11,9 @@ pub const MAX_METADATA_PATH_BYTES: usize = 4096;
 
 /// Most cells in one [`Operation::SetCells`] batch.
 pub const MAX_BATCH_CELLS: usize = 1 << 20;
+
+/// Most runs in one [`Operation::SetItemSizes`].
+pub const MAX_SIZE_RUNS: usize = 1 << 16;
 
 /// A write of one cell: its new value and number format.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +86,18 @@ pub enum Operation {
     /// not change the row or column count. Added in wire tag 6 of entry format 1 (older builds
     /// refuse entries holding it with an unknown-tag error rather than misreading them).
     ClearRange(CellRange),
+    /// Set the height of rows (`axis` [`Axis::Row`]) or the width of columns
+    /// ([`Axis::Column`]): each run gives its items one size in whole CSS pixels, or the axis
+    /// default (`None`). Applied in order, so a later run wins where runs overlap. 1 to
+    /// [`MAX_SIZE_RUNS`] runs. Sizes move with their rows and columns under structural edits
+    /// (the variable-size items of the InfiniSheet design; DESIGN.md section 3). Added in wire
+    /// tag 7 of entry format 2.
+    SetItemSizes {
+        /// Rows or columns.
+        axis: Axis,
+        /// The runs, in the order they apply.
+        runs: Vec<SizeRun>,
+    },
 }
 
 impl Operation {
@@ -108,6 +123,19 @@ impl Operation {
             Self::ClearRange(range) => {
                 CellRef::new(range.end().row, range.end().col)?;
                 Ok(())
+            }
+            Self::SetItemSizes { axis, runs } => {
+                if runs.is_empty() {
+                    return Err(ValidationError::EmptySpan { axis: *axis });
+                }
+                if runs.len() > MAX_SIZE_RUNS {
+                    return Err(ValidationError::TooManySizeRuns {
+                        axis: *axis,
+                        runs: runs.len(),
+                        limit: MAX_SIZE_RUNS,
+                    });
+                }
+                runs.iter().try_for_each(|run| run.validate(*axis))
             }
             Self::InsertRows { at, count } | Self::DeleteRows { at, count } => check_span(Axis::Row, *at, *count),
             Self::InsertColumns { at, count } | Self::DeleteColumns { at, count } => {

@@ -16,7 +16,7 @@ mod memory;
 pub use encoding::{decode_entry, encode_entry, DecodeError, ENTRY_FORMAT_V1, ENTRY_FORMAT_VERSION};
 pub use entry::{
     CellWrite, Entry, Metadata, MetadataUpdate, Operation, Origin, SequenceId, Workflow, MAX_BATCH_CELLS,
-    MAX_METADATA_PATH_BYTES,
+    MAX_METADATA_PATH_BYTES, MAX_SIZE_RUNS,
 };
 pub use error::LogError;
 pub use event_log::{

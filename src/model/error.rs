@@ -125,6 +125,29 @@ pub enum ValidationError {
         /// Why it was refused.
         error: Box<ValidationError>,
     },
+    /// A row height or column width that is not a whole number of pixels within
+    /// [`MIN_ITEM_SIZE`](crate::model::MIN_ITEM_SIZE)`..=`[`MAX_ITEM_SIZE`](crate::model::MAX_ITEM_SIZE).
+    #[error(
+        "{axis} size {size} is not valid; a size is a whole number of pixels from {} to {}",
+        crate::model::MIN_ITEM_SIZE,
+        crate::model::MAX_ITEM_SIZE
+    )]
+    BadItemSize {
+        /// Rows (a height) or columns (a width).
+        axis: Axis,
+        /// The rejected size, as given.
+        size: f64,
+    },
+    /// More runs of item sizes in one entry than it may hold.
+    #[error("{runs} runs of {axis} sizes in one entry are too many; the limit is {limit}")]
+    TooManySizeRuns {
+        /// Rows or columns.
+        axis: Axis,
+        /// Runs given.
+        runs: usize,
+        /// Most runs one entry may hold.
+        limit: usize,
+    },
     /// A snapshot or history blob path in entry metadata that is empty or too long.
     #[error("a metadata blob path of {bytes} bytes is invalid; it must be 1 to {limit} bytes")]
     BadMetadataPath {

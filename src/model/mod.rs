@@ -1,6 +1,7 @@
 //! The spreadsheet's vocabulary as plain Rust data: cell values ([`CellValue`]), error
 //! values ([`ErrorCode`]), number formats ([`Format`]), cell positions and their A1 text
-//! ([`CellRef`], [`CellRange`], [`Axis`], column names) and the [`ValidationError`] that
+//! ([`CellRef`], [`CellRange`], [`Axis`], column names), row heights and column widths
+//! ([`SizeRun`]) and the [`ValidationError`] that
 //! refuses bad input before anything is stored.
 //!
 //! This module owns the limits every layer shares: [`MAX_INDEX`] (2^53 - 1) for 0-based row
@@ -14,11 +15,13 @@
 mod error;
 mod error_code;
 mod format;
+mod item_size;
 mod reference;
 mod value;
 
 pub use error::{IndexProblem, ValidationError};
 pub use error_code::ErrorCode;
 pub use format::{Format, MAX_FORMAT_CHARS};
+pub use item_size::{item_size_from_f64, SizeRun, MAX_ITEM_SIZE, MIN_ITEM_SIZE};
 pub use reference::{check_index, column_name, index_from_f64, parse_column_name, Axis, CellRange, CellRef, MAX_INDEX};
 pub use value::{validate_text, CellValue, MAX_TEXT_UTF16_UNITS};

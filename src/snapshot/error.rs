@@ -141,6 +141,12 @@ pub enum SnapshotError {
         /// What is wrong, e.g. `"a range has width 0"`.
         reason: &'static str,
     },
+    /// Row heights or column widths that are not in normal form.
+    #[error("invalid item sizes: {reason}")]
+    BadSizes {
+        /// What is wrong, e.g. `"runs overlap"`.
+        reason: &'static str,
+    },
     /// Bytes remain after a complete blob.
     #[error("{extra} unexpected bytes after the blob's contents at byte {offset}")]
     TrailingBytes {

@@ -4,8 +4,11 @@
 //! Layout (integers are minimal unsigned LEB128 varints unless said otherwise):
 //!
 //! ```text
-//! index   = "SLIX" version:u8(=1) crc32:u32-LE body   the CRC-32 covers exactly `body`
-//! body    = seq row_count col_count tile_rows tile_cols layer_count layer*layer_count
+//! index   = "SLIX" version:u8(=1 or 2) crc32:u32-LE body   the CRC-32 covers exactly `body`
+//! body    = seq row_count col_count tile_rows tile_cols layer_count layer*layer_count [sizes]
+//! sizes   = sized(rows) sized(cols)      version 2 only, and only there: not both empty
+//! sized   = count (gap count-1 px)*count  runs of non-default sizes in increasing order
+//!   gap   = start - end of the previous run (exclusive); the first run: start
 //! layer   = axis(rows) axis(cols) tile_count tile*tile_count     oldest layer first
 //! axis    = ranges(deleted) ranges(inserted)
 //! ranges  = count (gap width-minus-1)*count
@@ -22,19 +25,24 @@
 //! gigabytes of paths. Stored in full, the decoded index is a small multiple of the blob's
 //! size. The encoding is canonical (one encoding per index; ranges and keys are ordered and
 //! non-adjacent by construction), so `encode_index(&decode_index(b)?) == b` whenever `b`
-//! decodes.
+//! decodes. An index whose sizes are all defaults is written as version 1, so builds that
+//! predate row heights and column widths read it; version 2 adds the sizes.
 
 use std::collections::BTreeMap;
 
 use super::error::SnapshotError;
+use super::sizes::{ItemSizes, SheetSizes, SizedRun};
 use super::tile::{TileKey, TileSize};
 use super::transform::{AxisTransform, Transform};
 use super::wire::{self, put_len, put_str, put_varint, PositionCodec, Reader};
 use crate::model::MAX_INDEX;
 
-/// The format version written by [`encode_index`]; bump it when the layout changes and keep
-/// decoding the old ones.
-pub const INDEX_FORMAT_VERSION: u8 = 1;
+/// The newest format version written by [`encode_index`] (for an index with item sizes); bump
+/// it when the layout changes and keep decoding the old ones.
+pub const INDEX_FORMAT_VERSION: u8 = 2;
+
+/// The version written for an index whose row heights and column widths are all defaults.
+const INDEX_FORMAT_V1: u8 = 1;
 
 const INDEX_MAGIC: [u8; 4] = *b"SLIX";
 
@@ -44,6 +52,8 @@ const MIN_LAYER_BYTES: usize = 5;
 const MIN_RANGE_BYTES: usize = 2;
 /// Smallest encoding of a tile entry: two key varints and an empty path's length.
 const MIN_TILE_BYTES: usize = 3;
+/// Smallest encoding of a size run: gap, count and size.
+const MIN_SIZE_RUN_BYTES: usize = 3;
 
 /// The description of one snapshot: what it covers and where its tiles are.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +68,8 @@ pub struct SnapshotIndex {
     pub tile_size: TileSize,
     /// The layers, oldest (bottom) first and newest (top) last. Empty for an empty sheet.
     pub layers: Vec<Layer>,
+    /// Row heights and column widths that are not the defaults, as of `seq`.
+    pub sizes: SheetSizes,
 }
 
 /// The tiles written by one snapshot, and how the layer beneath maps into this one.
@@ -101,7 +113,8 @@ impl SnapshotIndex {
 /// Encodes `index` as a snapshot index blob (layout in the module docs). An index that fails
 /// [`SnapshotIndex::validate`] is encoded all the same, and its blob does not decode.
 pub fn encode_index(index: &SnapshotIndex) -> Vec<u8> {
-    let mut out = wire::start(INDEX_MAGIC, INDEX_FORMAT_VERSION);
+    let version = if index.sizes.is_empty() { INDEX_FORMAT_V1 } else { INDEX_FORMAT_VERSION };
+    let mut out = wire::start(INDEX_MAGIC, version);
     put_varint(&mut out, index.seq);
     put_varint(&mut out, index.row_count);
     put_varint(&mut out, index.col_count);
@@ -120,6 +133,18 @@ pub fn encode_index(index: &SnapshotIndex) -> Vec<u8> {
             put_str(&mut out, path);
         }
     }
+    if !index.sizes.is_empty() {
+        for sizes in [&index.sizes.rows, &index.sizes.cols] {
+            put_len(&mut out, sizes.runs().len());
+            let mut end = 0;
+            for run in sizes.runs() {
+                put_varint(&mut out, run.start - end);
+                put_varint(&mut out, run.end - run.start - 1);
+                put_varint(&mut out, run.size.into());
+                end = run.end;
+            }
+        }
+    }
     wire::finish(out)
 }
 
@@ -132,7 +157,8 @@ pub fn encode_index(index: &SnapshotIndex) -> Vec<u8> {
 /// tile size, transform or UTF-8, trailing bytes. Never panics; allocates a small multiple of
 /// the blob's length at most.
 pub fn decode_index(bytes: &[u8]) -> Result<SnapshotIndex, SnapshotError> {
-    let mut r = wire::open(bytes, INDEX_MAGIC, INDEX_FORMAT_VERSION, "snapshot index")?;
+    let (mut r, version) =
+        wire::open_versions(bytes, INDEX_MAGIC, INDEX_FORMAT_V1..=INDEX_FORMAT_VERSION, "snapshot index")?;
     let seq = r.varint()?;
     let row_count = r.varint()?;
     let col_count = r.varint()?;
@@ -157,8 +183,17 @@ pub fn decode_index(bytes: &[u8]) -> Result<SnapshotIndex, SnapshotError> {
         }
         layers.push(Layer { transform: Transform { rows, cols }, tiles });
     }
+    let sizes = if version == INDEX_FORMAT_V1 {
+        SheetSizes::default()
+    } else {
+        let sizes = SheetSizes { rows: read_sizes(&mut r)?, cols: read_sizes(&mut r)? };
+        if sizes.is_empty() {
+            return Err(SnapshotError::BadSizes { reason: "a version 2 index must hold sizes" });
+        }
+        sizes
+    };
     r.end()?;
-    let index = SnapshotIndex { seq, row_count, col_count, tile_size, layers };
+    let index = SnapshotIndex { seq, row_count, col_count, tile_size, layers, sizes };
     index.validate()?;
     Ok(index)
 }
@@ -171,6 +206,21 @@ fn put_ranges(out: &mut Vec<u8>, count: usize, ranges: impl Iterator<Item = (u64
         put_varint(out, width.saturating_sub(1));
         next_free = start.saturating_add(width).saturating_add(1);
     }
+}
+
+fn read_sizes(r: &mut Reader<'_>) -> Result<ItemSizes, SnapshotError> {
+    let bad = || SnapshotError::BadSizes { reason: "a run ends past the last index" };
+    let count = r.count(MIN_SIZE_RUN_BYTES)?;
+    let mut runs = Vec::with_capacity(count);
+    let mut end = 0u64;
+    for _ in 0..count {
+        let start = end.checked_add(r.varint()?).ok_or_else(bad)?;
+        let len = r.varint()?.checked_add(1).ok_or_else(bad)?;
+        end = start.checked_add(len).ok_or_else(bad)?;
+        let size = u32::try_from(r.varint()?).map_err(|_| SnapshotError::BadSizes { reason: "a size is too large" })?;
+        runs.push(SizedRun { start, end, size });
+    }
+    ItemSizes::from_runs(runs)
 }
 
 fn read_axis(r: &mut Reader<'_>) -> Result<AxisTransform, SnapshotError> {
@@ -223,11 +273,12 @@ mod tests {
             col_count: 12,
             tile_size: TileSize::DEFAULT,
             layers: vec![bottom, top],
+            sizes: SheetSizes::default(),
         })
     }
 
     fn framed(body: &[u8]) -> Vec<u8> {
-        let mut out = wire::start(INDEX_MAGIC, INDEX_FORMAT_VERSION);
+        let mut out = wire::start(INDEX_MAGIC, INDEX_FORMAT_V1);
         out.extend_from_slice(body);
         wire::finish(out)
     }
@@ -244,8 +295,14 @@ mod tests {
 
     #[test]
     fn empty_sheet_has_no_layers() -> Result<(), SnapshotError> {
-        let index =
-            SnapshotIndex { seq: 0, row_count: 0, col_count: 0, tile_size: TileSize::new(4, 4)?, layers: vec![] };
+        let index = SnapshotIndex {
+            seq: 0,
+            row_count: 0,
+            col_count: 0,
+            tile_size: TileSize::new(4, 4)?,
+            layers: vec![],
+            sizes: SheetSizes::default(),
+        };
         let bytes = encode_index(&index);
         assert_eq!(bytes, framed(&[0, 0, 0, 4, 4, 0]));
         assert_eq!(decode_index(&bytes), Ok(index));
@@ -266,7 +323,14 @@ mod tests {
             ]),
         };
         let layers = vec![Layer::default(), layer];
-        let index = SnapshotIndex { seq: 300, row_count: 9, col_count: 5, tile_size: TileSize::new(4, 2)?, layers };
+        let index = SnapshotIndex {
+            seq: 300,
+            row_count: 9,
+            col_count: 5,
+            tile_size: TileSize::new(4, 2)?,
+            layers,
+            sizes: SheetSizes::default(),
+        };
         let body = [
             0xac, 0x02, 9, 5, 4, 2, 2, // seq 300, counts, size, two layers
             0, 0, 0, 0, 0, // bottom layer: identity, no tiles
@@ -276,6 +340,42 @@ mod tests {
         let bytes = encode_index(&index);
         assert_eq!(bytes, framed(&body));
         assert_eq!(decode_index(&bytes), Ok(index));
+        Ok(())
+    }
+
+    #[test]
+    fn pinned_bytes_of_an_index_with_sizes() -> Result<(), SnapshotError> {
+        // Version 2: if this test has to change, stored indexes break.
+        use crate::model::SizeRun;
+        let rows = ItemSizes::default().with(SizeRun { start: 2, count: 3, size: Some(45) });
+        let cols = ItemSizes::default().with(SizeRun { start: 0, count: 1, size: Some(200) }).with(SizeRun {
+            start: 1,
+            count: 1,
+            size: Some(20),
+        });
+        let sizes = SheetSizes { rows, cols };
+        let index = SnapshotIndex {
+            seq: 1,
+            row_count: 0,
+            col_count: 0,
+            tile_size: TileSize::new(4, 4)?,
+            layers: vec![],
+            sizes,
+        };
+        let body = [
+            1, 0, 0, 4, 4, 0, // seq 1, empty sheet, no layers
+            1, 2, 2, 45, // rows: one run, start 2, count 3, 45 px
+            2, 0, 0, 0xc8, 0x01, 0, 0, 20, // columns: 0 at 200 px, 1 at 20 px
+        ];
+        let mut expected = wire::start(INDEX_MAGIC, 2);
+        expected.extend_from_slice(&body);
+        let bytes = encode_index(&index);
+        assert_eq!(bytes, wire::finish(expected));
+        assert_eq!(decode_index(&bytes), Ok(index));
+        // A version 2 index without sizes is not canonical.
+        let mut empty = wire::start(INDEX_MAGIC, 2);
+        empty.extend_from_slice(&[1, 0, 0, 4, 4, 0, 0, 0]);
+        assert!(matches!(decode_index(&wire::finish(empty)), Err(SnapshotError::BadSizes { .. })));
         Ok(())
     }
 

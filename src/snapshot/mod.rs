@@ -8,6 +8,8 @@
 //! - [`Tile`], [`TileKey`], [`TileSize`], [`encode_tile`], [`decode_tile`]: the tile blobs.
 //! - [`AxisTransform`], [`Transform`], [`Span`]: how rows and columns move between layers.
 //! - [`SnapshotIndex`], [`Layer`], [`encode_index`], [`decode_index`]: the index blob.
+//! - [`ItemSizes`], [`SheetSizes`]: row heights and column widths that are not the defaults,
+//!   kept in the index.
 //! - [`HistoryBlob`], [`encode_history`], [`decode_history`]: log entries kept once the log is
 //!   truncated before them.
 //! - [`Catalog`], [`Lease`] and their codecs: what the storage workflows and the open clients
@@ -24,6 +26,7 @@ mod cell;
 mod error;
 mod history;
 mod index;
+mod sizes;
 mod tile;
 mod transform;
 mod undo_record;
@@ -34,6 +37,7 @@ pub use cell::CellContent;
 pub use error::SnapshotError;
 pub use history::{decode_history, encode_history, HistoryBlob, HISTORY_FORMAT_VERSION};
 pub use index::{decode_index, encode_index, Layer, SnapshotIndex, INDEX_FORMAT_VERSION};
+pub use sizes::{ItemSizes, SheetSizes, SizedRun};
 pub use tile::{decode_tile, encode_tile, Tile, TileKey, TileSize, MAX_TILE_SIDE, TILE_FORMAT_VERSION};
 pub use transform::{AxisTransform, Span, Transform};
 pub use undo_record::{decode_undo_record, encode_undo_record, UndoRecord, UndoStep, UNDO_FORMAT_VERSION};

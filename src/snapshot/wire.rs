@@ -33,6 +33,18 @@ pub(super) fn finish(mut out: Vec<u8>) -> Vec<u8> {
     out
 }
 
+/// [`open`] for a format with several readable versions: returns the reader and the version
+/// found.
+pub(super) fn open_versions<'a>(
+    bytes: &'a [u8],
+    magic: [u8; 4],
+    versions: std::ops::RangeInclusive<u8>,
+    what: &'static str,
+) -> Result<(Reader<'a>, u8), SnapshotError> {
+    let found = bytes.get(4).copied().filter(|v| versions.contains(v)).unwrap_or(*versions.end());
+    open(bytes, magic, found, what).map(|r| (r, found))
+}
+
 /// Checks magic, version and checksum, in that order, and returns a reader at the first body
 /// byte. `what` names the format in [`SnapshotError::UnsupportedVersion`].
 pub(super) fn open<'a>(

@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use sheetlog::blob::BlobStore;
 use sheetlog::engine::{Engine, EngineError};
 use sheetlog::log::{CellWrite, EventLog, SequenceId};
-use sheetlog::model::{CellRange, CellRef, CellValue, ErrorCode, Format};
+use sheetlog::model::{Axis as SheetAxis, CellRange, CellRef, CellValue, ErrorCode, Format};
 use sheetlog::snapshot::CellContent;
 
 /// A logical row or column: its identity survives inserts and deletes around it.
@@ -70,6 +70,11 @@ pub enum Intent {
         rows: bool,
         ids: Vec<Id>,
     },
+    /// Give these rows (or columns) these sizes (`None`: the default).
+    Resize {
+        rows: bool,
+        sizes: Vec<(Id, Option<u32>)>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -77,12 +82,15 @@ pub struct Sheet {
     pub rows: Axis,
     pub cols: Axis,
     pub cells: HashMap<(Id, Id), CellContent>,
+    /// Row heights and column widths that are not the defaults, by item (row and column ids
+    /// never collide).
+    pub sizes: HashMap<Id, u32>,
 }
 
 impl Sheet {
     /// An empty sheet of `len` rows (ids from 0) and `len` columns (ids from 1,000,000).
     pub fn new(len: u64) -> Self {
-        Sheet { rows: Axis::new(0, len), cols: Axis::new(1_000_000, len), cells: HashMap::new() }
+        Sheet { rows: Axis::new(0, len), cols: Axis::new(1_000_000, len), cells: HashMap::new(), sizes: HashMap::new() }
     }
 
     pub fn axis(&mut self, rows: bool) -> &mut Axis {
@@ -130,7 +138,24 @@ impl Sheet {
                 axis.visible.retain(|v| !ids.contains(v));
                 axis.dead.extend(ids.iter().copied());
             }
+            Intent::Resize { rows, sizes } => {
+                for &(id, size) in sizes {
+                    if self.axis(*rows).dead.contains(&id) {
+                        continue;
+                    }
+                    match size {
+                        Some(px) => self.sizes.insert(id, px),
+                        None => self.sizes.remove(&id),
+                    };
+                }
+            }
         }
+    }
+
+    /// The size of the row (or column) at `position`: `None` for the default.
+    pub fn size(&self, rows: bool, position: u64) -> Option<u32> {
+        let axis = if rows { &self.rows } else { &self.cols };
+        self.sizes.get(&axis.visible[position as usize]).copied()
     }
 
     pub fn cell(&self, row: u64, col: u64) -> Option<&CellContent> {
@@ -146,14 +171,51 @@ impl Sheet {
 #[derive(Debug, Clone)]
 /// An edit a test client makes, in the coordinates of its view.
 pub enum Edit {
-    Set { row: u64, col: u64, value: CellValue, format: Option<&'static str> },
-    Clear { row: u64, col: u64 },
-    Batch { row: u64, col: u64, rows: u64, cols: u64 },
-    ClearRange { row: u64, col: u64, rows: u64, cols: u64 },
-    InsertRows { at: u64, count: u64 },
-    DeleteRows { at: u64, count: u64 },
-    InsertColumns { at: u64, count: u64 },
-    DeleteColumns { at: u64, count: u64 },
+    Set {
+        row: u64,
+        col: u64,
+        value: CellValue,
+        format: Option<&'static str>,
+    },
+    Clear {
+        row: u64,
+        col: u64,
+    },
+    Batch {
+        row: u64,
+        col: u64,
+        rows: u64,
+        cols: u64,
+    },
+    ClearRange {
+        row: u64,
+        col: u64,
+        rows: u64,
+        cols: u64,
+    },
+    InsertRows {
+        at: u64,
+        count: u64,
+    },
+    DeleteRows {
+        at: u64,
+        count: u64,
+    },
+    InsertColumns {
+        at: u64,
+        count: u64,
+    },
+    DeleteColumns {
+        at: u64,
+        count: u64,
+    },
+    /// Row heights (`rows`) or column widths of `at .. at + count`: `None` resets them.
+    Resize {
+        rows: bool,
+        at: u64,
+        count: u64,
+        size: Option<u32>,
+    },
 }
 
 /// A random cell value of every kind.
@@ -180,7 +242,9 @@ pub fn edit(side: u64) -> impl Strategy<Value = Edit> {
         1 => span.clone().prop_map(|(at, count)| Edit::InsertRows { at, count }),
         1 => span.clone().prop_map(|(at, count)| Edit::DeleteRows { at, count }),
         1 => span.clone().prop_map(|(at, count)| Edit::InsertColumns { at, count }),
-        1 => span.prop_map(|(at, count)| Edit::DeleteColumns { at, count }),
+        1 => span.clone().prop_map(|(at, count)| Edit::DeleteColumns { at, count }),
+        2 => (any::<bool>(), span, prop::option::of(prop_oneof![Just(1u32), Just(45), Just(10_000)]))
+            .prop_map(|(rows, (at, count), size)| Edit::Resize { rows, at, count, size }),
     ]
 }
 
@@ -243,5 +307,49 @@ pub fn make<L: EventLog + 'static, B: BlobStore + 'static>(
             engine.delete_columns(at, count),
             Intent::Delete { rows: false, ids: (at..at + count).map(col_id).collect() },
         ),
+        Edit::Resize { rows, at, count, size } => {
+            let axis = if rows { SheetAxis::Row } else { SheetAxis::Column };
+            let ids = (at..at + count).map(|i| if rows { row_id(i) } else { col_id(i) });
+            (
+                engine.set_item_sizes(axis, at, count, size),
+                Intent::Resize { rows, sizes: ids.map(|id| (id, size)).collect() },
+            )
+        }
     }
+}
+
+/// Checks the row heights and column widths of `version` against `sheet` over the first
+/// `checked` rows and columns: each item's size, and the offsets that follow from them (the
+/// offset of every checked item, and the item found at each item's start and end pixel).
+pub fn check_sizes(
+    version: &sheetlog::engine::ContentVersion,
+    sheet: &Sheet,
+    checked: u64,
+    what: &str,
+) -> Result<(), TestCaseError> {
+    for (rows, mapping, default) in [(true, version.row_offsets(), 30.0), (false, version.column_offsets(), 100.0)] {
+        let mut offset = 0.0;
+        for i in 0..checked {
+            let expected = sheet.size(rows, i).map_or(default, f64::from);
+            prop_assert_eq!(
+                mapping.item_size(i),
+                expected,
+                "{} size of {} {}",
+                what,
+                if rows { "row" } else { "column" },
+                i
+            );
+            prop_assert_eq!(mapping.item_offset(i), offset, "{} offset of item {}", what, i);
+            prop_assert_eq!(mapping.offset_to_item(offset), (i, offset), "{} item at {}", what, offset);
+            prop_assert_eq!(
+                mapping.offset_to_item(offset + expected - 0.5),
+                (i, offset),
+                "{} item before {}",
+                what,
+                offset + expected
+            );
+            offset += expected;
+        }
+    }
+    Ok(())
 }
