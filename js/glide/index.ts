@@ -10,6 +10,9 @@
  * cell holding `<img src=x onerror=...>` runs script when copied and pasted back). The adapter
  * turns Glide's clipboard off and puts TSV plus an HTML table with every cell escaped into the
  * clipboard, loading the whole selection first; it pastes only `text/plain`, as one batch write.
+ * Column widths and row heights come from the sheet's offset mappings; a column dragged wider or
+ * narrower is stored with `setColumnWidths` when the drag ends (durable, shared with other tabs,
+ * undoable).
  *
  * @example
  * ```tsx
@@ -39,7 +42,7 @@ import {
   type Rectangle,
 } from "@glideapps/glide-data-grid";
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type RefObject } from "react";
-import type { CellError, CellValue, ContentVersion, SpreadsheetData } from "../index.js";
+import type { CellError, CellValue, ContentVersion, ItemOffsetMapping, SpreadsheetData } from "../index.js";
 import { useSpreadsheetSnapshot, viewportBounds, type RangeBounds } from "../react/index.js";
 import { parseClipboardText, splitDelimited, toHtmlTable, toTsv } from "./clipboard.js";
 
@@ -89,6 +92,11 @@ export interface GlideGridOptions {
   gridSelection?: GridSelection;
   /** Called with each new selection (the adapter's or, with `gridSelection`, the app's). */
   onGridSelectionChange?: (selection: GridSelection) => void;
+  /**
+   * Columns the user can drag wider or narrower (default `true`): the width shows while
+   * dragging and is stored with `setColumnWidths` when the drag ends (failures go to `onError`).
+   */
+  resizeColumns?: boolean;
 }
 
 /**
@@ -96,6 +104,14 @@ export interface GlideGridOptions {
  * comment). An app passing its own `keybindings` spreads these into them last.
  */
 export const GLIDE_KEYBINDINGS = { copy: false, cut: false, paste: false } as const;
+
+/** Narrowest and widest column a drag can make, in pixels (`setColumnWidths` takes 1 to 10,000). */
+export const MIN_COLUMN_WIDTH = 24;
+export const MAX_COLUMN_WIDTH = 2000;
+
+function clampWidth(width: number): number {
+  return Math.round(Math.min(Math.max(width, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH));
+}
 
 /** Most cells one paste writes: `setCellValuesAndFormats` takes at most this many (one log entry). */
 export const MAX_PASTE_CELLS = 1_048_576;
@@ -113,9 +129,15 @@ export interface GlideGridProps {
   keybindings: typeof GLIDE_KEYBINDINGS;
   gridSelection: GridSelection;
   onGridSelectionChange: (selection: GridSelection) => void;
+  /** One per column, each with its width from `getColumnItemOffsetMapping`. */
   columns: GridColumn[];
   rows: number;
-  rowHeight: number;
+  /** One number while no row is resized, else each row's height from `getRowItemOffsetMapping`. */
+  rowHeight: number | ((row: number) => number);
+  /** Shows a column's width while it is dragged (`undefined` with `resizeColumns: false`). */
+  onColumnResize: ((column: GridColumn, width: number, index: number) => void) | undefined;
+  /** Stores the dragged width with `setColumnWidths` (`undefined` with `resizeColumns: false`). */
+  onColumnResizeEnd: ((column: GridColumn, width: number, index: number) => void) | undefined;
   getCellContent: (cell: Item) => GridCell;
   onVisibleRegionChanged: (range: Rectangle) => void;
   onCellEdited: (cell: Item, newValue: EditableGridCell) => void;
@@ -316,6 +338,7 @@ function selectedRectangles(selection: GridSelection, rows: number, columns: num
 export function useGlideGrid(data: SpreadsheetData, options: GlideGridOptions = {}): GlideGridProps {
   const { renderCell = defaultRenderCell, writeCell, parseText = parseCellText, onError } = options;
   const { minRows = 1000, extraRows = 100, minColumns = 26, extraColumns = 10, clipboard = true } = options;
+  const { resizeColumns = true } = options;
   const snapshot = useSpreadsheetSnapshot(data);
   const ref = useRef<DataEditorRef | null>(null);
   // Read at call time, so getCellContent stays the same function across versions.
@@ -332,11 +355,36 @@ export function useGlideGrid(data: SpreadsheetData, options: GlideGridOptions = 
   const columnTotal = Math.max(columnCount + extraColumns, minColumns);
   const rowMapping = data.getRowItemOffsetMapping(snapshot);
   const columnMapping = data.getColumnItemOffsetMapping(snapshot);
-  const rowHeight = rowMapping.itemSize(0);
-  const columnWidth = columnMapping.itemSize(0);
+  // The mappings keep their identity while the sizes do not change, so these stay memoized.
+  const rowHeight = useMemo<number | ((row: number) => number)>(
+    () => (rowMapping.isUniform() ? rowMapping.itemSize(0) : (row: number) => rowMapping.itemSize(row)),
+    [rowMapping],
+  );
+  // The width of the column being dragged, shown until the stored width arrives.
+  const [dragged, setDragged] = useState<{ index: number; width: number; mapping: ItemOffsetMapping } | undefined>();
+  const draggedWidth = dragged !== undefined && dragged.mapping === columnMapping ? dragged : undefined;
   const columns = useMemo<GridColumn[]>(
-    () => Array.from({ length: columnTotal }, (_, i) => ({ id: String(i), title: columnName(i), width: columnWidth })),
-    [columnTotal, columnWidth],
+    () =>
+      Array.from({ length: columnTotal }, (_, i) => ({
+        id: String(i),
+        title: columnName(i),
+        width: draggedWidth?.index === i ? draggedWidth.width : columnMapping.itemSize(i),
+      })),
+    [columnTotal, columnMapping, draggedWidth],
+  );
+  const onColumnResize = useCallback(
+    (_: GridColumn, width: number, index: number) =>
+      setDragged({ index, width: clampWidth(width), mapping: data.getColumnItemOffsetMapping(data.getSnapshot()) }),
+    [data],
+  );
+  const onColumnResizeEnd = useCallback(
+    (_: GridColumn, width: number, index: number) => {
+      data.setColumnWidths(index, 1, clampWidth(width)).catch((error: unknown) => {
+        setDragged(undefined);
+        callbacks.current.onError?.(error);
+      });
+    },
+    [data],
   );
 
   const cellAt = useCallback(
@@ -554,6 +602,8 @@ export function useGlideGrid(data: SpreadsheetData, options: GlideGridOptions = 
     columns,
     rows,
     rowHeight,
+    onColumnResize: resizeColumns ? onColumnResize : undefined,
+    onColumnResizeEnd: resizeColumns ? onColumnResizeEnd : undefined,
     getCellContent,
     onVisibleRegionChanged,
     onCellEdited,

@@ -7,7 +7,9 @@ use super::convert::number_arg;
 use crate::engine::ItemOffsetMapping;
 
 /// Where rows (or columns) start, in pixels: `itemSize(i)`, `itemOffset(i)` and
-/// `offsetToItem(px) -> [index, startPx]`, indexes 0-based. Rows are 30 px, columns 100 px.
+/// `offsetToItem(px) -> [index, startPx]`, indexes 0-based. Rows are 30 px and columns 100 px
+/// unless resized (`setRowHeights`, `setColumnWidths`); every lookup is `O(log n)` in the
+/// number of resized runs (the variable-size item offset mapping of the InfiniSheet design).
 #[wasm_bindgen(js_name = ItemOffsetMapping)]
 pub struct JsItemOffsetMapping {
     pub(crate) mapping: ItemOffsetMapping,
@@ -15,6 +17,12 @@ pub struct JsItemOffsetMapping {
 
 #[wasm_bindgen(js_class = ItemOffsetMapping)]
 impl JsItemOffsetMapping {
+    /// True when every item has the default size: a grid may then use one number for all.
+    #[wasm_bindgen(js_name = isUniform)]
+    pub fn is_uniform(&self) -> bool {
+        self.mapping.is_uniform()
+    }
+
     /// Size of item `index` in pixels.
     ///
     /// Throws `ValidationError` when `index` is not a number.

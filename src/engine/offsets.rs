@@ -45,6 +45,11 @@ impl ItemOffsetMapping {
         }
     }
 
+    /// True when every item has the default size (no row or column of this axis resized).
+    pub fn is_uniform(&self) -> bool {
+        self.table().is_empty()
+    }
+
     /// Size of item `index` in pixels.
     pub fn item_size(&self, index: u64) -> f64 {
         f64::from(self.table().size_of(index).unwrap_or(self.default))

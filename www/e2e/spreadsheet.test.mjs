@@ -250,7 +250,7 @@ test("zipcodes: copy of every row (most never loaded) pastes equal into a fresh 
   await ctx.close();
 });
 
-test("Ctrl+Shift+Down and fill down 1,000 rows, resize a column, reload: both kept", async () => {
+test("Ctrl+Shift+Down and fill down 1,000 rows, resize a column and a row, reload: all kept in the sheet", async () => {
   const { ctx, page } = await openDemo();
   await page.evaluate(() => window.sheetlog.setCellValuesAndFormats(0, 0, [["fill me", 3.5]], [[undefined, "0.00"]]));
   await page.evaluate(() => window.sheetlog.setCellValueAndFormat(999, 0, "end", undefined));
@@ -283,13 +283,39 @@ test("Ctrl+Shift+Down and fill down 1,000 rows, resize a column, reload: both ke
   await page.mouse.move(edge + 40, box.y + 18, { steps: 8 });
   await page.mouse.move(edge + 80, box.y + 18, { steps: 8 });
   await page.mouse.up();
+  await waitDurable(page);
   const widths = JSON.parse(await page.getAttribute('[data-testid="grid"]', "data-column-widths"));
   assert.ok(widths["0"] >= 170 && widths["0"] <= 190, `column A resized: ${JSON.stringify(widths)}`);
+  // Row 2 made 64 px high from the toolbar (Glide has no row-border drag).
+  await clickCell(page, 1, 1);
+  await page.fill('[data-testid="row-height"]', "64");
+  await page.click('[data-testid="set-row-height"]');
+  await waitDurable(page);
+  const sizes = () =>
+    page.evaluate(() => {
+      const data = window.sheetlog;
+      const snapshot = data.getSnapshot();
+      const rows = data.getRowItemOffsetMapping(snapshot);
+      const columns = data.getColumnItemOffsetMapping(snapshot);
+      return { column: columns.itemSize(0), row: rows.itemSize(1), rowThreeAt: rows.itemOffset(2) };
+    });
+  const stored = await sizes();
+  assert.equal(stored.column, widths["0"], "the width is the sheet's, not the page's");
+  assert.deepEqual([stored.row, stored.rowThreeAt], [64, 94], "row 2 is 64 px and row 3 starts after it");
+  await shot(page, "fill-resize");
   await reload(page);
   await shot(page, "fill-resize-reloaded");
   assert.equal(await exportRange(page, "A1:B1000"), "fill me,3.5\n".repeat(1000), "the fill survived the reload");
   const kept = JSON.parse(await page.getAttribute('[data-testid="grid"]', "data-column-widths"));
   assert.deepEqual(kept, widths, "column widths survived the reload");
+  assert.deepEqual(await sizes(), stored, "the sheet kept the width and the height");
+  const pageKeys = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes("widths")));
+  assert.deepEqual(pageKeys, [], "no widths kept in the page's localStorage");
+  // Undo takes the height back.
+  await clickCell(page, 0, 0);
+  await page.keyboard.press("Control+Z");
+  await waitDurable(page);
+  assert.equal((await sizes()).row, 30, "undo restored the default height");
   await ctx.close();
 });
 

@@ -7,7 +7,6 @@ import { OfflineBanner } from "./components/OfflineBanner";
 import { SheetPicker } from "./components/SheetPicker";
 import { SheetView } from "./components/SheetView";
 import { errorMessage } from "./errors";
-import { forgetColumnWidths } from "./hooks/useColumnWidths";
 import {
   createSheet,
   deleteSheet,
@@ -126,7 +125,6 @@ export function App() {
         open.data.close();
       }
       await deleteSheet(id);
-      forgetColumnWidths(id);
       setProblem(undefined);
       const list = await refresh();
       const next = list.find((s) => s.id !== id) ?? createSheet(nextSheetName(list));

@@ -10,7 +10,6 @@ import {
   GridCellKind,
   type FillPatternEventArgs,
   type GridCell,
-  type GridColumn,
   type GridKeyEventArgs,
   type GridSelection,
   type Theme,
@@ -22,7 +21,6 @@ import { viewportBounds } from "sheetlog/react";
 import { clearSelection, fill } from "../fill";
 import { displayCell, rangeAddress } from "../format";
 import { useClipboard } from "../hooks/useClipboard";
-import { useColumnWidths } from "../hooks/useColumnWidths";
 import { cellKey } from "../hooks/useEdits";
 import { useGlideKeyboardFixes } from "../hooks/useGlideKeyboardFixes";
 import { toInputText } from "../parse";
@@ -97,9 +95,11 @@ const JUMPS: Record<string, [0, 1 | -1] | [1 | -1, 0] | "home" | "end" | undefin
 };
 
 export function Grid(props: Props) {
-  const { data, sheetId, pending, failed, selection, onSelectionChange, onEdit, onError, onDropFile, track, report } = props;
+  const { data, pending, failed, selection, onSelectionChange, onEdit, onError, onDropFile, track, report } = props;
   const [dragging, setDragging] = useState(false);
-  const { widths, setWidth } = useColumnWidths(sheetId);
+  // Column widths live in the sheet (setColumnWidths, through the adapter); renderCell reads
+  // the width the grid has now, for the ### of numbers wider than their column.
+  const widthOf = useRef((column: number) => data.getColumnItemOffsetMapping(data.getSnapshot()).itemSize(column));
 
   const containerRef = useRef<HTMLDivElement>(null);
   useGlideKeyboardFixes(containerRef, selection.current !== undefined);
@@ -109,7 +109,7 @@ export function Grid(props: Props) {
     ({ row, column, value, format }: SheetCell): GridCell => {
       const shown = displayCell(value, format);
       // A number wider than its column shows as ### (as spreadsheets do), never clipped.
-      const width = widths.get(column) ?? DEFAULT_WIDTH;
+      const width = widthOf.current(column);
       const text =
         typeof value === "number" && textWidth(shown.text) + CELL_PADDING > width
           ? "#".repeat(Math.max(1, Math.floor((width - CELL_PADDING) / textWidth("#"))))
@@ -131,18 +131,19 @@ export function Grid(props: Props) {
         ...(themeOverride === undefined ? {} : { themeOverride }),
       };
     },
-    [pending, failed, widths],
+    [pending, failed],
   );
   // The demo has its own clipboard (useClipboard: status messages, exact values when pasting its own copy).
   const grid = useGlideGrid(data, { renderCell, writeCell: onEdit, onError, clipboard: false, gridSelection: selection, onGridSelectionChange: onSelectionChange });
   const { ref: gridRef } = grid;
 
-  const columns = useMemo<GridColumn[]>(
-    () => grid.columns.map((c, i) => ({ ...c, width: widths.get(i) ?? c.width })),
-    [grid.columns, widths],
+  const { columns } = grid;
+  widthOf.current = (column: number) => columns[column]?.width ?? DEFAULT_WIDTH;
+  // The widths that are not the default, for tests and the console.
+  const resized = useMemo(
+    () => JSON.stringify(Object.fromEntries(columns.flatMap((c, i) => (c.width === DEFAULT_WIDTH ? [] : [[i, c.width]])))),
+    [columns],
   );
-  const onColumnResize = useCallback((_: GridColumn, size: number, index: number) => setWidth(index, size, false), [setWidth]);
-  const onColumnResizeEnd = useCallback((_: GridColumn, size: number, index: number) => setWidth(index, size, true), [setWidth]);
 
   const onFillPattern = useCallback(
     ({ patternSource, fillDestination, preventDefault }: FillPatternEventArgs) => {
@@ -232,7 +233,7 @@ export function Grid(props: Props) {
       ref={containerRef}
       className={dragging ? "grid dragging" : "grid"}
       data-testid="grid"
-      data-column-widths={JSON.stringify(Object.fromEntries(widths))}
+      data-column-widths={resized}
       onDragOver={onDragOver}
       onDragLeave={(event) => {
         const to = event.relatedTarget;
@@ -242,9 +243,6 @@ export function Grid(props: Props) {
     >
       <DataEditor
         {...grid}
-        columns={columns}
-        onColumnResize={onColumnResize}
-        onColumnResizeEnd={onColumnResizeEnd}
         onFillPattern={onFillPattern}
         onKeyDown={onKeyDown}
         keybindings={KEYBINDINGS}

@@ -16,7 +16,7 @@ interface Props {
 
 const PAGE = 50;
 
-/** What a change did, in words ("Changed B2:D40 (117 cells)", "Inserted rows 4:6"). */
+/** What a change did, in words ("Changed B2:D40 (117 cells)", "Inserted rows 4:6", "Resized columns B:B to 140 px"). */
 export function describeChange(item: HistoryItem): string {
   switch (item.kind) {
     case "cells":
@@ -29,6 +29,8 @@ export function describeChange(item: HistoryItem): string {
     case "deleteRows":
     case "deleteColumns":
       return `Deleted ${item.summary}`;
+    case "resize":
+      return `Resized ${item.summary}`;
     default:
       return item.summary;
   }

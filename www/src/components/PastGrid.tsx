@@ -14,7 +14,6 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ContentVersion, SpreadsheetData } from "sheetlog";
 import { errorMessage } from "../errors";
 import { columnName, displayCell } from "../format";
-import { useColumnWidths } from "../hooks/useColumnWidths";
 import { toInputText } from "../parse";
 
 interface Props {
@@ -43,7 +42,6 @@ const KEYBINDINGS = {
 } as const;
 
 const ROW_MARKER_WIDTH = 56;
-const DEFAULT_WIDTH = 100;
 const LOADING: GridCell = { kind: GridCellKind.Loading, allowOverlay: false };
 
 export const READ_ONLY_MESSAGE = "This is an earlier state of the sheet and cannot be changed. Choose “Back to the live sheet” to edit.";
@@ -55,17 +53,23 @@ function wouldEdit(event: GridKeyEventArgs): boolean {
   return event.key.length === 1 || ["Delete", "Backspace", "Enter", "F2"].includes(event.key);
 }
 
-export function PastGrid({ data, sheetId, sequenceId, version, onVersion, selection, onSelectionChange, report }: Props) {
-  const { widths } = useColumnWidths(sheetId);
+export function PastGrid({ data, sequenceId, version, onVersion, selection, onSelectionChange, report }: Props) {
   // Set while the cells of a new view are being read for this change.
   const [reading, setReading] = useState(false);
   const latestRequest = useRef(0);
 
   const rowCount = Math.max(data.getRowCount(version) + 100, 1000);
   const columnCount = Math.max(data.getColumnCount(version) + 10, 26);
+  // The sizes the sheet had at that change.
+  const columnMapping = data.getColumnItemOffsetMapping(version);
+  const rowMapping = data.getRowItemOffsetMapping(version);
   const columns = useMemo<GridColumn[]>(
-    () => Array.from({ length: columnCount }, (_, i) => ({ id: String(i), title: columnName(i), width: widths.get(i) ?? DEFAULT_WIDTH })),
-    [columnCount, widths],
+    () => Array.from({ length: columnCount }, (_, i) => ({ id: String(i), title: columnName(i), width: columnMapping.itemSize(i) })),
+    [columnCount, columnMapping],
+  );
+  const rowHeight = useMemo(
+    () => (rowMapping.isUniform() ? rowMapping.itemSize(0) : (row: number) => rowMapping.itemSize(row)),
+    [rowMapping],
   );
 
   const getCellContent = useCallback(
@@ -146,6 +150,7 @@ export function PastGrid({ data, sheetId, sequenceId, version, onVersion, select
       <DataEditor
         columns={columns}
         rows={rowCount}
+        rowHeight={rowHeight}
         getCellContent={getCellContent}
         onVisibleRegionChanged={onVisibleRegionChanged}
         gridSelection={selection}
