@@ -4,8 +4,9 @@
 //! - snapshots bounded by work: one batch of many cells brings a snapshot however few entries it
 //!   is, so the edit layer holds at most about `snapshot_cells` cells;
 //! - load status: a version whose status is `ready` shows every cell under its viewport, over
-//!   random viewport changes interleaved with edits, syncs, snapshots, rebases and evictions
-//!   (a model-based property test against a naive grid).
+//!   random viewport changes interleaved with edits, row resizes, syncs, snapshots, rebases and
+//!   evictions (a model-based property test against a naive grid and a list of row heights:
+//!   the viewport is in pixels, so resized rows change which cells it covers).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod engine_common;
@@ -17,7 +18,7 @@ use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
 use sheetlog::engine::{run_workflow, EngineOptions, LoadStatus, Viewport};
 use sheetlog::log::{CellWrite, EventLog, MemoryEventLog, QueryFrom, QueryTo, Workflow};
-use sheetlog::model::CellValue;
+use sheetlog::model::{Axis, CellValue};
 use sheetlog::snapshot::TileSize;
 
 fn num(n: f64) -> Option<CellValue> {
@@ -122,10 +123,27 @@ fn a_batch_of_many_cells_brings_a_snapshot_however_few_entries() {
 
 #[derive(Debug, Clone)]
 enum Step {
-    Write { row: u64, col: u64 },
-    Delete { row: u64 },
-    Insert { row: u64 },
-    Viewport { top: u64, left: u64, rows: u64, cols: u64 },
+    Write {
+        row: u64,
+        col: u64,
+    },
+    Delete {
+        row: u64,
+    },
+    Insert {
+        row: u64,
+    },
+    /// Row `row` made `height` px high (`None`: back to 30).
+    Resize {
+        row: u64,
+        height: Option<u32>,
+    },
+    Viewport {
+        top: u64,
+        left: u64,
+        rows: u64,
+        cols: u64,
+    },
     WholeSheet,
     Sync,
     Snapshot,
@@ -141,6 +159,8 @@ fn step() -> impl Strategy<Value = Step> {
         6 => (0..ROWS, 0..COLS).prop_map(|(row, col)| Step::Write { row, col }),
         1 => (0..ROWS).prop_map(|row| Step::Delete { row }),
         1 => (0..ROWS).prop_map(|row| Step::Insert { row }),
+        2 => (0..ROWS, prop::option::of(prop_oneof![Just(1u32), Just(90), Just(400)]))
+            .prop_map(|(row, height)| Step::Resize { row, height }),
         4 => (0..ROWS, 0..COLS, 1..12u64, 1..6u64).prop_map(|(top, left, rows, cols)| Step::Viewport { top, left, rows, cols }),
         1 => Just(Step::WholeSheet),
         3 => Just(Step::Sync),
@@ -151,6 +171,38 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 type Grid = HashMap<(u64, u64), f64>;
+
+/// Rows modelled for heights: every row past them is 30 px.
+const HEIGHT_ROWS: usize = 2 * ROWS as usize;
+
+/// Row heights after inserting or deleting row `at`.
+fn shifted_heights(heights: &[u32], at: u64, insert: bool) -> Vec<u32> {
+    let mut out = heights.to_vec();
+    if insert {
+        out.insert(at as usize, 30);
+        out.truncate(HEIGHT_ROWS);
+    } else {
+        out.remove(at as usize);
+        out.push(30);
+    }
+    out
+}
+
+/// The pixel offset where row `row` starts, and the row covering pixel `y`.
+fn row_offset(heights: &[u32], row: u64) -> f64 {
+    (0..row).map(|r| f64::from(heights.get(r as usize).copied().unwrap_or(30))).sum()
+}
+
+fn row_at(heights: &[u32], y: f64) -> u64 {
+    let mut top = 0.0;
+    for (r, h) in heights.iter().enumerate() {
+        if y < top + f64::from(*h) {
+            return r as u64;
+        }
+        top += f64::from(*h);
+    }
+    heights.len() as u64 + ((y - top) / 30.0) as u64
+}
 
 fn shifted(grid: &Grid, at: u64, insert: bool) -> Grid {
     grid.iter()
@@ -177,6 +229,8 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let reader = h.open(log.clone(), blobs.clone(), options);
     // The grid after each entry of the writer (it writes alone, so no transforms).
     let mut grids: Vec<Grid> = vec![Grid::new()];
+    // The row heights after each entry, likewise.
+    let mut heights: Vec<Vec<u32>> = vec![vec![30; HEIGHT_ROWS]];
     let mut counter = 0.0;
     for (i, step) in steps.iter().enumerate() {
         match *step {
@@ -186,21 +240,36 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 let mut grid = grids.last().unwrap().clone();
                 grid.insert((row, col), counter);
                 grids.push(grid);
+                heights.push(heights.last().unwrap().clone());
             }
             Step::Delete { row } => {
                 h.run(writer.delete_rows(row, 1)).unwrap();
                 grids.push(shifted(grids.last().unwrap(), row, false));
+                heights.push(shifted_heights(heights.last().unwrap(), row, false));
             }
             Step::Insert { row } => {
                 h.run(writer.insert_rows(row, 1)).unwrap();
                 grids.push(shifted(grids.last().unwrap(), row, true));
+                heights.push(shifted_heights(heights.last().unwrap(), row, true));
             }
-            Step::Viewport { top, left, rows, cols } => reader.set_viewport(Some(Viewport {
-                row_min_offset: top as f64 * 30.0,
-                column_min_offset: left as f64 * 100.0,
-                width: cols as f64 * 100.0,
-                height: rows as f64 * 30.0,
-            })),
+            Step::Resize { row, height } => {
+                h.run(writer.set_item_sizes(Axis::Row, row, 1, height)).unwrap();
+                grids.push(grids.last().unwrap().clone());
+                let mut next = heights.last().unwrap().clone();
+                next[row as usize] = height.unwrap_or(30);
+                heights.push(next);
+            }
+            Step::Viewport { top, left, rows, cols } => {
+                // In pixels, as the writer's newest heights place those rows.
+                let now = heights.last().unwrap();
+                let y0 = row_offset(now, top);
+                reader.set_viewport(Some(Viewport {
+                    row_min_offset: y0,
+                    column_min_offset: left as f64 * 100.0,
+                    width: cols as f64 * 100.0,
+                    height: row_offset(now, top + rows) - y0,
+                }))
+            }
             Step::WholeSheet => reader.set_viewport(None),
             Step::Sync => h.run(reader.sync()).unwrap(),
             Step::Snapshot => {
@@ -224,18 +293,29 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
             prop_assert_eq!(&status, &LoadStatus::Ready, "step {}: everything loads once the pool ran", i);
         }
         if status == LoadStatus::Ready {
-            let grid = &grids[version.log_info().sequence_id as usize];
+            let seq = version.log_info().sequence_id as usize;
+            let grid = &grids[seq];
+            // The rows the viewport covers with the heights of the version's position.
             let (rows, cols) = match version.viewport() {
                 None => (0..ROWS + 2, 0..COLS),
                 Some(vp) => {
-                    let (r0, c0) = ((vp.row_min_offset / 30.0) as u64, (vp.column_min_offset / 100.0) as u64);
-                    let (r1, c1) = (
-                        ((vp.row_min_offset + vp.height) / 30.0) as u64,
-                        ((vp.column_min_offset + vp.width) / 100.0) as u64,
-                    );
+                    let r0 = row_at(&heights[seq], vp.row_min_offset);
+                    let r1 = row_at(&heights[seq], vp.row_min_offset + vp.height);
+                    let c0 = (vp.column_min_offset / 100.0) as u64;
+                    let c1 = ((vp.column_min_offset + vp.width) / 100.0) as u64;
                     (r0..r1.min(ROWS + 2), c0..c1.min(COLS))
                 }
             };
+            let mapping = version.row_offsets();
+            for row in 0..ROWS {
+                prop_assert_eq!(
+                    mapping.item_size(row),
+                    f64::from(heights[seq][row as usize]),
+                    "step {}: row {} height",
+                    i,
+                    row
+                );
+            }
             for row in rows {
                 for col in cols.clone() {
                     let actual = version.cell(row, col).and_then(|c| c.value);

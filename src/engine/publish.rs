@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use super::state::Core;
 use super::version::{ContentVersion, LoadStatus, LogInfo};
+use crate::snapshot::SheetSizes;
 
 impl Core {
     /// The load status now: the newest error standing, else loading while the log is being
@@ -30,11 +31,16 @@ impl Core {
         }
     }
 
+    /// The row heights and column widths now: the committed ones with the pending edits'.
+    pub(crate) fn current_sizes(&self) -> Rc<SheetSizes> {
+        self.pending.sizes_after(self.edits.borrow().sizes(self.next_seq))
+    }
+
     /// Makes a new current version when something observable changed; true when it did.
     pub(crate) fn publish_if_changed(&mut self) -> bool {
         let load_status = self.load_status();
         let log_info = self.log_info();
-        let sizes = self.pending.sizes_after(self.edits.borrow().sizes(self.next_seq));
+        let sizes = self.current_sizes();
         let current = &self.current;
         let same = !self.dirty
             && (Rc::ptr_eq(&current.sizes, &sizes) || current.sizes == sizes)

@@ -126,6 +126,7 @@ impl Core {
             if entry.operation.is_structural() {
                 self.rebase_pending(&entry.operation, seq, fx);
             }
+            self.view_stale |= entry.operation.changes_layout();
         }
         self.next_seq = from + entries.len() as u64;
         self.recompute_extent();
@@ -262,7 +263,8 @@ impl Core {
         }
         let seq = adopt.seq;
         let transforms = self.transforms_after(seq);
-        if !self.tiles.prefetch(&index, &transforms, self.viewport, fx) {
+        let sizes = self.current_sizes();
+        if !self.tiles.prefetch(&index, &transforms, self.viewport, &sizes, fx) {
             return;
         }
         let Some(adopt) = self.adopt.take() else { return };

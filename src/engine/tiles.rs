@@ -14,7 +14,7 @@ use super::state::{Core, Effect, TileResults};
 use super::version::{TileMap, Viewport};
 use super::viewport_tiles::{tiles_under, CellRect};
 use crate::log::SequenceId;
-use crate::snapshot::{SnapshotIndex, TileKey, Transform};
+use crate::snapshot::{SheetSizes, SnapshotIndex, TileKey, Transform};
 
 /// Default tile cache budget: 64 MiB.
 pub const DEFAULT_TILE_CACHE_BYTES: usize = 64 << 20;
@@ -114,9 +114,10 @@ impl Tiles {
         index: &SnapshotIndex,
         transforms: &[Transform],
         viewport: Option<Viewport>,
+        sizes: &Rc<SheetSizes>,
         fx: &mut Vec<Effect>,
     ) -> bool {
-        let paths: Vec<Rc<str>> = view_of(index, transforms, viewport).into_iter().map(|(_, p)| p).collect();
+        let paths: Vec<Rc<str>> = view_of(index, transforms, viewport, sizes).into_iter().map(|(_, p)| p).collect();
         self.prefetch = paths.iter().cloned().collect();
         let done = self.request(&paths, fx);
         if done {
@@ -156,14 +157,15 @@ impl Tiles {
 }
 
 /// The tiles of `index` under `viewport`, given in the coordinates after `transforms` (oldest
-/// first), with their paths.
+/// first) where rows and columns have the sizes of `sizes`, with their paths.
 fn view_of(
     index: &SnapshotIndex,
     transforms: &[Transform],
     viewport: Option<Viewport>,
+    sizes: &Rc<SheetSizes>,
 ) -> Vec<((usize, TileKey), Rc<str>)> {
     let refs: Vec<&Transform> = transforms.iter().collect();
-    tiles_under(index, &refs, CellRect::of_viewport(viewport))
+    tiles_under(index, &refs, CellRect::of_viewport(viewport, sizes))
         .into_iter()
         .filter_map(|(layer, key)| {
             let path = index.layers.get(layer)?.tiles.get(&key)?;
@@ -204,7 +206,7 @@ impl Core {
             return;
         };
         let transforms = self.transforms_after(index.seq);
-        let view = view_of(&index, &transforms, self.viewport);
+        let view = view_of(&index, &transforms, self.viewport, &self.current_sizes());
         let tiles = &mut self.tiles;
         tiles.clock += 1;
         let mut shown = Vec::new();

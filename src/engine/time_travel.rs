@@ -328,7 +328,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     }
 
     /// The version at position `position` (after the entries before it), with the tiles under
-    /// `rects` loaded (in its coordinates). A tile found missing (its snapshot collected since
+    /// `rects` loaded (in its coordinates; `None`: the cells under `viewport`, with the row
+    /// heights and column widths of that position). A tile found missing (its snapshot collected since
     /// the frame was built) makes it build the frame again from a checkpoint still kept.
     ///
     /// # Errors
@@ -336,13 +337,16 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     pub(crate) async fn past_version(
         &self,
         position: SequenceId,
-        rects: &[CellRect],
+        rects: Option<&[CellRect]>,
         viewport: Option<Viewport>,
     ) -> Result<ContentVersion, EngineError> {
         let mut attempts = 0;
         loop {
             let frame = self.frame_covering(position, position).await?;
-            let (tiles, error) = self.load_tiles(frame.tiles_under(position, rects)).await;
+            // By default the viewport's cells, with the row heights and widths of that time.
+            let sizes = frame.edits.borrow().sizes(position);
+            let viewed = [CellRect::of_viewport(viewport, &sizes)];
+            let (tiles, error) = self.load_tiles(frame.tiles_under(position, rects.unwrap_or(&viewed))).await;
             if matches!(error, Some(EngineError::Blob(BlobError::NotFound { .. }))) && attempts < 2 {
                 attempts += 1;
                 self.forget_frames();
@@ -384,8 +388,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         if let Some(version) = cached.filter(|v| v.load_status == LoadStatus::Ready) {
             return Ok(version);
         }
-        let rect = CellRect::of_viewport(viewport);
-        let version = Rc::new(self.past_version(position, &[rect], viewport).await?);
+        let version = Rc::new(self.past_version(position, None, viewport).await?);
         let mut past = self.inner.past.borrow_mut();
         past.versions.retain(|(p, _)| *p != position);
         past.versions.push_front((position, version.clone()));

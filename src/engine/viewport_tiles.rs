@@ -3,10 +3,12 @@
 //! each snapshot layer's, shrinking where rows were inserted and growing where they were
 //! deleted; in each layer, the tiles under the mapped rectangle are the ones to load.
 
+use std::rc::Rc;
+
 use super::offsets::{ItemOffsetMapping, DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT};
 use super::version::Viewport;
-use crate::model::MAX_INDEX;
-use crate::snapshot::{AxisTransform, SnapshotIndex, TileKey, Transform};
+use crate::model::{Axis, MAX_INDEX};
+use crate::snapshot::{AxisTransform, SheetSizes, SnapshotIndex, TileKey, Transform};
 
 /// An inclusive rectangle of cells: rows `rows.0 ..= rows.1`, columns `cols.0 ..= cols.1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,11 +35,12 @@ impl CellRect {
         (self.rows.0..=self.rows.1).flat_map(move |r| (self.cols.0..=self.cols.1).map(move |c| (r, c)))
     }
 
-    /// The cells a viewport in pixels covers (rows 30 px, columns 100 px); `None`: every cell.
-    pub fn of_viewport(viewport: Option<Viewport>) -> Self {
+    /// The cells a viewport in pixels covers, rows and columns being the sizes of `sizes` (30 px
+    /// rows and 100 px columns unless resized); `None`: every cell.
+    pub fn of_viewport(viewport: Option<Viewport>, sizes: &Rc<SheetSizes>) -> Self {
         let Some(vp) = viewport else { return Self { rows: (0, MAX_INDEX), cols: (0, MAX_INDEX) } };
-        let rows = ItemOffsetMapping::uniform(DEFAULT_ROW_HEIGHT);
-        let cols = ItemOffsetMapping::uniform(DEFAULT_COLUMN_WIDTH);
+        let rows = ItemOffsetMapping::new(DEFAULT_ROW_HEIGHT, Axis::Row, sizes.clone());
+        let cols = ItemOffsetMapping::new(DEFAULT_COLUMN_WIDTH, Axis::Column, sizes.clone());
         Self {
             rows: (rows.offset_to_item(vp.row_min_offset).0, rows.offset_to_item(vp.row_min_offset + vp.height).0),
             cols: (cols.offset_to_item(vp.column_min_offset).0, cols.offset_to_item(vp.column_min_offset + vp.width).0),

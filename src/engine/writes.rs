@@ -20,11 +20,11 @@ impl Core {
     /// A validated edit: shown at once (the next version overlays it), appended when the log
     /// is free.
     pub(crate) fn submit(&mut self, id: EditId, operations: Vec<Operation>, time_ms: u64, kind: EditKind) {
-        let structural = operations.iter().any(Operation::is_structural);
+        let layout = operations.iter().any(Operation::changes_layout);
         self.extent = operations.iter().fold(self.extent, extent_after);
         self.pending.push(PendingEdit { id, operations, time_ms, kind });
         self.next_edit = self.next_edit.max(id + 1);
-        self.view_stale |= structural;
+        self.view_stale |= layout;
         self.dirty = true;
     }
 
@@ -168,7 +168,7 @@ impl Core {
         self.rejected.extend(failed.iter().map(|e| (e.id, error.clone())));
         self.errors.append = self.errors.stamp(error);
         self.recompute_extent();
-        if failed.iter().any(PendingEdit::is_structural) {
+        if failed.iter().flat_map(|e| &e.operations).any(Operation::changes_layout) {
             self.view_stale = true;
         }
         self.dirty = true;

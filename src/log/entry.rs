@@ -152,6 +152,12 @@ impl Operation {
         )
     }
 
+    /// Whether the operation moves cells on screen: a structural edit, or a change of row
+    /// heights or column widths (what a viewport in pixels covers changes).
+    pub fn changes_layout(&self) -> bool {
+        self.is_structural() || matches!(self, Self::SetItemSizes { .. })
+    }
+
     /// How many cells the operation writes (1 for `SetCell`, the batch size for `SetCells`,
     /// 0 for the others): a measure of its size.
     pub fn cells_written(&self) -> usize {
