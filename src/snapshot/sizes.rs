@@ -181,8 +181,15 @@ impl ItemSizes {
         (base - run_items * u128::from(default) + run_pixels) as f64
     }
 
+    /// The pixel offset where run `k` starts, from its prefix sums alone (no search).
+    fn run_start(&self, k: usize, default: u32) -> Option<u128> {
+        let (run, &(pixels, items)) = (self.runs.get(k)?, self.before.get(k)?);
+        Some(u128::from(run.start - items) * u128::from(default) + pixels)
+    }
+
     /// The item covering pixel `offset` and the offset where it starts; offsets before 0 (or
-    /// NaN) give item 0, offsets past the last index give the last index. `O(log n)`.
+    /// NaN) give item 0, offsets past the last index give the last index. `O(log n)`: one
+    /// binary search over the runs' start offsets, each read from the prefix sums.
     pub fn item_at(&self, offset: f64, default: u32) -> (u64, f64) {
         if offset.is_nan() || offset <= 0.0 {
             return (0, 0.0);
@@ -192,16 +199,16 @@ impl ItemSizes {
         let (mut lo, mut hi) = (0usize, self.runs.len());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            match self.runs.get(mid) {
-                Some(r) if self.offset(r.start, default) <= offset => lo = mid + 1,
+            match self.run_start(mid, default) {
+                Some(start) if start as f64 <= offset => lo = mid + 1,
                 _ => hi = mid,
             }
         }
-        let index = match lo.checked_sub(1).and_then(|k| self.runs.get(k)) {
+        let found = lo.checked_sub(1).and_then(|k| Some((self.runs.get(k)?, self.run_start(k, default)? as f64)));
+        let index = match found {
             None => floor_div(offset, default),
-            Some(run) => {
-                let start_px = self.offset(run.start, default);
-                let end_px = self.offset(run.end, default);
+            Some((run, start_px)) => {
+                let end_px = start_px + (run.end - run.start) as f64 * f64::from(run.size);
                 if offset < end_px {
                     run.start.saturating_add(floor_div(offset - start_px, run.size)).min(run.end - 1)
                 } else {
