@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-tools.sh
 source scripts/env.sh
-bash scripts/build-pkg.sh www/bench-pkg --features bench
+bash scripts/build-pkg.sh www/bench-pkg bench
 bash scripts/www-deps.sh
 node www/bench/run.mjs "bench/writes.html?sizes=${SIZES:-1000,10000,40000}&memory=${MEMORY:-200000}" --timeout-seconds 1800

@@ -34,7 +34,7 @@ if [ "$lock_version" != "$cli_version" ]; then
 fi
 
 step "format and lints"
-cargo fmt --check
+cargo fmt --all --check
 # At most four JS snippet modules (wasm_bindgen module = "/js/..." files, plus one per inline_js):
 # a fifth stalls browser test pages for 300 s now and then (see the top of js/boundary.js).
 snippets=$({ grep -rhoE 'module = "/[^"]+"|inline_js *=' src || true; } | awk '/^inline_js/ {n++; next} !seen[$0]++ {n++} END {print n + 0}')
@@ -42,8 +42,8 @@ if [ "$snippets" -gt 4 ]; then
   echo "the package has $snippets JS snippet modules; at most 4 (see the top of js/boundary.js)" >&2
   exit 1
 fi
-cargo clippy --quiet --all-targets -- -D warnings
-cargo clippy --quiet --target wasm32-unknown-unknown --all-targets --features bench -- -D warnings
+cargo clippy --quiet --workspace --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --workspace --all-targets -- -D warnings
 
 step "native tests (cargo test)"
 run_tests cargo test

@@ -5,12 +5,6 @@
 use wasm_bindgen::prelude::*;
 
 mod batch;
-#[cfg(feature = "bench")]
-mod bench;
-#[cfg(feature = "bench")]
-mod bench_history;
-#[cfg(feature = "bench")]
-mod bench_structural;
 mod browser_runtime;
 mod content_version;
 mod convert;
@@ -26,6 +20,7 @@ mod tab_key;
 mod types;
 mod worker;
 
+pub use browser_runtime::browser_runtime;
 pub use content_version::JsContentVersion;
 pub use offset_mapping::JsItemOffsetMapping;
 pub use spreadsheet_data::SpreadsheetData;

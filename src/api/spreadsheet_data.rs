@@ -290,6 +290,12 @@ impl Inner {
 }
 
 impl SpreadsheetData {
+    /// What the engine behind this sheet holds in memory (edit layer changes, pending edits,
+    /// cached tiles and their bytes): for benchmark programs, not exported to JS.
+    pub fn engine_stats(&self) -> crate::engine::EngineStats {
+        with_engine!(&self.inner.backend, e => e.stats())
+    }
+
     /// The promise of an engine write: resolves once durable (and announced to other tabs),
     /// rejects with the mapped error.
     pub(super) fn write_promise(

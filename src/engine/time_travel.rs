@@ -322,8 +322,10 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         (map, error)
     }
 
-    /// Forgets the cached frames: one read from a snapshot garbage collection removed since.
-    pub(crate) fn forget_frames(&self) {
+    /// Forgets the cached frames of past versions, so the next [`Self::version_at`] builds its
+    /// frame from storage: after a frame's snapshot was collected, and for benchmarks timing a
+    /// cold `version_at`.
+    pub fn forget_frames(&self) {
         self.inner.past.borrow_mut().frames.clear();
     }
 

@@ -45,7 +45,7 @@ async function run() {
   console.log("edits | log entries | log KiB | snapshot blobs | snapshot KiB | history blobs | history KiB | other KiB | IndexedDB usage KiB | s");
   const report = async (edits) => {
     await waitIdle(data);
-    const b = JSON.parse(await storageBreakdown(data));
+    const b = JSON.parse(await storageBreakdown(name));
     const usage = (await navigator.storage.estimate()).usageDetails?.indexedDB ?? 0;
     const kib = (n) => (n / 1024).toFixed(0);
     console.log(`${edits} | ${b.logEntries} | ${kib(b.logBytes)} | ${b.snapshotBlobs} | ${kib(b.snapshotBytes)} | ${b.historyBlobs} | ${kib(b.historyBytes)} | ${kib(b.otherBytes)} | ${kib(usage)} | ${((now() - t0) / 1000).toFixed(1)}`);

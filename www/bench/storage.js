@@ -1,6 +1,6 @@
 // Storage benchmark page script (plain ES module, no build step).
 // Needs www/bench-pkg/, built by:
-//   scripts/bench-storage.sh (wasm-pack build --target web --features bench --out-dir www/bench-pkg)
+//   scripts/bench-storage.sh (scripts/build-pkg.sh www/bench-pkg bench: the bench crate's module)
 // Protocol with bench/run.mjs: console output is forwarded; set
 // window.__benchError (string) on failure and window.__benchDone = true at the end.
 try {

@@ -1,4 +1,4 @@
-//! The storage benchmark (feature `bench`, never in the published package): raw IndexedDB puts
+//! The storage benchmark (the `sheetlog-bench` crate, never in the published package): raw IndexedDB puts
 //! against group-committed `IdbEventLog` appends, for entries of about 64 bytes. Run with
 //! `scripts/bench-storage.sh`; figures go to `BENCHMARKS.md`.
 
@@ -9,10 +9,11 @@ use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, Tr
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-use crate::browser::timer::now_ms;
-use crate::browser::{Durability, IdbEventLog, IdbOptions, SheetDatabase};
-use crate::log::{encode_entry, CellWrite, Entry, EventLog, Operation};
-use crate::model::CellValue;
+use super::js_error;
+use sheetlog::browser::timer::now_ms;
+use sheetlog::browser::{Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase};
+use sheetlog::log::{encode_entry, CellWrite, Entry, EventLog, Operation};
+use sheetlog::model::CellValue;
 
 /// Each configuration runs batches until this many milliseconds have passed (at least 3 batches).
 const RUN_MS: f64 = 1500.0;
@@ -30,10 +31,6 @@ fn entry(i: u64) -> Entry {
 
 fn log_line(line: &str) {
     web_sys::console::log_1(&JsValue::from_str(line));
-}
-
-fn js_error(e: impl std::fmt::Display) -> JsValue {
-    js_sys::Error::new(&e.to_string()).into()
 }
 
 async fn raw_puts(batch: usize, durability: TransactionDurability) -> Result<f64, JsValue> {
@@ -193,10 +190,10 @@ async fn raw_blob_puts(blobs: &[Vec<u8>], per_transaction: usize) -> Result<f64,
 /// with its own `write_path` (all in flight at once: what snapshots did before `write_many`) or
 /// with one `write_many`: bytes per second.
 async fn store_blob_writes(blobs: &[Vec<u8>], many: bool) -> Result<f64, JsValue> {
-    use crate::blob::{write_path, BlobStore};
+    use sheetlog::blob::{write_path, BlobStore};
     let sheet = format!("bench-blobs-{}", (js_sys::Math::random() * 1e12) as u64);
     let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.map_err(js_error)?;
-    let store = crate::browser::IdbBlobStore::new(db.clone());
+    let store = sheetlog::browser::IdbBlobStore::new(db.clone());
     let paths: Vec<String> = (0..blobs.len()).map(|i| format!("snapshots/1/{}-{}", i / 64, i % 64)).collect();
     let start = now_ms();
     if many {
@@ -247,16 +244,15 @@ pub async fn run_blob_write_benchmark() -> Result<String, JsValue> {
     Ok(report.join("\n"))
 }
 
-/// What the engine behind `data` holds in memory (bench builds only): edit layer changes,
+/// What the engine behind `data` holds in memory (benchmark builds only): edit layer changes,
 /// pending edits, cached tiles and their bytes, as text.
 #[wasm_bindgen(js_name = engineStats)]
-pub fn engine_stats(data: &super::SpreadsheetData) -> String {
-    use super::spreadsheet_data::{with_engine, Backend};
-    let stats = with_engine!(&data.inner.backend, e => e.stats());
-    format!("{stats:?}")
+pub fn engine_stats(data: &sheetlog::api::SpreadsheetData) -> String {
+    format!("{:?}", data.engine_stats())
 }
 
-/// Bytes the sheet behind `data` stores, by kind (bench builds only), as a JSON object:
+/// Bytes sheet `name` stores, by kind (benchmark builds only), read through a connection of its
+/// own to the sheet's database, as a JSON object:
 /// `{logEntries, logBytes, snapshotBytes, snapshotBlobs, historyBytes, historyBlobs, otherBytes,
 /// latestSnapshotBytes}`, the last being one snapshot of the sheet as it is (the latest index and
 /// the tiles it references). Reads every blob.
@@ -264,28 +260,26 @@ pub fn engine_stats(data: &super::SpreadsheetData) -> String {
 /// # Errors
 /// A JS `Error` when storage fails.
 #[wasm_bindgen(js_name = storageBreakdown)]
-pub async fn storage_breakdown(data: &super::SpreadsheetData) -> Result<String, JsValue> {
-    use super::spreadsheet_data::{with_engine, Backend};
-    let future = with_engine!(&data.inner.backend, e => {
-        let e = e.clone();
-        Box::pin(async move { breakdown(e.log(), e.blobs()).await })
-            as futures_util::future::LocalBoxFuture<'static, Result<String, crate::engine::EngineError>>
-    });
-    future.await.map_err(js_error)
+pub async fn storage_breakdown(name: String) -> Result<String, JsValue> {
+    let db = SheetDatabase::open(&name, IdbOptions::default()).await.map_err(js_error)?;
+    let (log, blobs) = (IdbEventLog::new(db.clone()), IdbBlobStore::new(db.clone()));
+    let result = breakdown(&log, &blobs).await.map_err(js_error);
+    db.close();
+    result
 }
 
-async fn breakdown<L: crate::log::EventLog, B: crate::blob::BlobStore>(
+async fn breakdown<L: sheetlog::log::EventLog, B: sheetlog::blob::BlobStore>(
     log: &L,
     blobs: &B,
-) -> Result<String, crate::engine::EngineError> {
-    use crate::blob::{BlobDir, EntryKind};
-    let info = crate::engine::lifecycle::storage_info(log, blobs).await?;
+) -> Result<String, sheetlog::engine::EngineError> {
+    use sheetlog::blob::{BlobDir, EntryKind};
+    let info = sheetlog::engine::lifecycle::storage_info(log, blobs).await?;
     let log_bytes = {
         let bounds = log.bounds().await?;
         let mut bytes = 0u64;
         let mut next = bounds.start;
         while next < bounds.end {
-            let page = log.query(crate::log::QueryFrom::Seq(next), crate::log::QueryTo::End, None).await?;
+            let page = log.query(sheetlog::log::QueryFrom::Seq(next), sheetlog::log::QueryTo::End, None).await?;
             if page.entries.is_empty() {
                 break;
             }
@@ -320,10 +314,10 @@ async fn breakdown<L: crate::log::EventLog, B: crate::blob::BlobStore>(
     }
     // One snapshot of the sheet as it is: the latest index and the tiles it references.
     let mut latest_bytes = 0u64;
-    if let Some((info, index)) = crate::engine::workflow::latest_snapshot(log, blobs).await? {
-        latest_bytes += crate::engine::read_path(blobs, &info.snapshot).await?.len() as u64;
+    if let Some((info, index)) = sheetlog::engine::workflow::latest_snapshot(log, blobs).await? {
+        latest_bytes += sheetlog::engine::read_path(blobs, &info.snapshot).await?.len() as u64;
         for path in index.layers.iter().flat_map(|l| l.tiles.values()) {
-            latest_bytes += crate::engine::read_path(blobs, path).await?.len() as u64;
+            latest_bytes += sheetlog::engine::read_path(blobs, path).await?.len() as u64;
         }
     }
     let get = |k: &str| totals.get(k).copied().unwrap_or_default();

@@ -1,4 +1,4 @@
-//! The structural-edit benchmark (feature `bench`; issue 5): a sheet of 1,000,000 rows x 10
+//! The structural-edit benchmark (the `sheetlog-bench` crate; issue 5): a sheet of 1,000,000 rows x 10
 //! columns of numbers stored in a snapshot; then `insert_rows(0, 1)` until visible, the bytes of
 //! the next snapshot against a full one, cold open-to-ready of the top viewport after 100
 //! structural edits spread over the sheet, and reads through 8 layers against 1. Run with
@@ -8,32 +8,20 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::browser::timer::{now_ms, sleep};
-use crate::browser::{IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase};
-use crate::engine::workflow::{index_path, read_index, tile_path, WorkflowConfig};
-use crate::engine::{
-    run_workflow_with, write_path, ContentVersion, Engine, EngineOptions, InThreadHost, LoadStatus, Runtime, Viewport,
+use super::{js_error, line, runtime};
+use sheetlog::browser::timer::{now_ms, sleep};
+use sheetlog::browser::{IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase};
+use sheetlog::engine::workflow::{index_path, read_index, tile_path, WorkflowConfig};
+use sheetlog::engine::{
+    run_workflow_with, write_path, ContentVersion, Engine, EngineOptions, InThreadHost, LoadStatus, Viewport,
 };
-use crate::log::{Entry, EventLog, Operation};
-use crate::model::CellValue;
-use crate::snapshot::{encode_index, encode_tile, CellContent, Layer, SnapshotIndex, Tile, TileKey, TileSize};
+use sheetlog::log::{Entry, EventLog, Operation};
+use sheetlog::model::CellValue;
+use sheetlog::snapshot::{encode_index, encode_tile, CellContent, Layer, SnapshotIndex, Tile, TileKey, TileSize};
 
 /// Rows and columns of the benchmark sheet.
 pub(super) const ROWS: u64 = 1_000_000;
 pub(super) const COLS: u64 = 10;
-
-fn js_error(e: impl std::fmt::Display) -> JsValue {
-    js_sys::Error::new(&e.to_string()).into()
-}
-
-fn line(report: &mut Vec<String>, text: String) {
-    web_sys::console::log_1(&JsValue::from_str(&text));
-    report.push(text);
-}
-
-fn runtime() -> Runtime {
-    super::browser_runtime::browser_runtime()
-}
 
 type BenchEngine = Engine<IdbEventLog, IdbBlobStore>;
 
@@ -84,7 +72,7 @@ async fn snapshot(engine: &BenchEngine) -> Result<usize, JsValue> {
     let end = log.bounds().await.map_err(js_error)?.end;
     log.add_entry(Entry::new(Operation::SetCells(Vec::new())), end, None).await.map_err(js_error)?;
     let config = WorkflowConfig { max_layers: usize::MAX, ..WorkflowConfig::default() };
-    let report = run_workflow_with(log, engine.blobs(), end, crate::log::Workflow::Snapshot, config, 0)
+    let report = run_workflow_with(log, engine.blobs(), end, sheetlog::log::Workflow::Snapshot, config, 0)
         .await
         .map_err(js_error)?
         .ok_or_else(|| js_error("no snapshot report"))?;
@@ -192,8 +180,11 @@ pub async fn run_structural_benchmark() -> Result<String, JsValue> {
         }
     }
     snapshot(&engine).await?;
-    let latest =
-        engine.log().query(crate::log::QueryFrom::Snapshot, crate::log::QueryTo::End, None).await.map_err(js_error)?;
+    let latest = engine
+        .log()
+        .query(sheetlog::log::QueryFrom::Snapshot, sheetlog::log::QueryTo::End, None)
+        .await
+        .map_err(js_error)?;
     let layers = match latest.latest_snapshot {
         Some(info) => read_index(engine.blobs(), &info.snapshot).await.map_err(js_error)?.layers.len(),
         None => 0,

@@ -1,4 +1,4 @@
-//! The time-travel benchmark (feature `bench`; the time-travel issue): the 1,000,000 x 10 sheet
+//! The time-travel benchmark (the `sheetlog-bench` crate; the time-travel issue): the 1,000,000 x 10 sheet
 //! of the structural benchmark, then 100,000 entries of history written through the engine
 //! (cell writes to random cells of the first 20,000 rows, appended 1,000 per transaction) with
 //! its snapshots, compactions, history blobs, truncation and garbage collection running in
@@ -12,29 +12,17 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use super::bench_structural::{write_full_sheet, COLS, ROWS};
-use crate::browser::timer::{now_ms, sleep};
-use crate::browser::{IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase};
-use crate::engine::lifecycle::history_between;
-use crate::engine::{Engine, EngineOptions, InThreadHost, LoadStatus, Runtime, Viewport};
-use crate::log::EventLog;
-use crate::model::CellValue;
+use super::structural::{write_full_sheet, COLS, ROWS};
+use super::{js_error, line, runtime};
+use sheetlog::browser::timer::{now_ms, sleep};
+use sheetlog::browser::{IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase};
+use sheetlog::engine::lifecycle::history_between;
+use sheetlog::engine::{Engine, EngineOptions, InThreadHost, LoadStatus, Viewport};
+use sheetlog::log::EventLog;
+use sheetlog::model::CellValue;
 
 /// Rows the history's writes fall in.
 const EDITED_ROWS: u64 = 20_000;
-
-fn js_error(e: impl std::fmt::Display) -> JsValue {
-    js_sys::Error::new(&e.to_string()).into()
-}
-
-fn line(report: &mut Vec<String>, text: String) {
-    web_sys::console::log_1(&JsValue::from_str(&text));
-    report.push(text);
-}
-
-fn runtime() -> Runtime {
-    super::browser_runtime::browser_runtime()
-}
 
 /// A small deterministic generator (xorshift64*), so runs are comparable.
 struct Rng(u64);
@@ -73,7 +61,7 @@ pub async fn run_history_benchmark(history: u32) -> Result<String, JsValue> {
 
     let viewport = Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 1500.0, height: 1200.0 };
     let options = EngineOptions { viewport: Some(viewport), ..EngineOptions::default() };
-    let clock: crate::engine::Clock = Rc::new(|| js_sys::Date::now() as u64);
+    let clock: sheetlog::engine::Clock = Rc::new(|| js_sys::Date::now() as u64);
     let host = Rc::new(InThreadHost::new(log.clone(), blobs.clone(), options.tile_size).with_clock(clock));
     let engine = Engine::open(log.clone(), blobs.clone(), host, runtime(), options).await.map_err(js_error)?;
 
@@ -110,7 +98,7 @@ pub async fn run_history_benchmark(history: u32) -> Result<String, JsValue> {
             info.bytes as f64 / 1_048_576.0
         ),
     );
-    let catalog = crate::engine::lifecycle::read_catalog(&blobs).await.map_err(js_error)?;
+    let catalog = sheetlog::engine::lifecycle::read_catalog(&blobs).await.map_err(js_error)?;
     let kept: Vec<String> = catalog.snapshots.iter().map(|(seq, _)| seq.to_string()).collect();
     line(&mut report, format!("checkpoints kept: {} ({})", kept.len(), kept.join(" ")));
 
@@ -160,7 +148,7 @@ pub async fn run_history_benchmark(history: u32) -> Result<String, JsValue> {
     // undo() of a 10,000-row deletion in the middle of the sheet.
     let at = ROWS / 2;
     let expected =
-        Some(crate::snapshot::CellContent { value: Some(CellValue::Number((at * COLS + 3) as f64)), format: None });
+        Some(sheetlog::snapshot::CellContent { value: Some(CellValue::Number((at * COLS + 3) as f64)), format: None });
     engine.delete_rows(at, 10_000).await.map_err(js_error)?;
     let visible_at = Rc::new(Cell::new(0.0));
     let watch = {
@@ -178,7 +166,7 @@ pub async fn run_history_benchmark(history: u32) -> Result<String, JsValue> {
     engine.unsubscribe(listener);
     let visible = visible_at.get() - t;
     let restored = engine.snapshot().cell(at + 9_999, 9)
-        == Some(crate::snapshot::CellContent {
+        == Some(sheetlog::snapshot::CellContent {
             value: Some(CellValue::Number(((at + 9_999) * COLS + 9) as f64)),
             format: None,
         });
