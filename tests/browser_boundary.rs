@@ -132,10 +132,13 @@ async fn hostile_arguments_give_validation_errors_naming_the_argument_and_no_tra
             ("setColumnWidths", vec![0.into(), 1.into(), b()], "size"),
             ("exportCsv", vec![b()], "snapshot"),
             ("exportCsv", vec![snap(), b()], "range"),
+            ("exportCsvBlob", vec![b()], "snapshot"),
+            ("exportCsvBlob", vec![snap(), b()], "range"),
             ("importCsv", vec![b()], "source"),
         ];
         if !valid_options {
             cases.push(("exportCsv", vec![snap(), "A1:B2".into(), b()], "option"));
+            cases.push(("exportCsvBlob", vec![snap(), "A1:B2".into(), b()], "option"));
             cases.push(("importCsv", vec!["1,2\n".into(), b()], "option"));
         }
         for (method, args, names) in cases {

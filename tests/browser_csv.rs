@@ -109,6 +109,50 @@ async fn a_blob_imports_in_batches_with_progress_reads_back_and_exports_the_same
     SheetDatabase::delete(&sheet).await.unwrap();
 }
 
+/// `exportCsvBlob`: the same text as `exportCsv` in a `text/csv` Blob, written stripe by stripe
+/// (progress after each, rows rising to the total), cancelled by a signal between stripes.
+#[wasm_bindgen_test]
+async fn a_streamed_export_gives_the_same_text_as_a_blob_and_a_signal_cancels_it() {
+    let data = memory();
+    // 12,000 rows x 6 columns: 32,768 / 6 / 64 * 64 = 5,440 rows a stripe, three stripes.
+    let csv = table(12_000);
+    let (result, _) = import(&data, blob(&csv), JsValue::UNDEFINED).await;
+    result.expect("imports");
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let s = seen.clone();
+    let on_progress = Closure::<dyn Fn(JsValue)>::new(move |p| s.borrow_mut().push(p));
+    let args = [snapshot(&data), JsValue::UNDEFINED, JsValue::UNDEFINED, on_progress.as_ref().clone()];
+    let exported = settle(call(&data, "exportCsvBlob", &args).unwrap()).await.expect("exports");
+    assert!(exported.is_instance_of::<web_sys::Blob>());
+    assert_eq!(prop(&exported, "type"), "text/csv");
+    let text = settle(call(&exported, "text", &[]).unwrap()).await.unwrap();
+    assert_eq!(text.as_string().unwrap(), csv, "the same text as the file imported");
+    let rows: Vec<f64> = seen.borrow().iter().map(|p| prop(p, "rows").as_f64().unwrap()).collect();
+    assert_eq!(rows, vec![5_440.0, 10_880.0, 12_000.0], "one report per stripe");
+    let last = seen.borrow().last().cloned().unwrap();
+    assert_eq!(
+        (prop(&last, "totalRows"), prop(&last, "bytes")),
+        (JsValue::from(12_000), JsValue::from(csv.len() as f64))
+    );
+
+    // A range, guarded.
+    let options = object(&[("guardFormulas", JsValue::TRUE)]);
+    let part =
+        settle(call(&data, "exportCsvBlob", &[snapshot(&data), "A2:C3".into(), options]).unwrap()).await.unwrap();
+    let text = settle(call(&part, "text", &[]).unwrap()).await.unwrap();
+    assert_eq!(text, "00001,City 1,S1\n00002,City 2,S2\n");
+
+    // Aborted during the first stripe's progress: rejects with an AbortError.
+    let controller = web_sys::AbortController::new().unwrap();
+    let options = object(&[("signal", controller.signal().into())]);
+    let abort = Closure::<dyn Fn(JsValue)>::new(move |_| controller.abort());
+    let args = [snapshot(&data), JsValue::UNDEFINED, options, abort.as_ref().clone()];
+    let error = settle(call(&data, "exportCsvBlob", &args).unwrap()).await.expect_err("cancelled");
+    assert_eq!(prop(&error, "name"), "AbortError");
+    let bad = settle(call(&data, "exportCsvBlob", &[snapshot(&data), "A0:B2".into()]).unwrap()).await.unwrap_err();
+    assert_eq!(prop(&bad, "name"), "ValidationError");
+}
+
 #[wasm_bindgen_test]
 async fn malformed_csv_rejects_with_its_line_and_rollback_leaves_the_sheet_unchanged() {
     let data = memory();

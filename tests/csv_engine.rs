@@ -16,7 +16,8 @@ use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
 use sheetlog::engine::csv::{
     write_csv, BytesSource, CsvError, CsvExportError, CsvExportOptions, CsvImportError, CsvImportOptions,
-    ImportOptions, ImportPhase, ImportProgress, ImportReport, OnError, MAX_EXPORT_CELLS,
+    ExportProgress, ImportOptions, ImportPhase, ImportProgress, ImportReport, OnError, MAX_EXPORT_CELLS,
+    MAX_STREAM_EXPORT_CELLS,
 };
 use sheetlog::engine::{ContentVersion, Engine, EngineError, InThreadHost, Viewport, WorkflowHost};
 use sheetlog::log::{EventLog, MemoryEventLog, Operation, QueryFrom, QueryTo, SequenceId, Workflow};
@@ -370,6 +371,77 @@ fn export_loads_the_tiles_a_small_viewport_left_out() {
     assert_eq!(reader.snapshot().cell(40, 0), None, "the engine's cache is untouched");
     let range: CellRange = "A41:B42".parse().unwrap();
     assert_eq!(h.run(reader.export_csv(&v, Some(range))).unwrap(), "00040,60\n00041,61.5\n");
+}
+
+/// A streamed export hands over the same text as the string export, stripe by stripe (whole
+/// tile rows, about `STRIPE_CELLS` cells each), reads the tiles the viewport left out, leaves the
+/// engine's cache as it was, and stops between stripes when cancelled.
+#[test]
+fn a_streamed_export_writes_the_same_text_stripe_by_stripe() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let blobs = MemoryBlobStore::new();
+    let writer = h.open(log.clone(), blobs.clone(), small_tiles(5));
+    // 30,000 rows x 3 columns: three stripes of 32,768 / 3 / 4 * 4 = 10,920 rows.
+    let csv = table(30_000);
+    import(&mut h, &writer, &csv, 100_000, options(10_000, OnError::Keep), None).result.unwrap();
+    h.run(async {});
+    let mut options = small_tiles(5);
+    options.viewport = Some(Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 100.0, height: 60.0 });
+    let reader = h.open(log, blobs, options);
+    let v = reader.snapshot();
+    let whole = h.run(reader.export_csv(&v, None)).unwrap();
+    assert_eq!(whole, csv);
+    let chunks: Rc<RefCell<Vec<(Vec<u8>, ExportProgress)>>> = Rc::default();
+    let sink = chunks.clone();
+    let (end, cancelled) = h
+        .run(reader.export_csv_stream(
+            &v,
+            None,
+            CsvExportOptions::default(),
+            move |bytes, progress| sink.borrow_mut().push((bytes, progress)),
+            || false,
+        ))
+        .unwrap();
+    let chunks = chunks.take();
+    assert!(!cancelled);
+    let rows: Vec<u64> = chunks.iter().map(|(_, p)| p.rows).collect();
+    assert_eq!(rows, vec![10_920, 21_840, 30_000], "stripes of whole tile rows");
+    let text: Vec<u8> = chunks.iter().flat_map(|(b, _)| b.clone()).collect();
+    assert_eq!(String::from_utf8(text).unwrap(), whole, "the same text as the string export");
+    assert_eq!((end.rows, end.total_rows, end.bytes), (30_000, 30_000, whole.len() as u64));
+    assert_eq!(reader.snapshot().cell(20_000, 0), None, "the engine's cache is untouched");
+
+    // Cancelled after the first stripe: nothing more is written.
+    let stripes = Rc::new(Cell::new(0));
+    let (seen, stop) = (stripes.clone(), stripes.clone());
+    let (end, cancelled) = h
+        .run(reader.export_csv_stream(
+            &v,
+            None,
+            CsvExportOptions::default(),
+            move |_, _| seen.set(seen.get() + 1),
+            move || stop.get() >= 1,
+        ))
+        .unwrap();
+    assert!(cancelled);
+    assert_eq!((stripes.get(), end.rows), (1, 10_920));
+    // A range and the size limit.
+    let range: CellRange = "A41:B42".parse().unwrap();
+    let text: Rc<RefCell<Vec<u8>>> = Rc::default();
+    let out = text.clone();
+    h.run(reader.export_csv_stream(
+        &v,
+        Some(range),
+        CsvExportOptions::default(),
+        move |b, _| out.borrow_mut().extend(b),
+        || false,
+    ))
+    .unwrap();
+    assert_eq!(String::from_utf8(text.take()).unwrap(), "00040,60\n00041,61.5\n");
+    let huge: CellRange = format!("A1:XFD{}", 1u64 << 33).parse().unwrap();
+    let result = h.run(reader.export_csv_stream(&v, Some(huge), CsvExportOptions::default(), |_, _| {}, || false));
+    assert!(matches!(result, Err(CsvExportError::TooLarge { limit: MAX_STREAM_EXPORT_CELLS, .. })), "{result:?}");
 }
 
 /// Canonical CSV cells: what export writes for a value that import reads back as that value.

@@ -18,7 +18,7 @@ use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::content_version::version_arg;
+use super::content_version::{version_arg, VersionRef};
 use super::convert::{
     aborted_of, blob_size_of, get, index, kind, lone_surrogate, option, options_object, positive_integer, set,
     slice_text, text_length, Kind,
@@ -58,7 +58,23 @@ export interface ExportCsvOptions {
    * opening the file does not run it as a formula. Numbers stay numbers. Default `false`.
    */
   guardFormulas?: boolean;
+  /**
+   * `exportCsvBlob` only: aborting it stops the export between two stripes, and the promise
+   * rejects with the signal's reason (an `AbortError` `DOMException` unless given).
+   */
+  signal?: AbortSignal;
 }
+/** Progress of `exportCsvBlob`, reported after each stripe of rows. */
+export interface ExportProgress {
+  /** Rows written so far. */
+  rows: number;
+  /** Rows the export covers. */
+  totalRows: number;
+  /** CSV bytes (UTF-8) written so far. */
+  bytes: number;
+}
+/** The `onProgress` callback of `exportCsvBlob`; what it throws is logged and ignored. */
+export type ExportProgressCallback = (progress: ExportProgress) => void;
 /** Options of `importCsv`. */
 export interface ImportCsvOptions {
   /**
@@ -137,6 +153,9 @@ extern "C" {
     /// A JS `ImportProgressCallback`.
     #[wasm_bindgen(typescript_type = "ImportProgressCallback")]
     pub type JsImportProgressCallback;
+    /// A JS `ExportProgressCallback`.
+    #[wasm_bindgen(typescript_type = "ExportProgressCallback")]
+    pub type JsExportProgressCallback;
     /// A JS `ExportCsvOptions`.
     #[wasm_bindgen(typescript_type = "ExportCsvOptions")]
     pub type JsExportCsvOptions;
@@ -486,7 +505,46 @@ fn import_error_js(error: &CsvImportError, refused: Option<LimitError>) -> JsVal
     js
 }
 
-fn export_error_js(error: &CsvExportError) -> JsValue {
+/// The arguments of `exportCsv` and `exportCsvBlob`: the version, the A1 range, the options and
+/// an abort signal.
+pub(super) fn export_args(
+    snapshot: &JsValue,
+    range: Option<JsRangeText>,
+    options: Option<JsExportCsvOptions>,
+) -> Result<(VersionRef, Option<CellRange>, CsvExportOptions, Option<JsValue>), JsValue> {
+    let snapshot = version_arg(snapshot, "snapshot")?;
+    let range = match range.map(JsValue::from) {
+        None => None,
+        Some(range) => match kind(&range) {
+            Kind::Text => {
+                Some(CellRange::from_str(&range.as_string().unwrap_or_default()).map_err(|e| validation_error(&e))?)
+            }
+            Kind::IllFormedText => return Err(lone_surrogate("argument range")),
+            other => {
+                return Err(bad_input(&format!(
+                    "argument range must be A1 text such as \"A1:C10\" or undefined, got {}",
+                    other.describe()
+                )))
+            }
+        },
+    };
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+    options_object(&options, "exportCsv: options")?;
+    let guard = option(&options, "guardFormulas")?;
+    let guard_formulas = match guard.as_bool() {
+        Some(guard) => guard,
+        None if guard.is_undefined() => false,
+        None => return Err(bad_input("option guardFormulas must be a boolean")),
+    };
+    let signal = match option(&options, "signal")? {
+        v if v.is_undefined() => None,
+        v if aborted_of(&v) >= 0 => Some(v),
+        _ => return Err(bad_input("option signal must be an AbortSignal")),
+    };
+    Ok((snapshot, range, CsvExportOptions { guard_formulas }, signal))
+}
+
+pub(super) fn export_error_js(error: &CsvExportError) -> JsValue {
     match error {
         CsvExportError::Engine(e) => engine_error(e),
         other => bad_input(&other.to_string()),
@@ -572,36 +630,8 @@ impl SpreadsheetData {
         range: Option<JsRangeText>,
         options: Option<JsExportCsvOptions>,
     ) -> Promise {
-        let parsed = (|| -> Result<_, JsValue> {
-            let snapshot = version_arg(&snapshot, "snapshot")?;
-            let range = match range.map(JsValue::from) {
-                None => None,
-                Some(range) => match kind(&range) {
-                    Kind::Text => Some(
-                        CellRange::from_str(&range.as_string().unwrap_or_default())
-                            .map_err(|e| validation_error(&e))?,
-                    ),
-                    Kind::IllFormedText => return Err(lone_surrogate("argument range")),
-                    other => {
-                        return Err(bad_input(&format!(
-                            "argument range must be A1 text such as \"A1:C10\" or undefined, got {}",
-                            other.describe()
-                        )))
-                    }
-                },
-            };
-            let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-            options_object(&options, "exportCsv: options")?;
-            let guard = option(&options, "guardFormulas")?;
-            let guard_formulas = match guard.as_bool() {
-                Some(guard) => guard,
-                None if guard.is_undefined() => false,
-                None => return Err(bad_input("option guardFormulas must be a boolean")),
-            };
-            Ok((snapshot, range, CsvExportOptions { guard_formulas }))
-        })();
-        let (snapshot, range, options) = match parsed {
-            Ok(parsed) => parsed,
+        let (snapshot, range, options) = match export_args(&snapshot, range, options) {
+            Ok((snapshot, range, options, _)) => (snapshot, range, options),
             Err(e) => return Promise::reject(&e),
         };
         let export = with_engine!(&self.inner.backend, e => e.export_csv_with(&snapshot.version, range, options));

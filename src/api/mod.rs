@@ -9,6 +9,7 @@ mod browser_runtime;
 mod content_version;
 mod convert;
 mod csv;
+mod csv_blob;
 mod history;
 mod item_sizes;
 mod js_error;

@@ -391,6 +391,50 @@ test("import of a CSV with a short row: accepted, padded, with a notice; export 
   await ctx.close();
 });
 
+test("a raw export of 60,000 rows streams into a file with progress; Cancel stops it and saves nothing", async () => {
+  const { ctx, page } = await openDemo();
+  await page.evaluate(async () => {
+    const rows = Array.from({ length: 60_000 }, (_, r) => [r, `row ${r}`, r * 0.5, r % 2 === 0, "x"]);
+    await window.sheetlog.setCellValuesAndFormats(0, 0, rows);
+  });
+  await waitDurable(page);
+  await page.selectOption('[data-testid="export-mode"]', "raw");
+  // Cancel as soon as the progress shows (the CPU slowed 40 times, so the export is still running
+  // when the button is pressed): no download, a notice.
+  let downloads = 0;
+  page.on("download", () => downloads++);
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 40 });
+  // Pressed from inside the page the moment it shows (a stripe at most after the export starts).
+  const cancelled = page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const timer = setInterval(() => {
+          const counts = document.querySelector('[data-testid="export-counts"]')?.textContent;
+          const button = document.querySelector('[data-testid="cancel-export"]');
+          if (button instanceof HTMLButtonElement) {
+            clearInterval(timer);
+            button.click();
+            resolve(counts);
+          }
+        }, 0);
+      }),
+  );
+  await page.click('[data-testid="export-csv"]');
+  assert.match(await cancelled, /^[\d,]+ of 60,000 rows$/, "the progress shows rows of the total");
+  await page.waitForFunction(() => /Export cancelled/.test(document.body.textContent ?? ""));
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+  await shot(page, "export-cancelled");
+  // The whole export: every row, in order.
+  const [file] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="export-csv"]')]);
+  const text = await new Response(await file.createReadStream()).text();
+  const lines = text.split("\n");
+  assert.equal(lines.length, 60_001, "60,000 lines and the empty string after the last line end");
+  assert.equal(lines[59_999], "59999,row 59999,29999.5,FALSE,x");
+  assert.equal(downloads, 1, "the cancelled export saved nothing");
+  await ctx.close();
+});
+
 test("cut moves a block: Ctrl+X clears it once copied, Ctrl+V writes it elsewhere", async () => {
   const { ctx, page } = await openDemo();
   await page.evaluate(() => window.sheetlog.setCellValuesAndFormats(0, 0, [[1, "a"], [2, "b"]], [["0.00", undefined], [undefined, undefined]]));

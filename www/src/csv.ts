@@ -5,13 +5,14 @@ import type {
   CellValue,
   ContentVersion,
   ExportCsvOptions,
+  ExportProgress,
   ImportCsvOptions,
   ImportProgress,
   ImportResult,
   SpreadsheetData,
 } from "sheetlog";
 
-export type { ImportCsvOptions, ImportProgress, ImportResult };
+export type { ExportProgress, ImportCsvOptions, ImportProgress, ImportResult };
 
 export interface CsvMethods {
   importCsv(
@@ -20,6 +21,13 @@ export interface CsvMethods {
     onProgress?: (progress: ImportProgress) => void,
   ): Promise<ImportResult>;
   exportCsv(snapshot: ContentVersion, range?: string, options?: ExportCsvOptions): Promise<string>;
+  /** Streamed stripe by stripe into a Blob, with progress and cancel (any size of sheet). */
+  exportCsvBlob(
+    snapshot: ContentVersion,
+    range?: string,
+    options?: ExportCsvOptions,
+    onProgress?: (progress: ExportProgress) => void,
+  ): Promise<Blob>;
 }
 
 /** The sheet's CSV methods, or `undefined` when this build of the package has none. */
@@ -29,6 +37,7 @@ export function csvMethods(data: SpreadsheetData): CsvMethods | undefined {
   return {
     importCsv: (source, options, onProgress) => data.importCsv(source, options, onProgress),
     exportCsv: (snapshot, range, options) => data.exportCsv(snapshot, range, options),
+    exportCsvBlob: (snapshot, range, options, onProgress) => data.exportCsvBlob(snapshot, range, options, onProgress),
   };
 }
 
@@ -75,7 +84,12 @@ export function padRaggedCsv(text: string): { text: string; padded: number } {
 
 /** Offers `text` as a download named `fileName`. */
 export function downloadCsv(text: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+  downloadBlob(new Blob([text], { type: "text/csv;charset=utf-8" }), fileName);
+}
+
+/** Offers `blob` as a download named `fileName`. */
+export function downloadBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;
   link.download = fileName;

@@ -5,6 +5,12 @@
 //! A version shows only the tiles its viewport loaded, so [`Engine::export_csv`] first reads the
 //! snapshot tiles under the rectangle that the version lacks, into a private copy of the version:
 //! the engine's cache and the version itself are left as they are.
+//!
+//! [`Engine::export_csv_stream`] does the same one **stripe** of rows at a time (whole tile rows,
+//! about [`STRIPE_CELLS`] cells): it reads the stripe's missing tiles, hands the stripe's CSV
+//! bytes to a sink, drops the tiles and yields to the event loop before the next stripe. Memory
+//! stays at one stripe whatever the sheet's size, and the main thread is never held for more
+//! than one stripe's work (issue 9, item 4).
 
 use std::ops::Range;
 use std::rc::Rc;
@@ -22,9 +28,27 @@ use crate::log::EventLog;
 use crate::model::{CellRange, CellValue};
 use crate::snapshot::{TileKey, Transform};
 
-/// Most cells one export may span (rows times columns of the rectangle, empty cells included):
-/// 2^26, about 67 million.
+/// Most cells one export to a string may span (rows times columns of the rectangle, empty
+/// cells included): 2^26, about 67 million.
 pub const MAX_EXPORT_CELLS: u64 = 1 << 26;
+
+/// Most cells one streamed export ([`Engine::export_csv_stream`]) may span: 2^36, about 69
+/// billion (its memory is one stripe; the limit only bounds a mistaken range's running time).
+pub const MAX_STREAM_EXPORT_CELLS: u64 = 1 << 36;
+
+/// About how many cells one stripe of a streamed export holds (whole tile rows, at least one).
+pub const STRIPE_CELLS: u64 = 32_768;
+
+/// How far a streamed export is, after each stripe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportProgress {
+    /// Rows written so far.
+    pub rows: u64,
+    /// Rows the export covers.
+    pub total_rows: u64,
+    /// CSV bytes written so far.
+    pub bytes: u64,
+}
 
 /// Why an export failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -120,7 +144,19 @@ pub fn write_csv_with(
     cols: Range<u64>,
     options: CsvExportOptions,
 ) -> Result<String, CsvExportError> {
-    check_size(&rows, &cols)?;
+    check_size(&rows, &cols, MAX_EXPORT_CELLS)?;
+    let bytes = write_csv_bytes(version, rows, cols, options)?;
+    String::from_utf8(bytes).map_err(|e| CsvExportError::Write { message: e.to_string() })
+}
+
+/// The CSV bytes (UTF-8) of rows `rows` by columns `cols` of `version`, one record per row, as
+/// [`write_csv_with`] writes them; no size check.
+fn write_csv_bytes(
+    version: &ContentVersion,
+    rows: Range<u64>,
+    cols: Range<u64>,
+    options: CsvExportOptions,
+) -> Result<Vec<u8>, CsvExportError> {
     let write_error = |e: ::csv::Error| CsvExportError::Write { message: e.to_string() };
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     let mut field = String::new();
@@ -136,16 +172,36 @@ pub fn write_csv_with(
         }
         writer.write_record(None::<&[u8]>).map_err(write_error)?;
     }
-    let bytes = writer.into_inner().map_err(|e| CsvExportError::Write { message: e.to_string() })?;
-    String::from_utf8(bytes).map_err(|e| CsvExportError::Write { message: e.to_string() })
+    writer.into_inner().map_err(|e| CsvExportError::Write { message: e.to_string() })
 }
 
-fn check_size(rows: &Range<u64>, cols: &Range<u64>) -> Result<(), CsvExportError> {
+fn check_size(rows: &Range<u64>, cols: &Range<u64>, limit: u64) -> Result<(), CsvExportError> {
     let cells = (rows.end.saturating_sub(rows.start)).saturating_mul(cols.end.saturating_sub(cols.start));
-    if cells > MAX_EXPORT_CELLS {
-        return Err(CsvExportError::TooLarge { cells, limit: MAX_EXPORT_CELLS });
+    if cells > limit {
+        return Err(CsvExportError::TooLarge { cells, limit });
     }
     Ok(())
+}
+
+/// `version` with the snapshot tiles under rows `rows` by columns `cols` that it lacks read
+/// from `blobs` (a private copy; the version and the engine's cache are left as they are).
+async fn with_tiles_under<B: BlobStore>(
+    blobs: &B,
+    version: &ContentVersion,
+    rows: &Range<u64>,
+    cols: &Range<u64>,
+) -> Result<ContentVersion, EngineError> {
+    let missing = missing_tiles(version, rows, cols);
+    let mut full = version.clone();
+    if !missing.is_empty() {
+        let paths: Vec<&str> = missing.iter().map(|(_, path)| &**path).collect();
+        let loaded = read_tiles(blobs, &paths).await.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let tiles = Rc::make_mut(&mut full.tiles);
+        for ((key, _), tile) in missing.into_iter().zip(loaded) {
+            tiles.insert(key, Rc::new(LoadedTile::new(tile)));
+        }
+    }
+    Ok(full)
 }
 
 /// The snapshot tiles under rows `rows` by columns `cols` of `version` that it has not loaded,
@@ -191,23 +247,65 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         options: CsvExportOptions,
     ) -> LocalBoxFuture<'static, Result<String, CsvExportError>> {
         let (rows, cols) = export_bounds(version, range);
-        if let Err(e) = check_size(&rows, &cols) {
+        if let Err(e) = check_size(&rows, &cols, MAX_EXPORT_CELLS) {
             return async move { Err(e) }.boxed_local();
         }
-        let missing = missing_tiles(version, &rows, &cols);
-        let mut full = version.clone();
+        let version = version.clone();
         let this = self.clone();
         async move {
-            if !missing.is_empty() {
-                let blobs = this.blobs();
-                let paths: Vec<&str> = missing.iter().map(|(_, path)| &**path).collect();
-                let loaded = read_tiles(blobs, &paths).await.into_iter().collect::<Result<Vec<_>, _>>()?;
-                let tiles = Rc::make_mut(&mut full.tiles);
-                for ((key, _), tile) in missing.into_iter().zip(loaded) {
-                    tiles.insert(key, Rc::new(LoadedTile::new(tile)));
-                }
-            }
+            let full = with_tiles_under(this.blobs(), &version, &rows, &cols).await?;
             write_csv_with(&full, rows, cols, options)
+        }
+        .boxed_local()
+    }
+
+    /// Writes `range` of `version` (`None`: the whole sheet) as CSV, as [`write_csv`] describes,
+    /// one stripe of rows at a time (module docs): `sink` gets each stripe's bytes (UTF-8, whole
+    /// records) with the progress after it, in order; between stripes the future yields to the
+    /// event loop, and stops when `cancelled` says so. Resolves with the progress at the end and
+    /// whether it was cancelled; the bytes handed to `sink` are the export (exactly
+    /// [`Self::export_csv`]'s text when not cancelled).
+    ///
+    /// # Errors
+    /// [`CsvExportError::Engine`] when a tile cannot be read (the stripes before it were handed
+    /// over); [`CsvExportError::TooLarge`] over [`MAX_STREAM_EXPORT_CELLS`].
+    pub fn export_csv_stream(
+        &self,
+        version: &ContentVersion,
+        range: Option<CellRange>,
+        options: CsvExportOptions,
+        mut sink: impl FnMut(Vec<u8>, ExportProgress) + 'static,
+        cancelled: impl Fn() -> bool + 'static,
+    ) -> LocalBoxFuture<'static, Result<(ExportProgress, bool), CsvExportError>> {
+        let (rows, cols) = export_bounds(version, range);
+        let version = version.clone();
+        let this = self.clone();
+        async move {
+            check_size(&rows, &cols, MAX_STREAM_EXPORT_CELLS)?;
+            let tile_rows = version.snapshot.as_ref().map_or(64, |i| u64::from(i.tile_size.rows()).max(1));
+            let width = (cols.end - cols.start).max(1);
+            // Whole tile rows, about STRIPE_CELLS cells, at least one tile row.
+            let stripe = (STRIPE_CELLS / width / tile_rows).max(1) * tile_rows;
+            let total_rows = rows.end - rows.start;
+            let mut progress = ExportProgress { rows: 0, total_rows, bytes: 0 };
+            let mut start = rows.start;
+            while start < rows.end {
+                if cancelled() {
+                    return Ok((progress, true));
+                }
+                // Stripes end on tile boundaries (of the version's coordinates).
+                let end = ((start / stripe + 1) * stripe).min(rows.end);
+                let part = start..end;
+                let full = with_tiles_under(this.blobs(), &version, &part, &cols).await?;
+                let bytes = write_csv_bytes(&full, part, cols.clone(), options)?;
+                drop(full);
+                progress.rows += end - start;
+                progress.bytes += bytes.len() as u64;
+                sink(bytes, progress);
+                start = end;
+                (this.inner.runtime.sleep)(0).await;
+            }
+            Ok((progress, false))
         }
         .boxed_local()
     }

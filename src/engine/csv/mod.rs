@@ -19,6 +19,6 @@ pub use driver::{
 };
 pub use export::{
     export_bounds, looks_like_formula, write_cell_text, write_cell_text_with, write_csv, write_csv_with,
-    CsvExportError, CsvExportOptions, MAX_EXPORT_CELLS,
+    CsvExportError, CsvExportOptions, ExportProgress, MAX_EXPORT_CELLS, MAX_STREAM_EXPORT_CELLS, STRIPE_CELLS,
 };
 pub use import::{CsvBatch, CsvError, CsvImportOptions, CsvImporter, CsvProgress, DEFAULT_BATCH_CELLS};

@@ -5,7 +5,7 @@ import { useState, type ChangeEvent } from "react";
 import type { ContentVersion, SpreadsheetData } from "sheetlog";
 import zipcodesUrl from "vega-datasets/data/zipcodes.csv?url";
 import { readBlock } from "../block";
-import { csvMethods, downloadCsv, guardFormulaTexts, toCsv } from "../csv";
+import { csvMethods, downloadBlob, downloadCsv, guardFormulaTexts, toCsv } from "../csv";
 import { errorMessage } from "../errors";
 import { cellAddress, rangeAddress } from "../format";
 import type { CsvImport, ImportInto } from "../hooks/useCsvImport";
@@ -48,6 +48,8 @@ function fileName(sheetName: string, suffix = ""): string {
 export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range, report, disabled = false }: Props) {
   const [fetching, setFetching] = useState(false);
   const [exporting, setExporting] = useState(false);
+  // A raw export streaming into a Blob: rows written of the total, and its cancel.
+  const [exportProgress, setExportProgress] = useState<{ rows: number; totalRows: number; abort: AbortController }>();
   const [exportShown, setExportShown] = useState(true);
   const { supported, running, settings, setSettings, start, cancel } = csvImport;
   const busy = running !== undefined || fetching || disabled;
@@ -80,8 +82,21 @@ export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range,
       const name = fileName(sheetName, address === undefined ? "" : `-${address.replace(":", "-")}`);
       const rect = target ?? { x: 0, y: 0, width: data.getColumnCount(snapshot), height: data.getRowCount(snapshot) };
       if (!exportShown || rect.width === 0 || rect.height === 0) {
+        // Streamed stripe by stripe into a Blob (any size of sheet, the page stays responsive).
         // Text that a spreadsheet program would run as a formula (=, +, -, @, tab, CR) gets a ' first.
-        downloadCsv(await csv.exportCsv(snapshot, address, { guardFormulas: true }), name);
+        const abort = new AbortController();
+        setExportProgress({ rows: 0, totalRows: rect.height, abort });
+        try {
+          const blob = await csv.exportCsvBlob(snapshot, address, { guardFormulas: true, signal: abort.signal }, (p) =>
+            setExportProgress({ rows: p.rows, totalRows: p.totalRows, abort }),
+          );
+          downloadBlob(blob, name);
+        } catch (error) {
+          if (abort.signal.aborted) report("info", "Export cancelled");
+          else throw error;
+        } finally {
+          setExportProgress(undefined);
+        }
         return;
       }
       // As shown: every cell's text under its number format (dates as dates, $12.50 as typed),
@@ -177,6 +192,18 @@ export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range,
       >
         Export selection{range === undefined ? "" : ` (${rangeAddress(range)})`}
       </button>
+      {exportProgress !== undefined && (
+        <div className="import-progress" data-testid="export-progress">
+          <span>Exporting</span>
+          <progress max={Math.max(exportProgress.totalRows, 1)} value={exportProgress.rows} aria-label="Export progress" />
+          <span data-testid="export-counts">
+            {exportProgress.rows.toLocaleString("en-US")} of {exportProgress.totalRows.toLocaleString("en-US")} rows
+          </span>
+          <button type="button" data-testid="cancel-export" onClick={() => exportProgress.abort.abort()}>
+            Cancel
+          </button>
+        </div>
+      )}
       {running !== undefined && (
         <div className="import-progress" data-testid="import-progress">
           <span>
