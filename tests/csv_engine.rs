@@ -392,7 +392,8 @@ fn a_streamed_export_writes_the_same_text_stripe_by_stripe() {
     let v = reader.snapshot();
     let whole = h.run(reader.export_csv(&v, None)).unwrap();
     assert_eq!(whole, csv);
-    let chunks: Rc<RefCell<Vec<(Vec<u8>, ExportProgress)>>> = Rc::default();
+    type Chunks = Rc<RefCell<Vec<(Vec<u8>, ExportProgress)>>>;
+    let chunks: Chunks = Rc::default();
     let sink = chunks.clone();
     let (end, cancelled) = h
         .run(reader.export_csv_stream(
