@@ -8,12 +8,13 @@
 //
 // The last acknowledged sequence id is mirrored outside IndexedDB, in localStorage
 // (`sheetlog:ack:<name>`) and in a small file of the origin private file system
-// (`sheetlog-ack-<name>`): Chromium keeps every IndexedDB database of an origin in one backing
-// store, and deletes that store whole when it finds it damaged at startup (seen after a killed
-// browser, issue 12), which takes the registry with the sheets. The mirrors live in other stores,
-// so the record of what was acknowledged survives, and the sheet opens with an error instead of
-// empty. Two mirrors: localStorage is cheap but Chromium writes it to disk only every few seconds
-// (a browser killed sooner loses it); the file is written through at once.
+// (`sheetlog-ack-<name>`, the name percent-encoded, dots too): Chromium keeps every IndexedDB
+// database of an origin in one backing store, and deletes that store whole when it finds it
+// damaged at startup (seen after a killed browser, issue 12), which takes the registry with the
+// sheets. The mirrors live in other stores, so the record of what was acknowledged survives, and
+// the sheet opens with an error instead of empty. Two mirrors: localStorage is cheap but Chromium
+// writes it to disk only every few seconds (a browser killed sooner loses it); the file is
+// written through at once.
 
 const DATABASE = "sheetlog-registry";
 const VERSION = 1;
@@ -118,6 +119,16 @@ export async function forgetSheet(name) {
 
 const FILE_PREFIX = "sheetlog-ack-";
 
+/**
+ * The name of the file mirror of sheet `name`: the name percent-encoded, dots too, so that a
+ * mirror's name has no dot. A write cut short (the browser killed between `createWritable` and
+ * `close`) leaves Chromium's swap file `<file>.crswap` (or `<file>.1.crswap`, ...) behind, which
+ * must not be read as a sheet, nor as the mirror of a sheet whose name ends in `.crswap`.
+ */
+function mirrorFile(name) {
+  return FILE_PREFIX + encodeURIComponent(name).replaceAll(".", "%2E");
+}
+
 /** The origin private file system's root, where this environment has one, or undefined. */
 async function privateFiles() {
   try {
@@ -134,7 +145,7 @@ async function privateFiles() {
 async function fileMirror(name, ...write) {
   const root = await privateFiles();
   if (root === undefined) return undefined;
-  const file = FILE_PREFIX + encodeURIComponent(name);
+  const file = mirrorFile(name);
   try {
     if (write.length === 0) {
       const text = await (await (await root.getFileHandle(file)).getFile()).text();
@@ -236,7 +247,11 @@ export async function listSheets() {
     for await (const file of root?.keys?.() ?? []) {
       let name;
       try {
-        name = file.startsWith(FILE_PREFIX) ? decodeURIComponent(file.slice(FILE_PREFIX.length)) : undefined;
+        // A name with a dot is a swap file left by a write cut short (see mirrorFile), not a sheet.
+        name =
+          file.startsWith(FILE_PREFIX) && !file.includes(".")
+            ? decodeURIComponent(file.slice(FILE_PREFIX.length))
+            : undefined;
       } catch {
         name = undefined;
       }

@@ -114,3 +114,61 @@ test("a full quota gives a 507 a person understands, keeps what was acknowledged
   assert.ok(info.logEntries >= 1 && info.bytes > 100_000, JSON.stringify(info));
   await context.close();
 });
+
+test("a sheet whose data the browser dropped: the demo shows the 410, and the page still gives the class (issue 12)", async () => {
+  // The kill campaign hung here: Chromium deleted the origin's damaged IndexedDB with the
+  // registry, localStorage had not reached the disk, so the demo's only sheet was the one known
+  // from the file mirror; its open failed (as it must) and `sheetlogReady` never resolved.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on("pageerror", (e) => process.stderr.write(`[pageerror] ${e.stack ?? e}\n`));
+  await page.goto(BASE);
+  await page.waitForFunction(() => window.sheetlog !== undefined, null, { timeout: 20_000 });
+  await page.evaluate(async () => {
+    const SpreadsheetData = window.sheetlog.constructor;
+    const data = await SpreadsheetData.open({ name: "gone", worker: false });
+    await data.setCellValueAndFormat(0, 0, "saved", undefined);
+    const root = await navigator.storage.getDirectory();
+    for (let i = 0; ; i++) {
+      try {
+        if ((await (await (await root.getFileHandle("sheetlog-ack-gone")).getFile()).text()) === "0") break;
+      } catch {
+        // not written yet
+      }
+      if (i > 500) throw new Error("the file mirror was never written");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    data.close();
+    window.sheetlog.close();
+    // What Chromium's recovery of a damaged backing store and a kill before localStorage was
+    // flushed leave: no database of the origin, no localStorage, the private files.
+    for (const { name } of await indexedDB.databases()) {
+      await new Promise((resolve, reject) => {
+        const request = indexedDB.deleteDatabase(name);
+        request.onsuccess = resolve;
+        request.onerror = () => reject(request.error);
+      });
+    }
+    localStorage.clear();
+  });
+  await page.reload();
+  await page.waitForFunction(() => window.sheetlogLoaded !== undefined, null, { timeout: 20_000 });
+  await page.getByRole("alert").filter({ hasText: "is missing" }).waitFor({ timeout: 20_000 });
+  const outcome = await page.evaluate(async () => {
+    const SpreadsheetData = await window.sheetlogLoaded;
+    const names = (await SpreadsheetData.list()).map((s) => s.name);
+    try {
+      (await SpreadsheetData.open({ name: "gone", worker: false })).close();
+      return { names, opened: true };
+    } catch (e) {
+      return { names, name: e.name, statusCode: e.statusCode, message: e.message };
+    } finally {
+      await SpreadsheetData.delete("gone");
+    }
+  });
+  assert.deepEqual(outcome.names, ["gone"], JSON.stringify(outcome));
+  assert.equal(outcome.name, "StorageError", JSON.stringify(outcome));
+  assert.equal(outcome.statusCode, 410);
+  assert.match(outcome.message, /1 edits were saved/);
+  await context.close();
+});

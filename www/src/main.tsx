@@ -3,7 +3,7 @@ import "./styles.css";
 import "./window";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import init from "sheetlog";
+import init, { SpreadsheetData } from "sheetlog";
 import { App } from "./App";
 import { errorMessage } from "./errors";
 import { registerServiceWorker } from "./pwa";
@@ -14,7 +14,12 @@ const container = document.getElementById("root");
 if (container === null) throw new Error("index.html has no #root element");
 const root = createRoot(container);
 
-init().then(
+const loaded = init();
+window.sheetlogLoaded = loaded.then(() => SpreadsheetData);
+// A failure to load is shown below; the exposed promise must not also be an unhandled rejection.
+window.sheetlogLoaded.catch(() => {});
+
+loaded.then(
   () =>
     root.render(
       <StrictMode>

@@ -1,13 +1,20 @@
 // What the page exposes for browser tests and the console: the open sheet as
-// `window.sheetlog` and `window.sheetlogReady`, a promise of the first sheet opened.
+// `window.sheetlog`, `window.sheetlogReady`, a promise of the first sheet opened, and
+// `window.sheetlogLoaded`, a promise of the `SpreadsheetData` class once the module is loaded.
 import type { SpreadsheetData } from "sheetlog";
 
 declare global {
   interface Window {
     /** The sheet open in the demo, or `undefined` while none is. */
     sheetlog: SpreadsheetData | undefined;
-    /** Resolves with the first sheet the page opened. */
+    /** Resolves with the first sheet the page opened (never, when no sheet opens). */
     sheetlogReady: Promise<SpreadsheetData>;
+    /**
+     * Resolves with the `SpreadsheetData` class once the sheetlog module is initialised, whether
+     * or not the demo's own sheet opens (a sheet whose data is missing does not, issue 12);
+     * rejects when the module fails to load.
+     */
+    sheetlogLoaded: Promise<typeof SpreadsheetData>;
   }
 }
 
