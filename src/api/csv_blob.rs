@@ -18,6 +18,9 @@ use super::js_error::bad_input;
 use super::spreadsheet_data::{with_engine, Backend, SpreadsheetData};
 use crate::engine::csv::ExportProgress;
 
+/// Stripes whose bytes are folded into one `Blob` part.
+const FOLD_PARTS: u32 = 16;
+
 fn progress_js(progress: ExportProgress) -> JsValue {
     let object = Object::new();
     set(&object, "rows", &(progress.rows as f64).into());
@@ -71,7 +74,16 @@ impl SpreadsheetData {
         let sink = {
             let parts = parts.clone();
             move |bytes: Vec<u8>, progress: ExportProgress| {
-                parts.borrow().push(&Uint8Array::from(bytes.as_slice()));
+                let mut parts = parts.borrow_mut();
+                parts.push(&Uint8Array::from(bytes.as_slice()));
+                // Folded into a Blob every few stripes (a Blob part is referenced, not copied),
+                // so building the final Blob never copies the whole export at once.
+                if parts.length() >= FOLD_PARTS {
+                    if let Ok(folded) = web_sys::Blob::new_with_u8_array_sequence(&parts) {
+                        *parts = Array::of1(&folded);
+                    }
+                }
+                drop(parts);
                 if let Some(callback) = &callback {
                     if let Err(error) = callback.call1(&JsValue::UNDEFINED, &progress_js(progress)) {
                         web_sys::console::error_2(&JsValue::from_str("sheetlog: an onProgress callback threw"), &error);

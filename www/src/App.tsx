@@ -144,7 +144,8 @@ export function App() {
       <SheetPicker
         sheets={sheets}
         currentId={currentId}
-        disabled={busy || open === undefined}
+        // While a sheet opens; once an open failed, the user can switch, create or delete.
+        disabled={busy || (open === undefined && problem === undefined)}
         onOpen={setSheetId}
         onCreate={onCreate}
         onRename={onRename}

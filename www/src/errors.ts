@@ -20,7 +20,8 @@ export function storageErrorInWords(error: AnySheetlogError): string {
   if (!(error instanceof StorageError)) return error.message;
   switch (error.statusCode) {
     case 410:
-      return `This sheet was deleted (${error.message})`;
+      // Deleted in another tab, or its data dropped by the browser: the message says which.
+      return `This sheet is gone: ${error.message}`;
     case 507:
       return `Browser storage is full; new edits cannot be saved (${error.message})`;
     case 503:

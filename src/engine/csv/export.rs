@@ -37,7 +37,7 @@ pub const MAX_EXPORT_CELLS: u64 = 1 << 26;
 pub const MAX_STREAM_EXPORT_CELLS: u64 = 1 << 36;
 
 /// About how many cells one stripe of a streamed export holds (whole tile rows, at least one).
-pub const STRIPE_CELLS: u64 = 32_768;
+pub const STRIPE_CELLS: u64 = 8_192;
 
 /// How far a streamed export is, after each stripe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
