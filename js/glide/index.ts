@@ -134,10 +134,10 @@ export interface GlideGridProps {
   rows: number;
   /** One number while no row is resized, else each row's height from `getRowItemOffsetMapping`. */
   rowHeight: number | ((row: number) => number);
-  /** Shows a column's width while it is dragged (`undefined` with `resizeColumns: false`). */
-  onColumnResize: ((column: GridColumn, width: number, index: number) => void) | undefined;
-  /** Stores the dragged width with `setColumnWidths` (`undefined` with `resizeColumns: false`). */
-  onColumnResizeEnd: ((column: GridColumn, width: number, index: number) => void) | undefined;
+  /** Shows a column's width while it is dragged (absent with `resizeColumns: false`). */
+  onColumnResize?: (column: GridColumn, width: number, index: number) => void;
+  /** Stores the dragged width with `setColumnWidths` (absent with `resizeColumns: false`). */
+  onColumnResizeEnd?: (column: GridColumn, width: number, index: number) => void;
   getCellContent: (cell: Item) => GridCell;
   onVisibleRegionChanged: (range: Rectangle) => void;
   onCellEdited: (cell: Item, newValue: EditableGridCell) => void;
@@ -602,8 +602,7 @@ export function useGlideGrid(data: SpreadsheetData, options: GlideGridOptions = 
     columns,
     rows,
     rowHeight,
-    onColumnResize: resizeColumns ? onColumnResize : undefined,
-    onColumnResizeEnd: resizeColumns ? onColumnResizeEnd : undefined,
+    ...(resizeColumns ? { onColumnResize, onColumnResizeEnd } : {}),
     getCellContent,
     onVisibleRegionChanged,
     onCellEdited,
