@@ -56,17 +56,7 @@ pub async fn finish_write(
     requests: impl IntoIterator<Item = Result<(), StorageError>>,
 ) -> Result<(), StorageError> {
     let finished = done.await;
-    let request_error = requests.into_iter().filter_map(Result::err).find(|e| !e.detail.starts_with("AbortError"));
-    if let Some(error) = request_error {
-        return Err(error);
-    }
-    if finished.is_ok() {
-        return Ok(());
-    }
-    match tx.error() {
-        Some(reason) => Err(from_idb(reason)),
-        None => Err(commit_failed(IdbError::MissingData(UnexpectedDataError::TransactionAborted)).await),
-    }
+    outcome(&tx, finished, requests.into_iter().collect()).await
 }
 
 /// The outcome of a readwrite transaction whose requests finished (`requests`: their results):
