@@ -6,8 +6,8 @@
 
 use proptest::prelude::*;
 use sheetlog::log::{
-    decode_entry, encode_entry, CellWrite, DecodeError, Entry, Metadata, Operation, Origin, Workflow, ENTRY_FORMAT_V1,
-    ENTRY_FORMAT_VERSION,
+    decode_entry, encode_entry, CellWrite, DecodeError, Entry, ImportLayer, Metadata, Operation, Origin, Workflow,
+    ENTRY_FORMAT_V1, ENTRY_FORMAT_VERSION,
 };
 use sheetlog::model::{Axis, CellRange, CellRef, CellValue, ErrorCode, Format, SizeRun, MAX_INDEX, MAX_ITEM_SIZE};
 
@@ -46,6 +46,19 @@ fn operation() -> impl Strategy<Value = Operation> {
             .prop_map(|(rows, runs)| Operation::SetItemSizes {
                 axis: if rows { Axis::Row } else { Axis::Column },
                 runs: runs.into_iter().map(|(start, count, size)| SizeRun { start, count, size }).collect(),
+            }),
+        (
+            0..=MAX_INDEX,
+            0..=MAX_INDEX,
+            0..=MAX_INDEX,
+            0..=MAX_INDEX,
+            1..=4096u32,
+            1..=4096u32,
+            "[a-z0-9]{1,8}(/[a-z0-9-]{1,8}){0,3}"
+        )
+            .prop_map(|(r0, c0, r1, c1, tile_rows, tile_cols, dir)| {
+                let rect = CellRange::new(CellRef { row: r0, col: c0 }, CellRef { row: r1, col: c1 });
+                Operation::Import(ImportLayer { dir, rect, tile_rows, tile_cols })
             }),
     ]
 }

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use sheetlog::log::{
-    decode_entry, encode_entry, CellWrite, Entry, Metadata, Operation, Origin, Workflow, ENTRY_FORMAT_V1,
+    decode_entry, encode_entry, CellWrite, Entry, ImportLayer, Metadata, Operation, Origin, Workflow, ENTRY_FORMAT_V1,
     ENTRY_FORMAT_VERSION,
 };
 use sheetlog::model::{Axis, CellRange, CellRef, CellValue, ErrorCode, Format, SizeRun, MAX_INDEX};
@@ -226,6 +226,15 @@ fn entries_v2() -> Vec<(&'static str, Entry)> {
     let resizes = [
         ("16_set_row_heights", sizes(Axis::Row, &[(0, 1, Some(45)), (MAX_INDEX, 1, Some(10_000))])),
         ("17_reset_column_widths", sizes(Axis::Column, &[(2, 1 << 40, None), (3, 1, Some(1))])),
+        (
+            "18_import",
+            Operation::Import(ImportLayer {
+                dir: "imports/0123456789abcdef-7".to_owned(),
+                rect: CellRange::new(CellRef { row: 3, col: 1 }, CellRef { row: 3_000_002, col: 19 }),
+                tile_rows: 64,
+                tile_cols: 16,
+            }),
+        ),
     ];
     operations()
         .into_iter()

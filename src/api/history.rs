@@ -25,7 +25,7 @@ use crate::log::SequenceId;
 #[wasm_bindgen(typescript_custom_section)]
 const HISTORY_TYPES: &str = r##"
 /** What an entry of the log did (`HistoryItem.kind`). */
-export type HistoryKind = "cells" | "clear" | "insertRows" | "deleteRows" | "insertColumns" | "deleteColumns" | "resize";
+export type HistoryKind = "cells" | "clear" | "insertRows" | "deleteRows" | "insertColumns" | "deleteColumns" | "resize" | "import";
 /** One entry of the log, as `getHistory` lists it. */
 export interface HistoryItem {
   /** The entry's sequence id: `versionAt(sequenceId)` shows the sheet right after it. */

@@ -8,8 +8,9 @@
 //! miss, maps the cell down segment by segment to the snapshot's coordinates.
 //!
 //! A cleared rectangle of up to [`SMALL_CLEAR_CELLS`] cells is recorded as a tombstone per
-//! cell; a larger one as one rectangle of its segment, checked by reads after the cell's own
-//! history. Row heights and column widths are kept whole per entry that changed them (they are
+//! cell; a larger one as one rectangle (a **mask**) of its segment, checked by reads after the
+//! cell's own history. An import ([`Operation::Import`]) is a mask too, whose cells the
+//! import's layer answers (DESIGN.md section 5b, "Import is a layer"). Row heights and column widths are kept whole per entry that changed them (they are
 //! few: one run per resize), so every version reads its own. When a snapshot completes, [`EditLayer::rebased`] makes the edit layer over it,
 //! dropping the history the snapshot holds (DESIGN.md section 5b, "Rebase").
 
@@ -18,7 +19,7 @@ use std::rc::Rc;
 
 use super::structural::{extent_after, grow_extent, sizes_after, structural_transform};
 use super::viewport_tiles::CellRect;
-use crate::log::{CellWrite, Operation, SequenceId};
+use crate::log::{CellWrite, ImportLayer, Operation, SequenceId};
 use crate::snapshot::{CellContent, SheetSizes, Transform};
 
 /// Most cells of a cleared rectangle recorded as one tombstone each; larger ones are kept as a
@@ -39,6 +40,27 @@ pub enum Lookup<'a> {
     },
     /// The cell's row or column was inserted after the snapshot and never written: no value.
     Inserted,
+    /// The cell lies in the rectangle of the import at `seq`, not written since: the import's
+    /// layer answers, at (`row`, `col`) in its coordinates (those of the entry's position).
+    Imported {
+        /// The import entry.
+        seq: SequenceId,
+        /// Its layer.
+        layer: &'a ImportLayer,
+        /// Row in the layer's coordinates.
+        row: u64,
+        /// Column in the layer's coordinates.
+        col: u64,
+    },
+}
+
+/// A rectangle one entry replaced whole: cleared, or imported from a layer.
+#[derive(Debug, Clone)]
+struct Mask {
+    seq: SequenceId,
+    rect: CellRect,
+    /// The import's layer; `None` for a clear.
+    import: Option<Rc<ImportLayer>>,
 }
 
 #[derive(Debug, Clone)]
@@ -50,8 +72,8 @@ struct Segment {
     transform: Transform,
     /// Per cell (row, col), its changes as (sequence id, content after it), increasing ids.
     cells: CellHistory,
-    /// Large cleared rectangles, by the sequence id of the entry that cleared them, increasing.
-    clears: Vec<(SequenceId, CellRect)>,
+    /// Large cleared rectangles and imports, by the sequence id of their entry, increasing.
+    masks: Vec<Mask>,
     /// Extent (one past the highest row and column in use) when the segment opened.
     initial_extent: (u64, u64),
     /// (sequence id, extent after it) for each entry that changed the extent.
@@ -60,14 +82,7 @@ struct Segment {
 
 impl Segment {
     fn new(start: SequenceId, transform: Transform, initial_extent: (u64, u64)) -> Self {
-        Self {
-            start,
-            transform,
-            cells: CellHistory::default(),
-            clears: Vec::new(),
-            initial_extent,
-            extents: Vec::new(),
-        }
+        Self { start, transform, cells: CellHistory::default(), masks: Vec::new(), initial_extent, extents: Vec::new() }
     }
 
     fn extent(&self, at: SequenceId) -> (u64, u64) {
@@ -183,7 +198,17 @@ impl EditLayer {
                         segment.cells.set(cell, seq, CellContent::tombstone());
                     }
                 } else {
-                    self.last_mut().clears.push((seq, rect));
+                    self.last_mut().masks.push(Mask { seq, rect, import: None });
+                }
+            }
+            (Operation::Import(layer), _) => {
+                let segment = self.last_mut();
+                let before = segment.last_extent();
+                let rect = CellRect::of_range(&layer.rect);
+                segment.masks.push(Mask { seq, rect, import: Some(Rc::new(layer.clone())) });
+                let after = extent_after(before, operation);
+                if after != before {
+                    segment.extents.push((seq, after.0, after.1));
                 }
             }
             (_, transform) => {
@@ -208,9 +233,12 @@ impl EditLayer {
         loop {
             let Some(segment) = self.segments.get(k) else { return Lookup::Below { row, col } };
             let written = segment.cells.get((row, col), 0, at);
-            let cleared = segment.clears.iter().rev().find(|(seq, rect)| *seq < at && rect.contains(row, col));
-            match (written, cleared) {
-                (Some((w, content)), Some((c, _))) if w > *c => return Lookup::Found(content),
+            let masked = segment.masks.iter().rev().find(|m| m.seq < at && m.rect.contains(row, col));
+            match (written, masked) {
+                (Some((w, content)), Some(mask)) if w > mask.seq => return Lookup::Found(content),
+                (_, Some(Mask { seq, import: Some(layer), .. })) => {
+                    return Lookup::Imported { seq: *seq, layer, row, col };
+                }
                 (_, Some(_)) => return Lookup::Found(&self.tombstone),
                 (Some((_, content)), None) => return Lookup::Found(content),
                 (None, None) => {}
@@ -250,15 +278,31 @@ impl EditLayer {
             .map(|s| &s.transform)
     }
 
+    /// The imports a version at `at` sees, oldest first, each with the transforms (oldest
+    /// first) that map its layer's coordinates to the version's.
+    pub fn imports(&self, at: SequenceId) -> Vec<(SequenceId, Rc<ImportLayer>, Vec<&Transform>)> {
+        let top = self.segment_at(at);
+        let mut out = Vec::new();
+        for (k, segment) in self.segments.iter().enumerate().take(top + 1) {
+            for mask in segment.masks.iter().filter(|m| m.seq < at) {
+                if let Some(layer) = &mask.import {
+                    let after = self.segments[k + 1..=top].iter().map(|s| &s.transform).collect();
+                    out.push((mask.seq, layer.clone(), after));
+                }
+            }
+        }
+        out
+    }
+
     /// Number of cells with at least one change, over all segments.
     pub fn len(&self) -> usize {
         self.segments.iter().map(|s| s.cells.cells()).sum()
     }
 
-    /// Number of changes held: every cell's history entries, cleared rectangles and segments
+    /// Number of changes held: every cell's history entries, masks and segments
     /// (a measure of the layer's memory, which a rebase bounds).
     pub fn changes(&self) -> usize {
-        self.segments.iter().map(|s| s.cells.changes() + s.clears.len() + 1).sum()
+        self.segments.iter().map(|s| s.cells.changes() + s.masks.len() + 1).sum()
     }
 
     /// The edit layer over the snapshot that reflects the entries before `at` (which must be
@@ -271,7 +315,7 @@ impl EditLayer {
         let mut first = Segment::new(at, Transform::default(), self.extent(at));
         if let Some(base) = base {
             first.cells = base.cells.since(at);
-            first.clears = base.clears.iter().filter(|(s, _)| *s >= at).copied().collect();
+            first.masks = base.masks.iter().filter(|m| m.seq >= at).cloned().collect();
             first.extents = base.extents.iter().filter(|(s, _, _)| *s >= at).copied().collect();
         }
         segments.insert(0, first);

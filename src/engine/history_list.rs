@@ -24,7 +24,8 @@ pub struct HistoryItem {
     /// `time_ms`.
     pub client_id: Option<u64>,
     /// What it did: `"cells"`, `"clear"`, `"insertRows"`, `"deleteRows"`, `"insertColumns"`,
-    /// `"deleteColumns"` or `"resize"` (row heights or column widths).
+    /// `"deleteColumns"`, `"resize"` (row heights or column widths) or `"import"` (a CSV
+    /// imported as a layer).
     pub kind: &'static str,
     /// Where, in A1 notation (rows 1-based as a spreadsheet shows them): `"B2"`,
     /// `"B2:D40 (117 cells)"`, `"rows 4:6"`, `"columns C:E"`, `"columns B:B to 140 px"`.
@@ -60,6 +61,7 @@ pub fn describe(operation: &Operation) -> (&'static str, String) {
             ("cells", format!("{range} ({n} cell{})", if n == 1 { "" } else { "s" }))
         }
         Operation::ClearRange(range) => ("clear", range.to_string()),
+        Operation::Import(layer) => ("import", format!("{} ({} cells)", layer.rect, layer.cells())),
         Operation::InsertRows { at, count } => ("insertRows", rows(*at, *count)),
         Operation::DeleteRows { at, count } => ("deleteRows", rows(*at, *count)),
         Operation::InsertColumns { at, count } => ("insertColumns", columns(*at, *count)),

@@ -120,7 +120,8 @@ impl Overlay {
                         self.last().clears.push((id, rect));
                     }
                 }
-                Operation::SetItemSizes { .. } => {}
+                // An import shows once durable (its layer is read from storage).
+                Operation::SetItemSizes { .. } | Operation::Import(_) => {}
                 structural => {
                     let transform = structural_transform(structural).unwrap_or_default();
                     self.segments.push(Segment::new(Some(id), transform));

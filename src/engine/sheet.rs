@@ -458,6 +458,20 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         self.inner.core.borrow().options.client_id
     }
 
+    /// The sheet's tile grid: its latest snapshot's, or the one its first snapshot will use.
+    pub fn tile_size(&self) -> TileSize {
+        let core = self.inner.core.borrow();
+        core.base.index.as_ref().map_or(core.options.tile_size, |index| index.tile_size)
+    }
+
+    /// A name no other import of this engine, or of another client, uses: the client id and a
+    /// counter, for the blob dir of a layer import.
+    pub(crate) fn unique_name(&self) -> String {
+        let id = self.inner.next_waiter.get();
+        self.inner.next_waiter.set(id + 1);
+        format!("{:016x}-{id}", self.client_id())
+    }
+
     /// What the engine holds in memory now.
     pub fn stats(&self) -> EngineStats {
         let core = self.inner.core.borrow();

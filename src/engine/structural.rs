@@ -18,7 +18,9 @@
 //!   earlier entry survive too (the delete splits);
 //! - a cleared rectangle clears the cells of its rows and columns that survive, likewise split;
 //! - row heights and column widths move with their rows and columns: a run of sizes keeps the
-//!   items of it that survive, and items inserted inside it keep the default.
+//!   items of it that survive, and items inserted inside it keep the default;
+//! - an import lands only where the earlier edits left its rectangle whole and in place (its
+//!   tiles follow the grid there); otherwise it is dropped, all its cells counted as dropped.
 
 use crate::log::{CellWrite, Operation};
 use crate::model::{Axis, CellRange, CellRef, SizeRun};
@@ -29,9 +31,11 @@ use crate::snapshot::{AxisTransform, SheetSizes, Transform};
 pub fn structural_transform(operation: &Operation) -> Option<Transform> {
     let mut transform = Transform::default();
     match *operation {
-        Operation::SetCell(_) | Operation::SetCells(_) | Operation::ClearRange(_) | Operation::SetItemSizes { .. } => {
-            return None
-        }
+        Operation::SetCell(_)
+        | Operation::SetCells(_)
+        | Operation::ClearRange(_)
+        | Operation::SetItemSizes { .. }
+        | Operation::Import(_) => return None,
         Operation::InsertRows { at, count } => transform.rows.insert(at, count),
         Operation::DeleteRows { at, count } => transform.rows.delete(at, count),
         Operation::InsertColumns { at, count } => transform.cols.insert(at, count),
@@ -69,6 +73,7 @@ pub fn extent_after((rows, cols): (u64, u64), operation: &Operation) -> (u64, u6
         Operation::InsertColumns { at, count } => (rows, shift_extent(cols, at, count, true)),
         Operation::DeleteColumns { at, count } => (rows, shift_extent(cols, at, count, false)),
         Operation::ClearRange(_) | Operation::SetItemSizes { .. } => (rows, cols),
+        Operation::Import(ref layer) => (rows.max(layer.rect.end().row + 1), cols.max(layer.rect.end().col + 1)),
     }
 }
 
@@ -180,6 +185,18 @@ pub fn rebase_operation(operation: &Operation, through: &Transform) -> Rebased {
                 vec![Operation::SetItemSizes { axis: *axis, runs: mapped }]
             };
             (operations, 0)
+        }
+        Operation::Import(layer) => {
+            // The layer's tiles follow the grid at its rectangle: it lands only where the
+            // earlier edits left the rectangle whole and in place.
+            let (start, end) = (layer.rect.start(), layer.rect.end());
+            let whole =
+                |axis: &AxisTransform, at: u64, last: u64| axis.map_range(at, last - at + 1) == [(at, last - at + 1)];
+            if whole(&through.rows, start.row, end.row) && whole(&through.cols, start.col, end.col) {
+                (vec![operation.clone()], 0)
+            } else {
+                (Vec::new(), usize::try_from(layer.cells()).unwrap_or(usize::MAX))
+            }
         }
     };
     Rebased { operations, dropped_cells }

@@ -126,7 +126,7 @@ impl Core {
             if entry.operation.is_structural() {
                 self.rebase_pending(&entry.operation, seq, fx);
             }
-            self.view_stale |= entry.operation.changes_layout();
+            self.view_stale |= entry.operation.changes_view();
         }
         self.next_seq = from + entries.len() as u64;
         self.recompute_extent();

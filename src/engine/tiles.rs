@@ -11,8 +11,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::error::EngineError;
 use super::loaded_tile::LoadedTile;
 use super::state::{Core, Effect, TileResults};
-use super::version::{TileMap, Viewport};
-use super::viewport_tiles::{tiles_under, CellRect};
+use super::version::{LayerId, TileMap, Viewport};
+use super::viewport_tiles::{import_tiles_under, tiles_under, CellRect};
 use crate::log::SequenceId;
 use crate::snapshot::{SheetSizes, SnapshotIndex, TileKey, Transform};
 
@@ -37,8 +37,9 @@ pub(crate) struct Tiles {
     loading: FxHashSet<Rc<str>>,
     /// Tiles whose last read failed, with the error.
     failed: FxHashMap<Rc<str>, EngineError>,
-    /// The current snapshot's tiles under the viewport, with their paths.
-    view: Vec<((usize, TileKey), Rc<str>)>,
+    /// The current snapshot's and the edit layer's imports' tiles under the viewport, with
+    /// their paths.
+    view: Vec<((LayerId, TileKey), Rc<str>)>,
     view_paths: FxHashSet<Rc<str>>,
     /// Paths a snapshot being adopted needs under the viewport.
     prefetch: FxHashSet<Rc<str>>,
@@ -163,13 +164,13 @@ fn view_of(
     transforms: &[Transform],
     viewport: Option<Viewport>,
     sizes: &Rc<SheetSizes>,
-) -> Vec<((usize, TileKey), Rc<str>)> {
+) -> Vec<((LayerId, TileKey), Rc<str>)> {
     let refs: Vec<&Transform> = transforms.iter().collect();
     tiles_under(index, &refs, CellRect::of_viewport(viewport, sizes))
         .into_iter()
         .filter_map(|(layer, key)| {
             let path = index.layers.get(layer)?.tiles.get(&key)?;
-            Some(((layer, key), Rc::from(path.as_str())))
+            Some(((LayerId::Snapshot(layer), key), Rc::from(path.as_str())))
         })
         .collect()
 }
@@ -199,14 +200,14 @@ impl Core {
     /// Works out the tiles under the viewport, shows the cached ones, loads the others, and
     /// evicts beyond the budget.
     pub(crate) fn refresh_view(&mut self, fx: &mut Vec<Effect>) {
-        let Some(index) = self.base.index.clone() else {
-            self.tiles.view.clear();
-            self.tiles.view_paths.clear();
-            self.update_missing();
-            return;
+        let sizes = self.current_sizes();
+        let mut view = match self.base.index.clone() {
+            Some(index) => view_of(&index, &self.transforms_after(index.seq), self.viewport, &sizes),
+            None => Vec::new(),
         };
-        let transforms = self.transforms_after(index.seq);
-        let view = view_of(&index, &transforms, self.viewport, &self.current_sizes());
+        let pending = self.pending.transforms();
+        let rect = CellRect::of_viewport(self.viewport, &sizes);
+        view.extend(import_tiles_under(&self.edits.borrow(), self.next_seq, &pending, rect));
         let tiles = &mut self.tiles;
         tiles.clock += 1;
         let mut shown = Vec::new();
@@ -256,7 +257,7 @@ impl Core {
     pub(crate) fn on_tiles_read(&mut self, results: TileResults) {
         let tiles = &mut self.tiles;
         tiles.clock += 1;
-        let in_view: FxHashMap<Rc<str>, (usize, TileKey)> = tiles.view.iter().map(|(k, p)| (p.clone(), *k)).collect();
+        let in_view: FxHashMap<Rc<str>, (LayerId, TileKey)> = tiles.view.iter().map(|(k, p)| (p.clone(), *k)).collect();
         let mut shown = Vec::new();
         let mut lost = false;
         for (path, result) in results {

@@ -29,8 +29,8 @@ use super::log_pages::LogPages;
 use super::pending::PendingView;
 use super::sheet::Engine;
 use super::state::{Core, Msg};
-use super::version::{read_plan, ContentVersion, LoadStatus, LogInfo, PlanStep, TileMap, Viewport};
-use super::viewport_tiles::{tiles_under, CellRect};
+use super::version::{read_plan, ContentVersion, LayerId, LoadStatus, LogInfo, PlanStep, TileMap, Viewport};
+use super::viewport_tiles::{import_tiles_under, tiles_under, CellRect};
 use super::workflow::{read_index, read_tiles};
 use crate::blob::{BlobError, BlobStore};
 use crate::log::{Entry, EventLog, LogError, QueryFrom, QueryTo, SequenceId};
@@ -67,18 +67,24 @@ impl Frame {
 
     /// The tiles (by layer and key, with their paths) that cells of `rects`, given in the
     /// coordinates at `position`, live in.
-    pub(crate) fn tiles_under(&self, position: SequenceId, rects: &[CellRect]) -> Vec<((usize, TileKey), Rc<str>)> {
-        let Some(index) = &self.index else { return Vec::new() };
+    pub(crate) fn tiles_under(&self, position: SequenceId, rects: &[CellRect]) -> Vec<((LayerId, TileKey), Rc<str>)> {
         let transforms = self.transforms(position);
         let refs: Vec<&Transform> = transforms.iter().collect();
         let mut seen = FxHashSet::default();
         let mut out = Vec::new();
         for rect in rects {
-            for (layer, key) in tiles_under(index, &refs, *rect) {
-                if seen.insert((layer, key)) {
-                    if let Some(path) = index.layers.get(layer).and_then(|l| l.tiles.get(&key)) {
-                        out.push(((layer, key), Rc::from(path.as_str())));
+            if let Some(index) = &self.index {
+                for (layer, key) in tiles_under(index, &refs, *rect) {
+                    if seen.insert((LayerId::Snapshot(layer), key)) {
+                        if let Some(path) = index.layers.get(layer).and_then(|l| l.tiles.get(&key)) {
+                            out.push(((LayerId::Snapshot(layer), key), Rc::from(path.as_str())));
+                        }
                     }
+                }
+            }
+            for (key, path) in import_tiles_under(&self.edits.borrow(), position, &[], *rect) {
+                if seen.insert(key) {
+                    out.push((key, path));
                 }
             }
         }
@@ -287,7 +293,10 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
 
     /// The tiles at `paths`, from the engine's tile cache or read (and then cached there).
     /// Returns the tiles by key, and the first error.
-    pub(crate) async fn load_tiles(&self, wanted: Vec<((usize, TileKey), Rc<str>)>) -> (TileMap, Option<EngineError>) {
+    pub(crate) async fn load_tiles(
+        &self,
+        wanted: Vec<((LayerId, TileKey), Rc<str>)>,
+    ) -> (TileMap, Option<EngineError>) {
         let mut map = TileMap::default();
         let mut missing = Vec::new();
         {

@@ -223,6 +223,7 @@ fn affected_rects(operation: &Operation, (rows, cols): (u64, u64), tile: TileSiz
             blocks.into_iter().map(|(r, c)| block(r * th, c * tw)).collect()
         }
         Operation::ClearRange(range) => within(CellRect::of_range(range)).into_iter().collect(),
+        Operation::Import(layer) => within(CellRect::of_range(&layer.rect)).into_iter().collect(),
         Operation::DeleteRows { at, count } => {
             within(CellRect { rows: (*at, at.saturating_add(count.saturating_sub(1))), cols: (0, u64::MAX) })
                 .into_iter()
@@ -295,6 +296,13 @@ pub(crate) fn inverse_operations(operation: &Operation, before: &ContentVersion)
         Operation::ClearRange(range) => {
             let (s, e) = (range.start(), range.end());
             chunks(held(within((s.row, e.row), (s.col, e.col))))
+        }
+        // The rectangle is emptied, then what it held before is written back.
+        Operation::Import(layer) => {
+            let (s, e) = (layer.rect.start(), layer.rect.end());
+            let mut ops = vec![Operation::ClearRange(layer.rect)];
+            ops.extend(chunks(held(within((s.row, e.row), (s.col, e.col)))));
+            ops
         }
         Operation::InsertRows { at, count } => vec![Operation::DeleteRows { at: *at, count: *count }],
         Operation::InsertColumns { at, count } => vec![Operation::DeleteColumns { at: *at, count: *count }],

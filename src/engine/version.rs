@@ -16,8 +16,17 @@ use crate::log::{SequenceId, Workflow};
 use crate::model::Axis;
 use crate::snapshot::{CellContent, SheetSizes, SnapshotIndex, TileKey, Transform};
 
-/// Loaded tiles by (layer index in the snapshot index, tile).
-pub(crate) type TileMap = FxHashMap<(usize, TileKey), Rc<LoadedTile>>;
+/// Which layer a loaded tile belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum LayerId {
+    /// A layer of the snapshot index, by its position in [`SnapshotIndex::layers`].
+    Snapshot(usize),
+    /// The layer of the import entry with this sequence id (in the edit layer).
+    Import(SequenceId),
+}
+
+/// Loaded tiles by (layer, tile).
+pub(crate) type TileMap = FxHashMap<(LayerId, TileKey), Rc<LoadedTile>>;
 
 /// The part of the sheet the UI shows, in pixels; a hint for which tiles to load.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,7 +103,7 @@ pub struct ContentVersion {
     pub(crate) snapshot: Option<Rc<SnapshotIndex>>,
     /// How reads walk the snapshot's layers (see [`read_plan`]).
     pub(crate) plan: Rc<Vec<PlanStep>>,
-    /// Loaded tiles by (layer index in the snapshot index, tile).
+    /// Loaded tiles by (layer, tile): the snapshot's and the imports' of the edit layer.
     pub(crate) tiles: Rc<TileMap>,
     pub(crate) edits: Rc<RefCell<EditLayer>>,
     pub(crate) pending: PendingView,
@@ -148,6 +157,16 @@ impl ContentVersion {
             match edits.get(row, col, self.seq) {
                 Lookup::Found(content) => return read(Some(content)),
                 Lookup::Inserted => return read(None),
+                Lookup::Imported { seq, layer, row, col } => {
+                    let size = layer.tile_size();
+                    let key = size.tile_of(row, col);
+                    let Some(tile) = self.tiles.get(&(LayerId::Import(seq), key)) else { return read(None) };
+                    let (origin_row, origin_col) = size.origin(key);
+                    // A cell of the rectangle the tile does not hold was an empty field.
+                    let content = tile.get((row - origin_row) as u32, (col - origin_col) as u32);
+                    let tombstone = CellContent::tombstone();
+                    return read(Some(content.unwrap_or(&tombstone)));
+                }
                 Lookup::Below { row, col } => (row, col),
             }
         };
@@ -169,7 +188,7 @@ impl ContentVersion {
                 (step.from_top.rows.new_to_old(row)?, step.from_top.cols.new_to_old(col)?)
             };
             let key = size.tile_of(r, c);
-            match self.tiles.get(&(step.layer, key)) {
+            match self.tiles.get(&(LayerId::Snapshot(step.layer), key)) {
                 Some(tile) => {
                     let (origin_row, origin_col) = size.origin(key);
                     if let Some(content) = tile.get((r - origin_row) as u32, (c - origin_col) as u32) {

@@ -5,8 +5,10 @@
 
 use std::rc::Rc;
 
+use super::edit_layer::EditLayer;
 use super::offsets::{ItemOffsetMapping, DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT};
-use super::version::Viewport;
+use super::version::{LayerId, Viewport};
+use crate::log::SequenceId;
 use crate::model::{Axis, MAX_INDEX};
 use crate::snapshot::{AxisTransform, SheetSizes, SnapshotIndex, TileKey, Transform};
 
@@ -55,6 +57,13 @@ impl CellRect {
         rows.iter()
             .flat_map(|&(r, h)| cols.iter().map(move |&(c, w)| Self { rows: (r, r + h - 1), cols: (c, c + w - 1) }))
             .collect()
+    }
+
+    /// The cells in both rectangles, if any.
+    pub fn intersection(&self, other: &Self) -> Option<Self> {
+        let rows = (self.rows.0.max(other.rows.0), self.rows.1.min(other.rows.1));
+        let cols = (self.cols.0.max(other.cols.0), self.cols.1.min(other.cols.1));
+        (rows.0 <= rows.1 && cols.0 <= cols.1).then_some(Self { rows, cols })
     }
 
     /// This rectangle in the coordinates before `transform`; `None` when every row or every
@@ -120,6 +129,37 @@ pub fn tiles_under(index: &SnapshotIndex, edit_transforms: &[&Transform], rect: 
                 .map(|k| (i, k)),
         );
         rect = r.map_down(&layer.transform);
+    }
+    out
+}
+
+/// The tiles of the imports in `edits` that reads of `rect` need at the version reflecting the
+/// entries before `at`, `rect` given in the coordinates after `pending` (transforms of edits
+/// not in `edits`, oldest first), with their blob paths. Every tile of an import's grid that
+/// meets its rectangle exists (see [`crate::log::ImportLayer`]), so no index is read.
+/// `O(tiles returned)`, at most the imports' tiles.
+pub(crate) fn import_tiles_under(
+    edits: &EditLayer,
+    at: SequenceId,
+    pending: &[Transform],
+    rect: CellRect,
+) -> Vec<((LayerId, TileKey), Rc<str>)> {
+    let mut out = Vec::new();
+    for (seq, layer, after) in edits.imports(at) {
+        let mut mapped = Some(rect);
+        for transform in pending.iter().rev().chain(after.into_iter().rev()) {
+            mapped = mapped.and_then(|r| r.map_down(transform));
+        }
+        let own = CellRect::of_range(&layer.rect);
+        let Some(r) = mapped.and_then(|r| r.intersection(&own)) else { continue };
+        let size = layer.tile_size();
+        let (first, last) = (size.tile_of(r.rows.0, r.cols.0), size.tile_of(r.rows.1, r.cols.1));
+        for tile_row in first.tile_row..=last.tile_row {
+            for tile_col in first.tile_col..=last.tile_col {
+                let key = TileKey { tile_row, tile_col };
+                out.push(((LayerId::Import(seq), key), Rc::from(layer.tile_path(key))));
+            }
+        }
     }
     out
 }

@@ -17,7 +17,8 @@ use super::viewport_tiles::{tiles_under, CellRect};
 use crate::blob::BlobStore;
 use crate::blob::{read_path, write_path};
 use crate::log::{
-    CellWrite, EventLog, LogError, MetadataUpdate, Operation, QueryFrom, QueryTo, SequenceId, SnapshotInfo, Workflow,
+    CellWrite, EventLog, ImportLayer, LogError, MetadataUpdate, Operation, QueryFrom, QueryTo, SequenceId,
+    SnapshotInfo, Workflow,
 };
 use crate::snapshot::{
     decode_index, decode_tile, encode_index, encode_tile, CellContent, Layer, SheetSizes, SnapshotIndex, Tile, TileKey,
@@ -167,7 +168,11 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
     };
 
     // Replay the segment: the final content of every touched cell in the newest coordinates,
-    // the transform composed of the structural edits, and the extent.
+    // the transform composed of the structural edits, and the extent. An import closes the
+    // changes before it into the layers and adds its own layer (DESIGN.md section 5b).
+    let tile_size = base.as_ref().map_or(config.tile_size, |b| b.tile_size);
+    let mut layers = base.as_ref().map(|b| b.layers.clone()).unwrap_or_default();
+    let mut written = Written::default();
     let mut segment = SegmentChanges {
         extent: base.as_ref().map_or((0, 0), |b| (b.row_count, b.col_count)),
         sizes: base.as_ref().map(|b| b.sizes.clone()).unwrap_or_default(),
@@ -175,7 +180,22 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
     };
     loop {
         for entry in &page.entries {
-            segment.apply(&entry.operation);
+            let Operation::Import(import) = &entry.operation else {
+                segment.apply(&entry.operation);
+                continue;
+            };
+            let (extent, sizes) = (extent_after(segment.extent, &entry.operation), segment.sizes.clone());
+            if !segment.is_empty() {
+                written.add(write_segment(blobs, seq, tile_size, &mut layers, std::mem::take(&mut segment)).await?);
+            }
+            segment = SegmentChanges { extent, sizes, ..SegmentChanges::default() };
+            if import.tile_size() == tile_size {
+                layers.push(Layer { transform: Transform::default(), tiles: import_tiles(import) });
+            } else {
+                // Another tile grid (a sheet whose first snapshot chose another size while the
+                // import ran): its cells are written as changes.
+                segment.import_cells(blobs, import).await?;
+            }
         }
         let next = page.next();
         if next >= seq || page.entries.is_empty() {
@@ -183,9 +203,136 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
         }
         page = log.query(QueryFrom::Seq(next), QueryTo::Seq(seq), None).await?;
     }
-    let SegmentChanges { mut touched, transform, extent, cleared, sizes } = segment;
-    let tile_size = base.as_ref().map_or(config.tile_size, |b| b.tile_size);
-    let mut layers = base.as_ref().map(|b| b.layers.clone()).unwrap_or_default();
+    let (extent, sizes) = (segment.extent, segment.sizes.clone());
+    if !segment.is_empty() || layers.is_empty() {
+        written.add(write_segment(blobs, seq, tile_size, &mut layers, segment).await?);
+    }
+    let Written { tiles: tiles_written, bytes: mut bytes_written } = written;
+
+    let tiles_referenced = layers.iter().map(|l| l.tiles.len()).sum::<usize>() - tiles_written;
+    let compact = layers.len() > config.max_layers.max(1);
+    let index = SnapshotIndex { seq, row_count: extent.0, col_count: extent.1, tile_size, layers, sizes };
+    let encoded = encode_index(&index);
+    bytes_written += encoded.len();
+    let path = index_path(seq);
+    write_path(blobs, &path, &encoded).await?;
+    // Next on this entry: the compaction it needs, else its history (DESIGN.md section 5b).
+    let pending = if compact { Workflow::Compact } else { Workflow::History };
+    log.set_metadata(seq, MetadataUpdate::default().with_snapshot(Some(path)).with_pending(Some(pending))).await?;
+    Ok(SnapshotReport { seq, written: true, tiles_written, tiles_referenced, bytes_written })
+}
+
+/// What the entries of a segment (since the previous snapshot) did, in the newest coordinates:
+/// the final content of every cell written, the rectangles cleared (cells written after a clear
+/// are in `touched`, not under it), the transform composed of the structural edits, and the
+/// extent, and the row heights and column widths.
+#[derive(Default)]
+struct SegmentChanges {
+    touched: FxHashMap<(u64, u64), CellContent>,
+    cleared: Vec<CellRect>,
+    transform: Transform,
+    extent: (u64, u64),
+    sizes: SheetSizes,
+}
+
+impl SegmentChanges {
+    /// True when the segment changed no cell and moved no row or column.
+    fn is_empty(&self) -> bool {
+        self.touched.is_empty() && self.cleared.is_empty() && self.transform.is_identity()
+    }
+
+    /// Applies an import as a clear of its rectangle followed by a write of every cell its
+    /// tiles hold there (tombstones included): for a layer whose tile grid is not the
+    /// snapshot's. Reads the import's tiles one at a time; holds its cells.
+    async fn import_cells<B: BlobStore>(&mut self, blobs: &B, import: &ImportLayer) -> Result<(), EngineError> {
+        self.apply(&Operation::ClearRange(import.rect));
+        let rect = CellRect::of_range(&import.rect);
+        let size = import.tile_size();
+        for (key, path) in import_tiles(import) {
+            let tile = read_tile(blobs, &path).await?;
+            let (origin_row, origin_col) = size.origin(key);
+            for ((row_offset, col_offset), content) in tile.cells() {
+                let cell = (origin_row + u64::from(row_offset), origin_col + u64::from(col_offset));
+                if rect.contains(cell.0, cell.1) {
+                    self.touched.insert(cell, content.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies one entry's operation: cell writes land in `touched`; a clear drops the touched
+    /// cells under it and records its rectangle; a structural edit moves the touched cells and
+    /// cleared rectangles (dropping deleted ones, splitting rectangles around inserted rows),
+    /// composes onto `transform` and shifts `extent`.
+    fn apply(&mut self, operation: &Operation) {
+        self.extent = extent_after(self.extent, operation);
+        if let Some(sizes) = sizes_after(&self.sizes, operation) {
+            self.sizes = sizes;
+        }
+        let step = match (operation, structural_transform(operation)) {
+            (Operation::SetCell(write), _) => return apply_writes(&mut self.touched, std::slice::from_ref(write)),
+            (Operation::SetCells(writes), _) => return apply_writes(&mut self.touched, writes),
+            (Operation::ClearRange(range), _) => {
+                let rect = CellRect::of_range(range);
+                self.touched.retain(|&(row, col), _| !rect.contains(row, col));
+                self.cleared.push(rect);
+                return;
+            }
+            (Operation::SetItemSizes { .. }, _) => return,
+            (_, step) => step.unwrap_or_default(),
+        };
+        self.touched = std::mem::take(&mut self.touched)
+            .into_iter()
+            .filter_map(|((row, col), content)| {
+                Some(((step.rows.old_to_new(row)?, step.cols.old_to_new(col)?), content))
+            })
+            .collect();
+        self.cleared = self.cleared.iter().flat_map(|rect| rect.map_up(&step)).collect();
+        self.transform = self.transform.compose(&step);
+    }
+}
+
+/// Tiles and bytes a snapshot wrote.
+#[derive(Default)]
+struct Written {
+    tiles: usize,
+    bytes: usize,
+}
+
+impl Written {
+    fn add(&mut self, other: Written) {
+        self.tiles += other.tiles;
+        self.bytes += other.bytes;
+    }
+}
+
+/// The tiles of an import's layer by key, with their paths: every tile of its grid that meets
+/// its rectangle (see [`crate::log::ImportLayer`]).
+fn import_tiles(import: &ImportLayer) -> BTreeMap<TileKey, String> {
+    let size = import.tile_size();
+    let rect = CellRect::of_range(&import.rect);
+    let (first, last) = (size.tile_of(rect.rows.0, rect.cols.0), size.tile_of(rect.rows.1, rect.cols.1));
+    (first.tile_row..=last.tile_row)
+        .flat_map(|tile_row| (first.tile_col..=last.tile_col).map(move |tile_col| TileKey { tile_row, tile_col }))
+        .map(|key| (key, import.tile_path(key)))
+        .collect()
+}
+
+/// Writes the changes of `segment` into `layers` (in place): without structural edits, the
+/// touched tiles of the top layer are rewritten and the others referenced; with them, a new
+/// layer holds the cells written (tombstones included, so they mask older layers) and the
+/// transform composed of those edits. Cells with content under a cleared rectangle, in any
+/// layer, are cleared unless written after the clear (the tiles under it are read,
+/// `O(populated tiles)`).
+async fn write_segment<B: BlobStore>(
+    blobs: &B,
+    seq: SequenceId,
+    tile_size: TileSize,
+    layers: &mut Vec<Layer>,
+    segment: SegmentChanges,
+) -> Result<Written, EngineError> {
+    let SegmentChanges { mut touched, transform, extent, cleared, .. } = segment;
     let new_layer = layers.is_empty() || !transform.is_identity();
     if new_layer {
         let layer_transform = if layers.is_empty() { Transform::default() } else { transform };
@@ -193,8 +340,6 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
     }
     let keep_tombstones = layers.len() > 1;
     let top = layers.len() - 1;
-    // Cells with content under a cleared rectangle (in any layer) are cleared, unless written
-    // after the clear: the layers' tiles under it are read, O(populated tiles).
     if !cleared.is_empty() {
         let probe = SnapshotIndex {
             seq,
@@ -245,67 +390,9 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
             tiles.insert(key, path);
         }
     }
-    let tiles_written = writes.len();
-    let mut bytes_written: usize = writes.iter().map(|(_, bytes)| bytes.len()).sum();
+    let written = Written { tiles: writes.len(), bytes: writes.iter().map(|(_, bytes)| bytes.len()).sum() };
     write_all(blobs, &writes).await?;
-
-    let tiles_referenced = layers.iter().map(|l| l.tiles.len()).sum::<usize>() - tiles_written;
-    let compact = layers.len() > config.max_layers.max(1);
-    let index = SnapshotIndex { seq, row_count: extent.0, col_count: extent.1, tile_size, layers, sizes };
-    let encoded = encode_index(&index);
-    bytes_written += encoded.len();
-    let path = index_path(seq);
-    write_path(blobs, &path, &encoded).await?;
-    // Next on this entry: the compaction it needs, else its history (DESIGN.md section 5b).
-    let pending = if compact { Workflow::Compact } else { Workflow::History };
-    log.set_metadata(seq, MetadataUpdate::default().with_snapshot(Some(path)).with_pending(Some(pending))).await?;
-    Ok(SnapshotReport { seq, written: true, tiles_written, tiles_referenced, bytes_written })
-}
-
-/// What the entries of a segment (since the previous snapshot) did, in the newest coordinates:
-/// the final content of every cell written, the rectangles cleared (cells written after a clear
-/// are in `touched`, not under it), the transform composed of the structural edits, and the
-/// extent, and the row heights and column widths.
-#[derive(Default)]
-struct SegmentChanges {
-    touched: FxHashMap<(u64, u64), CellContent>,
-    cleared: Vec<CellRect>,
-    transform: Transform,
-    extent: (u64, u64),
-    sizes: SheetSizes,
-}
-
-impl SegmentChanges {
-    /// Applies one entry's operation: cell writes land in `touched`; a clear drops the touched
-    /// cells under it and records its rectangle; a structural edit moves the touched cells and
-    /// cleared rectangles (dropping deleted ones, splitting rectangles around inserted rows),
-    /// composes onto `transform` and shifts `extent`.
-    fn apply(&mut self, operation: &Operation) {
-        self.extent = extent_after(self.extent, operation);
-        if let Some(sizes) = sizes_after(&self.sizes, operation) {
-            self.sizes = sizes;
-        }
-        let step = match (operation, structural_transform(operation)) {
-            (Operation::SetCell(write), _) => return apply_writes(&mut self.touched, std::slice::from_ref(write)),
-            (Operation::SetCells(writes), _) => return apply_writes(&mut self.touched, writes),
-            (Operation::ClearRange(range), _) => {
-                let rect = CellRect::of_range(range);
-                self.touched.retain(|&(row, col), _| !rect.contains(row, col));
-                self.cleared.push(rect);
-                return;
-            }
-            (Operation::SetItemSizes { .. }, _) => return,
-            (_, step) => step.unwrap_or_default(),
-        };
-        self.touched = std::mem::take(&mut self.touched)
-            .into_iter()
-            .filter_map(|((row, col), content)| {
-                Some(((step.rows.old_to_new(row)?, step.cols.old_to_new(col)?), content))
-            })
-            .collect();
-        self.cleared = self.cleared.iter().flat_map(|rect| rect.map_up(&step)).collect();
-        self.transform = self.transform.compose(&step);
-    }
+    Ok(written)
 }
 
 fn apply_writes(touched: &mut FxHashMap<(u64, u64), CellContent>, writes: &[CellWrite]) {

@@ -129,6 +129,7 @@ impl Core {
                         let first = next;
                         for operation in &edit.operations {
                             edits.apply_operation(next, operation);
+                            self.view_stale |= operation.changes_view();
                             next += 1;
                         }
                         self.stacks.committed(edit.kind, first..next, self.options.undo_limit);
@@ -183,7 +184,10 @@ impl Core {
         let Some(mut through) = structural_transform(operation) else { return };
         let mut kept = std::collections::VecDeque::with_capacity(self.pending.edits.len());
         for mut edit in std::mem::take(&mut self.pending.edits) {
-            let writes = edit.operations.iter().any(|op| matches!(op, Operation::SetCell(_) | Operation::SetCells(_)));
+            let writes = edit
+                .operations
+                .iter()
+                .any(|op| matches!(op, Operation::SetCell(_) | Operation::SetCells(_) | Operation::Import(_)));
             let (rebased, after) = rebase_operations(&edit.operations, through);
             through = after;
             edit.operations = rebased.operations;

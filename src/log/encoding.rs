@@ -14,6 +14,8 @@
 //!           | 4 at count | 5 at count     insert / delete columns
 //!           | 6 row col height-1 width-1   clear a rectangle (top-left corner, then size)
 //!           | 7 axis:u8 count run*count   row heights (axis 0) or column widths (axis 1)
+//!           | 8 row col height-1 width-1 tile_rows tile_cols string   an import's layer: the
+//!                                         rectangle it replaces, its tile grid, its blob dir
 //! run       = start count-1 size          size in CSS pixels; 0 for the axis default
 //! cell      = row col value format
 //! value     = 0 (no value) | 1 (explicit empty) | 2 string (text) | 3 f64-LE (number)
@@ -43,6 +45,7 @@
 //! every v2 input `b` that decodes (minimal varints, one tag per choice, no trailing bytes).
 
 use super::entry::{CellWrite, Entry, Metadata, Operation, Origin, Workflow};
+use super::ImportLayer;
 use crate::model::{Axis, CellRange, CellRef, CellValue, ErrorCode, Format, SizeRun, ValidationError};
 use crate::wire::{put_str, put_varint, Reader, WireError};
 
@@ -208,10 +211,14 @@ fn put_operation(out: &mut Vec<u8>, operation: &Operation) {
         Operation::DeleteColumns { at, count } => put_span(out, 5, *at, *count),
         Operation::ClearRange(range) => {
             out.push(6);
-            put_varint(out, range.start().row);
-            put_varint(out, range.start().col);
-            put_varint(out, range.end().row - range.start().row);
-            put_varint(out, range.end().col - range.start().col);
+            put_rect(out, range);
+        }
+        Operation::Import(layer) => {
+            out.push(8);
+            put_rect(out, &layer.rect);
+            put_varint(out, layer.tile_rows.into());
+            put_varint(out, layer.tile_cols.into());
+            put_str(out, &layer.dir);
         }
         Operation::SetItemSizes { axis, runs } => {
             out.push(7);
@@ -227,6 +234,23 @@ fn put_operation(out: &mut Vec<u8>, operation: &Operation) {
             }
         }
     }
+}
+
+fn put_rect(out: &mut Vec<u8>, range: &CellRange) {
+    put_varint(out, range.start().row);
+    put_varint(out, range.start().col);
+    put_varint(out, range.end().row - range.start().row);
+    put_varint(out, range.end().col - range.start().col);
+}
+
+/// Reads a rectangle as [`put_rect`] wrote it.
+fn read_rect(r: &mut Reader<'_>) -> Result<CellRange, DecodeError> {
+    let (row, col) = (r.varint()?, r.varint()?);
+    let (rows, cols) = (r.varint()?, r.varint()?);
+    let too_large = |axis, index| DecodeError::Invalid(ValidationError::IndexTooLarge { axis, index });
+    let last_row = row.checked_add(rows).ok_or(too_large(Axis::Row, u64::MAX))?;
+    let last_col = col.checked_add(cols).ok_or(too_large(Axis::Column, u64::MAX))?;
+    Ok(CellRange::new(CellRef { row, col }, CellRef { row: last_row, col: last_col }))
 }
 
 fn put_metadata(out: &mut Vec<u8>, m: &Metadata) {
@@ -279,13 +303,20 @@ fn read_operation(r: &mut Reader<'_>) -> Result<Operation, DecodeError> {
                 _ => Operation::DeleteColumns { at, count },
             }
         }
-        6 => {
-            let (row, col) = (r.varint()?, r.varint()?);
-            let (rows, cols) = (r.varint()?, r.varint()?);
-            let too_large = |axis, index| DecodeError::Invalid(ValidationError::IndexTooLarge { axis, index });
-            let last_row = row.checked_add(rows).ok_or(too_large(Axis::Row, u64::MAX))?;
-            let last_col = col.checked_add(cols).ok_or(too_large(Axis::Column, u64::MAX))?;
-            Operation::ClearRange(CellRange::new(CellRef { row, col }, CellRef { row: last_row, col: last_col }))
+        6 => Operation::ClearRange(read_rect(r)?),
+        8 => {
+            let rect = read_rect(r)?;
+            let side = |v: u64| {
+                u32::try_from(v).map_err(|_| {
+                    DecodeError::Invalid(ValidationError::BadImportLayer {
+                        reason: "its tile size is outside 1 to 4096",
+                    })
+                })
+            };
+            let tile_rows = side(r.varint()?)?;
+            let tile_cols = side(r.varint()?)?;
+            let dir = r.string()?;
+            Operation::Import(ImportLayer { dir, rect, tile_rows, tile_cols })
         }
         7 => {
             let axis_at = r.pos();

@@ -1,6 +1,7 @@
 //! Log entries: one operation plus the mutable metadata `snapshot`, `history`, `pending`
 //! (DESIGN.md sections 1 and 4), and the [`Origin`] saying when and by whom it was written.
 
+use super::ImportLayer;
 use crate::model::{check_index, Axis, CellRange, CellRef, CellValue, Format, SizeRun, ValidationError, MAX_INDEX};
 
 /// Position of an entry in the log. Starts at 0, no gaps, never reused (DESIGN.md section 1).
@@ -98,6 +99,12 @@ pub enum Operation {
         /// The runs, in the order they apply.
         runs: Vec<SizeRun>,
     },
+    /// Replace the cells of a rectangle with the tiles an import wrote (DESIGN.md section 5b,
+    /// "Import is a layer"): one entry however many cells, the import's commit point. Inside
+    /// the rectangle every cell takes the layer's content (an empty CSV field leaves the cell
+    /// empty); outside nothing changes. Grows the row and column count to cover the rectangle.
+    /// Added in wire tag 8 of entry format 2.
+    Import(ImportLayer),
 }
 
 impl Operation {
@@ -137,6 +144,7 @@ impl Operation {
                 }
                 runs.iter().try_for_each(|run| run.validate(*axis))
             }
+            Self::Import(layer) => layer.validate(),
             Self::InsertRows { at, count } | Self::DeleteRows { at, count } => check_span(Axis::Row, *at, *count),
             Self::InsertColumns { at, count } | Self::DeleteColumns { at, count } => {
                 check_span(Axis::Column, *at, *count)
@@ -156,6 +164,12 @@ impl Operation {
     /// heights or column widths (what a viewport in pixels covers changes).
     pub fn changes_layout(&self) -> bool {
         self.is_structural() || matches!(self, Self::SetItemSizes { .. })
+    }
+
+    /// Whether the tiles a viewport needs may change once the entry applies: a layout change,
+    /// or an import (whose layer's tiles are read).
+    pub fn changes_view(&self) -> bool {
+        self.changes_layout() || matches!(self, Self::Import(_))
     }
 
     /// How many cells the operation writes (1 for `SetCell`, the batch size for `SetCells`,

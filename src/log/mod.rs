@@ -11,6 +11,7 @@ mod encoding;
 mod entry;
 mod error;
 mod event_log;
+mod import_layer;
 mod memory;
 
 pub use encoding::{decode_entry, encode_entry, DecodeError, ENTRY_FORMAT_V1, ENTRY_FORMAT_VERSION};
@@ -23,4 +24,5 @@ pub use event_log::{
     resolve_range, snapshot_to_report, AddEntryResult, EventLog, LogBounds, QueryFrom, QueryResult, QueryTo,
     SnapshotInfo,
 };
+pub use import_layer::{ImportLayer, MAX_IMPORT_DIR_BYTES};
 pub use memory::{MemoryEventLog, DEFAULT_PAGE_SIZE};

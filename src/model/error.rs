@@ -148,6 +148,13 @@ pub enum ValidationError {
         /// Most runs one entry may hold.
         limit: usize,
     },
+    /// The layer of an import entry ([`Operation::Import`](crate::log::Operation::Import)) is
+    /// malformed: its blob dir is not a valid path, or its tile size is out of range.
+    #[error("the import's layer is invalid: {reason}")]
+    BadImportLayer {
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A snapshot or history blob path in entry metadata that is empty or too long.
     #[error("a metadata blob path of {bytes} bytes is invalid; it must be 1 to {limit} bytes")]
     BadMetadataPath {

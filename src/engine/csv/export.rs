@@ -21,7 +21,8 @@ use futures_util::FutureExt as _;
 use super::value::write_js_number;
 use crate::blob::BlobStore;
 use crate::engine::loaded_tile::LoadedTile;
-use crate::engine::viewport_tiles::{tiles_under, CellRect};
+use crate::engine::version::LayerId;
+use crate::engine::viewport_tiles::{import_tiles_under, tiles_under, CellRect};
 use crate::engine::workflow::read_tiles;
 use crate::engine::{ContentVersion, Engine, EngineError};
 use crate::log::EventLog;
@@ -206,19 +207,25 @@ async fn with_tiles_under<B: BlobStore>(
 
 /// The snapshot tiles under rows `rows` by columns `cols` of `version` that it has not loaded,
 /// with their blob paths.
-fn missing_tiles(version: &ContentVersion, rows: &Range<u64>, cols: &Range<u64>) -> Vec<((usize, TileKey), String)> {
-    let Some(index) = &version.snapshot else { return Vec::new() };
+fn missing_tiles(version: &ContentVersion, rows: &Range<u64>, cols: &Range<u64>) -> Vec<((LayerId, TileKey), String)> {
     if rows.is_empty() || cols.is_empty() {
         return Vec::new();
     }
     let rect = CellRect { rows: (rows.start, rows.end - 1), cols: (cols.start, cols.end - 1) };
-    let transforms = version.transforms();
-    let transforms: Vec<&Transform> = transforms.iter().collect();
-    tiles_under(index, &transforms, rect)
-        .into_iter()
-        .filter(|key| !version.tiles.contains_key(key))
-        .filter_map(|(i, k)| index.layers.get(i).and_then(|l| l.tiles.get(&k)).map(|p| ((i, k), p.clone())))
-        .collect()
+    let mut out: Vec<((LayerId, TileKey), String)> = Vec::new();
+    if let Some(index) = &version.snapshot {
+        let transforms = version.transforms();
+        let transforms: Vec<&Transform> = transforms.iter().collect();
+        out.extend(tiles_under(index, &transforms, rect).into_iter().filter_map(|(i, k)| {
+            let path = index.layers.get(i).and_then(|l| l.tiles.get(&k))?;
+            Some(((LayerId::Snapshot(i), k), path.clone()))
+        }));
+    }
+    let pending = version.pending.overlay.borrow().transforms(version.pending.lo, version.pending.hi);
+    let imported = import_tiles_under(&version.edits.borrow(), version.seq, &pending, rect);
+    out.extend(imported.into_iter().map(|(key, path)| (key, path.to_string())));
+    out.retain(|(key, _)| !version.tiles.contains_key(key));
+    out
 }
 
 impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {

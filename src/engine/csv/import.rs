@@ -313,6 +313,11 @@ impl CsvImporter {
         self.ready.pop_front()
     }
 
+    /// Fields per record, once the first record is read (every record has as many).
+    pub fn fields(&self) -> Option<usize> {
+        self.expected_fields
+    }
+
     /// True once [`Self::finish`] succeeded.
     pub fn is_finished(&self) -> bool {
         self.finished

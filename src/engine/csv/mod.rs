@@ -12,6 +12,7 @@
 mod driver;
 mod export;
 mod import;
+mod layer_import;
 pub mod value;
 
 pub use driver::{
@@ -22,3 +23,4 @@ pub use export::{
     CsvExportError, CsvExportOptions, ExportProgress, MAX_EXPORT_CELLS, MAX_STREAM_EXPORT_CELLS, STRIPE_CELLS,
 };
 pub use import::{CsvBatch, CsvError, CsvImportOptions, CsvImporter, CsvProgress, DEFAULT_BATCH_CELLS};
+pub use layer_import::{write_import_layer, WrittenLayer, IMPORT_DIR};

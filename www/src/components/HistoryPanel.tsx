@@ -31,6 +31,8 @@ export function describeChange(item: HistoryItem): string {
       return `Deleted ${item.summary}`;
     case "resize":
       return `Resized ${item.summary}`;
+    case "import":
+      return `Imported ${item.summary}`;
     default:
       return item.summary;
   }

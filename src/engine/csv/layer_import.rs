@@ -1,0 +1,363 @@
+//! CSV import as a snapshot layer (issue 9, item 1; DESIGN.md section 5b, "Import is a
+//! layer"): the input is parsed as a stream ([`CsvImporter`], over `csv-core`) and written
+//! straight into tiles, one stripe of tile rows at a time, each stripe's tiles written as soon as
+//! its rows are complete ([`BlobStore::write_many`], about 1 MiB per call). Nothing of the sheet
+//! changes until one `Import` entry referencing the tiles is appended: that entry is the commit
+//! point. Memory is one stripe of tiles plus the unwritten bytes, whatever the input's size.
+//!
+//! Inside the imported rectangle every cell takes the CSV's content: a field's value, or a
+//! tombstone for an empty field, so the layer masks whatever lay below. A failed, cancelled or
+//! rolled-back import removes the tiles it wrote (best effort: a crash leaves them unreferenced,
+//! and the sheet unchanged).
+
+use futures_util::future::LocalBoxFuture;
+use futures_util::{FutureExt as _, StreamExt as _};
+use std::collections::BTreeMap;
+
+use super::driver::{CsvImportError, CsvSource, ImportOptions, ImportPhase, ImportProgress, ImportReport, OnError};
+use super::import::{CsvError, CsvImporter};
+use crate::blob::BlobStore;
+use crate::engine::{Engine, EngineError};
+use crate::log::{EventLog, ImportLayer, Operation};
+use crate::model::{CellRange, CellRef};
+use crate::snapshot::{encode_tile, CellContent, Tile, TileKey, TileSize};
+
+/// The blob dir under which every layer import writes its own dir.
+pub const IMPORT_DIR: &str = "imports";
+
+/// About how many bytes of encoded tiles an import holds before writing them with one
+/// [`BlobStore::write_many`].
+const IMPORT_WRITE_BYTES: usize = 1 << 20;
+
+/// What [`write_import_layer`] produced: the layer to commit (`None` when no row was
+/// imported) and what it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrittenLayer {
+    /// The layer, not yet referenced by any entry.
+    pub layer: Option<ImportLayer>,
+    /// Rows, cells (non-empty fields) and bytes it holds; `entries` is 0.
+    pub report: ImportReport,
+}
+
+/// The stripes of tile rows being filled, and the tiles written so far.
+struct Stripes<'a, B: BlobStore> {
+    blobs: &'a B,
+    dir: String,
+    size: TileSize,
+    first_row: u64,
+    first_col: u64,
+    /// Fields per record, once the first record is read.
+    fields: u64,
+    /// The oldest tile row not closed yet.
+    tile_row: u64,
+    /// Tiles of the open stripes.
+    tiles: BTreeMap<TileKey, Tile>,
+    /// Encoded tiles not written yet, and their bytes.
+    unwritten: Vec<(String, Vec<u8>)>,
+    unwritten_bytes: usize,
+    /// Every path written, for the clean-up of an import that is not committed.
+    written: Vec<String>,
+}
+
+impl<'a, B: BlobStore> Stripes<'a, B> {
+    fn path(&self, key: TileKey) -> String {
+        format!("{}/{}-{}", self.dir, key.tile_row, key.tile_col)
+    }
+
+    /// Adds a cell (absolute row and column) of a stripe not closed yet.
+    fn set(&mut self, row: u64, col: u64, content: CellContent) -> Result<(), EngineError> {
+        let key = self.size.tile_of(row, col);
+        let size = self.size;
+        let path = self.path(key);
+        let tile = self.tiles.entry(key).or_insert_with(|| Tile::new(key, size));
+        let (origin_row, origin_col) = size.origin(key);
+        tile.set((row - origin_row) as u32, (col - origin_col) as u32, content)
+            .map_err(|error| EngineError::Snapshot { path, error })
+    }
+
+    /// Closes the stripes whose rows are all among the first `rows` imported, and, when `last`,
+    /// the one holding the last of them too. Writes once about 1 MiB of tiles is waiting.
+    async fn close(&mut self, rows: u64, last: bool) -> Result<(), EngineError> {
+        let tile_rows = u64::from(self.size.rows());
+        let end = self.first_row + rows; // one past the last complete row
+        loop {
+            let stripe_end = (self.tile_row + 1) * tile_rows;
+            let complete = stripe_end <= end || (last && self.tile_row * tile_rows < end);
+            if !complete {
+                return Ok(());
+            }
+            self.close_stripe(end)?;
+            self.tile_row += 1;
+            if self.unwritten_bytes >= IMPORT_WRITE_BYTES {
+                self.flush().await?;
+            }
+        }
+    }
+
+    /// Closes the stripe of tile row `self.tile_row`, rows before `end` imported: every field
+    /// of the rectangle without a value gets a tombstone, and the tiles are encoded.
+    fn close_stripe(&mut self, end: u64) -> Result<(), EngineError> {
+        let (tile_rows, tile_cols) = (u64::from(self.size.rows()), u64::from(self.size.cols()));
+        let later = self.tiles.split_off(&TileKey { tile_row: self.tile_row + 1, tile_col: 0 });
+        let mut tiles = std::mem::replace(&mut self.tiles, later);
+        let row_lo = (self.tile_row * tile_rows).max(self.first_row);
+        let row_hi = ((self.tile_row + 1) * tile_rows).min(end);
+        let (col_lo, col_hi) = (self.first_col, self.first_col + self.fields);
+        if row_lo < row_hi && col_lo < col_hi {
+            for tile_col in col_lo / tile_cols..=(col_hi - 1) / tile_cols {
+                let key = TileKey { tile_row: self.tile_row, tile_col };
+                let size = self.size;
+                let tile = tiles.entry(key).or_insert_with(|| Tile::new(key, size));
+                let (origin_row, origin_col) = size.origin(key);
+                for row in row_lo..row_hi {
+                    for col in col_lo.max(origin_col)..col_hi.min(origin_col + tile_cols) {
+                        let offsets = ((row - origin_row) as u32, (col - origin_col) as u32);
+                        if tile.get(offsets.0, offsets.1).is_none() {
+                            tile.set(offsets.0, offsets.1, CellContent::tombstone())
+                                .map_err(|error| EngineError::Snapshot { path: self.dir.clone(), error })?;
+                        }
+                    }
+                }
+            }
+        }
+        for (key, tile) in tiles {
+            let bytes = encode_tile(&tile);
+            self.unwritten_bytes += bytes.len();
+            self.unwritten.push((self.path(key), bytes));
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), EngineError> {
+        let batch: Vec<(&str, &[u8])> = self.unwritten.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+        self.blobs.write_many(&batch).await?;
+        self.written.extend(self.unwritten.drain(..).map(|(path, _)| path));
+        self.unwritten_bytes = 0;
+        Ok(())
+    }
+
+    /// Removes every tile written (an import that is not committed); best effort.
+    async fn discard(&mut self) {
+        let paths: Vec<&str> = self.written.iter().map(String::as_str).collect();
+        let _ = self.blobs.remove_many(&paths).await;
+        self.written.clear();
+        self.unwritten.clear();
+    }
+}
+
+/// Writes the CSV of `source` as the tiles of an import layer under blob dir `dir`, on the
+/// tile grid `tile_size`, at the row and column of `options.csv` (its batch size only cuts the
+/// parser's work). References nothing: the caller commits the returned layer with one
+/// `Import` entry. Calls `on_progress` after each parsed batch and `cancelled` before each
+/// chunk of input.
+///
+/// [`OnError::Rollback`] writes no layer for malformed input (the tiles written are removed);
+/// [`OnError::Keep`] returns the layer of the rows parsed before the batch holding the error,
+/// with the error. A cancel removes what was written and returns no layer.
+///
+/// # Errors
+/// [`CsvImportError::Malformed`] (with `Rollback`); [`CsvImportError::Engine`] for bad
+/// options, a failed read of the source, or a failed write (what was written is removed).
+pub async fn write_import_layer<B: BlobStore>(
+    blobs: &B,
+    source: &dyn CsvSource,
+    options: ImportOptions,
+    tile_size: TileSize,
+    dir: String,
+    on_progress: &mut dyn FnMut(&ImportProgress),
+    cancelled: &dyn Fn() -> bool,
+) -> Result<(WrittenLayer, Option<CsvError>), CsvImportError> {
+    let nothing = ImportReport::default();
+    let mut importer =
+        CsvImporter::new(options.csv).map_err(|e| CsvImportError::Engine { error: e.into(), imported: nothing })?;
+    let total_bytes = source.total_bytes();
+    let mut stripes = Stripes {
+        blobs,
+        dir,
+        size: tile_size,
+        first_row: options.csv.start_row,
+        first_col: options.csv.start_column,
+        fields: 0,
+        tile_row: options.csv.start_row / u64::from(tile_size.rows()),
+        tiles: BTreeMap::new(),
+        unwritten: Vec::new(),
+        unwritten_bytes: 0,
+        written: Vec::new(),
+    };
+    let result = fill(&mut stripes, &mut importer, source, options.on_error, total_bytes, on_progress, cancelled).await;
+    let fail = |error| CsvImportError::Engine { error, imported: nothing };
+    let (report, malformed) = match result {
+        Ok(Filled::Cancelled) => {
+            stripes.discard().await;
+            return Ok((WrittenLayer { layer: None, report: ImportReport { cancelled: true, ..nothing } }, None));
+        }
+        Ok(Filled::Done { report, malformed }) => (report, malformed),
+        Err(error) => {
+            stripes.discard().await;
+            return Err(error);
+        }
+    };
+    if let Err(error) = stripes.close(report.rows, true).await {
+        stripes.discard().await;
+        return Err(fail(error));
+    }
+    if let Err(error) = stripes.flush().await {
+        stripes.discard().await;
+        return Err(fail(error));
+    }
+    if report.rows == 0 || stripes.fields == 0 {
+        stripes.discard().await;
+        return Ok((WrittenLayer { layer: None, report }, malformed));
+    }
+    let first = CellRef { row: options.csv.start_row, col: options.csv.start_column };
+    let last = CellRef::new(first.row + report.rows - 1, first.col + stripes.fields - 1);
+    let last = match last {
+        Ok(last) => last,
+        Err(error) => {
+            stripes.discard().await;
+            return Err(fail(error.into()));
+        }
+    };
+    let layer = ImportLayer {
+        dir: stripes.dir.clone(),
+        rect: CellRange::new(first, last),
+        tile_rows: tile_size.rows(),
+        tile_cols: tile_size.cols(),
+    };
+    Ok((WrittenLayer { layer: Some(layer), report }, malformed))
+}
+
+/// How the parse of an import ended.
+enum Filled {
+    Cancelled,
+    /// The rows to commit, and the error that stopped the parse early ([`OnError::Keep`]).
+    Done {
+        report: ImportReport,
+        malformed: Option<CsvError>,
+    },
+}
+
+/// Parses the whole input into `stripes`, closing stripes as their rows complete.
+async fn fill<B: BlobStore>(
+    stripes: &mut Stripes<'_, B>,
+    importer: &mut CsvImporter,
+    source: &dyn CsvSource,
+    on_error: OnError,
+    total_bytes: Option<u64>,
+    on_progress: &mut dyn FnMut(&ImportProgress),
+    cancelled: &dyn Fn() -> bool,
+) -> Result<Filled, CsvImportError> {
+    let mut report = ImportReport::default();
+    let mut chunks = source.chunks();
+    loop {
+        take_batches(stripes, importer, &mut report, total_bytes, on_progress).await?;
+        if importer.is_finished() {
+            // Records of empty fields only make no batch: the rows count them all.
+            let progress = importer.progress();
+            (report.rows, report.cells, report.bytes) = (progress.rows, progress.cells, progress.bytes);
+            stripes.fields = importer.fields().map_or(0, |f| f as u64);
+            return Ok(Filled::Done { report, malformed: None });
+        }
+        if cancelled() {
+            return Ok(Filled::Cancelled);
+        }
+        let fed = match chunks.next().await {
+            Some(Ok(chunk)) => importer.feed(&chunk),
+            Some(Err(error)) => return Err(CsvImportError::Engine { error, imported: ImportReport::default() }),
+            None => importer.finish(),
+        };
+        if let Err(error) = fed {
+            return match on_error {
+                OnError::Rollback => Err(CsvImportError::Malformed { error, imported: ImportReport::default() }),
+                OnError::Keep => {
+                    take_batches(stripes, importer, &mut report, total_bytes, on_progress).await?;
+                    Ok(Filled::Done { report, malformed: Some(error) })
+                }
+            };
+        }
+    }
+}
+
+/// Moves the importer's complete batches into the stripes and closes the stripes they complete.
+async fn take_batches<B: BlobStore>(
+    stripes: &mut Stripes<'_, B>,
+    importer: &mut CsvImporter,
+    report: &mut ImportReport,
+    total_bytes: Option<u64>,
+    on_progress: &mut dyn FnMut(&ImportProgress),
+) -> Result<(), CsvImportError> {
+    while let Some(batch) = importer.next_batch() {
+        let fail = |error| CsvImportError::Engine { error, imported: ImportReport::default() };
+        stripes.fields = importer.fields().map_or(0, |f| f as u64);
+        for write in batch.writes {
+            stripes
+                .set(write.row, write.col, CellContent { value: write.value, format: write.format })
+                .map_err(fail)?;
+        }
+        let progress = batch.progress;
+        (report.rows, report.cells, report.bytes) = (progress.rows, progress.cells, progress.bytes);
+        stripes.close(progress.rows, false).await.map_err(fail)?;
+        on_progress(&ImportProgress {
+            phase: ImportPhase::Importing,
+            bytes: progress.bytes,
+            total_bytes,
+            rows: progress.rows,
+            cells: progress.cells,
+        });
+    }
+    Ok(())
+}
+
+impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
+    /// Imports CSV from `source` as a snapshot layer (issue 9, item 1): the tiles are written
+    /// first ([`write_import_layer`], in this engine's blob store, on the sheet's tile grid),
+    /// then **one** `Import` entry replacing the target rectangle is appended (the write
+    /// contract of [`Self::submit`]: durable on resolve, one undo step, seen by other tabs).
+    /// Nothing of the sheet changes before that entry. Requests a snapshot afterwards (a failed
+    /// request does not fail the import).
+    ///
+    /// Unlike [`Self::import_csv`], an empty field empties its cell, and the input is read once
+    /// whatever [`OnError`] says. Progress counts parsed rows and bytes.
+    ///
+    /// # Errors
+    /// As [`write_import_layer`]; [`CsvImportError::Malformed`] with [`OnError::Keep`] once the
+    /// rows before the error are committed; [`CsvImportError::Engine`] when the append fails
+    /// (a [`EngineError::Conflict`] when rows or columns were inserted or deleted over the
+    /// rectangle meanwhile: nothing changed, import again).
+    pub fn import_csv_layer(
+        &self,
+        source: impl CsvSource + 'static,
+        options: ImportOptions,
+        mut on_progress: impl FnMut(&ImportProgress) + 'static,
+        cancelled: impl Fn() -> bool + 'static,
+    ) -> LocalBoxFuture<'static, Result<ImportReport, CsvImportError>> {
+        let engine = self.clone();
+        async move {
+            let dir = format!("{IMPORT_DIR}/{}", engine.unique_name());
+            let (written, malformed) = write_import_layer(
+                engine.blobs(),
+                &source,
+                options,
+                engine.tile_size(),
+                dir,
+                &mut on_progress,
+                &cancelled,
+            )
+            .await?;
+            let mut report = written.report;
+            if let Some(layer) = written.layer {
+                engine
+                    .submit(Operation::Import(layer))
+                    .await
+                    .map_err(|error| CsvImportError::Engine { error, imported: ImportReport::default() })?;
+                report.entries = 1;
+                report.snapshot = engine.request_snapshot().await.unwrap_or(None);
+            }
+            match malformed {
+                Some(error) => Err(CsvImportError::Malformed { error, imported: report }),
+                None => Ok(report),
+            }
+        }
+        .boxed_local()
+    }
+}
