@@ -109,6 +109,51 @@ async fn a_blob_imports_in_batches_with_progress_reads_back_and_exports_the_same
     SheetDatabase::delete(&sheet).await.unwrap();
 }
 
+/// `mode: "layer"` (issue 9, item 1): one entry replaces the target rectangle, empty fields
+/// empty their cells, cells outside stay, and a second tab on the sheet reads the import.
+#[wasm_bindgen_test]
+async fn a_layer_import_is_one_entry_that_replaces_its_rectangle_and_another_tab_reads_it() {
+    let sheet = unique_sheet("csv-layer");
+    let data = open(&sheet).await;
+    for (row, text) in [(5u32, "old"), (2500, "below")] {
+        let set = call(&data, "setCellValueAndFormat", &[row.into(), 1.into(), text.into(), JsValue::UNDEFINED]);
+        settle(set.unwrap()).await.expect("set");
+    }
+    let csv = table(2000);
+    let options = object(&[("mode", "layer".into())]);
+    let (result, progress) = import(&data, blob(&csv), options).await;
+    let result = result.expect("imports");
+    assert_eq!(prop(&result, "rows"), 2000);
+    assert_eq!(prop(&result, "cells"), 12_000);
+    assert_eq!(prop(&result, "entries"), 1, "one entry for the whole import");
+    assert!(!progress.is_empty(), "progress is reported");
+    assert_eq!(prop(progress.last().unwrap(), "rows"), 2000);
+    assert_eq!(value(&data, 42, 0), "00042");
+    assert_eq!(value(&data, 5, 1), "City 5", "the import replaced the cell");
+    assert_eq!(value(&data, 2500, 1), "below", "cells outside the rectangle stay");
+    let exported = settle(call(&data, "exportCsv", &[snapshot(&data), "A1:F2000".into()]).unwrap()).await.unwrap();
+    assert_eq!(exported.as_string().unwrap(), csv, "the rectangle holds exactly the file");
+
+    let options = object(&[("mode", "layer".into()), ("startRow", 5.into())]);
+    let (result, _) = import(&data, blob("x,,z\n"), options).await;
+    assert_eq!(prop(&result.expect("imports"), "entries"), 1);
+    assert_eq!(value(&data, 5, 0), "x");
+    let emptied = value(&data, 5, 1);
+    assert!(emptied.is_undefined() || emptied.is_null(), "an empty field empties its cell: {emptied:?}");
+    assert_eq!(value(&data, 5, 3), 30.0 + 5.0 / 1000.0, "columns past the file's stay");
+
+    let other = open(&sheet).await;
+    let read = settle(call(&other, "exportCsv", &[snapshot(&other), "A6:C6".into()]).unwrap()).await.unwrap();
+    assert_eq!(read, "x,,z\n", "another tab reads both imports");
+    let read = settle(call(&other, "exportCsv", &[snapshot(&other), "A44:B44".into()]).unwrap()).await.unwrap();
+    assert_eq!(read, "00043,City 43\n");
+    let bad = settle(call(&data, "importCsv", &["1\n".into(), object(&[("mode", "tiles".into())])]).unwrap()).await;
+    assert_eq!(prop(&bad.unwrap_err(), "name"), "ValidationError");
+    call(&other, "close", &[]).unwrap();
+    call(&data, "close", &[]).unwrap();
+    SheetDatabase::delete(&sheet).await.unwrap();
+}
+
 /// `exportCsvBlob`: the same text as `exportCsv` in a `text/csv` Blob, written stripe by stripe
 /// (progress after each, rows rising to the total), cancelled by a signal between stripes.
 #[wasm_bindgen_test]
@@ -262,13 +307,16 @@ fn zipcodes(rows: usize) -> String {
 #[ignore]
 async fn import_throughput() {
     let csv = zipcodes(42_000);
-    for (label, on_error, idb) in
-        [("memory keep", "keep", false), ("idb keep", "keep", true), ("idb rollback", "rollback", true)]
-    {
+    for (label, on_error, idb, mode) in [
+        ("memory keep", "keep", false, "entries"),
+        ("idb keep", "keep", true, "entries"),
+        ("idb rollback", "rollback", true, "entries"),
+        ("idb layer", "rollback", true, "layer"),
+    ] {
         let sheet = unique_sheet("csv-bench");
         let data = if idb { open(&sheet).await } else { memory() };
         let start = js_sys::Date::now();
-        let options = object(&[("onError", on_error.into())]);
+        let options = object(&[("onError", on_error.into()), ("mode", mode.into())]);
         let result = settle(call(&data, "importCsv", &[blob(&csv), options]).unwrap()).await.unwrap();
         let ms = js_sys::Date::now() - start;
         let cells = prop(&result, "cells").as_f64().unwrap();

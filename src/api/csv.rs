@@ -105,6 +105,15 @@ export interface ImportCsvOptions {
    * be (98,303 bytes) is refused the same way.
    */
   maxRowBytes?: number;
+  /**
+   * How the rows reach the sheet. `"entries"` (default): batches of cell writes, one log entry
+   * each, shown as they land. `"layer"`: the import as a snapshot layer (DESIGN.md section 5b):
+   * the input, read once, is written straight into tiles, then **one** log entry replaces the
+   * target rectangle; nothing shows until that entry is durable. There an empty field empties
+   * its cell, malformed input with `"rollback"` leaves no trace, and memory stays at one stripe
+   * of tiles however large the file.
+   */
+  mode?: "entries" | "layer";
 }
 /** Progress of `importCsv`, reported after each appended batch (and during a checking pass). */
 export interface ImportProgress {
@@ -127,7 +136,7 @@ export interface ImportResult {
   rows: number;
   /** Cells written (non-empty fields). */
   cells: number;
-  /** Log entries appended, one per batch. */
+  /** Log entries appended: one per batch, or 1 for `mode: "layer"`. */
   entries: number;
   /** True when the signal aborted the import. */
   cancelled: boolean;
@@ -422,8 +431,8 @@ impl CsvSource for Box<dyn CsvSource> {
     }
 }
 
-/// `ImportCsvOptions | undefined` as engine options, the row limits and an optional abort signal.
-fn options_from_js(options: &JsValue) -> Result<(ImportOptions, RowLimits, Option<JsValue>), JsValue> {
+/// `ImportCsvOptions | undefined` as engine options and the rest ([`ImportMode`]).
+fn options_from_js(options: &JsValue) -> Result<(ImportOptions, ImportMode), JsValue> {
     options_object(options, "importCsv: options")?;
     let start = |name: &str, axis: Axis| -> Result<u64, JsValue> {
         match option(options, name)? {
@@ -458,7 +467,22 @@ fn options_from_js(options: &JsValue) -> Result<(ImportOptions, RowLimits, Optio
         max_row_bytes: positive_integer(options, "maxRowBytes", f64::from(1u32 << 30))?
             .map_or(DEFAULT_MAX_ROW_BYTES, |n| n as u64),
     };
-    Ok((ImportOptions { csv, on_error }, limits, signal))
+    let mode = option(options, "mode")?;
+    let layer = match mode.as_string().as_deref() {
+        _ if mode.is_undefined() => false,
+        Some("entries") => false,
+        Some("layer") => true,
+        _ => return Err(bad_input("option mode must be \"entries\" or \"layer\"")),
+    };
+    Ok((ImportOptions { csv, on_error }, ImportMode { limits, signal, layer }))
+}
+
+/// The options of `importCsv` that are not the engine's: row limits, the abort signal, and
+/// whether to import as a layer.
+struct ImportMode {
+    limits: RowLimits,
+    signal: Option<JsValue>,
+    layer: bool,
 }
 
 fn result_js(report: &ImportReport) -> JsValue {
@@ -578,14 +602,14 @@ impl SpreadsheetData {
         let parsed = (|| -> Result<_, JsValue> {
             let source = source_from_js(&source)?;
             let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-            let (options, limits, signal) = options_from_js(&options)?;
+            let (options, mode) = options_from_js(&options)?;
             let callback = match on_progress.map(JsValue::from) {
                 None => None,
                 Some(f) => Some(f.dyn_into::<Function>().map_err(|_| bad_input("onProgress must be a function"))?),
             };
-            Ok((source, options, limits, signal, callback))
+            Ok((source, options, mode, callback))
         })();
-        let (source, options, limits, signal, callback) = match parsed {
+        let (source, options, ImportMode { limits, signal, layer }, callback) = match parsed {
             Ok(parsed) => parsed,
             Err(e) => return Promise::reject(&e),
         };
@@ -605,7 +629,11 @@ impl SpreadsheetData {
             }
         };
         let cancelled = move || signal.as_ref().is_some_and(|signal| aborted_of(signal) == 1);
-        let import = with_engine!(&self.inner.backend, e => e.import_csv(source, options, report, cancelled));
+        let import = with_engine!(&self.inner.backend, e => if layer {
+            e.import_csv_layer(source, options, report, cancelled)
+        } else {
+            e.import_csv(source, options, report, cancelled)
+        });
         future_to_promise(async move {
             let report = import.await.map_err(|e| import_error_js(&e, refused.borrow_mut().take()))?;
             Ok(result_js(&report))

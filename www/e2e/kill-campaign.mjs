@@ -458,6 +458,7 @@ async function main() {
       let acknowledged = 0;
       const rejections = [];
       let killAt;
+      let goneAtLaunch;
       try {
         const context = browser.contexts()[0];
         const page = context.pages()[0] ?? (await context.newPage());
@@ -467,17 +468,40 @@ async function main() {
         });
         await page.exposeFunction("__nack", (w, message) => rejections.push(`${w}: ${message}`));
         const opened = await openSheet(page);
-        if (!opened.ok) throw new Error(`open before writing failed: ${JSON.stringify(opened)}`);
+        if (!opened.ok && opened.name === "StorageError" && (opened.statusCode === 410 || opened.statusCode === 500)) {
+          // The previous trial verified every edit, yet this launch finds the database gone (or
+          // damaged): Chromium discarded it at startup. Reported, not silent; counted as lost
+          // here, and the campaign goes on with a fresh profile.
+          goneAtLaunch = opened;
+        } else if (!opened.ok) {
+          throw new Error(`open before writing failed: ${JSON.stringify(opened)}`);
+        }
         const firstWrite = writeCounter;
         writeCounter += 1_000_000;
-        killAt = Math.floor(random() * MAX_KILL_MS);
-        await startWriting(page, trial, firstWrite);
-        await sleep(killAt);
+        if (!goneAtLaunch) {
+          killAt = Math.floor(random() * MAX_KILL_MS);
+          await startWriting(page, trial, firstWrite);
+          await sleep(killAt);
+        }
       } finally {
         kill(child);
         totals.kills++;
         await waitForExit(child);
         await browser.close().catch(() => {});
+      }
+      if (goneAtLaunch) {
+        totals.trials++;
+        totals.failedOpens++;
+        totals.lost += profileAcknowledged;
+        totals.reported += profileAcknowledged;
+        log(`trial ${trial}: the database was gone at launch, before writing: lost ${profileAcknowledged} ` +
+          `(reported: ${goneAtLaunch.name} ${goneAtLaunch.statusCode}), wrong 0`);
+        const kept = join(OUT, `failed-${trial}`);
+        cpSync(profile, kept, { recursive: true });
+        log(`  kept the profile in ${kept}, its IndexedDB files before the launch in ${before[0]}, Chromium's output in ${logs[0]}`);
+        goneAtLaunch = undefined;
+        freshProfile = true;
+        continue;
       }
       profileAcknowledged += acknowledged;
       totals.acknowledged += acknowledged;
