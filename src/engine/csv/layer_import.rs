@@ -68,11 +68,10 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
     fn set(&mut self, row: u64, col: u64, content: CellContent) -> Result<(), EngineError> {
         let key = self.size.tile_of(row, col);
         let size = self.size;
-        let path = self.path(key);
         let tile = self.tiles.entry(key).or_insert_with(|| Tile::new(key, size));
         let (origin_row, origin_col) = size.origin(key);
-        tile.set((row - origin_row) as u32, (col - origin_col) as u32, content)
-            .map_err(|error| EngineError::Snapshot { path, error })
+        let set = tile.set((row - origin_row) as u32, (col - origin_col) as u32, content);
+        set.map_err(|error| EngineError::Snapshot { path: self.path(key), error })
     }
 
     /// Closes the stripes whose rows are all among the first `rows` imported, and, when `last`,
