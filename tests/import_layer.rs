@@ -208,6 +208,26 @@ fn import_blobs(h: &mut Harness, blobs: &MemoryBlobStore) -> usize {
     h.run(dir.list(None)).map_or(0, |page| page.entries.len())
 }
 
+/// A sheet over fresh memory stores with `before` applied, and its reference.
+struct Sheet {
+    h: Harness,
+    log: MemoryEventLog,
+    blobs: MemoryBlobStore,
+    engine: MemEngine,
+    grid: Grid,
+}
+
+fn sheet(before: &[Edit]) -> Sheet {
+    let mut h = Harness::new();
+    let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
+    let engine = h.open(log.clone(), blobs.clone(), options());
+    let mut grid = Grid::new();
+    for e in before {
+        apply(&mut h, &engine, &mut grid, e);
+    }
+    Sheet { h, log, blobs, engine, grid }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
@@ -219,13 +239,7 @@ proptest! {
         chunk in 1usize..50,
         after in proptest::collection::vec(edit(), 0..12),
     ) {
-        let mut h = Harness::new();
-        let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
-        let engine = h.open(log.clone(), blobs.clone(), options());
-        let mut grid = Grid::new();
-        for e in &before {
-            apply(&mut h, &engine, &mut grid, e);
-        }
+        let Sheet { mut h, log, blobs, engine, mut grid } = sheet(&before);
         let entries_before = h.run(log.bounds()).expect("bounds").end;
         let report = import(&mut h, &engine, &csv, at, chunk, OnError::Rollback, false).expect("import");
         let rows = import_reference(&mut grid, &csv, at.0, at.1);
@@ -253,13 +267,7 @@ proptest! {
         at in (0u64..20, 0u64..7),
         chunk in 1usize..20,
     ) {
-        let mut h = Harness::new();
-        let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
-        let engine = h.open(log.clone(), blobs.clone(), options());
-        let mut grid = Grid::new();
-        for e in &before {
-            apply(&mut h, &engine, &mut grid, e);
-        }
+        let Sheet { mut h, log, blobs, engine, grid } = sheet(&before);
         let end = h.run(log.bounds()).expect("bounds").end;
         // A quote never closed makes the input malformed, whatever came before.
         let bad = format!("{csv}\"open,1\n2,3\n");

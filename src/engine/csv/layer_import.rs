@@ -321,8 +321,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     /// # Errors
     /// As [`write_import_layer`]; [`CsvImportError::Malformed`] with [`OnError::Keep`] once the
     /// rows before the error are committed; [`CsvImportError::Engine`] when the append fails
-    /// (a [`EngineError::Conflict`] when rows or columns were inserted or deleted over the
-    /// rectangle meanwhile: nothing changed, import again).
+    /// ([`EngineError::TargetDeleted`] when another writer's structural edit, applied first,
+    /// moved or cut the rectangle: nothing changed, import again).
     pub fn import_csv_layer(
         &self,
         source: impl CsvSource + 'static,
