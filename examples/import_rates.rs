@@ -16,7 +16,7 @@ use futures::task::LocalSpawnExt as _;
 use futures::FutureExt as _;
 use sheetlog::blob::MemoryBlobStore;
 use sheetlog::engine::csv::{BytesSource, ImportOptions, OnError};
-use sheetlog::engine::{Engine, EngineOptions, InThreadHost, Runtime};
+use sheetlog::engine::{Engine, EngineOptions, InThreadHost, Runtime, Viewport};
 use sheetlog::log::{EventLog, MemoryEventLog};
 
 fn csv(rows: usize) -> String {
@@ -55,8 +55,14 @@ fn main() {
             now_ms: Rc::new(|| 1_764_590_400_000),
         };
         let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
-        let options =
-            EngineOptions { snapshot_interval: u64::MAX, snapshot_cells: u64::MAX, ..EngineOptions::default() };
+        // A screen at the top, as a grid shows it: the engine loads the tiles under it only.
+        let viewport = Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 1200.0, height: 800.0 };
+        let options = EngineOptions {
+            snapshot_interval: u64::MAX,
+            snapshot_cells: u64::MAX,
+            viewport: Some(viewport),
+            ..EngineOptions::default()
+        };
         let host = Rc::new(InThreadHost::new(log.clone(), blobs.clone(), options.tile_size));
         let engine = pool.run_until(Engine::open(log.clone(), blobs.clone(), host, runtime, options)).expect("open");
         let source = BytesSource::new(text.clone().into_bytes(), 1 << 20);

@@ -138,6 +138,29 @@ impl Tile {
         Tile { key, size, cells: BTreeMap::new() }
     }
 
+    /// A tile holding `cells`, given in increasing `(row_offset, col_offset)` order (a bulk
+    /// build, `O(n)`; other orders are accepted and sorted). A later entry for the same offsets
+    /// replaces an earlier one.
+    ///
+    /// # Errors
+    /// As [`Tile::set`], for the first bad cell.
+    pub fn from_cells(
+        key: TileKey,
+        size: TileSize,
+        cells: impl IntoIterator<Item = ((u32, u32), CellContent)>,
+    ) -> Result<Tile, SnapshotError> {
+        let probe = Tile::new(key, size);
+        let mut checked = Vec::new();
+        for ((row_offset, col_offset), content) in cells {
+            probe.check_offsets(row_offset.into(), col_offset.into())?;
+            if let Some(value) = &content.value {
+                value.validate()?;
+            }
+            checked.push(((row_offset, col_offset), content));
+        }
+        Ok(Tile { key, size, cells: checked.into_iter().collect() })
+    }
+
     /// The tile's coordinates.
     pub fn key(&self) -> TileKey {
         self.key

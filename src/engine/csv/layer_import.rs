@@ -50,8 +50,9 @@ struct Stripes<'a, B: BlobStore> {
     fields: u64,
     /// The oldest tile row not closed yet.
     tile_row: u64,
-    /// Tiles of the open stripes.
-    tiles: BTreeMap<TileKey, Tile>,
+    /// Cells of the open stripes' tiles, dense in row-major order (`tile_rows * tile_cols`
+    /// slots each, so a cell is set in `O(1)`; the tile is built once, when its stripe closes).
+    tiles: BTreeMap<TileKey, Vec<Option<CellContent>>>,
     /// Encoded tiles not written yet, and their bytes.
     unwritten: Vec<(String, Vec<u8>)>,
     unwritten_bytes: usize,
@@ -65,13 +66,15 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
     }
 
     /// Adds a cell (absolute row and column) of a stripe not closed yet.
-    fn set(&mut self, row: u64, col: u64, content: CellContent) -> Result<(), EngineError> {
+    fn set(&mut self, row: u64, col: u64, content: CellContent) {
         let key = self.size.tile_of(row, col);
-        let size = self.size;
-        let tile = self.tiles.entry(key).or_insert_with(|| Tile::new(key, size));
-        let (origin_row, origin_col) = size.origin(key);
-        let set = tile.set((row - origin_row) as u32, (col - origin_col) as u32, content);
-        set.map_err(|error| EngineError::Snapshot { path: self.path(key), error })
+        let (rows, cols) = (self.size.rows() as usize, self.size.cols() as usize);
+        let slots = self.tiles.entry(key).or_insert_with(|| vec![None; rows * cols]);
+        let (origin_row, origin_col) = self.size.origin(key);
+        let slot = (row - origin_row) as usize * cols + (col - origin_col) as usize;
+        if let Some(cell) = slots.get_mut(slot) {
+            *cell = Some(content);
+        }
     }
 
     /// Closes the stripes whose rows are all among the first `rows` imported, and, when `last`,
@@ -102,24 +105,24 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
         let row_lo = (self.tile_row * tile_rows).max(self.first_row);
         let row_hi = ((self.tile_row + 1) * tile_rows).min(end);
         let (col_lo, col_hi) = (self.first_col, self.first_col + self.fields);
-        if row_lo < row_hi && col_lo < col_hi {
-            for tile_col in col_lo / tile_cols..=(col_hi - 1) / tile_cols {
-                let key = TileKey { tile_row: self.tile_row, tile_col };
-                let size = self.size;
-                let tile = tiles.entry(key).or_insert_with(|| Tile::new(key, size));
-                let (origin_row, origin_col) = size.origin(key);
-                for row in row_lo..row_hi {
-                    for col in col_lo.max(origin_col)..col_hi.min(origin_col + tile_cols) {
-                        let offsets = ((row - origin_row) as u32, (col - origin_col) as u32);
-                        if tile.get(offsets.0, offsets.1).is_none() {
-                            tile.set(offsets.0, offsets.1, CellContent::tombstone())
-                                .map_err(|error| EngineError::Snapshot { path: self.dir.clone(), error })?;
-                        }
-                    }
-                }
-            }
+        if row_lo >= row_hi || col_lo >= col_hi {
+            return Ok(());
         }
-        for (key, tile) in tiles {
+        for tile_col in col_lo / tile_cols..=(col_hi - 1) / tile_cols {
+            let key = TileKey { tile_row: self.tile_row, tile_col };
+            let mut slots = tiles.remove(&key).unwrap_or_default();
+            let (origin_row, origin_col) = self.size.origin(key);
+            // Every cell of the rectangle in this tile, in row-major order: its field's value,
+            // or a tombstone for an empty field.
+            let cols = col_lo.max(origin_col)..col_hi.min(origin_col + tile_cols);
+            let offsets = (row_lo..row_hi)
+                .flat_map(|row| cols.clone().map(move |col| ((row - origin_row) as u32, (col - origin_col) as u32)));
+            let cells = offsets.map(|(r, c)| {
+                let slot = r as usize * tile_cols as usize + c as usize;
+                ((r, c), slots.get_mut(slot).and_then(Option::take).unwrap_or_else(CellContent::tombstone))
+            });
+            let tile = Tile::from_cells(key, self.size, cells)
+                .map_err(|error| EngineError::Snapshot { path: self.path(key), error })?;
             let bytes = encode_tile(&tile);
             self.unwritten_bytes += bytes.len();
             self.unwritten.push((self.path(key), bytes));
@@ -289,9 +292,7 @@ async fn take_batches<B: BlobStore>(
         let fail = |error| CsvImportError::Engine { error, imported: ImportReport::default() };
         stripes.fields = importer.fields().map_or(0, |f| f as u64);
         for write in batch.writes {
-            stripes
-                .set(write.row, write.col, CellContent { value: write.value, format: write.format })
-                .map_err(fail)?;
+            stripes.set(write.row, write.col, CellContent { value: write.value, format: write.format });
         }
         let progress = batch.progress;
         (report.rows, report.cells, report.bytes) = (progress.rows, progress.cells, progress.bytes);
