@@ -8,15 +8,22 @@
 //   { type: "listening" }      first message, once `onmessage` is installed; send nothing before it
 //   { type: "ready" } | { type: "init-error", error } | { type: "messageerror" }
 //   { id, ok: true } | { id, ok: false, error }
+//   { id, progress }           progress of an import (issue 9, item 1), before its reply
 //   { type: "alive" }          every ALIVE_MS while a request runs: the main thread's timeout
 //                              measures silence, so a long workflow that keeps going never times out
 // Main thread -> worker:
 //   { type: "init", module: WebAssembly.Module }   first message; later inits are ignored
 //   { id, sheet, seq, workflow, tileRows, tileColumns, durability, maxLayers }   a request
+//   { id, sheet, durability, timeoutMs?, import: { source, dir, ... } }  a CSV import as a
+//                              snapshot layer (src/api/worker_import.rs); replies with the layer
+//   { type: "cancel", id }     stop that import between two chunks of its input
 //
 // The glue is imported statically: the worker needs no wasm path, the main thread sends its
 // compiled module.
-import init, { __sheetlogWorkerHandle as handle } from "./sheetlog.js";
+import init, {
+  __sheetlogWorkerHandle as handle,
+  __sheetlogWorkerImport as importLayer,
+} from "./sheetlog.js";
 
 const scope = self;
 let ready = null;
@@ -24,6 +31,8 @@ let ready = null;
 const ALIVE_MS = 2000;
 let running = 0;
 let alive = null;
+/** Ids of the imports the main thread cancelled. */
+const cancelled = new Set();
 
 /** Counts a request in (+1) or out (-1), saying "alive" every ALIVE_MS while any runs. */
 function track(delta) {
@@ -80,6 +89,10 @@ scope.onmessage = async (event) => {
     }
     return;
   }
+  if (data !== null && typeof data === "object" && data.type === "cancel") {
+    if (typeof data.id === "number") cancelled.add(data.id);
+    return;
+  }
   const id = requestId(data);
   if (ready === null) {
     post({ id, ok: false, error: "the worker received a request before its init message" });
@@ -93,10 +106,15 @@ scope.onmessage = async (event) => {
   }
   track(+1);
   try {
-    post(await handle(data));
+    if (data !== null && typeof data === "object" && "import" in data) {
+      post(await importLayer(data, post, () => cancelled.has(id)));
+    } else {
+      post(await handle(data));
+    }
   } catch (error) {
     post({ id, ok: false, error: describe(error) });
   } finally {
+    cancelled.delete(id);
     track(-1);
   }
 };

@@ -51,11 +51,13 @@ run_tests cargo test
 step "fuzz targets, 8 s each (nightly and cargo-fuzz; skipped with a notice where they are missing)"
 FUZZ_SECONDS=8 bash scripts/fuzz.sh
 
+# Each test may take up to 300 s: the 5,000,000-cell import of browser_import_memory takes
+# about 25 s in a debug build (the runner's default limit is 20 s).
 step "browser tests in headless Chromium"
-run_tests env CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome
+run_tests env CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 wasm-pack test --headless --chrome
 
 step "browser tests in headless Firefox ESR"
-run_tests env GECKODRIVER="$(command -v geckodriver)" wasm-pack test --headless --firefox
+run_tests env GECKODRIVER="$(command -v geckodriver)" WASM_BINDGEN_TEST_TIMEOUT=300 wasm-pack test --headless --firefox
 
 step "release package: build, load in Node, check the .d.ts"
 bash scripts/build-pkg.sh pkg

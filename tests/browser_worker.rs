@@ -12,7 +12,11 @@ mod browser_common;
 
 use browser_common::{dispose, unique_sheet};
 use futures_util::future::join;
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use js_sys::{Object, Reflect};
+use sheetlog::api::SpreadsheetData;
 use sheetlog::browser::{
     handle_worker_message, Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase, WorkerHost, WorkerRequest,
     WORKER_NAME,
@@ -654,4 +658,132 @@ fn requests_round_trip_with_their_storage_timeout() {
         assert_eq!(Reflect::get(&message, &"timeoutMs".into()).unwrap().as_f64(), timeout_ms.map(f64::from));
         assert_eq!(WorkerRequest::from_js(&message), Ok(request));
     }
+}
+
+/// A CSV of `rows` rows by 4 fields, built in JS as one `Blob`.
+fn csv_blob(rows: u32) -> JsValue {
+    let body = format!(
+        "let s = ''; for (let r = 0; r < {rows}; r++) s += r + ',' + (r * 0.5) + ',t' + (r % 7) + ',' + (r % 2 ? 'TRUE' : 'FALSE') + '\\n'; return new Blob([s]);"
+    );
+    js_sys::Function::new_no_args(&body).call0(&JsValue::UNDEFINED).expect("the CSV is built")
+}
+
+/// A `SpreadsheetData` on `sheet` whose workflows (and layer imports) run in a test worker;
+/// the worker, to terminate it from the test.
+async fn open_with_worker(sheet: &str) -> (JsValue, Rc<RefCell<Option<web_sys::Worker>>>) {
+    let started: Rc<RefCell<Option<web_sys::Worker>>> = Rc::default();
+    let slot = started.clone();
+    let factory = Closure::<dyn Fn() -> JsValue>::new(move || {
+        let worker = test_worker();
+        *slot.borrow_mut() = Some(worker.clone());
+        worker.into()
+    });
+    let options = js_object(&[("name", JsValue::from_str(sheet)), ("worker", factory.as_ref().clone())]);
+    factory.forget();
+    let data: JsValue = SpreadsheetData::open(options.unchecked_into()).await.expect("open").into();
+    (data, started)
+}
+
+fn js_object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in pairs {
+        Reflect::set(&object, &JsValue::from_str(key), value).unwrap();
+    }
+    object.into()
+}
+
+fn method(data: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
+    let f: js_sys::Function = Reflect::get(data, &JsValue::from_str(name)).unwrap().unchecked_into();
+    f.apply(data, &args.iter().collect()).expect(name)
+}
+
+async fn settled(promise: JsValue) -> Result<JsValue, JsValue> {
+    JsFuture::from(js_sys::Promise::from(promise)).await
+}
+
+fn field(object: &JsValue, name: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(name)).unwrap()
+}
+
+/// `mode: "layer"` with a worker (issue 9, item 1): the worker parses the file and writes the
+/// tiles, the page appends one entry; progress comes from the worker; a cancel and malformed
+/// input change nothing; a worker terminated mid-import leaves the sheet unchanged and readable.
+#[wasm_bindgen_test]
+async fn a_layer_import_runs_in_the_worker_and_a_killed_worker_changes_nothing() {
+    let sheet = unique_sheet("worker-import");
+    let (data, worker) = open_with_worker(&sheet).await;
+    let seen = Rc::new(RefCell::new(0u32));
+    let counter = seen.clone();
+    let on_progress = Closure::<dyn Fn(JsValue)>::new(move |_| *counter.borrow_mut() += 1);
+    let options = js_object(&[("mode", "layer".into())]);
+    let import = method(&data, "importCsv", &[csv_blob(3_000), options.clone(), on_progress.as_ref().clone()]);
+    let result = settled(import).await.expect("imports in the worker");
+    assert_eq!(field(&result, "entries"), 1);
+    assert_eq!(field(&result, "rows"), 3_000);
+    assert_eq!(field(&result, "cells"), 12_000);
+    assert!(*seen.borrow() > 0, "the worker's progress reached the page");
+    let snapshot = method(&data, "getSnapshot", &[]);
+    let text = settled(method(&data, "exportCsv", &[snapshot, "A2999:D3000".into()])).await.unwrap();
+    assert_eq!(text, "2998,1499,t2,FALSE\n2999,1499.5,t3,TRUE\n");
+
+    // Malformed input with rollback: a ValidationError naming the line, nothing changed.
+    let bad = js_sys::Function::new_no_args("return new Blob(['1,2\\n\"open\\n'])").call0(&JsValue::UNDEFINED).unwrap();
+    let options_at = |row: u32| js_object(&[("mode", "layer".into()), ("startRow", row.into())]);
+    let error = settled(method(&data, "importCsv", &[bad, options_at(10)])).await.expect_err("malformed");
+    assert_eq!(field(&error, "name"), "ValidationError");
+    assert_eq!(field(&error, "line"), 2);
+
+    // A worker terminated mid-import: the import fails, the sheet is unchanged and readable.
+    let rows_before = method(&data, "getRowCount", &[method(&data, "getSnapshot", &[])]);
+    let terminate = Closure::<dyn Fn(JsValue)>::new(move |_| {
+        if let Some(worker) = worker.borrow().as_ref() {
+            worker.terminate();
+        }
+    });
+    let import = method(&data, "importCsv", &[csv_blob(200_000), options_at(5_000), terminate.as_ref().clone()]);
+    let error = settled(import).await.expect_err("the worker was terminated");
+    assert_eq!(field(&error, "name"), "StorageError", "{:?}", field(&error, "message"));
+    let snapshot = method(&data, "getSnapshot", &[]);
+    assert_eq!(method(&data, "getRowCount", std::slice::from_ref(&snapshot)), rows_before, "nothing was committed");
+    let text = settled(method(&data, "exportCsv", &[snapshot, "A3000:D3000".into()])).await.unwrap();
+    assert_eq!(text, "2999,1499.5,t3,TRUE\n", "the sheet reads as before");
+    method(&data, "close", &[]);
+    SheetDatabase::delete(&sheet).await.unwrap();
+}
+
+/// The worker's memory for a large import (issue 9, "Tests: Memory"): 5,000,000 generated cells
+/// imported as a layer by the worker keep the worker's wasm memory at most 128 MiB (the page's
+/// is checked by `browser_import_memory`). Prints the figure.
+#[wasm_bindgen_test]
+async fn five_million_cells_imported_in_the_worker_stay_under_128_mib_of_its_wasm_memory() {
+    let sheet = unique_sheet("worker-import-memory");
+    let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let host = test_host(&sheet);
+    let body = "const parts = [];
+        for (let b = 0; b < 100; b++) {
+          let s = '';
+          for (let r = b * 10000; r < (b + 1) * 10000; r++) s += r + ',' + (r * 0.5) + ',code' + (r % 97) + ',' + (r % 2 ? 'TRUE' : 'FALSE') + ',N' + (r % 4000) + 'X\\n';
+          parts.push(s);
+        }
+        return new Blob(parts);";
+    let source = js_sys::Function::new_no_args(body).call0(&JsValue::UNDEFINED).unwrap();
+    let import = js_object(&[
+        ("source", source),
+        ("dir", "imports/memory-test".into()),
+        // The default grid, as a sheet has it (this file's small test tiles would make 416,667).
+        ("tileRows", TileSize::DEFAULT.rows().into()),
+        ("tileColumns", TileSize::DEFAULT.cols().into()),
+    ]);
+    let started = js_sys::Date::now();
+    let reply = host.import_layer(import, Rc::new(|_: &JsValue| {}), Rc::new(|| false)).await.expect("a reply");
+    let seconds = (js_sys::Date::now() - started) / 1000.0;
+    assert_eq!(field(&reply, "ok"), true, "{:?}", field(&reply, "error"));
+    assert_eq!(field(&reply, "cells"), 5_000_000);
+    let layer = field(&reply, "layer");
+    assert_eq!((field(&layer, "endRow"), field(&layer, "endColumn")), (999_999.into(), 4.into()));
+    let bytes = field(&reply, "workerMemoryBytes").as_f64().expect("the worker reports its memory");
+    console_log!("5,000,000 cells written as a layer by the worker in {seconds:.1} s (debug build): worker wasm memory {:.1} MiB (peak)", bytes / 1_048_576.0);
+    assert!(bytes <= 128.0 * 1_048_576.0, "worker wasm memory {:.1} MiB is over 128 MiB", bytes / 1_048_576.0);
+    host.terminate();
+    dispose(&sheet, db).await;
 }

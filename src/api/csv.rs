@@ -250,7 +250,7 @@ impl CsvSource for StringSource {
 }
 
 /// `Blob | string` as a CSV source.
-fn source_from_js(source: &JsValue) -> Result<Box<dyn CsvSource>, JsValue> {
+pub(super) fn source_from_js(source: &JsValue) -> Result<Box<dyn CsvSource>, JsValue> {
     match kind(source) {
         Kind::Text => {
             return Ok(Box::new(StringSource {
@@ -273,7 +273,7 @@ fn source_from_js(source: &JsValue) -> Result<Box<dyn CsvSource>, JsValue> {
 
 /// Why [`RowGuard`] refused the input, with the line where the offending record starts.
 #[derive(Debug, Clone)]
-struct LimitError {
+pub(super) struct LimitError {
     line: u64,
     message: String,
 }
@@ -289,9 +289,9 @@ enum Quoting {
 
 /// The limits of one import, checked on the raw bytes before the importer sees them.
 #[derive(Debug, Clone, Copy)]
-struct RowLimits {
-    max_columns: usize,
-    max_row_bytes: u64,
+pub(super) struct RowLimits {
+    pub(super) max_columns: usize,
+    pub(super) max_row_bytes: u64,
 }
 
 /// Follows the CSV structure of the input (records, fields, quotes, lines) as it streams by, and
@@ -388,10 +388,10 @@ impl RowGuard {
 
 /// A source whose every read goes through a [`RowGuard`]; a refusal ends the read with an error
 /// and is kept in `refused` for the JS error.
-struct GuardedSource {
-    inner: Box<dyn CsvSource>,
-    limits: RowLimits,
-    refused: Rc<RefCell<Option<LimitError>>>,
+pub(super) struct GuardedSource {
+    pub(super) inner: Box<dyn CsvSource>,
+    pub(super) limits: RowLimits,
+    pub(super) refused: Rc<RefCell<Option<LimitError>>>,
 }
 
 impl CsvSource for GuardedSource {
@@ -432,7 +432,7 @@ impl CsvSource for Box<dyn CsvSource> {
 }
 
 /// `ImportCsvOptions | undefined` as engine options and the rest ([`ImportMode`]).
-fn options_from_js(options: &JsValue) -> Result<(ImportOptions, ImportMode), JsValue> {
+pub(super) fn options_from_js(options: &JsValue) -> Result<(ImportOptions, ImportMode), JsValue> {
     options_object(options, "importCsv: options")?;
     let start = |name: &str, axis: Axis| -> Result<u64, JsValue> {
         match option(options, name)? {
@@ -479,13 +479,13 @@ fn options_from_js(options: &JsValue) -> Result<(ImportOptions, ImportMode), JsV
 
 /// The options of `importCsv` that are not the engine's: row limits, the abort signal, and
 /// whether to import as a layer.
-struct ImportMode {
-    limits: RowLimits,
-    signal: Option<JsValue>,
-    layer: bool,
+pub(super) struct ImportMode {
+    pub(super) limits: RowLimits,
+    pub(super) signal: Option<JsValue>,
+    pub(super) layer: bool,
 }
 
-fn result_js(report: &ImportReport) -> JsValue {
+pub(super) fn result_js(report: &ImportReport) -> JsValue {
     let object = Object::new();
     set(&object, "rows", &(report.rows as f64).into());
     set(&object, "cells", &(report.cells as f64).into());
@@ -494,7 +494,7 @@ fn result_js(report: &ImportReport) -> JsValue {
     object.into()
 }
 
-fn progress_js(progress: &ImportProgress) -> JsValue {
+pub(super) fn progress_js(progress: &ImportProgress) -> JsValue {
     let object = Object::new();
     let phase = match progress.phase {
         ImportPhase::Validating => "validating",
@@ -510,7 +510,7 @@ fn progress_js(progress: &ImportProgress) -> JsValue {
 
 /// The JS error of a failed import: a `ValidationError` with `line` for malformed CSV or a row
 /// over the limits (`refused`), else the engine error's; all carry `imported`.
-fn import_error_js(error: &CsvImportError, refused: Option<LimitError>) -> JsValue {
+pub(super) fn import_error_js(error: &CsvImportError, refused: Option<LimitError>) -> JsValue {
     let js = match error {
         CsvImportError::Engine { .. } if refused.is_some() => {
             let refused = refused.unwrap_or(LimitError { line: 0, message: String::new() });
@@ -599,6 +599,7 @@ impl SpreadsheetData {
         options: Option<JsImportCsvOptions>,
         #[wasm_bindgen(js_name = onProgress)] on_progress: Option<JsImportProgressCallback>,
     ) -> Promise {
+        let source_js = source.clone();
         let parsed = (|| -> Result<_, JsValue> {
             let source = source_from_js(&source)?;
             let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
@@ -613,8 +614,6 @@ impl SpreadsheetData {
             Ok(parsed) => parsed,
             Err(e) => return Promise::reject(&e),
         };
-        let refused = Rc::new(RefCell::new(None));
-        let source = GuardedSource { inner: source, limits, refused: refused.clone() };
         let inner = Rc::downgrade(&self.inner);
         let report = move |progress: &ImportProgress| {
             if progress.phase == ImportPhase::Importing {
@@ -629,6 +628,13 @@ impl SpreadsheetData {
             }
         };
         let cancelled = move || signal.as_ref().is_some_and(|signal| aborted_of(signal) == 1);
+        // A layer import of a sheet with a worker parses and writes its tiles in the worker.
+        if let (true, Backend::Idb { engine, worker: Some(worker), .. }) = (layer, &self.inner.backend) {
+            let job = super::worker_import::WorkerImport { source: source_js, options, limits };
+            return job.run(engine.clone(), worker.clone(), Rc::new(report), Rc::new(cancelled));
+        }
+        let refused = Rc::new(RefCell::new(None));
+        let source = GuardedSource { inner: source, limits, refused: refused.clone() };
         let import = with_engine!(&self.inner.backend, e => if layer {
             e.import_csv_layer(source, options, report, cancelled)
         } else {

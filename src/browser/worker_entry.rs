@@ -155,11 +155,11 @@ fn type_name(value: &JsValue) -> String {
 }
 
 /// `message[name]`, or an error when reading it throws (a getter, a proxy).
-fn field(message: &JsValue, name: &str) -> Result<JsValue, String> {
+pub(crate) fn field(message: &JsValue, name: &str) -> Result<JsValue, String> {
     Reflect::get(message, &JsValue::from_str(name)).map_err(|_| format!("reading `{name}` of the request threw"))
 }
 
-fn string(message: &JsValue, name: &str) -> Result<String, String> {
+pub(crate) fn string(message: &JsValue, name: &str) -> Result<String, String> {
     let value = field(message, name)?;
     value.as_string().ok_or_else(|| format!("`{name}` must be a string, got {}", type_name(&value)))
 }
@@ -173,7 +173,7 @@ fn safe_integer_value(value: &JsValue, name: &str) -> Result<u64, String> {
     }
 }
 
-fn safe_integer(message: &JsValue, name: &str) -> Result<u64, String> {
+pub(crate) fn safe_integer(message: &JsValue, name: &str) -> Result<u64, String> {
     safe_integer_value(&field(message, name)?, name)
 }
 
@@ -193,7 +193,7 @@ fn tile_side(message: &JsValue, name: &str) -> Result<u32, String> {
 }
 
 /// The `id` of a message if it is a number, else `null`: what a reply echoes.
-fn reply_id(message: &JsValue) -> JsValue {
+pub(crate) fn reply_id(message: &JsValue) -> JsValue {
     if !message.is_object() {
         return JsValue::NULL;
     }
@@ -257,11 +257,12 @@ pub async fn handle_request(request: WorkerRequest) -> Result<(), String> {
 
 // ---- the cached connections ----
 
+/// A sheet's database as the worker keeps it open.
 #[derive(Clone)]
-struct SheetHandles {
+pub(crate) struct SheetHandles {
     db: SheetDatabase,
     log: IdbEventLog,
-    blobs: IdbBlobStore,
+    pub(crate) blobs: IdbBlobStore,
 }
 
 thread_local! {
@@ -274,7 +275,15 @@ fn cached(key: &(String, bool, u32)) -> Option<SheetHandles> {
     SHEETS.with(|sheets| sheets.borrow().get(key).cloned())
 }
 
-async fn open_sheet(sheet: &str, durability: Durability, timeout_ms: Option<u32>) -> Result<SheetHandles, String> {
+/// The sheet's database, opened (it must exist) or taken from the worker's cache.
+///
+/// # Errors
+/// Why it could not be opened, as text.
+pub(crate) async fn open_sheet(
+    sheet: &str,
+    durability: Durability,
+    timeout_ms: Option<u32>,
+) -> Result<SheetHandles, String> {
     let defaults = IdbOptions::default();
     let timeout_ms = timeout_ms.unwrap_or(defaults.timeout_ms);
     let key = (sheet.to_owned(), durability == Durability::Strict, timeout_ms);

@@ -47,6 +47,13 @@ pub const DEFAULT_REPLY_TIMEOUT_MS: u32 = 120_000;
 /// milliseconds: well under any sensible reply timeout.
 pub const ALIVE_INTERVAL_MS: u32 = 2_000;
 
+/// How long an import in the worker may stay silent before the host takes the worker for gone,
+/// in milliseconds: five "alive" intervals.
+pub const IMPORT_SILENCE_MS: u32 = 5 * ALIVE_INTERVAL_MS;
+
+/// How often a request that can be cancelled checks whether it was, in milliseconds.
+const CANCEL_POLL_MS: f64 = 100.0;
+
 /// The `name` of the workers [`WorkerHost::start`] starts (shown by browser dev tools).
 pub const WORKER_NAME: &str = "sheetlog-workflows";
 
@@ -81,7 +88,11 @@ impl WorkerScript {
     }
 }
 
-type Reply = Result<(), String>;
+/// A request's outcome: the worker's final reply object (`ok` true or false), or why none came.
+type Reply = Result<JsValue, String>;
+
+/// Called with the `progress` object of each progress message of one request.
+pub type ProgressFn = Rc<dyn Fn(&JsValue)>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
@@ -117,6 +128,8 @@ struct Inner {
     last_heard_ms: Cell<f64>,
     next_id: Cell<u64>,
     pending: RefCell<HashMap<u64, oneshot::Sender<Reply>>>,
+    /// The progress callbacks of the requests that have one.
+    progress: RefCell<HashMap<u64, ProgressFn>>,
     /// Whether the worker announced `listening`; until then messages wait in `outbox`.
     listening: Cell<bool>,
     /// Messages to post once the worker listens: the init message (id `None`), then requests.
@@ -130,6 +143,52 @@ struct Inner {
 }
 
 impl Inner {
+    /// Sends request `message` (whose `id` field is `id`) and waits for its final reply, calling
+    /// `progress` with each progress message; once `cancelled` returns true (polled every
+    /// [`CANCEL_POLL_MS`]) it posts `{ type: "cancel", id }` once and keeps waiting for the
+    /// reply. Fails when the worker stays silent for `silence_ms`, or is gone.
+    async fn request(
+        self: &Rc<Self>,
+        id: u64,
+        message: JsValue,
+        progress: Option<ProgressFn>,
+        cancelled: Option<Rc<dyn Fn() -> bool>>,
+        silence_ms: u32,
+    ) -> Result<JsValue, String> {
+        let (tx, rx) = oneshot::channel();
+        self.pending.borrow_mut().insert(id, tx);
+        if let Some(progress) = progress {
+            self.progress.borrow_mut().insert(id, progress);
+        }
+        let _slot = PendingSlot { inner: Rc::downgrade(self), id };
+        self.send(Some(id), message);
+        let timeout = silence_ms;
+        let sent_ms = now_ms();
+        let mut rx = rx;
+        let mut cancel_sent = false;
+        loop {
+            // Silence since the request was sent or the worker last posted, whichever is later.
+            let silent_ms = now_ms() - self.last_heard_ms.get().max(sent_ms);
+            let left_ms = f64::from(timeout) - silent_ms;
+            if left_ms <= 0.0 {
+                return Err(format!("the worker did not reply and sent nothing for {timeout} ms"));
+            }
+            if !cancel_sent && cancelled.as_ref().is_some_and(|c| c()) {
+                cancel_sent = true;
+                let cancel = Object::new();
+                let _ = Reflect::set(&cancel, &JsValue::from_str("type"), &JsValue::from_str("cancel"));
+                let _ = Reflect::set(&cancel, &JsValue::from_str("id"), &JsValue::from_f64(id as f64));
+                self.send(Some(id), cancel.into());
+            }
+            let wait = if cancelled.is_some() && !cancel_sent { left_ms.min(CANCEL_POLL_MS) } else { left_ms };
+            match with_timeout(wait.ceil() as u32, &mut rx).await {
+                Some(Ok(reply)) => return reply,
+                Some(Err(oneshot::Canceled)) => return Err("the worker was terminated".to_owned()),
+                None => {}
+            }
+        }
+    }
+
     /// Tells the callers of `wait_ready` how starting ended.
     fn settle_ready(&self, result: &Result<(), String>) {
         let waiters = std::mem::take(&mut *self.ready_waiters.borrow_mut());
@@ -219,17 +278,20 @@ impl Inner {
         let Some(id) = get("id").as_f64().filter(|id| *id >= 0.0 && *id <= MAX_SAFE_INTEGER as f64) else {
             return;
         };
-        let Some(tx) = self.pending.borrow_mut().remove(&(id as u64)) else {
+        let id = id as u64;
+        let progress = get("progress");
+        if progress.is_object() {
+            let callback = self.progress.borrow().get(&id).cloned();
+            if let Some(callback) = callback {
+                callback(&progress);
+            }
+            return;
+        }
+        let Some(tx) = self.pending.borrow_mut().remove(&id) else {
             return;
         };
-        let reply = if get("ok").as_bool() == Some(true) {
-            Ok(())
-        } else {
-            Err(get("error")
-                .as_string()
-                .unwrap_or_else(|| "the worker reported a failure without a message".to_owned()))
-        };
-        let _ = tx.send(reply);
+        self.progress.borrow_mut().remove(&id);
+        let _ = tx.send(Ok(data.clone()));
     }
 
     fn on_error(&self, event: &web_sys::Event) {
@@ -282,6 +344,7 @@ impl Drop for PendingSlot {
     fn drop(&mut self) {
         if let Some(inner) = self.inner.upgrade() {
             inner.pending.borrow_mut().remove(&self.id);
+            inner.progress.borrow_mut().remove(&self.id);
             inner.outbox.borrow_mut().retain(|(id, _)| *id != Some(self.id));
         }
     }
@@ -352,6 +415,7 @@ impl WorkerHost {
             last_heard_ms: Cell::new(0.0),
             next_id: Cell::new(1),
             pending: RefCell::default(),
+            progress: RefCell::default(),
             listening: Cell::new(false),
             outbox: RefCell::new(vec![(None, init.into())]),
             state: RefCell::new(State::Starting),
@@ -383,6 +447,50 @@ impl WorkerHost {
         *inner.handlers.borrow_mut() =
             Some(Handlers { _on_message: on_message, _on_error: on_error, _on_message_error: on_message_error });
         WorkerHost { inner }
+    }
+
+    /// Runs an import as a snapshot layer in the worker (issue 9, item 1): posts
+    /// `{ id, sheet, durability, timeoutMs?, import }`, where `import` holds the source `Blob` or
+    /// string and the import's settings (`js/sheetlog-worker.js` hands it to
+    /// `__sheetlogWorkerImport`), calls `progress` with each `{ id, progress }` the worker posts,
+    /// and posts `{ type: "cancel", id }` once `cancelled` returns true. Resolves with the
+    /// worker's final reply object (`ok: true` with the layer, or `ok: false` with the error).
+    ///
+    /// # Errors
+    /// Why no reply came: the worker failed to load, was terminated, or stayed silent for
+    /// [`IMPORT_SILENCE_MS`] (or the reply timeout, if shorter).
+    pub fn import_layer(
+        &self,
+        import: JsValue,
+        progress: ProgressFn,
+        cancelled: Rc<dyn Fn() -> bool>,
+    ) -> LocalBoxFuture<'static, Result<JsValue, String>> {
+        let inner = self.inner.clone();
+        async move {
+            match &*inner.state.borrow() {
+                State::Failed(message) => return Err(message.clone()),
+                State::Terminated => return Err("the worker was terminated".to_owned()),
+                State::Starting | State::Ready => {}
+            }
+            let id = inner.next_id.get();
+            inner.next_id.set(id + 1);
+            let message = Object::new();
+            let set = |key: &str, value: &JsValue| {
+                let _ = Reflect::set(&message, &JsValue::from_str(key), value);
+            };
+            set("id", &JsValue::from_f64(id as f64));
+            set("sheet", &JsValue::from_str(&inner.sheet));
+            set("durability", &JsValue::from_str(super::worker_entry::durability_name(inner.durability)));
+            if let Some(ms) = inner.storage_timeout_ms.get() {
+                set("timeoutMs", &JsValue::from_f64(f64::from(ms)));
+            }
+            set("import", &import);
+            // The worker posts progress after every batch and "alive" every ALIVE_INTERVAL_MS:
+            // silence for five of those means it is gone (killed, crashed, out of memory).
+            let silence = inner.timeout_ms.get().min(IMPORT_SILENCE_MS);
+            inner.request(id, message.into(), Some(progress), Some(cancelled), silence).await
+        }
+        .boxed_local()
     }
 
     /// The sheet this host runs workflows for.
@@ -469,6 +577,16 @@ impl Drop for WorkerHost {
     }
 }
 
+/// `Ok` for a reply with `ok: true`; its `error` otherwise.
+fn reply_outcome(reply: &JsValue) -> Result<(), String> {
+    let get = |key: &str| Reflect::get(reply, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    if get("ok").as_bool() == Some(true) {
+        Ok(())
+    } else {
+        Err(get("error").as_string().unwrap_or_else(|| "the worker reported a failure without a message".to_owned()))
+    }
+}
+
 fn describe(error: &JsValue) -> String {
     if let Some(error) = error.dyn_ref::<js_sys::Error>() {
         let name = String::from(error.name());
@@ -506,26 +624,9 @@ impl WorkflowHost for WorkerHost {
             if seq > MAX_SAFE_INTEGER {
                 let _ = Reflect::set(&message, &JsValue::from_str("seq"), &JsValue::from(seq));
             }
-            let (tx, rx) = oneshot::channel();
-            inner.pending.borrow_mut().insert(id, tx);
-            let _slot = PendingSlot { inner: Rc::downgrade(&inner), id };
-            inner.send(Some(id), message);
-            let timeout = inner.timeout_ms.get();
-            let sent_ms = now_ms();
-            let mut rx = rx;
-            loop {
-                // Silence since the request was sent or the worker last posted, whichever is later.
-                let silent_ms = now_ms() - inner.last_heard_ms.get().max(sent_ms);
-                let left_ms = f64::from(timeout) - silent_ms;
-                if left_ms <= 0.0 {
-                    return Err(fail(format!("the worker did not reply and sent nothing for {timeout} ms")));
-                }
-                match with_timeout(left_ms.ceil() as u32, &mut rx).await {
-                    Some(Ok(reply)) => return reply.map_err(fail),
-                    Some(Err(oneshot::Canceled)) => return Err(fail("the worker was terminated".to_owned())),
-                    None => {}
-                }
-            }
+            let silence = inner.timeout_ms.get();
+            let reply = inner.request(id, message, None, None, silence).await.map_err(fail)?;
+            reply_outcome(&reply).map_err(fail)
         }
         .boxed_local()
     }

@@ -427,6 +427,24 @@ mod tests {
         CellContent { value: Some(CellValue::Text(s.into())), format: None }
     }
 
+    #[test]
+    fn from_cells_builds_what_set_builds_and_refuses_what_set_refuses() -> Result<(), SnapshotError> {
+        let (key, size) = (TileKey { tile_row: 3, tile_col: 1 }, TileSize::new(4, 4)?);
+        let cells =
+            vec![((0, 0), text("a")), ((0, 3), CellContent::tombstone()), ((2, 1), text("b")), ((0, 0), text("c"))];
+        let mut by_set = Tile::new(key, size);
+        for ((r, c), content) in cells.clone() {
+            by_set.set(r, c, content)?;
+        }
+        assert_eq!(Tile::from_cells(key, size, cells)?, by_set, "a later entry for the same cell wins");
+        let outside = Tile::from_cells(key, size, [((4, 0), text("x"))]);
+        assert!(matches!(outside, Err(SnapshotError::OffsetOutsideTile { row_offset: 4, .. })), "{outside:?}");
+        let long = CellContent { value: Some(CellValue::Text("x".repeat(40_000).into())), format: None };
+        let invalid = Tile::from_cells(key, size, [((1, 1), long)]);
+        assert!(matches!(invalid, Err(SnapshotError::Invalid(ValidationError::TextTooLong { .. }))), "{invalid:?}");
+        Ok(())
+    }
+
     fn sample() -> Result<Tile, SnapshotError> {
         let size = TileSize::new(4, 4)?;
         let mut tile = Tile::new(TileKey { tile_row: 3, tile_col: 1 }, size);

@@ -344,19 +344,39 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 &cancelled,
             )
             .await?;
-            let mut report = written.report;
-            if let Some(layer) = written.layer {
-                engine
-                    .submit(Operation::Import(layer))
-                    .await
-                    .map_err(|error| CsvImportError::Engine { error, imported: ImportReport::default() })?;
-                report.entries = 1;
-                report.snapshot = engine.request_snapshot().await.unwrap_or(None);
-            }
+            let report = engine
+                .commit_import_layer(written)
+                .await
+                .map_err(|error| CsvImportError::Engine { error, imported: ImportReport::default() })?;
             match malformed {
                 Some(error) => Err(CsvImportError::Malformed { error, imported: report }),
                 None => Ok(report),
             }
+        }
+        .boxed_local()
+    }
+
+    /// Commits a layer written by [`write_import_layer`] (here or in a worker, on this sheet's
+    /// tile grid): appends its one `Import` entry (the write contract of [`Self::submit`]), then
+    /// requests a snapshot (a failed request does not fail the commit). Returns the written
+    /// report with `entries` 1 (0 when there was no layer).
+    ///
+    /// # Errors
+    /// As [`Self::submit`]: the append failed, or ([`EngineError::TargetDeleted`]) another
+    /// writer's structural edit, applied first, moved or cut the rectangle. Nothing changed.
+    pub fn commit_import_layer(
+        &self,
+        written: WrittenLayer,
+    ) -> LocalBoxFuture<'static, Result<ImportReport, EngineError>> {
+        let engine = self.clone();
+        async move {
+            let mut report = written.report;
+            if let Some(layer) = written.layer {
+                engine.submit(Operation::Import(layer)).await?;
+                report.entries = 1;
+                report.snapshot = engine.request_snapshot().await.unwrap_or(None);
+            }
+            Ok(report)
         }
         .boxed_local()
     }

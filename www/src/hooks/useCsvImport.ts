@@ -165,7 +165,15 @@ export function useCsvImport(
       };
       const writesBefore = hooksRef.current.writeCount();
       const started = performance.now();
-      const options = { startRow, startColumn, onError: settings.rollback ? "rollback" : "keep", signal: abort.signal } as const;
+      // As a snapshot layer: tiles first, then one log entry (the file is read once, memory stays
+      // at one stripe of tiles however large it is, and an empty field empties its cell).
+      const options = {
+        startRow,
+        startColumn,
+        onError: settings.rollback ? "rollback" : "keep",
+        signal: abort.signal,
+        mode: "layer",
+      } as const;
       let padded = 0;
       csv
         .importCsv(source, options, onProgress)
