@@ -587,6 +587,14 @@ impl SpreadsheetData {
     /// durable in order); `onProgress` runs after each batch. After a complete import a snapshot
     /// is requested (`getLogInfo(s).workflow` shows it running).
     ///
+    /// With `mode: "layer"` the import is a snapshot layer (DESIGN.md section 5b): the file is
+    /// read once and written straight into tiles, in the sheet's worker when it has one (the
+    /// `File` is posted to it, not copied into this thread's memory), then one log entry
+    /// replaces the target rectangle (an empty field empties its cell). Nothing shows, and
+    /// nothing changes, until that entry is durable; a cancel, malformed input with
+    /// `"rollback"`, or a worker that dies leaves the sheet as it was. Memory stays at one stripe
+    /// of tiles whatever the file's size.
+    ///
     /// Resolves with `{rows, cells, entries, cancelled}`; an aborted `signal` resolves with
     /// `cancelled: true`. Rejects with a `CsvValidationError` (`name` `"ValidationError"`, a
     /// `line`, and `imported`) for malformed CSV, a `ValidationError` for bad options, a
