@@ -27,14 +27,19 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
-use engine_common::logical::{check_sizes, edit, make, Edit, Id, Intent, Sheet};
+use engine_common::logical::{check_sizes, edit, make, Axis, Edit, Id, Intent, Sheet};
 use engine_common::{run_chain, small_tiles, test_retention, Harness};
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
+use sheetlog::engine::csv::{
+    write_import_layer, BytesSource, CsvImportOptions, ImportOptions, ImportProgress, OnError,
+};
 use sheetlog::engine::{ContentVersion, Engine, EngineError, LoadStatus};
-use sheetlog::log::{EventLog, MemoryEventLog, QueryFrom, QueryTo, SequenceId, Workflow};
+use sheetlog::log::{EventLog, MemoryEventLog, Operation, QueryFrom, QueryTo, SequenceId, Workflow};
+use sheetlog::model::CellValue;
+use sheetlog::snapshot::CellContent;
 use sheetlog::snapshot::TileSize;
 
 /// Positions edits use; the check covers a few more.
@@ -70,6 +75,16 @@ enum Step {
     Hold {
         client: usize,
     },
+    /// A client imports a CSV as a layer: its tiles are written (as the worker would), then the
+    /// client appends the one entry; `empty` picks the empty fields.
+    Import {
+        client: usize,
+        row: u64,
+        col: u64,
+        rows: u64,
+        cols: u64,
+        empty: u64,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -81,9 +96,11 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::Snapshot),
         1 => Just(Step::Compact),
         1 => client.clone().prop_map(|client| Step::Reopen { client }),
-        1 => client.prop_map(|client| Step::Hold { client }),
+        1 => client.clone().prop_map(|client| Step::Hold { client }),
         1 => Just(Step::Sleep),
         1 => Just(Step::Gc),
+        2 => (client, 0..SIDE, 0..SIDE, 1..6u64, 1..4u64, any::<u64>())
+            .prop_map(|(client, row, col, rows, cols, empty)| Step::Import { client, row, col, rows, cols, empty }),
     ]
 }
 
@@ -127,6 +144,17 @@ impl Sheet {
                     Outcome::Nothing
                 } else {
                     Outcome::Committed
+                }
+            }
+            // The import's tiles follow the grid at its rectangle: it lands only where it is.
+            Intent::Import { row, col, rows, cols, .. } => {
+                let in_place = |axis: &Axis, start: usize, ids: &[Id]| {
+                    ids.iter().enumerate().all(|(k, id)| axis.position(*id) == Some(start + k))
+                };
+                if in_place(&self.rows, *row, rows) && in_place(&self.cols, *col, cols) {
+                    Outcome::Committed
+                } else {
+                    Outcome::Rejected
                 }
             }
             _ => Outcome::Committed,
@@ -214,6 +242,9 @@ fn replay(made: &[Made], client: Option<usize>, upto: SequenceId) -> Result<(She
         // Edits this entry left with nothing to do are decided now.
         for list in pending.iter_mut() {
             list.retain(|(j, t)| match sheet.outcome(t) {
+                // An import's rectangle is positions in the sheet its client had synced to:
+                // checked only once the replay reached that point.
+                _ if matches!(t, Intent::Import { .. }) && seq + 1 < made[*j].synced => true,
                 Outcome::Committed => true,
                 other => {
                     outcomes.insert(*j, other);
@@ -223,7 +254,8 @@ fn replay(made: &[Made], client: Option<usize>, upto: SequenceId) -> Result<(She
         }
     }
     if let Some(client) = client {
-        for (_, intent) in &pending[client] {
+        // A pending import is not shown: its layer is read once its entry is durable.
+        for (_, intent) in pending[client].iter().filter(|(_, t)| !matches!(t, Intent::Import { .. })) {
             sheet.apply(intent);
         }
     }
@@ -309,6 +341,66 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
                     engines[*client] = open(&mut h);
                 }
             }
+            // Made by an idle client only: its rectangle is then fixed in the committed sheet,
+            // where the reference checks it stays whole and in place as others' entries land
+            // (a client's own pending edits would move the frame its intent is written in).
+            Step::Import { client, .. } if made.iter().any(|m| m.client == *client && m.answer.is_none()) => {}
+            Step::Import { client, row, col, rows, cols, empty } => {
+                let engine = &engines[*client];
+                // The CSV: numbers from the counter, or empty fields where `empty` says.
+                let mut text = String::new();
+                let mut values = Vec::new();
+                for r in 0..*rows {
+                    let fields: Vec<String> = (0..*cols)
+                        .map(|c| {
+                            if empty >> ((r * cols + c) % 64) & 1 == 1 {
+                                values.push(None);
+                                // Quoted, so that a row of one empty field is not a blank line.
+                                "\"\"".to_owned()
+                            } else {
+                                counter += 1.0;
+                                values.push(Some(counter));
+                                format!("{counter}")
+                            }
+                        })
+                        .collect();
+                    text.push_str(&fields.join(","));
+                    text.push('\n');
+                }
+                let options = ImportOptions {
+                    csv: CsvImportOptions { start_row: *row, start_column: *col, ..CsvImportOptions::default() },
+                    on_error: OnError::Rollback,
+                };
+                let source = BytesSource::new(text.into_bytes(), 7);
+                let (mut progress, never) = (|_: &ImportProgress| {}, || false);
+                let write = write_import_layer(
+                    engine.blobs(),
+                    &source,
+                    options,
+                    engine.tile_size(),
+                    format!("imports/model-{i}"),
+                    &mut progress,
+                    &never,
+                );
+                let (written, _) = h.run(write).map_err(|e| TestCaseError::fail(format!("import tiles: {e}")))?;
+                let synced = engine.snapshot().log_info().sequence_id;
+                let (view, _) = replay(&made, Some(*client), synced).map_err(TestCaseError::fail)?;
+                let row_ids: Vec<Id> = (*row..row + rows).map(|r| view.rows.visible[r as usize]).collect();
+                let col_ids: Vec<Id> = (*col..col + cols).map(|c| view.cols.visible[c as usize]).collect();
+                let mut cells = Vec::new();
+                for (k, value) in values.into_iter().enumerate() {
+                    let id = (row_ids[k / *cols as usize], col_ids[k % *cols as usize]);
+                    let content = value.map(|n| CellContent { value: Some(CellValue::Number(n)), format: None });
+                    cells.push((id, content));
+                }
+                prop_assert!(written.layer.is_some(), "every row is a record: the import has a layer");
+                let intent =
+                    Intent::Import { row: *row as usize, col: *col as usize, rows: row_ids, cols: col_ids, cells };
+                // The commit itself (`commit_import_layer` also requests a snapshot after it).
+                let layer = written.layer.expect("checked above");
+                let future = engine.submit(Operation::Import(layer));
+                made.push(Made { client: *client, intent, synced, answer: None, future: Some(future) });
+            }
             Step::Hold { client } => {
                 let version = engines[*client].snapshot();
                 let (sheet, _) =
@@ -319,6 +411,8 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
         poll_answers(&mut made);
         slept |= matches!(step, Step::Sleep);
         let start = h.run(log.bounds()).unwrap().start;
+        // What that run made durable is answered too (a pending import shows only once durable).
+        poll_answers(&mut made);
         for (c, engine) in engines.iter().enumerate() {
             let version = engine.snapshot();
             let seq = version.log_info().sequence_id;

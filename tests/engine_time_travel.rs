@@ -129,6 +129,20 @@ fn inverse(
                 vec![Intent::Write(held)]
             }
         }
+        // As the engine undoes an import: the rectangle emptied, then what it held written back.
+        Intent::Import { rows, cols, .. } => {
+            let held: Vec<((Id, Id), CellContent)> = rows
+                .iter()
+                .flat_map(|r| cols.iter().map(move |c| (*r, *c)))
+                .filter(|id| before.cells.get(id).is_some_and(|c| !c.is_tombstone()))
+                .map(|id| (id, previous(&id)))
+                .collect();
+            let mut out = vec![Intent::Clear { rows: rows.clone(), cols: cols.clone() }];
+            if !held.is_empty() {
+                out.push(Intent::Write(held));
+            }
+            out
+        }
         Intent::Insert { rows, new, .. } => vec![Intent::Delete { rows: *rows, ids: new.clone() }],
         Intent::Delete { rows, ids } => {
             let at = axis(before, *rows).position(ids[0]).expect("deleted items were visible");
@@ -179,6 +193,13 @@ fn rename(intent: Intent, renamed: &HashMap<Id, Id>) -> Intent {
         Intent::Resize { rows, sizes } => {
             Intent::Resize { rows, sizes: sizes.into_iter().map(|(i, size)| (id(i), size)).collect() }
         }
+        Intent::Import { row, col, rows, cols, cells } => Intent::Import {
+            row,
+            col,
+            rows: rows.into_iter().map(id).collect(),
+            cols: cols.into_iter().map(id).collect(),
+            cells: cells.into_iter().map(|((r, c), v)| ((id(r), id(c)), v)).collect(),
+        },
     }
 }
 

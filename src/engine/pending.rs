@@ -241,7 +241,7 @@ impl Pending {
 
     /// The extent after the pending edits, from the committed extent.
     pub(crate) fn extent_after(&self, committed: (u64, u64)) -> (u64, u64) {
-        self.edits.iter().flat_map(|e| &e.operations).fold(committed, extent_after)
+        self.edits.iter().flat_map(|e| &e.operations).fold(committed, shown_extent_after)
     }
 
     /// The row heights and column widths after the pending edits, from the committed ones
@@ -256,6 +256,15 @@ impl Pending {
     /// The transforms of the pending structural edits, oldest first.
     pub(crate) fn transforms(&self) -> Vec<Transform> {
         self.edits.iter().flat_map(|e| &e.operations).filter_map(structural_transform).collect()
+    }
+}
+
+/// The extent a pending operation shows: as [`extent_after`], except that a pending import
+/// grows nothing (its cells show once durable, when its layer can be read).
+pub(crate) fn shown_extent_after(extent: (u64, u64), operation: &Operation) -> (u64, u64) {
+    match operation {
+        Operation::Import(_) => extent,
+        _ => extent_after(extent, operation),
     }
 }
 

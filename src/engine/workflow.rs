@@ -36,6 +36,16 @@ pub fn index_path(seq: SequenceId) -> String {
     format!("{SNAPSHOT_DIR}/{seq}/index")
 }
 
+/// Path of a tile blob written by part `part` of the snapshot on entry `seq`: its changes
+/// before the first import are part 0 ([`tile_path`]), those after the `k`-th import part `k`,
+/// in a dir of their own, so that two layers of one snapshot never share a tile blob.
+pub fn segment_tile_path(seq: SequenceId, part: usize, key: TileKey) -> String {
+    match part {
+        0 => tile_path(seq, key),
+        _ => format!("{SNAPSHOT_DIR}/{seq}/{part}/{}-{}", key.tile_row, key.tile_col),
+    }
+}
+
 /// Path of a tile blob written by the snapshot on entry `seq`.
 pub fn tile_path(seq: SequenceId, key: TileKey) -> String {
     format!("{SNAPSHOT_DIR}/{seq}/{}-{}", key.tile_row, key.tile_col)
@@ -173,6 +183,8 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
     let tile_size = base.as_ref().map_or(config.tile_size, |b| b.tile_size);
     let mut layers = base.as_ref().map(|b| b.layers.clone()).unwrap_or_default();
     let mut written = Written::default();
+    // Which part of the snapshot is being written: the imports seen so far.
+    let mut part = 0;
     let mut segment = SegmentChanges {
         extent: base.as_ref().map_or((0, 0), |b| (b.row_count, b.col_count)),
         sizes: base.as_ref().map(|b| b.sizes.clone()).unwrap_or_default(),
@@ -186,8 +198,10 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
             };
             let (extent, sizes) = (extent_after(segment.extent, &entry.operation), segment.sizes.clone());
             if !segment.is_empty() {
-                written.add(write_segment(blobs, seq, tile_size, &mut layers, std::mem::take(&mut segment)).await?);
+                let changes = std::mem::take(&mut segment);
+                written.add(write_segment(blobs, seq, part, tile_size, &mut layers, changes).await?);
             }
+            part += 1;
             segment = SegmentChanges { extent, sizes, ..SegmentChanges::default() };
             if import.tile_size() == tile_size {
                 layers.push(Layer { transform: Transform::default(), tiles: import_tiles(import) });
@@ -205,7 +219,7 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
     }
     let (extent, sizes) = (segment.extent, segment.sizes.clone());
     if !segment.is_empty() || layers.is_empty() {
-        written.add(write_segment(blobs, seq, tile_size, &mut layers, segment).await?);
+        written.add(write_segment(blobs, seq, part, tile_size, &mut layers, segment).await?);
     }
     let Written { tiles: tiles_written, bytes: mut bytes_written } = written;
 
@@ -328,6 +342,7 @@ fn import_tiles(import: &ImportLayer) -> BTreeMap<TileKey, String> {
 async fn write_segment<B: BlobStore>(
     blobs: &B,
     seq: SequenceId,
+    part: usize,
     tile_size: TileSize,
     layers: &mut Vec<Layer>,
     segment: SegmentChanges,
@@ -379,13 +394,13 @@ async fn write_segment<B: BlobStore>(
                 tile.remove(offsets.0, offsets.1);
             } else {
                 tile.set(offsets.0, offsets.1, content)
-                    .map_err(|error| EngineError::Snapshot { path: tile_path(seq, key), error })?;
+                    .map_err(|error| EngineError::Snapshot { path: segment_tile_path(seq, part, key), error })?;
             }
         }
         if tile.is_empty() {
             tiles.remove(&key);
         } else {
-            let path = tile_path(seq, key);
+            let path = segment_tile_path(seq, part, key);
             writes.push((path.clone(), encode_tile(&tile)));
             tiles.insert(key, path);
         }

@@ -8,7 +8,7 @@
 use super::error::EngineError;
 use super::pending::{EditId, PendingEdit};
 use super::state::{Core, Effect, LogIo, Reply};
-use super::structural::{coalesce_deletes, extent_after, rebase_operations, structural_transform};
+use super::structural::{coalesce_deletes, rebase_operations, structural_transform};
 use super::undo_stack::EditKind;
 use crate::log::{AddEntryResult, Entry, LogError, Operation, Origin, SequenceId, Workflow, MAX_BATCH_CELLS};
 use crate::snapshot::Transform;
@@ -21,7 +21,7 @@ impl Core {
     /// is free.
     pub(crate) fn submit(&mut self, id: EditId, operations: Vec<Operation>, time_ms: u64, kind: EditKind) {
         let layout = operations.iter().any(Operation::changes_layout);
-        self.extent = operations.iter().fold(self.extent, extent_after);
+        self.extent = operations.iter().fold(self.extent, super::pending::shown_extent_after);
         self.pending.push(PendingEdit { id, operations, time_ms, kind });
         self.next_edit = self.next_edit.max(id + 1);
         self.view_stale |= layout;
@@ -137,6 +137,8 @@ impl Core {
                     }
                 }
                 self.next_seq = next;
+                // A pending import grew nothing (it was not shown); durable, it does.
+                self.recompute_extent();
                 self.wrote = true;
                 self.errors.append = None;
                 self.dirty = true;

@@ -75,6 +75,16 @@ pub enum Intent {
         rows: bool,
         sizes: Vec<(Id, Option<u32>)>,
     },
+    /// A CSV imported as a layer at (`row`, `col`) of the view it was made in: every cell of
+    /// the rectangle of `rows` by `cols` takes its field (`None`: an empty field empties it).
+    /// It lands only while that rectangle is whole and in place.
+    Import {
+        row: usize,
+        col: usize,
+        rows: Vec<Id>,
+        cols: Vec<Id>,
+        cells: Vec<((Id, Id), Option<CellContent>)>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +147,18 @@ impl Sheet {
                 let axis = self.axis(*rows);
                 axis.visible.retain(|v| !ids.contains(v));
                 axis.dead.extend(ids.iter().copied());
+            }
+            Intent::Import { rows, cols, cells, .. } => {
+                for (id, content) in cells {
+                    match content {
+                        Some(content) => self.cells.insert(*id, content.clone()),
+                        None => self.cells.remove(id),
+                    };
+                }
+                if let (Some(&last_row), Some(&last_col)) = (rows.last(), cols.last()) {
+                    self.rows.grow_to(last_row);
+                    self.cols.grow_to(last_col);
+                }
             }
             Intent::Resize { rows, sizes } => {
                 for &(id, size) in sizes {

@@ -15,7 +15,10 @@ if (container === null) throw new Error("index.html has no #root element");
 const root = createRoot(container);
 
 const loaded = init();
-window.sheetlogLoaded = loaded.then(() => SpreadsheetData);
+window.sheetlogLoaded = loaded.then((wasm) => {
+  window.sheetlogWasmBytes = () => wasm.memory.buffer.byteLength;
+  return SpreadsheetData;
+});
 // A failure to load is shown below; the exposed promise must not also be an unhandled rejection.
 window.sheetlogLoaded.catch(() => {});
 

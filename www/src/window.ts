@@ -1,6 +1,7 @@
 // What the page exposes for browser tests and the console: the open sheet as
 // `window.sheetlog`, `window.sheetlogReady`, a promise of the first sheet opened, and
-// `window.sheetlogLoaded`, a promise of the `SpreadsheetData` class once the module is loaded.
+// `window.sheetlogLoaded`, a promise of the `SpreadsheetData` class once the module is loaded,
+// and `window.sheetlogWasmBytes()`, the size of the page's wasm memory (for benchmarks).
 import type { SpreadsheetData } from "sheetlog";
 
 declare global {
@@ -15,11 +16,14 @@ declare global {
      * rejects when the module fails to load.
      */
     sheetlogLoaded: Promise<typeof SpreadsheetData>;
+    /** Bytes of this page's wasm memory (its peak: wasm memory never shrinks); for benchmarks. */
+    sheetlogWasmBytes: () => number;
   }
 }
 
 let resolveReady: ((data: SpreadsheetData) => void) | undefined;
 window.sheetlog = undefined;
+window.sheetlogWasmBytes = () => 0;
 window.sheetlogReady = new Promise<SpreadsheetData>((resolve) => {
   resolveReady = resolve;
 });

@@ -116,6 +116,8 @@ pub struct ImportReport {
     pub cancelled: bool,
     /// The entry a snapshot was requested on after the import, if one was.
     pub snapshot: Option<SequenceId>,
+    /// The `Import` entry of an import as a layer, once committed.
+    pub entry: Option<SequenceId>,
 }
 
 impl ImportReport {

@@ -369,10 +369,13 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         written: WrittenLayer,
     ) -> LocalBoxFuture<'static, Result<ImportReport, EngineError>> {
         let engine = self.clone();
+        // Submitted now, as every write is, so the entry's place among this client's edits is
+        // the call's.
+        let submitted = written.layer.map(|layer| self.submit(Operation::Import(layer)));
         async move {
             let mut report = written.report;
-            if let Some(layer) = written.layer {
-                engine.submit(Operation::Import(layer)).await?;
+            if let Some(submitted) = submitted {
+                report.entry = Some(submitted.await?.start);
                 report.entries = 1;
                 report.snapshot = engine.request_snapshot().await.unwrap_or(None);
             }
