@@ -59,13 +59,6 @@ impl CellRect {
             .collect()
     }
 
-    /// The cells in both rectangles, if any.
-    pub fn intersection(&self, other: &Self) -> Option<Self> {
-        let rows = (self.rows.0.max(other.rows.0), self.rows.1.min(other.rows.1));
-        let cols = (self.cols.0.max(other.cols.0), self.cols.1.min(other.cols.1));
-        (rows.0 <= rows.1 && cols.0 <= cols.1).then_some(Self { rows, cols })
-    }
-
     /// This rectangle in the coordinates before `transform`; `None` when every row or every
     /// column in it is new (no older layer holds any of its cells).
     pub fn map_down(self, transform: &Transform) -> Option<Self> {
@@ -150,15 +143,9 @@ pub(crate) fn import_tiles_under(
         for transform in pending.iter().rev().chain(after.into_iter().rev()) {
             mapped = mapped.and_then(|r| r.map_down(transform));
         }
-        let own = CellRect::of_range(&layer.rect);
-        let Some(r) = mapped.and_then(|r| r.intersection(&own)) else { continue };
-        let size = layer.tile_size();
-        let (first, last) = (size.tile_of(r.rows.0, r.cols.0), size.tile_of(r.rows.1, r.cols.1));
-        for tile_row in first.tile_row..=last.tile_row {
-            for tile_col in first.tile_col..=last.tile_col {
-                let key = TileKey { tile_row, tile_col };
-                out.push(((LayerId::Import(seq), key), Rc::from(layer.tile_path(key))));
-            }
+        let Some(r) = mapped else { continue };
+        for key in layer.tiles_meeting(r.rows, r.cols) {
+            out.push(((LayerId::Import(seq), key), Rc::from(layer.tile_path(key))));
         }
     }
     out

@@ -324,13 +324,7 @@ impl Written {
 /// The tiles of an import's layer by key, with their paths: every tile of its grid that meets
 /// its rectangle (see [`crate::log::ImportLayer`]).
 fn import_tiles(import: &ImportLayer) -> BTreeMap<TileKey, String> {
-    let size = import.tile_size();
-    let rect = CellRect::of_range(&import.rect);
-    let (first, last) = (size.tile_of(rect.rows.0, rect.cols.0), size.tile_of(rect.rows.1, rect.cols.1));
-    (first.tile_row..=last.tile_row)
-        .flat_map(|tile_row| (first.tile_col..=last.tile_col).map(move |tile_col| TileKey { tile_row, tile_col }))
-        .map(|key| (key, import.tile_path(key)))
-        .collect()
+    import.tiles_meeting((0, u64::MAX), (0, u64::MAX)).map(|key| (key, import.tile_path(key))).collect()
 }
 
 /// Writes the changes of `segment` into `layers` (in place): without structural edits, the

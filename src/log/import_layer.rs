@@ -52,6 +52,21 @@ impl ImportLayer {
         TileSize::new(self.tile_rows, self.tile_cols).unwrap_or(TileSize::DEFAULT)
     }
 
+    /// The keys, in order, of its tiles that meet rows `rows.0 ..= rows.1` and columns
+    /// `cols.0 ..= cols.1` (its rectangle clipped to them; none when they miss it). Every one
+    /// exists: the one enumeration of an import's tiles, for reads and for snapshots.
+    pub fn tiles_meeting(&self, rows: (u64, u64), cols: (u64, u64)) -> impl Iterator<Item = TileKey> {
+        let (start, end) = (self.rect.start(), self.rect.end());
+        let rows = (rows.0.max(start.row), rows.1.min(end.row));
+        let cols = (cols.0.max(start.col), cols.1.min(end.col));
+        let size = self.tile_size();
+        let (first, last) = (size.tile_of(rows.0, cols.0), size.tile_of(rows.1, cols.1));
+        let empty = rows.0 > rows.1 || cols.0 > cols.1;
+        (first.tile_row..=last.tile_row).filter(move |_| !empty).flat_map(move |tile_row| {
+            (first.tile_col..=last.tile_col).map(move |tile_col| TileKey { tile_row, tile_col })
+        })
+    }
+
     /// The blob path of tile `key`.
     pub fn tile_path(&self, key: TileKey) -> String {
         format!("{}/{}-{}", self.dir, key.tile_row, key.tile_col)
