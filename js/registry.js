@@ -79,7 +79,21 @@ async function withStore(mode, work, keep = false) {
   }
 }
 
+/**
+ * The Web Lock every readwrite IndexedDB transaction of this origin holds while it runs (the
+ * Rust side's `web_locks::WRITE_LOCK_NAME`): Chromium deletes an origin's whole IndexedDB when it
+ * is killed with two readwrite transactions unfinished (BENCHMARKS.md, kill campaign of stop 20).
+ */
+const WRITE_LOCK = "sheetlog:idb-write";
+
 async function inTransaction(db, mode, work) {
+  if (mode === "readwrite" && globalThis.navigator?.locks) {
+    return navigator.locks.request(WRITE_LOCK, () => runTransaction(db, mode, work));
+  }
+  return runTransaction(db, mode, work);
+}
+
+async function runTransaction(db, mode, work) {
   const tx = db.transaction(STORE, mode);
   const done = new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();

@@ -208,9 +208,7 @@ async fn the_lock_serialises_workflows_of_one_sheet() {
             let _ = held_tx.send(());
             let _ = release_rx.await;
         };
-        sheetlog::browser::worker_entry::with_workflow_lock(&lock_sheet, work)
-            .await
-            .map_err(|e| JsValue::from_str(&e))?;
+        sheetlog::browser::web_locks::with_workflow_lock(&lock_sheet, work).await.map_err(|e| JsValue::from_str(&e))?;
         Ok(JsValue::UNDEFINED)
     });
     held_rx.await.unwrap();

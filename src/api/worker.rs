@@ -11,7 +11,7 @@ use futures_util::FutureExt as _;
 use wasm_bindgen::JsValue;
 
 use super::js_error::storage_error;
-use crate::browser::worker_entry::with_workflow_lock;
+use crate::browser::web_locks::with_workflow_lock;
 use crate::browser::{Durability, IdbBlobStore, IdbEventLog, WorkerHost, WorkerScript};
 use crate::engine::{run_workflow_with, EngineError, WorkflowConfig, WorkflowHost};
 use crate::log::{SequenceId, Workflow};

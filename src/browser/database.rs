@@ -34,6 +34,7 @@ use wasm_bindgen::prelude::*;
 
 use super::idb_error::{from_idb, from_open, timed_out};
 use super::timer::with_timeout;
+use super::web_locks::{write_turn, WriteTurn};
 use crate::error::{StorageError, StorageErrorKind};
 
 /// The schema version this build creates and reads. Version 2 has the stores of version 1; its
@@ -324,6 +325,24 @@ impl SheetDatabase {
             Durability::Relaxed => TransactionDurability::Relaxed,
         });
         db.transaction(stores).with_mode(mode).with_options(options).build().map_err(from_idb)
+    }
+
+    /// Waits for the origin's write turn ([`write_turn`], at most the operation timeout), then
+    /// starts a readwrite transaction over `stores` on connection `db`, as [`Self::begin`] does.
+    /// Hold the turn until the transaction has finished: then no other readwrite transaction of
+    /// this origin (page, worker or another tab) is unfinished at the same time, which is what
+    /// keeps a killed Chromium from deleting the origin's IndexedDB (see `web_locks`).
+    ///
+    /// # Errors
+    /// A timeout (status 504) waiting for the turn, or the transaction failing to start.
+    pub(crate) async fn begin_write<'a>(
+        &self,
+        db: &'a Database,
+        stores: &[&str],
+    ) -> Result<(WriteTurn, Transaction<'a>), StorageError> {
+        let turn = write_turn(self.inner.options.timeout_ms).await?;
+        let tx = self.begin(db, stores, TransactionMode::Readwrite)?;
+        Ok((turn, tx))
     }
 
     /// Runs `operation` under the operation timeout; `what` names it in the timeout error.

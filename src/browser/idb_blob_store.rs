@@ -272,7 +272,7 @@ impl IdbBlobStore {
         let paths = batch.iter().map(|(path, _)| split_path(path)).collect::<Result<Vec<_>, _>>()?;
         self.db
             .timed("writing blobs", async {
-                let tx = self.db.begin(conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
+                let (_turn, tx) = self.db.begin_write(conn, &[BLOB_STORE]).await?;
                 let done = tx.on_done().map_err(storage)?;
                 let store = tx.object_store(BLOB_STORE).map_err(storage)?;
                 if let Err(e) = check_kinds(&store, &paths).await? {
@@ -301,7 +301,7 @@ impl IdbBlobStore {
         let split = paths.iter().map(|path| split_path(path)).collect::<Result<Vec<_>, _>>()?;
         self.db
             .timed("removing blobs", async {
-                let tx = self.db.begin(conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
+                let (_turn, tx) = self.db.begin_write(conn, &[BLOB_STORE]).await?;
                 let done = tx.on_done().map_err(storage)?;
                 let store = tx.object_store(BLOB_STORE).map_err(storage)?;
                 let mut dir_requests = Vec::with_capacity(split.len());
@@ -410,7 +410,7 @@ impl BlobDir for IdbBlobDir {
         let conn = self.connection().await?;
         self.db
             .timed("writing a blob", async {
-                let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
+                let (_turn, tx) = self.db.begin_write(&conn, &[BLOB_STORE]).await?;
                 let done = tx.on_done().map_err(storage)?;
                 let store = tx.object_store(BLOB_STORE).map_err(storage)?;
                 for ancestor in self.prefix.ancestor_keys() {
@@ -437,7 +437,7 @@ impl BlobDir for IdbBlobDir {
         let key = self.prefix.child_key(name);
         self.db
             .timed("removing a blob", async {
-                let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
+                let (_turn, tx) = self.db.begin_write(&conn, &[BLOB_STORE]).await?;
                 let done = tx.on_done().map_err(storage)?;
                 let store = tx.object_store(BLOB_STORE).map_err(storage)?;
                 if !exists(&store, &key).await? {
@@ -524,7 +524,7 @@ impl BlobDir for IdbBlobDir {
         let conn = self.connection().await?;
         self.db
             .timed("removing a blob dir", async {
-                let tx = self.db.begin(&conn, &[BLOB_STORE], TransactionMode::Readwrite)?;
+                let (_turn, tx) = self.db.begin_write(&conn, &[BLOB_STORE]).await?;
                 let done = tx.on_done().map_err(storage)?;
                 let store = tx.object_store(BLOB_STORE).map_err(storage)?;
                 let delete = store

@@ -190,7 +190,7 @@ async fn append_batch(
     batch: &[PendingAppend],
 ) -> Result<Vec<Result<AddEntryResult, LogError>>, StorageError> {
     let conn = db.connection().await?;
-    let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
+    let (_turn, tx) = db.begin_write(&conn, &[LOG_STORE, META_STORE]).await?;
     let done = tx.on_done().map_err(storage)?;
     let issued: RefCell<Option<Appended>> = RefCell::new(None);
     let body = async {
@@ -328,7 +328,7 @@ impl EventLog for IdbEventLog {
         update.validate()?;
         let db = &self.shared.db;
         let conn = db.connection().await?;
-        let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
+        let (_turn, tx) = db.begin_write(&conn, &[LOG_STORE, META_STORE]).await?;
         let done = tx.on_done().map_err(storage)?;
         let issued: RefCell<Option<Result<(), LogError>>> = RefCell::new(None);
         let body = async {
@@ -431,7 +431,7 @@ impl EventLog for IdbEventLog {
     async fn truncate(&self, seq: SequenceId) -> Result<(), LogError> {
         let db = &self.shared.db;
         let conn = db.connection().await?;
-        let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readwrite)?;
+        let (_turn, tx) = db.begin_write(&conn, &[LOG_STORE, META_STORE]).await?;
         let done = tx.on_done().map_err(storage)?;
         let issued: RefCell<Option<Result<(), LogError>>> = RefCell::new(None);
         let body = async {

@@ -13,6 +13,7 @@ mod idb_error;
 mod idb_event_log;
 pub mod registry;
 pub mod timer;
+pub mod web_locks;
 pub mod worker_entry;
 mod worker_host;
 

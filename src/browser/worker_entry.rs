@@ -11,16 +11,15 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::future::Future;
 
-use futures_channel::oneshot;
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::future_to_promise;
 
 use super::database::{Durability, IdbOptions, SheetDatabase};
 use super::idb_blob_store::IdbBlobStore;
 use super::idb_event_log::IdbEventLog;
+use super::web_locks::with_workflow_lock;
 use crate::engine::workflow::DEFAULT_MAX_LAYERS;
 use crate::engine::{run_workflow_with, Retention, WorkflowConfig};
 use crate::log::{SequenceId, Workflow};
@@ -309,68 +308,4 @@ pub fn close_cached_sheets() {
     for handles in all {
         handles.db.close();
     }
-}
-
-// ---- Web Locks ----
-
-#[wasm_bindgen]
-extern "C" {
-    /// `navigator.locks`. web-sys has `LockManager` only behind `web_sys_unstable_apis`.
-    type LockManager;
-
-    #[wasm_bindgen(method, catch)]
-    fn request(this: &LockManager, name: &str, callback: &js_sys::Function) -> Result<Promise, JsValue>;
-}
-
-/// `navigator.locks`, when this context has the Web Locks API (every current browser, in secure
-/// contexts).
-fn lock_manager() -> Option<LockManager> {
-    let navigator = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).ok()?;
-    if !navigator.is_object() {
-        return None;
-    }
-    let locks = Reflect::get(&navigator, &JsValue::from_str("locks")).ok()?;
-    locks.is_object().then(|| locks.unchecked_into())
-}
-
-/// The name of the Web Lock held while a workflow of `sheet` runs.
-pub fn workflow_lock_name(sheet: &str) -> String {
-    format!("sheetlog:{sheet}:workflow")
-}
-
-fn describe(error: &JsValue) -> String {
-    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
-        return String::from(error.message());
-    }
-    error.as_string().unwrap_or_else(|| format!("{error:?}"))
-}
-
-/// Runs `work` while holding the exclusive Web Lock of `sheet`'s workflows (across tabs and
-/// workers); without the Web Locks API, runs it at once (workflows are idempotent).
-///
-/// # Errors
-/// When the lock request fails.
-pub async fn with_workflow_lock<F>(sheet: &str, work: F) -> Result<F::Output, String>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    let Some(locks) = lock_manager() else {
-        return Ok(work.await);
-    };
-    let (done_tx, done_rx) = oneshot::channel();
-    // Called once the lock is granted; the lock is held until the promise it returns settles.
-    let callback = Closure::once(move |_lock: JsValue| -> Promise {
-        future_to_promise(async move {
-            let _ = done_tx.send(work.await);
-            Ok(JsValue::UNDEFINED)
-        })
-    });
-    let granted = locks
-        .request(&workflow_lock_name(sheet), callback.as_ref().unchecked_ref())
-        .map_err(|e| format!("could not request the workflow lock: {}", describe(&e)))?;
-    let released = JsFuture::from(granted).await;
-    drop(callback);
-    released.map_err(|e| format!("the workflow lock failed: {}", describe(&e)))?;
-    done_rx.await.map_err(|_| "the workflow lock was released before the workflow ran".to_owned())
 }
