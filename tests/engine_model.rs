@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
-use engine_common::logical::{check_sizes, edit, make, Axis, Edit, Id, Intent, Sheet};
+use engine_common::logical::{check_sizes, edit, import_csv, import_intent, make, Axis, Edit, Id, Intent, Sheet};
 use engine_common::{run_chain, small_tiles, test_retention, Harness};
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
@@ -38,8 +38,6 @@ use sheetlog::engine::csv::{
 };
 use sheetlog::engine::{ContentVersion, Engine, EngineError, LoadStatus};
 use sheetlog::log::{EventLog, MemoryEventLog, Operation, QueryFrom, QueryTo, SequenceId, Workflow};
-use sheetlog::model::CellValue;
-use sheetlog::snapshot::CellContent;
 use sheetlog::snapshot::TileSize;
 
 /// Positions edits use; the check covers a few more.
@@ -347,26 +345,7 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
             Step::Import { client, .. } if made.iter().any(|m| m.client == *client && m.answer.is_none()) => {}
             Step::Import { client, row, col, rows, cols, empty } => {
                 let engine = &engines[*client];
-                // The CSV: numbers from the counter, or empty fields where `empty` says.
-                let mut text = String::new();
-                let mut values = Vec::new();
-                for r in 0..*rows {
-                    let fields: Vec<String> = (0..*cols)
-                        .map(|c| {
-                            if empty >> ((r * cols + c) % 64) & 1 == 1 {
-                                values.push(None);
-                                // Quoted, so that a row of one empty field is not a blank line.
-                                "\"\"".to_owned()
-                            } else {
-                                counter += 1.0;
-                                values.push(Some(counter));
-                                format!("{counter}")
-                            }
-                        })
-                        .collect();
-                    text.push_str(&fields.join(","));
-                    text.push('\n');
-                }
+                let (text, values) = import_csv(*rows, *cols, *empty, &mut counter);
                 let options = ImportOptions {
                     csv: CsvImportOptions { start_row: *row, start_column: *col, ..CsvImportOptions::default() },
                     on_error: OnError::Rollback,
@@ -385,17 +364,8 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 let (written, _) = h.run(write).map_err(|e| TestCaseError::fail(format!("import tiles: {e}")))?;
                 let synced = engine.snapshot().log_info().sequence_id;
                 let (view, _) = replay(&made, Some(*client), synced).map_err(TestCaseError::fail)?;
-                let row_ids: Vec<Id> = (*row..row + rows).map(|r| view.rows.visible[r as usize]).collect();
-                let col_ids: Vec<Id> = (*col..col + cols).map(|c| view.cols.visible[c as usize]).collect();
-                let mut cells = Vec::new();
-                for (k, value) in values.into_iter().enumerate() {
-                    let id = (row_ids[k / *cols as usize], col_ids[k % *cols as usize]);
-                    let content = value.map(|n| CellContent { value: Some(CellValue::Number(n)), format: None });
-                    cells.push((id, content));
-                }
                 prop_assert!(written.layer.is_some(), "every row is a record: the import has a layer");
-                let intent =
-                    Intent::Import { row: *row as usize, col: *col as usize, rows: row_ids, cols: col_ids, cells };
+                let intent = import_intent(&view, *row, *col, *cols, values);
                 // The commit itself (`commit_import_layer` also requests a snapshot after it).
                 let layer = written.layer.expect("checked above");
                 let future = engine.submit(Operation::Import(layer));

@@ -1,5 +1,5 @@
 //! Model-based property test of time travel and undo (the time-travel issue): two clients on
-//! one log make random edits, undo and redo them, while snapshots, compactions, history,
+//! one log make random edits and CSV imports (as layers), undo and redo them, while snapshots, compactions, history,
 //! truncation, garbage collection, sleeps past the leases and reopens happen in between.
 //!
 //! The reference is the naive sheet of logical rows and columns (`engine_common::logical`),
@@ -7,7 +7,9 @@
 //! made one at a time on a synced client, so each is one entry with an intent fixed in logical
 //! terms. An undo in the reference inverts a step's entries newest first from the states around
 //! them (previous contents for writes and clears; new rows holding the deleted rows' cells,
-//! before the item that followed them; the inserted rows deleted), then moves each
+//! before the item that followed them; the inserted rows deleted; for an import, its rectangle
+//! emptied, split where later entries inserted rows or columns inside it, in the order the
+//! transform splits it, then what it held written back), then moves each
 //! insertion point through the later entries one by one (to the next surviving item when an
 //! entry deletes it) and applies the result to the current sheet, dropping writes to deleted
 //! rows or columns; a step left with nothing but dropped writes is skipped. Each client keeps
@@ -24,10 +26,13 @@ mod engine_common;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use engine_common::logical::{check_sizes, edit, make, Edit, Id, Intent, Sheet};
+use engine_common::logical::{check_sizes, edit, import_csv, import_intent, make, Edit, Id, Intent, Sheet};
 use engine_common::{run_chain, small_tiles, Harness};
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
+use sheetlog::engine::csv::{
+    write_import_layer, BytesSource, CsvImportOptions, ImportOptions, ImportProgress, OnError,
+};
 use sheetlog::engine::{ContentVersion, Engine, EngineError, EngineOptions, LoadStatus, UndoOutcome};
 use sheetlog::log::{EventLog, MemoryEventLog, QueryFrom, QueryTo, SequenceId, Workflow};
 use sheetlog::snapshot::{CellContent, TileSize};
@@ -57,6 +62,16 @@ enum Step {
     Reopen {
         client: usize,
     },
+    /// A CSV of `rows` × `cols` numbers imported as a layer at (`row`, `col`) by `client`
+    /// (`empty`: which fields are empty, as `import_csv` reads it): one entry, one undo step.
+    Import {
+        client: usize,
+        row: u64,
+        col: u64,
+        rows: u64,
+        cols: u64,
+        empty: u64,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -69,7 +84,9 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::Compact),
         1 => Just(Step::Gc),
         1 => Just(Step::Sleep),
-        1 => client.prop_map(|client| Step::Reopen { client }),
+        1 => client.clone().prop_map(|client| Step::Reopen { client }),
+        2 => (client, 0..SIDE, 0..SIDE, 1..6u64, 1..4u64, any::<u64>())
+            .prop_map(|(client, row, col, rows, cols, empty)| Step::Import { client, row, col, rows, cols, empty }),
     ]
 }
 
@@ -180,6 +197,22 @@ fn inverse(
     }
 }
 
+/// The items of `ids` still visible on `axis`, in runs of consecutive positions, in order.
+fn visible_runs(axis: &engine_common::logical::Axis, ids: &[Id]) -> Vec<Vec<Id>> {
+    let mut positions: Vec<usize> = ids.iter().filter_map(|id| axis.position(*id)).collect();
+    positions.sort_unstable();
+    let mut out: Vec<Vec<Id>> = Vec::new();
+    let mut last: Option<usize> = None;
+    for p in positions {
+        match (out.last_mut(), last) {
+            (Some(run), Some(l)) if l + 1 == p => run.push(axis.visible[p]),
+            _ => out.push(vec![axis.visible[p]]),
+        }
+        last = Some(p);
+    }
+    out
+}
+
 /// `intent` with the items of `renamed` replaced.
 fn rename(intent: Intent, renamed: &HashMap<Id, Id>) -> Intent {
     let id = |i: Id| renamed.get(&i).copied().unwrap_or(i);
@@ -280,20 +313,14 @@ impl Model {
                     }
                     Intent::Delete { rows, ids } => {
                         // The items still visible, in runs of consecutive positions, highest first.
-                        let items = &axis(&work, rows).visible;
-                        let mut positions: Vec<usize> =
-                            ids.iter().filter_map(|id| items.iter().position(|v| v == id)).collect();
-                        positions.sort_unstable();
-                        let mut groups: Vec<Vec<Id>> = Vec::new();
-                        let mut last: Option<usize> = None;
-                        for p in positions {
-                            match (groups.last_mut(), last) {
-                                (Some(g), Some(l)) if l + 1 == p => g.push(items[p]),
-                                _ => groups.push(vec![items[p]]),
-                            }
-                            last = Some(p);
-                        }
+                        let groups = visible_runs(axis(&work, rows), &ids);
                         groups.into_iter().rev().map(|ids| Intent::Delete { rows, ids }).collect()
+                    }
+                    // A rectangle that later entries inserted items into is cleared as the
+                    // rectangles between those items (the transform splits it at each insert,
+                    // and never joins the parts again): one entry each.
+                    Intent::Clear { rows, cols } => {
+                        self.split_by_inserts(rows, cols, run.end as usize..now as usize, &work)
                     }
                     other => vec![other],
                 };
@@ -304,6 +331,56 @@ impl Model {
             }
         }
         (out, wrote)
+    }
+
+    /// The rectangle of `rows` × `cols` (consecutive when its entry was made) split where
+    /// entries `later` inserted rows or columns inside it, in the order the transform splits it
+    /// (each part in two, in place, entry by entry; parts are never joined again), each part
+    /// left with the items still visible in `work`.
+    fn split_by_inserts(&self, rows: Vec<Id>, cols: Vec<Id>, later: Range<usize>, work: &Sheet) -> Vec<Intent> {
+        let mut parts = vec![(rows, cols)];
+        for j in later {
+            let Intent::Insert { rows: on_rows, new, .. } = &self.intents[j] else { continue };
+            let items = &axis(&self.states[j + 1], *on_rows).visible;
+            let Some(at) = new.first().and_then(|first| items.iter().position(|v| v == first)) else { continue };
+            let (Some(before), Some(after)) = (at.checked_sub(1).map(|p| items[p]), items.get(at + new.len())) else {
+                continue;
+            };
+            // Items deleted before entry `j` no longer separate two others.
+            let visible = |v: &Id| axis(&self.states[j + 1], *on_rows).position(*v).is_some();
+            let mut split = Vec::with_capacity(parts.len() + 1);
+            for (rows, cols) in parts {
+                let list = if *on_rows { &rows } else { &cols };
+                let live: Vec<Id> = list.iter().copied().filter(visible).collect();
+                let b = live.iter().position(|v| *v == before);
+                let a = live.iter().position(|v| v == after);
+                if !matches!((b, a), (Some(b), Some(a)) if a == b + 1) {
+                    split.push((rows, cols));
+                    continue;
+                }
+                let cut = list.iter().position(|v| v == after).expect("a live item of the part");
+                if *on_rows {
+                    let (top, bottom) = rows.split_at(cut);
+                    split.push((top.to_vec(), cols.clone()));
+                    split.push((bottom.to_vec(), cols));
+                } else {
+                    let (left, right) = cols.split_at(cut);
+                    split.push((rows.clone(), left.to_vec()));
+                    split.push((rows, right.to_vec()));
+                }
+            }
+            parts = split;
+        }
+        parts
+            .into_iter()
+            .flat_map(|(rows, cols)| {
+                let row_runs = visible_runs(&work.rows, &rows);
+                let col_runs = visible_runs(&work.cols, &cols);
+                row_runs.into_iter().flat_map(move |r| {
+                    col_runs.clone().into_iter().map(move |c| Intent::Clear { rows: r.clone(), cols: c })
+                })
+            })
+            .collect()
     }
 
     /// The reference's undo (or redo) for `client`: steps skipped, and the intents of the step
@@ -377,6 +454,37 @@ fn run_steps(steps: Vec<(Step, u64)>) -> Result<(), TestCaseError> {
                 let (future, intent) = make(engine, model.current(), edit, &mut next_id, &mut counter);
                 let range = h.run(future).map_err(|e| TestCaseError::fail(format!("{what}: {e}")))?;
                 prop_assert_eq!(range.clone(), model.now()..model.now() + 1, "{}: one entry at the end", what);
+                model.append(intent);
+                let stacks = &mut model.stacks[*client];
+                stacks.undo.push(vec![range]);
+                stacks.redo.clear();
+            }
+            Step::Import { client, row, col, rows, cols, empty } => {
+                let engine = &engines[*client];
+                h.run(engine.sync()).map_err(|e| TestCaseError::fail(format!("sync: {e}")))?;
+                let (text, values) = import_csv(*rows, *cols, *empty, &mut counter);
+                let options = ImportOptions {
+                    csv: CsvImportOptions { start_row: *row, start_column: *col, ..CsvImportOptions::default() },
+                    on_error: OnError::Rollback,
+                };
+                let source = BytesSource::new(text.into_bytes(), 5);
+                let (mut progress, never) = (|_: &ImportProgress| {}, || false);
+                let write = write_import_layer(
+                    engine.blobs(),
+                    &source,
+                    options,
+                    engine.tile_size(),
+                    format!("imports/time-travel-{i}"),
+                    &mut progress,
+                    &never,
+                );
+                let (written, _) = h.run(write).map_err(|e| TestCaseError::fail(format!("{what}: tiles: {e}")))?;
+                let intent = import_intent(model.current(), *row, *col, *cols, values);
+                let report = h
+                    .run(engine.commit_import_layer(written))
+                    .map_err(|e| TestCaseError::fail(format!("{what}: commit: {e}")))?;
+                prop_assert_eq!(report.entry, Some(model.now()), "{}: one entry at the end", what);
+                let range = model.now()..model.now() + 1;
                 model.append(intent);
                 let stacks = &mut model.stacks[*client];
                 stacks.undo.push(vec![range]);

@@ -375,3 +375,45 @@ pub fn check_sizes(
     }
     Ok(())
 }
+
+/// A CSV of `rows` × `cols` numeric fields for an import: numbers from `counter` (counting up),
+/// or an empty field where bit `(r × cols + c) mod 64` of `empty` is set. Gives the text and
+/// each field's value, row by row (`None`: empty).
+pub fn import_csv(rows: u64, cols: u64, empty: u64, counter: &mut f64) -> (String, Vec<Option<f64>>) {
+    let mut text = String::new();
+    let mut values = Vec::new();
+    for r in 0..rows {
+        let fields: Vec<String> = (0..cols)
+            .map(|c| {
+                if empty >> ((r * cols + c) % 64) & 1 == 1 {
+                    values.push(None);
+                    // Quoted, so that a row of one empty field is not a blank line.
+                    "\"\"".to_owned()
+                } else {
+                    *counter += 1.0;
+                    values.push(Some(*counter));
+                    format!("{counter}")
+                }
+            })
+            .collect();
+        text.push_str(&fields.join(","));
+        text.push('\n');
+    }
+    (text, values)
+}
+
+/// The intent of importing `values` (from [`import_csv`]) at (`row`, `col`) of `view`.
+pub fn import_intent(view: &Sheet, row: u64, col: u64, cols: u64, values: Vec<Option<f64>>) -> Intent {
+    let rows = values.len() as u64 / cols;
+    let row_ids: Vec<Id> = (row..row + rows).map(|r| view.rows.visible[r as usize]).collect();
+    let col_ids: Vec<Id> = (col..col + cols).map(|c| view.cols.visible[c as usize]).collect();
+    let cells = values
+        .into_iter()
+        .enumerate()
+        .map(|(k, value)| {
+            let id = (row_ids[k / cols as usize], col_ids[k % cols as usize]);
+            (id, value.map(|n| CellContent { value: Some(CellValue::Number(n)), format: None }))
+        })
+        .collect();
+    Intent::Import { row: row as usize, col: col as usize, rows: row_ids, cols: col_ids, cells }
+}
