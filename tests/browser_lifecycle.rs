@@ -34,7 +34,7 @@ async fn open(sheet: &str, lease_ms: u64) -> (IdbEngine, SheetDatabase) {
     let (log, blobs) = (IdbEventLog::new(db.clone()), IdbBlobStore::new(db.clone()));
     let options = EngineOptions { snapshot_interval: 10, lease_ms, ..EngineOptions::default() };
     let host = InThreadHost::new(log.clone(), blobs.clone(), options.tile_size)
-        .with_retention(Retention { keep_snapshots: 2, gc_every: 20 })
+        .with_retention(Retention { keep_snapshots: 2, gc_every: 20, ..Retention::default() })
         .with_clock(Rc::new(|| js_sys::Date::now() as u64));
     let engine = Engine::open(log, blobs, Rc::new(host), runtime(), options).await.expect("open the engine");
     (engine, db)

@@ -83,6 +83,14 @@ enum Step {
         cols: u64,
         empty: u64,
     },
+    /// A client writes an import's tiles and never appends its entry (a crash, a closed tab, a
+    /// killed worker): garbage collection takes them once they are older than the retention's
+    /// `abandoned_import_ms`, and keeps them until then.
+    Abandon {
+        client: usize,
+        rows: u64,
+        cols: u64,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -99,6 +107,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::Gc),
         2 => (client, 0..SIDE, 0..SIDE, 1..6u64, 1..4u64, any::<u64>())
             .prop_map(|(client, row, col, rows, cols, empty)| Step::Import { client, row, col, rows, cols, empty }),
+        1 => (0..CLIENTS, 1..9u64, 1..6u64).prop_map(|(client, rows, cols)| Step::Abandon { client, rows, cols }),
     ]
 }
 
@@ -282,6 +291,8 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let open = |h: &mut Harness| -> TestEngine { h.open_layered(log.clone(), blobs.clone(), small_tiles(4), 2) };
     let mut engines: Vec<TestEngine> = (0..CLIENTS).map(|_| open(&mut h)).collect();
     let mut made: Vec<Made> = Vec::new();
+    // Abandoned imports: their dir and when they started (the harness clock).
+    let mut abandoned: Vec<(String, u64)> = Vec::new();
     let mut held: Vec<(Rc<ContentVersion>, Sheet, String)> = Vec::new();
     let mut next_id: Id = 10_000_000;
     let mut counter = 0.0;
@@ -328,6 +339,7 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 if let Some(info) = latest {
                     run_chain(&mut h, &log, &blobs, info.seq, Workflow::Gc, tiles);
                     no_unreferenced_blobs(&mut h, &blobs)?;
+                    abandoned_imports_collected(&mut h, &blobs, &abandoned)?;
                 }
             }
             Step::Reopen { client } => {
@@ -357,7 +369,7 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
                     &source,
                     options,
                     engine.tile_size(),
-                    format!("imports/model-{i}"),
+                    format!("imports/{:013}-model-{i}", h.clock.get()),
                     &mut progress,
                     &never,
                 );
@@ -370,6 +382,26 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 let layer = written.layer.expect("checked above");
                 let future = engine.submit(Operation::Import(layer));
                 made.push(Made { client: *client, intent, synced, answer: None, future: Some(future) });
+            }
+            Step::Abandon { client, rows, cols } => {
+                let engine = &engines[*client];
+                let (text, _) = import_csv(*rows, *cols, 0, &mut counter);
+                let source = BytesSource::new(text.into_bytes(), 11);
+                let (mut progress, never) = (|_: &ImportProgress| {}, || false);
+                let dir = format!("imports/{:013}-abandoned-{i}", h.clock.get());
+                let options = ImportOptions { csv: CsvImportOptions::default(), on_error: OnError::Rollback };
+                let write = write_import_layer(
+                    engine.blobs(),
+                    &source,
+                    options,
+                    engine.tile_size(),
+                    dir.clone(),
+                    &mut progress,
+                    &never,
+                );
+                let (written, _) = h.run(write).map_err(|e| TestCaseError::fail(format!("import tiles: {e}")))?;
+                prop_assert!(written.layer.is_some(), "the abandoned import wrote tiles");
+                abandoned.push((dir, h.clock.get()));
             }
             Step::Hold { client } => {
                 let version = engines[*client].snapshot();
@@ -457,6 +489,30 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
 
 /// Every blob under `snapshots/` is referenced by a snapshot the catalog keeps or by the
 /// snapshot a live lease reads from.
+/// After a GC: every abandoned import older than the retention's `abandoned_import_ms` is gone,
+/// and every younger one is whole. (Committed imports are checked by the reads: their cells,
+/// the held versions and time travel read their tiles.)
+fn abandoned_imports_collected(
+    h: &mut Harness,
+    blobs: &MemoryBlobStore,
+    abandoned: &[(String, u64)],
+) -> Result<(), TestCaseError> {
+    use sheetlog::blob::{BlobDir, BlobStore};
+    let after = test_retention().abandoned_import_ms;
+    for (dir, started) in abandoned {
+        let name = dir.strip_prefix("imports/").expect("import dirs are under imports/");
+        let imports = h.run(blobs.root().dir("imports")).unwrap();
+        let handle = h.run(imports.dir(name)).unwrap();
+        let left = h.run(handle.list(None)).unwrap().entries.len();
+        if h.clock.get() - started >= after {
+            prop_assert_eq!(left, 0, "{} is abandoned and {} ms old: collected", dir, h.clock.get() - started);
+        } else {
+            prop_assert!(left > 0, "{} is abandoned but only {} ms old: kept", dir, h.clock.get() - started);
+        }
+    }
+    Ok(())
+}
+
 fn no_unreferenced_blobs(h: &mut Harness, blobs: &MemoryBlobStore) -> Result<(), TestCaseError> {
     use sheetlog::blob::{BlobDir, BlobStore, EntryKind};
     use sheetlog::engine::lifecycle::read_catalog;

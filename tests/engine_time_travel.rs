@@ -474,7 +474,7 @@ fn run_steps(steps: Vec<(Step, u64)>) -> Result<(), TestCaseError> {
                     &source,
                     options,
                     engine.tile_size(),
-                    format!("imports/time-travel-{i}"),
+                    format!("imports/{:013}-time-travel-{i}", h.clock.get()),
                     &mut progress,
                     &never,
                 );

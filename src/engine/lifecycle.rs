@@ -11,7 +11,10 @@
 //!    that stay put as the sheet grows, [`retained_snapshots`],
 //!    plus the snapshot each open client reads from), recorded in the catalog, and every blob
 //!    under `snapshots/` that none of them references is removed: layers merged by compaction,
-//!    superseded snapshots, orphans of a crashed snapshot. History blobs are kept.
+//!    superseded snapshots, orphans of a crashed snapshot. So is the dir of every CSV import
+//!    (`imports/`) that never committed and is older than [`Retention::abandoned_import_ms`];
+//!    the history step marks an import committed before its entry leaves the log, and
+//!    committed imports stay (history and time travel read them). History blobs are kept.
 //!
 //! Each step marks the next on entry N (`pending`), so a crash runs it again at the next open;
 //! each is idempotent. They run where the snapshot runs (the worker, under the sheet's Web
@@ -20,14 +23,15 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::rc::Rc;
 
+use super::csv::{import_started_ms, IMPORT_COMMITTED, IMPORT_DIR};
 use super::error::EngineError;
 use super::log_pages::LogPages;
 use super::workflow::{read_index, SNAPSHOT_DIR};
 use crate::blob::{read_path, remove_path, write_path};
 use crate::blob::{BlobDir, BlobError, BlobStore, EntryKind};
 use crate::log::{
-    decode_entry, encode_entry, Entry, EventLog, LogError, Metadata, MetadataUpdate, QueryFrom, QueryTo, SequenceId,
-    Workflow,
+    decode_entry, encode_entry, Entry, EventLog, LogError, Metadata, MetadataUpdate, Operation, QueryFrom, QueryTo,
+    SequenceId, Workflow,
 };
 use crate::snapshot::{
     decode_catalog, decode_history, decode_lease, encode_catalog, encode_history, encode_lease, Catalog, HistoryBlob,
@@ -53,11 +57,15 @@ pub struct Retention {
     /// Garbage is collected when this many entries passed since the last collection (default
     /// 4000: every few snapshots at the default interval).
     pub gc_every: u64,
+    /// How old (in milliseconds, by the name of its dir) an import must be before garbage
+    /// collection takes its tiles when its entry never committed (default 24 hours): an import
+    /// still running in some tab is younger than that. Committed imports are never taken.
+    pub abandoned_import_ms: u64,
 }
 
 impl Default for Retention {
     fn default() -> Self {
-        Self { keep_snapshots: 4, gc_every: 4000 }
+        Self { keep_snapshots: 4, gc_every: 4000, abandoned_import_ms: 24 * 60 * 60 * 1000 }
     }
 }
 
@@ -72,6 +80,9 @@ pub struct LifecycleReport {
     pub removed: usize,
     /// Snapshots kept, by entry.
     pub retained: Vec<SequenceId>,
+    /// Dirs of imports that never committed removed by garbage collection (their tiles are
+    /// not counted in `removed`).
+    pub abandoned_imports: usize,
 }
 
 /// Path of the history blob of entries `first .. end`.
@@ -195,6 +206,7 @@ pub async fn write_history<L: EventLog, B: BlobStore>(
     }
     let path = if from < seq {
         let mut entries = Vec::with_capacity((seq - from) as usize);
+        let mut committed_imports = Vec::new();
         let mut next = from;
         while next < seq {
             let page = log.query(QueryFrom::Seq(next), QueryTo::Seq(seq), None).await?;
@@ -202,8 +214,17 @@ pub async fn write_history<L: EventLog, B: BlobStore>(
                 break;
             }
             next = page.next();
-            entries
-                .extend(page.entries.into_iter().map(|e| encode_entry(&Entry { metadata: Metadata::default(), ..e })));
+            for entry in page.entries {
+                if let Operation::Import(layer) = &entry.operation {
+                    committed_imports.push(format!("{}/{IMPORT_COMMITTED}", layer.dir));
+                }
+                entries.push(encode_entry(&Entry { metadata: Metadata::default(), ..entry }));
+            }
+        }
+        // Before any of these entries can leave the log: their imports committed (GC keeps them).
+        if !committed_imports.is_empty() {
+            let markers: Vec<(&str, &[u8])> = committed_imports.iter().map(|p| (p.as_str(), &[][..])).collect();
+            blobs.write_many(&markers).await?;
         }
         let previous = catalog.history.as_ref().map(|(_, p)| p.clone());
         let path = history_path(from, seq);
@@ -234,6 +255,50 @@ pub async fn write_history<L: EventLog, B: BlobStore>(
     }
     set_pending(log, seq, update).await?;
     Ok(report)
+}
+
+/// Removes the dir of every import that never committed and started at least `after_ms`
+/// before `now_ms` (by its name, [`import_started_ms`]): a crash, a closed tab or a killed
+/// worker before its `Import` entry landed left its tiles behind (issue 9, item 1). An import
+/// is kept while its entry is in the log (`in_log`) or once the history step marked it
+/// committed ([`IMPORT_COMMITTED`]); dirs of other names are never taken. Gives the number of
+/// dirs removed. Cost: one listing of `imports/` and one read per old, unlisted dir.
+///
+/// # Errors
+/// [`EngineError`] from the blob store.
+async fn remove_abandoned_imports<B: BlobStore>(
+    blobs: &B,
+    in_log: &HashSet<String>,
+    now_ms: u64,
+    after_ms: u64,
+) -> Result<usize, EngineError> {
+    let imports = blobs.root().dir(IMPORT_DIR).await?;
+    let mut names = Vec::new();
+    let mut continuation = None;
+    loop {
+        let page = imports.list(continuation.as_ref()).await?;
+        names.extend(page.entries.into_iter().filter(|e| e.kind == EntryKind::Dir).map(|e| e.name));
+        match page.continuation {
+            Some(next) => continuation = Some(next),
+            None => break,
+        }
+    }
+    let mut removed = 0;
+    for name in names {
+        let Some(started) = import_started_ms(&name) else { continue };
+        if now_ms.saturating_sub(started) < after_ms || in_log.contains(&format!("{IMPORT_DIR}/{name}")) {
+            continue;
+        }
+        let dir = imports.dir(&name).await?;
+        match dir.read(IMPORT_COMMITTED).await {
+            Ok(_) => continue,
+            Err(BlobError::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        dir.remove_all().await?;
+        removed += 1;
+    }
+    Ok(removed)
 }
 
 /// Checkpoints kept per doubling of age (see [`retained_snapshots`]): a version this many
@@ -286,9 +351,13 @@ pub async fn collect_garbage<L: EventLog, B: BlobStore>(
     // Every snapshot known: the catalog's, then the log's (a compaction changes an entry's path).
     let mut known: BTreeMap<SequenceId, String> = catalog.snapshots.iter().cloned().collect();
     let mut in_log = Vec::new();
+    let mut imports_in_log: HashSet<String> = HashSet::new();
     let mut page = log.query(QueryFrom::Start, QueryTo::End, None).await?;
     loop {
         for (i, entry) in page.entries.iter().enumerate() {
+            if let Operation::Import(layer) = &entry.operation {
+                imports_in_log.insert(layer.dir.clone());
+            }
             if let Some(path) = &entry.metadata.snapshot {
                 known.insert(page.first + i as u64, path.clone());
                 in_log.push(page.first + i as u64);
@@ -350,10 +419,13 @@ pub async fn collect_garbage<L: EventLog, B: BlobStore>(
     for chunk in dead.chunks(GC_REMOVE_BATCH) {
         blobs.remove_many(&chunk.iter().map(String::as_str).collect::<Vec<_>>()).await?;
     }
+    let abandoned_imports =
+        remove_abandoned_imports(blobs, &imports_in_log, now_ms, retention.abandoned_import_ms).await?;
     set_pending(log, seq, MetadataUpdate::default().with_pending(None)).await?;
     Ok(LifecycleReport {
         removed,
         retained: retained.into_iter().map(|(s, _)| s).collect(),
+        abandoned_imports,
         ..LifecycleReport::default()
     })
 }

@@ -464,12 +464,15 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         core.base.index.as_ref().map_or(core.options.tile_size, |index| index.tile_size)
     }
 
-    /// A name no other import of this engine, or of another client, uses: the client id and a
-    /// counter, for the blob dir of a layer import.
+    /// A name no other import of this engine, or of another client, uses, for the blob dir of a
+    /// layer import: the clock's milliseconds (13 decimal digits, read back by
+    /// [`import_started_ms`](super::csv::import_started_ms) so that garbage collection can tell
+    /// an abandoned import from a running one), the client id and a counter.
     pub(crate) fn unique_name(&self) -> String {
         let id = self.inner.next_waiter.get();
         self.inner.next_waiter.set(id + 1);
-        format!("{:016x}-{id}", self.client_id())
+        let now = (self.inner.runtime.now_ms)();
+        format!("{now:013}-{:016x}-{id}", self.client_id())
     }
 
     /// What the engine holds in memory now.

@@ -176,7 +176,7 @@ impl Harness {
 
 /// What tests keep: 2 snapshots, garbage collected every 8 entries (so it runs often).
 pub fn test_retention() -> sheetlog::engine::Retention {
-    sheetlog::engine::Retention { keep_snapshots: 2, gc_every: 8 }
+    sheetlog::engine::Retention { keep_snapshots: 2, gc_every: 8, abandoned_import_ms: 600_000 }
 }
 
 /// Runs `workflow` on entry `seq` and every follow-up it marks on that entry (snapshot ->

@@ -25,6 +25,23 @@ use crate::snapshot::{encode_tile, CellContent, Tile, TileKey, TileSize};
 /// The blob dir under which every layer import writes its own dir.
 pub const IMPORT_DIR: &str = "imports";
 
+/// The blob inside an import's dir that says its entry committed (empty). The history step
+/// writes it before an `Import` entry can leave the log ([`crate::engine::lifecycle::write_history`]), so
+/// garbage collection, which takes the dirs of imports that never committed, never takes a
+/// committed import's tiles.
+pub const IMPORT_COMMITTED: &str = "committed";
+
+/// When the import writing into dir `name` (a child of [`IMPORT_DIR`]) started, in
+/// milliseconds since the Unix epoch: import dirs are named `<13 decimal digits of it>-<client
+/// id>-<counter>`. `None` for any other name (such a dir is never collected).
+pub fn import_started_ms(name: &str) -> Option<u64> {
+    let digits = name.get(..13)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || name.as_bytes().get(13) != Some(&b'-') {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 /// About how many bytes of encoded tiles an import holds before writing them with one
 /// [`BlobStore::write_many`].
 const IMPORT_WRITE_BYTES: usize = 1 << 20;

@@ -23,4 +23,4 @@ pub use export::{
     CsvExportError, CsvExportOptions, ExportProgress, MAX_EXPORT_CELLS, MAX_STREAM_EXPORT_CELLS, STRIPE_CELLS,
 };
 pub use import::{CsvBatch, CsvError, CsvImportOptions, CsvImporter, CsvProgress, DEFAULT_BATCH_CELLS};
-pub use layer_import::{write_import_layer, WrittenLayer, IMPORT_DIR};
+pub use layer_import::{import_started_ms, write_import_layer, WrittenLayer, IMPORT_COMMITTED, IMPORT_DIR};
