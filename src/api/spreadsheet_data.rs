@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::{Rc, Weak};
 
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{LocalBoxFuture, Shared};
+use futures_util::FutureExt as _;
 use js_sys::{BigInt, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -75,6 +76,14 @@ pub(super) use with_engine;
 
 type SubscribeClosure = Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>>;
 type GetSnapshotClosure = Closure<dyn Fn() -> JsValue>;
+
+/// A close in flight whose undo stacks are still being saved.
+type Closing = Shared<LocalBoxFuture<'static, ()>>;
+
+thread_local! {
+    /// The closes in flight in this thread, by sheet: an open of the sheet waits for them.
+    static CLOSING: RefCell<HashMap<String, Vec<Closing>>> = RefCell::default();
+}
 
 pub(super) struct Inner {
     pub(super) backend: Backend,
@@ -263,11 +272,29 @@ impl Inner {
             if let Some(worker) = worker {
                 worker.terminate();
             }
-            // The connection goes once the undo stacks closing saved are stored.
+            // The connection goes once the undo stacks closing saved are stored. An open of the
+            // same sheet in this thread waits for that first: the save waits for the write turn,
+            // so a read made meanwhile would find the stacks as they were.
+            let sheet = db.sheet().to_owned();
             let (saved, db) = (engine.undo_saved(), db.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            let closing = async move {
                 saved.await;
                 db.close();
+            }
+            .boxed_local()
+            .shared();
+            CLOSING.with(|c| c.borrow_mut().entry(sheet.clone()).or_default().push(closing.clone()));
+            wasm_bindgen_futures::spawn_local(async move {
+                closing.await;
+                CLOSING.with(|c| {
+                    let mut c = c.borrow_mut();
+                    if let Some(pending) = c.get_mut(&sheet) {
+                        pending.retain(|f| f.peek().is_none());
+                        if pending.is_empty() {
+                            c.remove(&sheet);
+                        }
+                    }
+                });
             });
         }
     }
@@ -382,6 +409,8 @@ impl SpreadsheetData {
         }
         options_object(&options, "options")?;
         let name = sheet_name(&option(&options, "name")?, "option name")?;
+        let closing = CLOSING.with(|c| c.borrow().get(&name).cloned().unwrap_or_default());
+        futures_util::future::join_all(closing).await;
         let mut engine_options = engine_options(&options)?;
         let durability = option(&options, "durability")?;
         let durability = match durability.as_string().as_deref() {

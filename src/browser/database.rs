@@ -131,13 +131,43 @@ struct Inner {
     /// Test hook: milliseconds to wait after a write transaction's requests finished before
     /// waiting for its outcome, as if the browser were late to report the commit.
     late_commit_ms: Cell<u32>,
+    /// Writes waiting for the origin's write turn ([`SheetDatabase::begin_write`]) whose
+    /// transaction is not created yet. A close lets them begin first, as IndexedDB lets the
+    /// transactions created before a close finish.
+    waiting_writes: Cell<u32>,
+    /// The connection a close left open for those writes: closed once the last has begun.
+    closing: RefCell<Option<Rc<Connection>>>,
+}
+
+/// One write waiting for its turn (counted in `Inner::waiting_writes`); when the last waiting
+/// write has begun (or was dropped) after a close, the connection closes.
+struct WaitingWrite<'a>(&'a Inner);
+
+impl<'a> WaitingWrite<'a> {
+    fn new(inner: &'a Inner) -> Self {
+        inner.waiting_writes.set(inner.waiting_writes.get() + 1);
+        Self(inner)
+    }
+}
+
+impl Drop for WaitingWrite<'_> {
+    fn drop(&mut self) {
+        let left = self.0.waiting_writes.get().saturating_sub(1);
+        self.0.waiting_writes.set(left);
+        if left == 0 {
+            if let Some(connection) = self.0.closing.borrow_mut().take() {
+                connection.db.as_sys().close();
+            }
+        }
+    }
 }
 
 impl Inner {
     /// The database was deleted under this handle: close the connection, fail every later call
     /// with status 410, and tell the owner once.
     fn mark_deleted(&self) {
-        if let Some(connection) = self.connection.borrow_mut().take() {
+        for connection in [self.connection.borrow_mut().take(), self.closing.borrow_mut().take()].into_iter().flatten()
+        {
             connection.db.as_sys().close();
         }
         if self.deleted.replace(true) {
@@ -198,6 +228,8 @@ impl SheetDatabase {
                 opens: Cell::new(0),
                 on_deleted: RefCell::new(None),
                 late_commit_ms: Cell::new(0),
+                waiting_writes: Cell::new(0),
+                closing: RefCell::new(None),
             }),
         };
         if let Err(error) = this.connection().await {
@@ -261,11 +293,16 @@ impl SheetDatabase {
     }
 
     /// Closes the connection; every later call fails with `Closed` (status 503). An open still
-    /// in flight closes its connection when it arrives.
+    /// in flight closes its connection when it arrives. Writes already issued still finish:
+    /// those waiting for the write turn begin their transaction first.
     pub fn close(&self) {
         self.inner.closed.set(true);
         if let Some(connection) = self.inner.connection.borrow_mut().take() {
-            connection.db.as_sys().close();
+            if self.inner.waiting_writes.get() == 0 {
+                connection.db.as_sys().close();
+            } else {
+                *self.inner.closing.borrow_mut() = Some(connection);
+            }
         }
     }
 
@@ -340,8 +377,10 @@ impl SheetDatabase {
         db: &'a Database,
         stores: &[&str],
     ) -> Result<(WriteTurn, Transaction<'a>), StorageError> {
+        let waiting = WaitingWrite::new(&self.inner);
         let turn = write_turn(self.inner.options.timeout_ms).await?;
         let tx = self.begin(db, stores, TransactionMode::Readwrite)?;
+        drop(waiting);
         Ok((turn, tx))
     }
 
