@@ -119,6 +119,13 @@ fn a_byte_order_mark_is_dropped_however_it_is_chunked() {
         let writes: Vec<CellWrite> = batches.into_iter().flat_map(|b| b.writes).collect();
         assert_eq!(writes, vec![w(0, 0, text("q")), w(0, 1, CellValue::Number(1.0))], "chunk {chunk}");
     }
+    // Only the first mark is dropped: a second is data (U+FEFF), however the input is cut.
+    let twice = "\u{FEFF}\u{FEFF}x,1\n".as_bytes();
+    for chunk in 1..=twice.len() {
+        let writes: Vec<CellWrite> =
+            import_with(twice, CsvImportOptions::default(), chunk).0.into_iter().flat_map(|b| b.writes).collect();
+        assert_eq!(writes, vec![w(0, 0, text("\u{FEFF}x")), w(0, 1, CellValue::Number(1.0))], "chunk {chunk}");
+    }
     // A lone BOM, or a prefix of one, is not data.
     assert_eq!(import("\u{FEFF}"), vec![]);
     assert_eq!(
