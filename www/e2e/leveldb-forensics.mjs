@@ -78,9 +78,12 @@ function readLog(bytes) {
       tail = `a torn record (type ${type}, ${payload.length} of ${length} payload bytes)`;
       break;
     }
-    if (unmask(masked) !== crc32c(Buffer.concat([Buffer.from([type]), payload]))) bad.push(offset);
+    const ok = unmask(masked) === crc32c(Buffer.concat([Buffer.from([type]), payload]));
+    if (!ok) bad.push(offset);
     offset += 7 + length;
-    if (type === 1) records.push({ payload, end: offset });
+    // A record failing its checksum is not read as a batch (LevelDB would stop there).
+    if (!ok) fragments = null;
+    else if (type === 1) records.push({ payload, end: offset });
     else if (type === 2) fragments = [payload];
     else if (type === 3) fragments?.push(payload);
     else if (type === 4 && fragments) {
@@ -96,6 +99,7 @@ function varint(bytes, at) {
   let value = 0;
   let shift = 0;
   for (;;) {
+    if (at >= bytes.length) throw new Error("a varint runs past its record");
     const b = bytes[at++];
     value += (b & 0x7f) * 2 ** shift;
     shift += 7;
@@ -104,12 +108,22 @@ function varint(bytes, at) {
 }
 
 const SCOPE_META = Buffer.from([0, 0, 0, 0, 0x32, 1]);
-/** The scope ids (hex) whose metadata is set and not yet cleared after `records`. */
+/** The scope ids (hex) whose metadata is set and not yet cleared after `records` (a batch that
+ * does not parse ends the scan of that batch). */
 function unfinishedScopes(records) {
+  try {
+    return scopesOf(records);
+  } catch {
+    return ["(a batch did not parse)"];
+  }
+}
+
+function scopesOf(records) {
   const open = new Set();
   for (const { payload } of records) {
     let at = 12;
     while (at < payload.length) {
+      if (at + 1 > payload.length) break;
       const tag = payload[at++];
       let length;
       [length, at] = varint(payload, at);
@@ -121,6 +135,7 @@ function unfinishedScopes(records) {
         value = payload.subarray(at, at + length);
         at += length;
       }
+      if (value === null && tag === 1) break;
       if (key.subarray(0, SCOPE_META.length).equals(SCOPE_META)) {
         const id = key.subarray(SCOPE_META.length).toString("hex");
         if (value && value.length > 0) open.add(id);
