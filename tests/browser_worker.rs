@@ -286,15 +286,16 @@ async fn a_reply_that_never_comes_times_out() {
 /// saying it is alive is waited for, and its reply arrives.
 #[wasm_bindgen_test]
 async fn a_slow_worker_that_keeps_saying_alive_is_waited_for() {
-    // A module worker that says "alive" every 50 ms and replies after 600 ms.
+    // A module worker that says "alive" every 50 ms and replies after 2,500 ms: over twice the
+    // 1,000 ms timeout, and with 20 beats a timeout (a loaded machine can delay a few).
     let (worker, url) = module_worker(
         "self.onmessage = (e) => { const id = e.data && e.data.id; if (typeof id !== 'number') return; \
          const beat = setInterval(() => self.postMessage({ type: 'alive' }), 50); \
-         setTimeout(() => { clearInterval(beat); self.postMessage({ id, ok: true }); }, 600); }; \
+         setTimeout(() => { clearInterval(beat); self.postMessage({ id, ok: true }); }, 2500); }; \
          self.postMessage({ type: 'listening' });",
     );
     let host = WorkerHost::new(worker, "slow", tile_size(), Durability::Relaxed);
-    host.set_reply_timeout_ms(200);
+    host.set_reply_timeout_ms(1000);
     let result = host.run(4, Workflow::Snapshot).await;
     assert!(result.is_ok(), "a worker silent for at most 50 ms at a time: {result:?}");
     assert_eq!(host.outstanding(), 0);
