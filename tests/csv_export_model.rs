@@ -16,14 +16,11 @@ use std::cell::{Cell, RefCell};
 use std::ops::Range;
 use std::rc::Rc;
 
-use engine_common::logical::{edit, import_csv, import_intent, make, Edit, Id, Sheet};
+use engine_common::logical::{edit, import_csv, import_intent, make, write_layer, Edit, Id, Sheet};
 use engine_common::{run_chain, small_tiles, Harness};
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
-use sheetlog::engine::csv::{
-    write_cell_text, write_import_layer, BytesSource, CsvExportOptions, CsvImportOptions, ExportProgress,
-    ImportOptions, ImportProgress, OnError,
-};
+use sheetlog::engine::csv::{write_cell_text, CsvExportOptions, ExportProgress};
 use sheetlog::engine::{Engine, Viewport};
 use sheetlog::log::{EventLog, MemoryEventLog, QueryFrom, QueryTo, Workflow};
 use sheetlog::model::{CellRange, CellRef, CellValue};
@@ -134,22 +131,9 @@ fn run(steps: Vec<Step>, range: Option<(u64, u64, u64, u64)>, stop: usize) -> Re
             }
             Step::Import { row, col, rows, cols, empty } => {
                 let (text, values) = import_csv(*rows, *cols, *empty, &mut counter);
-                let options = ImportOptions {
-                    csv: CsvImportOptions { start_row: *row, start_column: *col, ..CsvImportOptions::default() },
-                    on_error: OnError::Rollback,
-                };
-                let source = BytesSource::new(text.into_bytes(), 9);
-                let (mut progress, never) = (|_: &ImportProgress| {}, || false);
-                let write = write_import_layer(
-                    engine.blobs(),
-                    &source,
-                    options,
-                    engine.tile_size(),
-                    format!("imports/{:013}-export-{i}", h.clock.get()),
-                    &mut progress,
-                    &never,
-                );
-                let (written, _) = h.run(write).map_err(|e| TestCaseError::fail(format!("step {i}: {e}")))?;
+                let dir = format!("imports/{:013}-export-{i}", h.clock.get());
+                let written = write_layer(&mut h, &engine, text, (*row, *col), dir, 9)
+                    .map_err(|e| TestCaseError::fail(format!("step {i}: {e}")))?;
                 let intent = import_intent(&sheet, *row, *col, *cols, values);
                 h.run(engine.commit_import_layer(written))
                     .map_err(|e| TestCaseError::fail(format!("step {i}: {e}")))?;

@@ -27,15 +27,14 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
-use engine_common::logical::{check_sizes, edit, import_csv, import_intent, make, Axis, Edit, Id, Intent, Sheet};
+use engine_common::logical::{
+    check_sizes, edit, import_csv, import_intent, make, write_layer, Axis, Edit, Id, Intent, Sheet,
+};
 use engine_common::{run_chain, small_tiles, test_retention, Harness};
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
-use sheetlog::engine::csv::{
-    write_import_layer, BytesSource, CsvImportOptions, ImportOptions, ImportProgress, OnError,
-};
 use sheetlog::engine::{ContentVersion, Engine, EngineError, LoadStatus};
 use sheetlog::log::{EventLog, MemoryEventLog, Operation, QueryFrom, QueryTo, SequenceId, Workflow};
 use sheetlog::snapshot::TileSize;
@@ -358,22 +357,8 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
             Step::Import { client, row, col, rows, cols, empty } => {
                 let engine = &engines[*client];
                 let (text, values) = import_csv(*rows, *cols, *empty, &mut counter);
-                let options = ImportOptions {
-                    csv: CsvImportOptions { start_row: *row, start_column: *col, ..CsvImportOptions::default() },
-                    on_error: OnError::Rollback,
-                };
-                let source = BytesSource::new(text.into_bytes(), 7);
-                let (mut progress, never) = (|_: &ImportProgress| {}, || false);
-                let write = write_import_layer(
-                    engine.blobs(),
-                    &source,
-                    options,
-                    engine.tile_size(),
-                    format!("imports/{:013}-model-{i}", h.clock.get()),
-                    &mut progress,
-                    &never,
-                );
-                let (written, _) = h.run(write).map_err(|e| TestCaseError::fail(format!("import tiles: {e}")))?;
+                let dir = format!("imports/{:013}-model-{i}", h.clock.get());
+                let written = write_layer(&mut h, engine, text, (*row, *col), dir, 7).map_err(TestCaseError::fail)?;
                 let synced = engine.snapshot().log_info().sequence_id;
                 let (view, _) = replay(&made, Some(*client), synced).map_err(TestCaseError::fail)?;
                 prop_assert!(written.layer.is_some(), "every row is a record: the import has a layer");
@@ -386,20 +371,9 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
             Step::Abandon { client, rows, cols } => {
                 let engine = &engines[*client];
                 let (text, _) = import_csv(*rows, *cols, 0, &mut counter);
-                let source = BytesSource::new(text.into_bytes(), 11);
-                let (mut progress, never) = (|_: &ImportProgress| {}, || false);
                 let dir = format!("imports/{:013}-abandoned-{i}", h.clock.get());
-                let options = ImportOptions { csv: CsvImportOptions::default(), on_error: OnError::Rollback };
-                let write = write_import_layer(
-                    engine.blobs(),
-                    &source,
-                    options,
-                    engine.tile_size(),
-                    dir.clone(),
-                    &mut progress,
-                    &never,
-                );
-                let (written, _) = h.run(write).map_err(|e| TestCaseError::fail(format!("import tiles: {e}")))?;
+                let written =
+                    write_layer(&mut h, engine, text, (0, 0), dir.clone(), 11).map_err(TestCaseError::fail)?;
                 prop_assert!(written.layer.is_some(), "the abandoned import wrote tiles");
                 abandoned.push((dir, h.clock.get()));
             }

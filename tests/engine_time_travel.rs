@@ -26,13 +26,12 @@ mod engine_common;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use engine_common::logical::{check_sizes, edit, import_csv, import_intent, make, Edit, Id, Intent, Sheet};
+use engine_common::logical::{
+    check_sizes, edit, import_csv, import_intent, make, write_layer, Edit, Id, Intent, Sheet,
+};
 use engine_common::{run_chain, small_tiles, Harness};
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
-use sheetlog::engine::csv::{
-    write_import_layer, BytesSource, CsvImportOptions, ImportOptions, ImportProgress, OnError,
-};
 use sheetlog::engine::{ContentVersion, Engine, EngineError, EngineOptions, LoadStatus, UndoOutcome};
 use sheetlog::log::{EventLog, MemoryEventLog, QueryFrom, QueryTo, SequenceId, Workflow};
 use sheetlog::snapshot::{CellContent, TileSize};
@@ -463,22 +462,8 @@ fn run_steps(steps: Vec<(Step, u64)>) -> Result<(), TestCaseError> {
                 let engine = &engines[*client];
                 h.run(engine.sync()).map_err(|e| TestCaseError::fail(format!("sync: {e}")))?;
                 let (text, values) = import_csv(*rows, *cols, *empty, &mut counter);
-                let options = ImportOptions {
-                    csv: CsvImportOptions { start_row: *row, start_column: *col, ..CsvImportOptions::default() },
-                    on_error: OnError::Rollback,
-                };
-                let source = BytesSource::new(text.into_bytes(), 5);
-                let (mut progress, never) = (|_: &ImportProgress| {}, || false);
-                let write = write_import_layer(
-                    engine.blobs(),
-                    &source,
-                    options,
-                    engine.tile_size(),
-                    format!("imports/{:013}-time-travel-{i}", h.clock.get()),
-                    &mut progress,
-                    &never,
-                );
-                let (written, _) = h.run(write).map_err(|e| TestCaseError::fail(format!("{what}: tiles: {e}")))?;
+                let dir = format!("imports/{:013}-time-travel-{i}", h.clock.get());
+                let written = write_layer(&mut h, engine, text, (*row, *col), dir, 5).map_err(TestCaseError::fail)?;
                 let intent = import_intent(model.current(), *row, *col, *cols, values);
                 let report = h
                     .run(engine.commit_import_layer(written))

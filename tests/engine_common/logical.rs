@@ -10,6 +10,9 @@ use std::ops::Range;
 use futures_util::future::LocalBoxFuture;
 use proptest::prelude::*;
 use sheetlog::blob::BlobStore;
+use sheetlog::engine::csv::{
+    write_import_layer, BytesSource, CsvImportOptions, ImportOptions, ImportProgress, OnError, WrittenLayer,
+};
 use sheetlog::engine::{Engine, EngineError};
 use sheetlog::log::{CellWrite, EventLog, SequenceId};
 use sheetlog::model::{Axis as SheetAxis, CellRange, CellRef, CellValue, ErrorCode, Format};
@@ -416,4 +419,25 @@ pub fn import_intent(view: &Sheet, row: u64, col: u64, cols: u64, values: Vec<Op
         })
         .collect();
     Intent::Import { row: row as usize, col: col as usize, rows: row_ids, cols: col_ids, cells }
+}
+
+/// Writes CSV `text` as an import layer's tiles at (`row`, `col`) into blob dir `dir` of
+/// `engine`'s store, as the worker does (`"rollback"` on a bad line; the source hands it over
+/// in chunks of `chunk` bytes), without appending its entry.
+pub fn write_layer<L: EventLog + 'static, B: BlobStore + 'static>(
+    h: &mut super::Harness,
+    engine: &Engine<L, B>,
+    text: String,
+    (row, col): (u64, u64),
+    dir: String,
+    chunk: usize,
+) -> Result<WrittenLayer, String> {
+    let options = ImportOptions {
+        csv: CsvImportOptions { start_row: row, start_column: col, ..CsvImportOptions::default() },
+        on_error: OnError::Rollback,
+    };
+    let source = BytesSource::new(text.into_bytes(), chunk);
+    let (mut progress, never) = (|_: &ImportProgress| {}, || false);
+    let write = write_import_layer(engine.blobs(), &source, options, engine.tile_size(), dir, &mut progress, &never);
+    h.run(write).map(|(written, _)| written).map_err(|e| format!("import tiles: {e}"))
 }
