@@ -12,7 +12,16 @@ bash scripts/install-tools.sh
 source scripts/env.sh
 
 RESULTS="$(mktemp)"
-trap 'rm -f "$RESULTS"' EXIT
+# Browser drivers leave their profiles (50-70 MB each, one per test binary and browser) in the
+# temporary directory when the runner ends the session: every temporary file of this run goes
+# into one scratch directory, removed at exit, so repeated runs do not fill the disk.
+SCRATCH="$(mktemp -d)"
+trap 'rm -f "$RESULTS"; rm -rf "$SCRATCH"' EXIT
+export TMPDIR="$SCRATCH"
+free_kib=$(df -Pk . | awk 'NR==2 {print $4}')
+if [ "${free_kib:-0}" -lt $((12 * 1024 * 1024)) ]; then
+  echo "warning: $((free_kib / 1024)) MiB free on $(df -P . | awk 'NR==2 {print $6}'); a cold run needs about 12 GiB (target/, fuzz/target, node_modules, browser profiles)" >&2
+fi
 step() { printf '\n=== %s\n' "$*"; }
 # Runs a test command, echoing its output and keeping its "test result:" lines for the total.
 run_tests() {
