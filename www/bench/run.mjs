@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generic headless benchmark runner.
 //
-//   node www/bench/run.mjs <page> [--timeout-seconds N]
+//   node www/bench/run.mjs <page> [--timeout-seconds N] [--cpu-profile FILE]
 //   e.g. node www/bench/run.mjs bench/storage.html
 //
 // Serves the www/ directory on 127.0.0.1 (OS-chosen port), opens <page> (a path
@@ -10,12 +10,19 @@
 // for `window.__benchDone === true`. Exit status: 0 on success, 1 if the page set
 // `window.__benchError` (a string, printed to stderr), on timeout, or on any
 // other failure. Browser and server are always closed.
+//
+// With --cpu-profile FILE, the page may call `await window.__benchProfile("start")` and
+// `await window.__benchProfile("stop")` around the work to profile: V8's sampling profiler
+// (Chrome DevTools Protocol `Profiler`, 200 us interval) runs in between, the profile is written
+// to FILE (a .cpuprofile that Chrome DevTools opens) and its self time by function is printed
+// (bench/cpu-profile.mjs). Without the option the function is absent and the page runs unprofiled.
 
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { summarizeProfile } from "./cpu-profile.mjs";
 
 const WWW_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHROMIUM = "/usr/bin/chromium";
@@ -64,7 +71,7 @@ const MIME_TYPES = {
 
 function usage(message) {
   if (message) console.error(`run.mjs: ${message}`);
-  console.error("usage: node www/bench/run.mjs <page> [--timeout-seconds N]");
+  console.error("usage: node www/bench/run.mjs <page> [--timeout-seconds N] [--cpu-profile FILE]");
   console.error("  <page> is relative to www/, e.g. bench/storage.html");
   process.exit(2);
 }
@@ -72,11 +79,16 @@ function usage(message) {
 function parseArgs(argv) {
   let page;
   let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
+  let cpuProfile;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "-h" || arg === "--help") usage();
     let value;
-    if (arg === "--timeout-seconds") {
+    if (arg === "--cpu-profile") {
+      cpuProfile = argv[++i];
+      if (cpuProfile === undefined) usage("--cpu-profile needs a file");
+      continue;
+    } else if (arg === "--timeout-seconds") {
       value = argv[++i];
       if (value === undefined) usage("--timeout-seconds needs a value");
     } else if (arg.startsWith("--timeout-seconds=")) {
@@ -95,7 +107,7 @@ function parseArgs(argv) {
     }
   }
   if (page === undefined) usage("missing <page>");
-  return { page, timeoutSeconds };
+  return { page, timeoutSeconds, cpuProfile };
 }
 
 function mimeType(filePath) {
@@ -194,7 +206,7 @@ function closeServer(server) {
 }
 
 async function main() {
-  const { page: pageArg, timeoutSeconds } = parseArgs(process.argv.slice(2));
+  const { page: pageArg, timeoutSeconds, cpuProfile } = parseArgs(process.argv.slice(2));
   const pagePath = pageArg.replace(/^\/+/, "");
   const pageFile = resolveInRoot("/" + pagePath.split(/[?#]/, 1)[0]);
   if (pageFile === null || !fs.existsSync(pageFile)) {
@@ -239,6 +251,27 @@ async function main() {
       crashed = true;
       console.error("[crash] the page crashed");
     });
+
+    if (cpuProfile !== undefined) {
+      let session;
+      await page.exposeFunction("__benchProfile", async (action) => {
+        if (action === "start") {
+          session = await context.newCDPSession(page);
+          await session.send("Profiler.enable");
+          await session.send("Profiler.setSamplingInterval", { interval: 200 });
+          await session.send("Profiler.start");
+        } else if (action === "stop" && session !== undefined) {
+          const { profile } = await session.send("Profiler.stop");
+          await session.detach();
+          session = undefined;
+          fs.writeFileSync(cpuProfile, JSON.stringify(profile));
+          console.log(`CPU profile written to ${cpuProfile}`);
+          for (const line of summarizeProfile(profile)) console.log(line);
+        } else {
+          throw new Error(`__benchProfile: unknown action ${action} (or "stop" before "start")`);
+        }
+      });
+    }
 
     const deadline = Date.now() + timeoutSeconds * 1000;
     const timeoutMessage = `run.mjs: timed out after ${timeoutSeconds} s waiting for window.__benchDone === true on ${pagePath}`;

@@ -1,0 +1,41 @@
+// Self time by function of a V8 CPU profile (the Chrome DevTools Protocol's `Profiler.Profile`:
+// nodes with a call frame, samples naming a node each, and the microseconds between samples),
+// for bench/run.mjs --cpu-profile. Wasm functions show under the names of the module's name
+// section (a build that keeps them: scripts/build-pkg.sh with SHEETLOG_WASM_BUILD=profiling).
+
+/** Where a function runs: "wasm" (the module's functions), "js" (script, e.g. the glue),
+ * "browser" (built-ins without a script, e.g. IndexedDB's `put`), or V8's own pseudo-frames
+ * ("(idle)", "(program)", "(garbage collector)"). */
+function kind(callFrame) {
+  if (callFrame.functionName.startsWith("(")) return callFrame.functionName;
+  if (callFrame.url === "") return "browser";
+  return callFrame.url.endsWith(".wasm") || callFrame.url.startsWith("wasm://") ? "wasm" : "js";
+}
+
+/**
+ * Lines to print: the total sampled time, the time by kind (wasm, JS, idle, GC, program) and the
+ * `top` functions by self time, each in ms and as a share of the total.
+ * @param {{nodes: {id: number, callFrame: {functionName: string, url: string}}[], samples: number[], timeDeltas: number[]}} profile
+ * @param {number} top
+ * @returns {string[]}
+ */
+export function summarizeProfile(profile, top = 25) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfUs = new Map();
+  const kindUs = new Map();
+  let totalUs = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i + 1] ?? 0;
+    const frame = byId.get(id)?.callFrame ?? { functionName: "(unknown)", url: "" };
+    const name = `${frame.functionName || "(anonymous)"} [${kind(frame)}]`;
+    selfUs.set(name, (selfUs.get(name) ?? 0) + us);
+    kindUs.set(kind(frame), (kindUs.get(kind(frame)) ?? 0) + us);
+    totalUs += us;
+  });
+  const share = (us) => `${(us / 1000).toFixed(0)} ms (${((100 * us) / Math.max(totalUs, 1)).toFixed(1)}%)`;
+  const lines = [`profile: ${(totalUs / 1000).toFixed(0)} ms sampled`];
+  lines.push(`by kind: ${[...kindUs].sort((a, b) => b[1] - a[1]).map(([k, us]) => `${k} ${share(us)}`).join(", ")}`);
+  lines.push(`top ${top} functions by self time:`);
+  for (const [name, us] of [...selfUs].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${share(us)}  ${name}`);
+  return lines;
+}
