@@ -381,6 +381,15 @@ pub async fn write_many_kind_errors<S: BlobStore>(store: S) {
     assert_wrong_kind(store.write_many(&[("big/new", b"n"), ("big/zz", b"x")]).await, "big/zz", EntryKind::Dir);
     store.write_many(&[("big/new", b"n"), ("big/0001", b"1")]).await.unwrap();
     assert_eq!(read_path(&store, "big/0001").await.unwrap(), b"1");
+    // A batch spanning few names of the big dir: a dir among them, including one whose name
+    // extends another's by a character that sorts before `/`, is still found.
+    write_path(&store, "big/0700x/inner", b"x").await.unwrap();
+    write_path(&store, "big/0800./inner", b"x").await.unwrap();
+    assert_wrong_kind(store.write_many(&[("big/0700", b"7"), ("big/0700x", b"x")]).await, "big/0700x", EntryKind::Dir);
+    assert_wrong_kind(store.write_many(&[("big/0800", b"8"), ("big/0800.", b"x")]).await, "big/0800.", EntryKind::Dir);
+    assert_wrong_kind(store.write_many(&[("big/0800.", b"x"), ("big/0801", b"8")]).await, "big/0800.", EntryKind::Dir);
+    store.write_many(&[("big/0700", b"7"), ("big/0701", b"7")]).await.unwrap();
+    assert_eq!(read_path(&store, "big/0701").await.unwrap(), b"7");
     // One path under another in the same batch: nothing written.
     assert_wrong_kind(store.write_many(&[("n", b"1"), ("n/m", b"2")]).await, "n", EntryKind::Blob);
     assert!(matches!(read_path(&store, "n").await, Err(BlobError::NotFound { .. })), "nothing written");

@@ -80,14 +80,16 @@ fn split_path(path: &str) -> Result<(DirPrefix, &str), BlobError> {
 }
 
 /// Most keys [`check_kinds`] reads from a dir to check in memory which names of a batch are
-/// dirs; a dir holding more is checked name by name.
+/// dirs; a span of a dir holding more is checked name by name.
 const DIR_SCAN_KEYS: usize = 1024;
 
 /// The kind checks of a write batch against what is stored: no ancestor of any path is a blob
-/// (each distinct ancestor asked once) and no path names a dir. Each distinct parent dir is read
-/// with one `getAllKeys` (a fresh snapshot's dir is empty: nothing to check); only in a dir
-/// holding more than [`DIR_SCAN_KEYS`] keys is each name asked on its own. All requests of a
-/// round are issued before any is awaited. The first violation, or `Ok`.
+/// (each distinct ancestor asked once) and no path names a dir. For each distinct parent dir one
+/// `getAllKeys` reads the keys between the batch's first and last name in that dir (a fresh
+/// snapshot's dir is empty, and a stripe of tiles written into a big import dir spans only its
+/// own names: nothing to check); only where that span holds more than [`DIR_SCAN_KEYS`] keys is
+/// each name asked on its own. All requests of a round are issued before any is awaited. The
+/// first violation, or `Ok`.
 async fn check_kinds(
     store: &ObjectStore<'_>,
     paths: &[(DirPrefix, &str)],
@@ -95,19 +97,20 @@ async fn check_kinds(
     let mut ancestors: Vec<&str> = paths.iter().flat_map(|(prefix, _)| prefix.ancestor_keys()).collect();
     ancestors.sort_unstable();
     ancestors.dedup();
-    let mut parents: Vec<&DirPrefix> = paths.iter().map(|(prefix, _)| prefix).collect();
-    parents.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
-    parents.dedup_by(|a, b| a.as_str() == b.as_str());
+    let parents = name_spans(paths);
     let mut ancestor_requests = Vec::with_capacity(ancestors.len());
     for key in &ancestors {
         ancestor_requests
             .push(store.get_key::<String, _>(KeyRange::Only((*key).to_owned())).primitive().map_err(storage)?);
     }
     let mut scans = Vec::with_capacity(parents.len());
-    for prefix in &parents {
+    for (prefix, (first, last)) in &parents {
+        // Every key inside child dir `name/` of the batch, for `first <= name <= last`, lies in
+        // [`first`, `last` + "0"): `/` sorts right before `0`, in UTF-16 as in UTF-8.
+        let span = KeyRange::Bound(prefix.child_key(first), false, format!("{}0", prefix.child_key(last)), true);
         let request = store
             .get_all_keys::<String>()
-            .with_query::<String, _>(range_in(prefix, prefix.as_str()))
+            .with_query::<String, _>(span)
             .with_limit(u32::try_from(DIR_SCAN_KEYS + 1).unwrap_or(u32::MAX))
             .primitive()
             .map_err(storage)?;
@@ -121,7 +124,7 @@ async fn check_kinds(
     }
     // The keys of each parent dir, sorted, where it holds few enough to have them all.
     let mut known: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
-    for (prefix, request) in parents.iter().zip(scans) {
+    for ((prefix, _), request) in parents.iter().zip(scans) {
         let mut keys = request.await.map_err(storage)?.collect::<Result<Vec<String>, _>>().map_err(storage)?;
         if keys.len() <= DIR_SCAN_KEYS {
             // IndexedDB orders by UTF-16 code units; the search below needs Rust's order.
@@ -152,6 +155,23 @@ async fn check_kinds(
         }
     }
     Ok(first_error.map_or(Ok(()), Err))
+}
+
+/// The distinct parent dirs of `paths`, each with the first and last of the batch's names in it
+/// in IndexedDB's key order (UTF-16 code units, which differs from `str`'s order above U+FFFF).
+fn name_spans<'p>(paths: &'p [(DirPrefix, &'p str)]) -> Vec<(&'p DirPrefix, (&'p str, &'p str))> {
+    let utf16_order = |a: &str, b: &str| a.encode_utf16().cmp(b.encode_utf16());
+    let mut spans: std::collections::HashMap<&str, (&DirPrefix, (&str, &str))> = std::collections::HashMap::new();
+    for (prefix, name) in paths {
+        let span = spans.entry(prefix.as_str()).or_insert((prefix, (name, name)));
+        if utf16_order(name, span.1 .0).is_lt() {
+            span.1 .0 = name;
+        }
+        if utf16_order(name, span.1 .1).is_gt() {
+            span.1 .1 = name;
+        }
+    }
+    spans.into_values().collect()
 }
 
 /// The record key of full path `path` (`"a/b/c"`), its names validated; `None` for a bad name.
