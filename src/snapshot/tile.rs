@@ -35,6 +35,8 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 use super::cell::CellContent;
 use super::error::SnapshotError;
 use super::wire::{self, put_len, put_str, put_varint, PositionCodec, Reader};
@@ -237,28 +239,18 @@ impl Tile {
 
 /// Encodes `tile` as a tile blob (layout in the module docs).
 pub fn encode_tile(tile: &Tile) -> Vec<u8> {
-    let mut texts: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut formats: BTreeMap<&str, u64> = BTreeMap::new();
-    for content in tile.cells.values() {
-        if let Some(CellValue::Text(text)) = &content.value {
-            texts.insert(text, 0);
-        }
-        if let Some(format) = &content.format {
-            formats.insert(format.as_str(), 0);
-        }
-    }
+    let texts = string_table(tile.cells.values().filter_map(|content| match &content.value {
+        Some(CellValue::Text(text)) => Some(&**text),
+        _ => None,
+    }));
+    let formats = string_table(tile.cells.values().filter_map(|content| content.format.as_ref().map(Format::as_str)));
     let mut out = wire::start(TILE_MAGIC, TILE_FORMAT_VERSION);
     put_varint(&mut out, tile.key.tile_row);
     put_varint(&mut out, tile.key.tile_col);
     put_varint(&mut out, tile.size.rows.into());
     put_varint(&mut out, tile.size.cols.into());
-    for table in [&mut texts, &mut formats] {
-        put_len(&mut out, table.len());
-        for (i, (s, index)) in (0u64..).zip(table.iter_mut()) {
-            put_str(&mut out, s);
-            *index = i;
-        }
-    }
+    let texts = put_table(&mut out, texts);
+    let formats = put_table(&mut out, formats);
     put_len(&mut out, tile.cells.len());
     let mut positions = PositionCodec::default();
     for (&(row, col), content) in &tile.cells {
@@ -286,6 +278,23 @@ pub fn encode_tile(tile: &Tile) -> Vec<u8> {
         }
     }
     wire::finish(out)
+}
+
+/// The distinct strings of a tile's table, sorted (the order the format requires).
+fn string_table<'t>(strings: impl Iterator<Item = &'t str>) -> Vec<&'t str> {
+    let mut table: Vec<&str> = strings.collect();
+    table.sort_unstable();
+    table.dedup();
+    table
+}
+
+/// Writes a string table (its length, then each string) and gives each string's index.
+fn put_table<'t>(out: &mut Vec<u8>, table: Vec<&'t str>) -> FxHashMap<&'t str, u64> {
+    put_len(out, table.len());
+    for s in &table {
+        put_str(out, s);
+    }
+    table.into_iter().zip(0u64..).collect()
 }
 
 /// Decodes a blob written by [`encode_tile`].
