@@ -39,3 +39,41 @@ export function summarizeProfile(profile, top = 25) {
   for (const [name, us] of [...selfUs].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${share(us)}  ${name}`);
   return lines;
 }
+
+/**
+ * Lines giving, for each pattern, the sampled time whose stack holds a function whose name
+ * contains it (inclusive time: a sample counts once per pattern however deep it matches).
+ * @param {{nodes: {id: number, children?: number[], callFrame: {functionName: string}}[], samples: number[], timeDeltas: number[]}} profile
+ * @param {string[]} patterns
+ * @returns {string[]}
+ */
+export function inclusiveTimes(profile, patterns) {
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const totals = patterns.map(() => 0);
+  let totalUs = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i + 1] ?? 0;
+    totalUs += us;
+    const names = [];
+    for (let at = id; at !== undefined; at = parent.get(at)) names.push(byId.get(at)?.callFrame.functionName ?? "");
+    patterns.forEach((pattern, p) => {
+      if (names.some((name) => name.includes(pattern))) totals[p] += us;
+    });
+  });
+  return patterns.map((pattern, p) =>
+    `  ${(totals[p] / 1000).toFixed(0)} ms (${((100 * totals[p]) / Math.max(totalUs, 1)).toFixed(1)}%) inclusive  ${pattern}`);
+}
+
+// As a program: node www/bench/cpu-profile.mjs FILE.cpuprofile [pattern ...] prints the summary
+// and the inclusive time of each pattern.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { readFileSync } = await import("node:fs");
+  const profile = JSON.parse(readFileSync(process.argv[2], "utf8"));
+  for (const line of summarizeProfile(profile)) console.log(line);
+  if (process.argv.length > 3) {
+    console.log("inclusive time:");
+    for (const line of inclusiveTimes(profile, process.argv.slice(3))) console.log(line);
+  }
+}
