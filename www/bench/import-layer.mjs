@@ -16,6 +16,7 @@ import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { chromium } from "playwright-core";
+import { rawPuts } from "./common.js";
 
 const argv = process.argv.slice(2);
 const arg = (name) => {
@@ -42,34 +43,6 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
-
-/** Raw IndexedDB: 512 puts of incompressible 64 KiB records, 16 per transaction; MB/s. */
-async function rawPuts() {
-  const db = await new Promise((resolve, reject) => {
-    const open = indexedDB.open(`raw-${Math.random()}`, 1);
-    open.onupgradeneeded = () => open.result.createObjectStore("s");
-    open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(open.error);
-  });
-  const records = [];
-  for (let i = 0; i < 32; i++) {
-    const bytes = new Uint8Array(65536);
-    for (let o = 0; o < bytes.length; o += 65536) crypto.getRandomValues(bytes.subarray(o, o + 65536));
-    records.push(bytes);
-  }
-  const t0 = performance.now();
-  for (let t = 0; t < 32; t++) {
-    await new Promise((resolve, reject) => {
-      const tx = db.transaction("s", "readwrite", { durability: "strict" });
-      for (let i = 0; i < 16; i++) tx.objectStore("s").put(records[(t * 16 + i) % records.length], t * 16 + i);
-      tx.oncomplete = resolve;
-      tx.onerror = () => reject(tx.error);
-    });
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  db.close();
-  return (512 * 65536) / 1e6 / seconds;
-}
 
 /** Scrolls the demo's grid so that `row` is at its top (the grid sets the sheet's viewport from
  * what it shows) and resolves with the ms until the viewport is ready with that row's value;

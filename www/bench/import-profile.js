@@ -6,32 +6,9 @@
 // in the same page just before, raw IndexedDB puts of incompressible 64 KiB records, 16 per
 // transaction (the physical limit). Protocol with bench/run.mjs: console output is forwarded;
 // sets window.__benchError on failure and window.__benchDone at the end.
-import { runBenchmark } from "./common.js";
+import { rawPuts, runBenchmark } from "./common.js";
 
 const FILE = new URLSearchParams(location.search).get("file") ?? "flights.csv";
-
-/** Raw IndexedDB: 512 puts of incompressible 64 KiB records, 16 per transaction; MB/s. */
-async function rawPuts() {
-  const db = await new Promise((resolve, reject) => {
-    const open = indexedDB.open(`raw-${Math.random()}`, 1);
-    open.onupgradeneeded = () => open.result.createObjectStore("s");
-    open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(open.error);
-  });
-  const records = Array.from({ length: 32 }, () => crypto.getRandomValues(new Uint8Array(65536)));
-  const t0 = performance.now();
-  for (let t = 0; t < 32; t++) {
-    await new Promise((resolve, reject) => {
-      const tx = db.transaction("s", "readwrite", { durability: "strict" });
-      for (let i = 0; i < 16; i++) tx.objectStore("s").put(records[(t * 16 + i) % records.length], t * 16 + i);
-      tx.oncomplete = resolve;
-      tx.onerror = () => reject(tx.error);
-    });
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  db.close();
-  return (512 * 65536) / 1e6 / seconds;
-}
 
 runBenchmark(async () => {
   const { default: init, SpreadsheetData } = await import("../bench-pkg/index.js");
