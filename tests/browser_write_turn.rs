@@ -66,6 +66,12 @@ fn count_readwrite_transactions() -> Function {
     install.call0(&JsValue::NULL).unwrap().unchecked_into()
 }
 
+/// A sequence id of `getLogInfo` (a `bigint`) of `data`'s current version; `None` when absent.
+fn log_info_seq(data: &JsValue, field: &str) -> Option<u64> {
+    let info = call(data, "getLogInfo", &[snapshot(data)]).expect("getLogInfo");
+    u64::try_from(prop(&info, field)).ok()
+}
+
 fn readwrite_stat(name: &str) -> f64 {
     let stats = prop(&js_sys::global(), "__readwrite");
     prop(&stats, name).as_f64().unwrap()
@@ -150,10 +156,7 @@ async fn at_most_one_readwrite_transaction_is_unfinished_at_a_time() {
         registry::acknowledged_flushed(sheet).await;
     }
     for _ in 0..500 {
-        let done = opened.iter().all(|data| {
-            let info = call(data, "getLogInfo", &[snapshot(data)]).unwrap();
-            prop(&info, "snapshotSequenceId").as_f64().is_some_and(|seq| seq >= 36.0)
-        });
+        let done = opened.iter().all(|data| log_info_seq(data, "snapshotSequenceId").is_some_and(|seq| seq >= 36));
         if done {
             break;
         }
@@ -178,7 +181,7 @@ async fn at_most_one_readwrite_transaction_is_unfinished_at_a_time() {
 /// would be), one on sheet B.
 const CLIENT_SHEET: [usize; 3] = [0, 0, 1];
 /// Steps of one run of the model test.
-const MODEL_STEPS: u32 = 48;
+const MODEL_STEPS: u32 = 100;
 
 /// A small seeded generator (mulberry32), so a failing run can be replayed from its seed.
 struct Rng(u32);
@@ -350,6 +353,27 @@ async fn several_clients_match_a_reference_and_take_turns_after_every_step() {
             }
         }
         apply_to_reference(&mut reference, step);
+        // Every client of a sheet catches up with the log's end (the largest position among them:
+        // no write is in flight now) before the next step, so that the next step's edit is made
+        // on a view holding every earlier one. Otherwise an edit would be concurrent with one the
+        // client has not seen, and rebased over it: correct, but not what the reference does.
+        for sheet in 0..sheets.len() {
+            let of_sheet: Vec<&JsValue> =
+                clients.iter().zip(CLIENT_SHEET).filter(|&(_, s)| s == sheet).map(|(c, _)| c).collect();
+            let end = || of_sheet.iter().filter_map(|c| log_info_seq(c, "sequenceId")).max();
+            for _ in 0..500 {
+                let target = end();
+                if of_sheet.iter().all(|c| log_info_seq(c, "sequenceId") == target) {
+                    break;
+                }
+                sleep(10).await;
+            }
+            let positions: Vec<_> = of_sheet.iter().map(|c| log_info_seq(c, "sequenceId")).collect();
+            assert!(
+                positions.windows(2).all(|w| w[0] == w[1]),
+                "the clients of sheet {sheet} did not catch up ({positions:?}); seed {seed}, steps {history:?}"
+            );
+        }
         let rows = reference.iter().flat_map(|cells| cells.keys().map(|&(r, _)| r + 3)).max().unwrap_or(0).max(15);
         for (client, data) in clients.iter().enumerate() {
             let expected = &reference[CLIENT_SHEET[client]];
