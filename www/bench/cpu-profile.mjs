@@ -37,6 +37,39 @@ export function summarizeProfile(profile, top = 25) {
   lines.push(`by kind: ${[...kindUs].sort((a, b) => b[1] - a[1]).map(([k, us]) => `${k} ${share(us)}`).join(", ")}`);
   lines.push(`top ${top} functions by self time:`);
   for (const [name, us] of [...selfUs].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${share(us)}  ${name}`);
+  lines.push(...longestBusyStretch(profile, byId));
+  return lines;
+}
+
+/** The longest run of consecutive samples none of which is "(idle)": how long the thread was
+ * held at once (a frame hold), where in the profile, and its top functions by self time. */
+function longestBusyStretch(profile, byId) {
+  let best = { us: 0, from: 0, to: 0 };
+  let start = 0;
+  let us = 0;
+  let at = 0;
+  const starts = [];
+  profile.samples.forEach((id, i) => {
+    starts.push(at);
+    const delta = profile.timeDeltas[i + 1] ?? 0;
+    at += delta;
+    if (byId.get(id)?.callFrame.functionName === "(idle)") {
+      us = 0;
+      start = i + 1;
+    } else {
+      us += delta;
+      if (us > best.us) best = { us, from: start, to: i + 1 };
+    }
+  });
+  if (best.us === 0) return [];
+  const selfUs = new Map();
+  for (let i = best.from; i < best.to; i++) {
+    const frame = byId.get(profile.samples[i])?.callFrame ?? { functionName: "(unknown)", url: "" };
+    const name = `${frame.functionName || "(anonymous)"} [${kind(frame)}]`;
+    selfUs.set(name, (selfUs.get(name) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
+  }
+  const lines = [`longest stretch without idle: ${(best.us / 1000).toFixed(0)} ms, from ${(starts[best.from] / 1000).toFixed(0)} ms into the profile; its top functions:`];
+  for (const [name, t] of [...selfUs].sort((a, b) => b[1] - a[1]).slice(0, 8)) lines.push(`  ${(t / 1000).toFixed(0)} ms  ${name}`);
   return lines;
 }
 
