@@ -170,7 +170,12 @@ try {
       const selected = document.querySelector('[data-testid="export-selection"]')?.textContent ?? "";
       return selected.includes(`(${label}:${label})`) && d.getLoadStatus(s).state === "ready" && d.getCellValue(s, row, col) !== undefined;
     }, [lastCell, rows - 1, result.columns - 1], { timeout: 60_000 }).then(() => Date.now() - tEnd, () => -1);
-    log(`  Ctrl+End from A1 to ${lastCell}: ${jumped < 0 ? "not within 60 s" : `selected and ready after ${jumped} ms`}`);
+    const state = jumped < 0 ? await page.evaluate(([row, col]) => {
+      const d = window.sheetlog;
+      const s = d.getSnapshot();
+      return `selection ${document.querySelector('[data-testid="export-selection"]')?.textContent}, load ${d.getLoadStatus(s).state}, value ${JSON.stringify(d.getCellValue(s, row, col))}`;
+    }, [rows - 1, result.columns - 1]) : "";
+    log(`  Ctrl+End from A1 to ${lastCell}: ${jumped < 0 ? `not within 60 s (${state})` : `selected and ready after ${jumped} ms`}`);
     await context.close();
   }
 } finally {
