@@ -72,6 +72,28 @@ fn log_info_seq(data: &JsValue, field: &str) -> Option<u64> {
     u64::try_from(prop(&info, field)).ok()
 }
 
+/// Polls `done` every 10 ms, at most 500 times (5 s); the caller asserts afterwards.
+async fn poll_until(mut done: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        sleep(10).await;
+    }
+}
+
+/// Ends a test that counted readwrite transactions: restores `IDBDatabase.prototype.transaction`,
+/// closes every client and deletes every sheet.
+async fn restore_close_and_delete(restore: &Function, clients: &[JsValue], sheets: &[String]) {
+    restore.call0(&JsValue::NULL).unwrap();
+    for data in clients {
+        call(data, "close", &[]).unwrap();
+    }
+    for sheet in sheets {
+        SheetDatabase::delete(sheet).await.unwrap();
+    }
+}
+
 fn readwrite_stat(name: &str) -> f64 {
     let stats = prop(&js_sys::global(), "__readwrite");
     prop(&stats, name).as_f64().unwrap()
@@ -155,21 +177,10 @@ async fn at_most_one_readwrite_transaction_is_unfinished_at_a_time() {
     for sheet in &sheets {
         registry::acknowledged_flushed(sheet).await;
     }
-    for _ in 0..500 {
-        let done = opened.iter().all(|data| log_info_seq(data, "snapshotSequenceId").is_some_and(|seq| seq >= 36));
-        if done {
-            break;
-        }
-        sleep(10).await;
-    }
+    poll_until(|| opened.iter().all(|data| log_info_seq(data, "snapshotSequenceId").is_some_and(|seq| seq >= 36)))
+        .await;
     let (max, total) = (readwrite_stat("max"), readwrite_stat("total"));
-    restore.call0(&JsValue::NULL).unwrap();
-    for data in &opened {
-        call(data, "close", &[]).unwrap();
-    }
-    for sheet in &sheets {
-        SheetDatabase::delete(sheet).await.unwrap();
-    }
+    restore_close_and_delete(&restore, &opened, &sheets).await;
     web_sys::console::log_1(
         &format!("[write turn] {total} readwrite transactions, at most {max} unfinished at once").into(),
     );
@@ -360,14 +371,11 @@ async fn several_clients_match_a_reference_and_take_turns_after_every_step() {
         for sheet in 0..sheets.len() {
             let of_sheet: Vec<&JsValue> =
                 clients.iter().zip(CLIENT_SHEET).filter(|&(_, s)| s == sheet).map(|(c, _)| c).collect();
-            let end = || of_sheet.iter().filter_map(|c| log_info_seq(c, "sequenceId")).max();
-            for _ in 0..500 {
-                let target = end();
-                if of_sheet.iter().all(|c| log_info_seq(c, "sequenceId") == target) {
-                    break;
-                }
-                sleep(10).await;
-            }
+            poll_until(|| {
+                let end = of_sheet.iter().filter_map(|c| log_info_seq(c, "sequenceId")).max();
+                of_sheet.iter().all(|c| log_info_seq(c, "sequenceId") == end)
+            })
+            .await;
             let positions: Vec<_> = of_sheet.iter().map(|c| log_info_seq(c, "sequenceId")).collect();
             assert!(
                 positions.windows(2).all(|w| w[0] == w[1]),
@@ -377,27 +385,14 @@ async fn several_clients_match_a_reference_and_take_turns_after_every_step() {
         let rows = reference.iter().flat_map(|cells| cells.keys().map(|&(r, _)| r + 3)).max().unwrap_or(0).max(15);
         for (client, data) in clients.iter().enumerate() {
             let expected = &reference[CLIENT_SHEET[client]];
-            let mut shown = shown_cells(data, rows);
-            for _ in 0..500 {
-                if &shown == expected {
-                    break;
-                }
-                sleep(10).await;
-                shown = shown_cells(data, rows);
-            }
-            assert_eq!(&shown, expected, "client {client} after seed {seed}, steps {history:?}");
+            poll_until(|| &shown_cells(data, rows) == expected).await;
+            assert_eq!(&shown_cells(data, rows), expected, "client {client} after seed {seed}, steps {history:?}");
         }
         let max = readwrite_stat("max");
         assert!(max <= 1.0, "{max} readwrite transactions unfinished at once; seed {seed}, steps {history:?}");
     }
     let total = readwrite_stat("total");
-    restore.call0(&JsValue::NULL).unwrap();
-    for data in &clients {
-        call(data, "close", &[]).unwrap();
-    }
-    for sheet in &sheets {
-        SheetDatabase::delete(sheet).await.unwrap();
-    }
+    restore_close_and_delete(&restore, &clients, &sheets).await;
     web_sys::console::log_1(
         &format!("[write turn model] seed {seed}: {MODEL_STEPS} steps, {total} readwrite transactions").into(),
     );
