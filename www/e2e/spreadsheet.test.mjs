@@ -110,6 +110,26 @@ async function clickCell(page, row, col) {
   }
 }
 
+/** Whether the grid shows all of `row` below its header once its scrolling settles (polls 2 s). */
+async function rowShown(page, row) {
+  return page
+    .waitForFunction(
+      (row) => {
+        const scroller = document.querySelector(".dvn-scroller");
+        const data = window.sheetlog;
+        const rows = data.getRowItemOffsetMapping(data.getSnapshot());
+        const top = rows.itemOffset(row);
+        return scroller !== null && top >= scroller.scrollTop && top + rows.itemSize(row) <= scroller.scrollTop + scroller.clientHeight - 36;
+      },
+      row,
+      { timeout: 2_000 },
+    )
+    .then(
+      () => true,
+      () => false,
+    );
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
@@ -273,6 +293,11 @@ test("Ctrl+Shift+Down and fill down 1,000 rows, resize a column and a row, reloa
   assert.equal(await page.textContent('[data-testid="address"]'), "A1000");
   await page.keyboard.press("Control+ArrowDown");
   assert.equal(await page.textContent('[data-testid="address"]'), "A1000", "no further than the last populated row");
+  assert.ok(await rowShown(page, 999), "the grid scrolled to row 1000, not past it into the padding rows");
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press("Control+End");
+  assert.equal(await page.textContent('[data-testid="address"]'), "B1000", "Ctrl+End selects the last row's last cell");
+  assert.ok(await rowShown(page, 999), "Ctrl+End shows the last row");
   // Resize column A by dragging its header's right edge 80 px.
   await page.keyboard.press("Control+Home");
   await page.waitForTimeout(300);

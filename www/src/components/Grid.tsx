@@ -205,10 +205,14 @@ export function Grid(props: Props) {
           height: Math.abs(rowTo - rowFrom) + 1,
         };
         onSelectionChange(rectSelection(rect, row, column));
+        // The active cell stays: the grid does not scroll by itself, so bring the moved edge into view.
+        gridRef.current?.scrollTo(toColumn, toRow);
       } else {
+        // A new active cell: Glide scrolls it into view itself (`scrollToActiveCell`). Scrolling here
+        // as well moved the grid twice as far (its second scroll measures from the old position),
+        // to the end of the extra rows past the last row.
         onSelectionChange(cellSelection(toRow, toColumn));
       }
-      gridRef.current?.scrollTo(toColumn, toRow);
     },
     [data, selection, onSelectionChange, track, gridRef],
   );
