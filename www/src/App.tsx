@@ -69,6 +69,7 @@ export function App() {
     let cancelled = false;
     let opened: SpreadsheetData | undefined;
     setProblem(undefined);
+    performance.mark("sheetlog:open");
     SpreadsheetData.open({ name: sheetId, viewport: initialViewport() }).then(
       (data) => {
         if (cancelled) {
@@ -76,6 +77,7 @@ export function App() {
           return;
         }
         opened = data;
+        performance.mark("sheetlog:opened");
         rememberLastSheet(sheetId);
         exposeSheet(data);
         setOpen({ id: sheetId, data });

@@ -8,6 +8,8 @@ import { App } from "./App";
 import { errorMessage } from "./errors";
 import { registerServiceWorker } from "./pwa";
 
+// Marks of the start-up, read by the reopen benchmark (www/bench/import-layer.mjs).
+performance.mark("sheetlog:module");
 registerServiceWorker();
 
 const container = document.getElementById("root");
@@ -16,6 +18,7 @@ const root = createRoot(container);
 
 const loaded = init();
 window.sheetlogLoaded = loaded.then((wasm) => {
+  performance.mark("sheetlog:wasm");
   window.sheetlogWasmBytes = () => wasm.memory.buffer.byteLength;
   return SpreadsheetData;
 });
