@@ -10,8 +10,9 @@ use sheetlog::model::{
     CellValue, ErrorCode, Format, SizeRun, ValidationError, MAX_INDEX, MAX_ITEM_SIZE, MIN_ITEM_SIZE,
 };
 use sheetlog::snapshot::{
-    decode_index, decode_tile, encode_index, encode_tile, AxisTransform, CellContent, ItemSizes, Layer, SheetSizes,
-    SnapshotError, SnapshotIndex, Tile, TileKey, TileSize, Transform, INDEX_FORMAT_VERSION, TILE_FORMAT_VERSION,
+    decode_index, decode_tile, encode_index, encode_tile, encode_tile_cells, AxisTransform, CellContent, ItemSizes,
+    Layer, SheetSizes, SnapshotError, SnapshotIndex, Tile, TileKey, TileSize, Transform, INDEX_FORMAT_VERSION,
+    TILE_FORMAT_VERSION,
 };
 
 /// A long text that many cells share; nothing else generated contains it.
@@ -205,7 +206,33 @@ fn index() -> impl Strategy<Value = SnapshotIndex> {
 // ---------------------------------------------------------------------------------------------
 // Tiles
 
+/// Cells by `(row_offset, col_offset)`, as `Tile::from_cells` takes them.
+type Cells = Vec<((u32, u32), CellContent)>;
+
+/// Cells for one tile of `size`, raw: any order, repeats, offsets outside the tile, cells past
+/// the last index (on the last tile), invalid values.
+fn raw_cells() -> impl Strategy<Value = (TileKey, TileSize, Cells, bool)> {
+    tile_size().prop_flat_map(|size| {
+        let offset = |n: u32| prop_oneof![Just(0), Just(n - 1), 0..n, Just(n)];
+        let cell = ((offset(size.rows()), offset(size.cols())), content());
+        (tile_key(size), proptest::collection::vec(cell, 0..40), any::<bool>())
+            .prop_map(move |(key, cells, sort)| (key, size, cells, sort))
+    })
+}
+
 proptest! {
+    /// The import's direct encoding gives exactly the bytes (or the error) of building the tile
+    /// first, in row-major order (its fast path) and in any other order (through the tile).
+    #[test]
+    fn encoding_cells_equals_encoding_their_tile((key, size, mut cells, sort) in raw_cells()) {
+        if sort {
+            cells.sort_by_key(|(offsets, _)| *offsets);
+            cells.dedup_by_key(|(offsets, _)| *offsets);
+        }
+        let through_tile = Tile::from_cells(key, size, cells.clone()).map(|tile| encode_tile(&tile));
+        prop_assert_eq!(encode_tile_cells(key, size, cells), through_tile);
+    }
+
     #[test]
     fn tiles_round_trip_exactly(tile in tile()) {
         let bytes = encode_tile(&tile);

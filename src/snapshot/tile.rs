@@ -239,21 +239,64 @@ impl Tile {
 
 /// Encodes `tile` as a tile blob (layout in the module docs).
 pub fn encode_tile(tile: &Tile) -> Vec<u8> {
-    let texts = string_table(tile.cells.values().filter_map(|content| match &content.value {
+    encode_entries(
+        tile.key,
+        tile.size,
+        tile.cells.len(),
+        tile.cells.iter().map(|(&offsets, content)| (offsets, content)),
+    )
+}
+
+/// The blob [`encode_tile`] gives for `Tile::from_cells(key, size, cells)`, without building the
+/// tile when `cells` come in strictly increasing `(row_offset, col_offset)` order (as a layer
+/// import closes a stripe: issue 9, "import as a snapshot layer"); other orders go through the
+/// tile.
+///
+/// # Errors
+/// As [`Tile::from_cells`], for the first bad cell.
+pub fn encode_tile_cells(
+    key: TileKey,
+    size: TileSize,
+    cells: Vec<((u32, u32), CellContent)>,
+) -> Result<Vec<u8>, SnapshotError> {
+    let probe = Tile::new(key, size);
+    let mut sorted = true;
+    for (i, ((row_offset, col_offset), content)) in cells.iter().enumerate() {
+        probe.check_offsets((*row_offset).into(), (*col_offset).into())?;
+        if let Some(value) = &content.value {
+            value.validate()?;
+        }
+        sorted &= i == 0 || cells[i - 1].0 < (*row_offset, *col_offset);
+    }
+    if !sorted {
+        return Ok(encode_tile(&Tile::from_cells(key, size, cells)?));
+    }
+    Ok(encode_entries(key, size, cells.len(), cells.iter().map(|(offsets, content)| (*offsets, content))))
+}
+
+/// Encodes the `len` entries of `cells`, valid and in strictly increasing (row, col) order, as
+/// the blob of tile `key` of `size`.
+fn encode_entries<'c>(
+    key: TileKey,
+    size: TileSize,
+    len: usize,
+    cells: impl Iterator<Item = ((u32, u32), &'c CellContent)> + Clone,
+) -> Vec<u8> {
+    let texts = string_table(cells.clone().filter_map(|(_, content)| match &content.value {
         Some(CellValue::Text(text)) => Some(&**text),
         _ => None,
     }));
-    let formats = string_table(tile.cells.values().filter_map(|content| content.format.as_ref().map(Format::as_str)));
+    let formats = string_table(cells.clone().filter_map(|(_, content)| content.format.as_ref().map(Format::as_str)));
     let mut out = wire::start(TILE_MAGIC, TILE_FORMAT_VERSION);
-    put_varint(&mut out, tile.key.tile_row);
-    put_varint(&mut out, tile.key.tile_col);
-    put_varint(&mut out, tile.size.rows.into());
-    put_varint(&mut out, tile.size.cols.into());
+    put_varint(&mut out, key.tile_row);
+    put_varint(&mut out, key.tile_col);
+    put_varint(&mut out, size.rows.into());
+    put_varint(&mut out, size.cols.into());
     let texts = put_table(&mut out, texts);
     let formats = put_table(&mut out, formats);
-    put_len(&mut out, tile.cells.len());
+    put_len(&mut out, len);
     let mut positions = PositionCodec::default();
-    for (&(row, col), content) in &tile.cells {
+    for ((row, col), content) in cells {
         positions.put(&mut out, row.into(), col.into());
         match &content.value {
             None => out.push(0),
