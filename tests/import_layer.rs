@@ -7,20 +7,24 @@
 
 mod engine_common;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::task::Poll;
 
 use engine_common::Harness;
+use futures::stream::{LocalBoxStream, StreamExt as _};
 use proptest::prelude::*;
-use sheetlog::blob::{BlobDir, BlobStore, MemoryBlobStore};
+use sheetlog::blob::{BlobDir, BlobError, BlobStore, MemoryBlobDir, MemoryBlobStore};
 use sheetlog::engine::csv::{
-    BytesSource, CsvImportError, CsvImportOptions, CsvImporter, ImportOptions, OnError, IMPORT_DIR,
+    write_import_layer, BytesSource, CsvImportError, CsvImportOptions, CsvImporter, CsvSource, ImportOptions, OnError,
+    IMPORT_DIR,
 };
-use sheetlog::engine::{Engine, EngineOptions};
+use sheetlog::engine::{Engine, EngineError, EngineOptions};
 use sheetlog::log::{EventLog, MemoryEventLog, Operation, QueryFrom, QueryTo};
 use sheetlog::model::{CellRange, CellRef, CellValue};
 use sheetlog::snapshot::TileSize;
+use sheetlog::{StorageError, StorageErrorKind};
 
 type MemEngine = Engine<MemoryEventLog, MemoryBlobStore>;
 type Grid = BTreeMap<(u64, u64), CellValue>;
@@ -279,6 +283,199 @@ proptest! {
             prop_assert_eq!(h.run(log.bounds()).expect("bounds").end, end, "nothing appended");
             prop_assert_eq!(import_blobs(&mut h, &blobs), 0, "the tiles written were removed");
             check(&engine, &grid, "after a rollback and a cancel")?;
+        }
+    }
+}
+
+/// Input chunks read when a batch write started, and when it ended.
+type Batch = (usize, Option<usize>);
+
+/// A memory blob store whose batch writes finish only after a few more polls, as IndexedDB's
+/// do, so that the import parses on while a batch is in flight; from batch `fail_at` on (when
+/// set) a batch fails after those polls, writing nothing.
+#[derive(Clone, Debug)]
+struct SlowBlobs {
+    inner: MemoryBlobStore,
+    fail_at: Option<usize>,
+    /// Batches started, and how many input chunks had been read when each started and ended.
+    batches: Rc<RefCell<Vec<Batch>>>,
+    chunks_read: Rc<Cell<usize>>,
+}
+
+impl BlobStore for SlowBlobs {
+    type Dir = MemoryBlobDir;
+    fn root(&self) -> MemoryBlobDir {
+        self.inner.root()
+    }
+    async fn write_many(&self, batch: &[(&str, &[u8])]) -> Result<(), BlobError> {
+        let n = {
+            let mut batches = self.batches.borrow_mut();
+            batches.push((self.chunks_read.get(), None));
+            batches.len() - 1
+        };
+        for _ in 0..4 {
+            yield_now().await;
+        }
+        self.batches.borrow_mut()[n].1 = Some(self.chunks_read.get());
+        if self.fail_at.is_some_and(|at| n >= at) {
+            return Err(StorageError::new(StorageErrorKind::Other, "injected failure").into());
+        }
+        self.inner.write_many(batch).await
+    }
+}
+
+/// Pending once (waking itself), then ready.
+async fn yield_now() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            return Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+    .await;
+}
+
+/// CSV bytes in chunks of 64 KiB, counting the chunks read.
+struct CountedSource {
+    bytes: Rc<[u8]>,
+    read: Rc<Cell<usize>>,
+}
+
+impl CsvSource for CountedSource {
+    fn total_bytes(&self) -> Option<u64> {
+        Some(self.bytes.len() as u64)
+    }
+    fn chunks(&self) -> LocalBoxStream<'static, Result<Vec<u8>, EngineError>> {
+        let (bytes, read) = (self.bytes.clone(), self.read.clone());
+        let starts = (0..bytes.len()).step_by(1 << 16);
+        futures::stream::iter(starts.map(move |at| {
+            read.set(read.get() + 1);
+            Ok(bytes[at..bytes.len().min(at + (1 << 16))].to_vec())
+        }))
+        .boxed_local()
+    }
+}
+
+/// Every blob under `dir` of `blobs`, by name.
+fn dir_blobs(h: &mut Harness, blobs: &MemoryBlobStore, dir: &str) -> BTreeMap<String, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    let Ok(dir) = h.run(read_dir(blobs, dir)) else { return found };
+    let mut continuation = None;
+    loop {
+        let page = h.run(dir.list(continuation.as_ref())).expect("list");
+        for entry in page.entries {
+            found.insert(entry.name.clone(), h.run(dir.read(&entry.name)).expect("read"));
+        }
+        continuation = page.continuation;
+        if continuation.is_none() {
+            return found;
+        }
+    }
+}
+
+async fn read_dir(blobs: &MemoryBlobStore, path: &str) -> Result<MemoryBlobDir, BlobError> {
+    let mut dir = blobs.root();
+    for name in path.split('/') {
+        dir = dir.dir(name).await?;
+    }
+    Ok(dir)
+}
+
+/// Imports 3 MB of CSV (several write batches) into `blobs` under `dir`.
+#[allow(clippy::result_large_err)] // the error as the engine gives it, inspected by the test
+fn write_layer<B: BlobStore>(
+    h: &mut Harness,
+    blobs: &B,
+    csv: &Rc<[u8]>,
+    read: &Rc<Cell<usize>>,
+    dir: &str,
+    cancel_after_chunks: usize,
+) -> Result<sheetlog::engine::csv::WrittenLayer, CsvImportError> {
+    let source = CountedSource { bytes: csv.clone(), read: read.clone() };
+    let options = ImportOptions { csv: CsvImportOptions::default(), on_error: OnError::Rollback };
+    let cancelled = || read.get() >= cancel_after_chunks;
+    let written =
+        h.run(write_import_layer(blobs, &source, options, TileSize::DEFAULT, dir.to_string(), &mut |_| {}, &cancelled));
+    written.map(|(layer, malformed)| {
+        assert_eq!(malformed, None);
+        layer
+    })
+}
+
+/// Issue 9 ("the speed of the bytes"): a layer import parses on while its last batch of tiles
+/// is being written. With writes that finish late, it writes exactly the blobs (names and bytes)
+/// and the layer that immediate writes give, and some input is read while a batch is in flight;
+/// when a batch fails, first or later, the import fails and no tile it wrote is left; a cancel
+/// or malformed input while a batch is in flight leave none either.
+#[test]
+fn tiles_are_written_while_parsing_goes_on_and_a_failed_batch_leaves_nothing() {
+    let text: String = (0..40_000)
+        .map(|r| {
+            format!(
+                "2013,{},{},{:.1},UA{},N{:05}X,2013-01-01 {:02}:00:00,\"a, quoted {r}\"\n",
+                r % 12,
+                r % 28,
+                r as f64 * 0.5,
+                r % 97,
+                r % 4000,
+                r % 24
+            )
+        })
+        .collect();
+    let csv: Rc<[u8]> = text.into_bytes().into();
+    let mut h = Harness::new();
+    let dir = "imports/0000000000000-test-0";
+    let immediate = MemoryBlobStore::new();
+    let expected = write_layer(&mut h, &immediate, &csv, &Rc::new(Cell::new(0)), dir, usize::MAX).expect("import");
+    let expected_blobs = dir_blobs(&mut h, &immediate, dir);
+    assert!(expected_blobs.values().map(Vec::len).sum::<usize>() > 3 << 20, "several batches of about 1 MiB");
+
+    // A cancel and malformed input (found at its end) while a batch is in flight leave nothing.
+    let mut malformed = csv.to_vec();
+    malformed.extend_from_slice(b"\"never closed,1\n");
+    let malformed: Rc<[u8]> = malformed.into();
+    for (input, cancel_after_chunks) in [(&csv, 30), (&malformed, usize::MAX)] {
+        let read = Rc::new(Cell::new(0));
+        let slow = SlowBlobs {
+            inner: MemoryBlobStore::new(),
+            fail_at: None,
+            batches: Rc::default(),
+            chunks_read: read.clone(),
+        };
+        let result = write_layer(&mut h, &slow, input, &read, dir, cancel_after_chunks);
+        match result {
+            Ok(written) => assert!(written.report.cancelled && written.layer.is_none(), "{written:?}"),
+            Err(error) => assert!(matches!(error, CsvImportError::Malformed { .. }), "{error:?}"),
+        }
+        assert!(slow.batches.borrow().iter().any(|(_, end)| end.is_some()), "some batch was written first");
+        assert!(dir_blobs(&mut h, &slow.inner, dir).is_empty(), "nothing left");
+    }
+
+    for fail_at in [None, Some(0), Some(1), Some(2)] {
+        let read = Rc::new(Cell::new(0));
+        let slow =
+            SlowBlobs { inner: MemoryBlobStore::new(), fail_at, batches: Rc::default(), chunks_read: read.clone() };
+        let result = write_layer(&mut h, &slow, &csv, &read, dir, usize::MAX);
+        let batches = slow.batches.borrow().clone();
+        let left = dir_blobs(&mut h, &slow.inner, dir);
+        match fail_at {
+            None => {
+                assert_eq!(result.as_ref().ok(), Some(&expected));
+                assert!(left == expected_blobs, "the same blobs as with immediate writes");
+                assert!(batches.len() >= 3, "{batches:?}");
+                assert!(
+                    batches.iter().any(|(start, end)| end.is_some_and(|end| end > *start)),
+                    "input read while a batch was in flight: {batches:?}"
+                );
+            }
+            Some(at) => {
+                assert!(matches!(result, Err(CsvImportError::Engine { .. })), "batch {at} failed: {result:?}");
+                assert!(left.is_empty(), "batch {at} failed: {} tiles left", left.len());
+                assert!(batches.len() > at, "{batches:?}");
+            }
         }
     }
 }

@@ -1,9 +1,11 @@
 //! CSV import as a snapshot layer (issue 9, item 1; DESIGN.md section 5b, "Import is a
 //! layer"): the input is parsed as a stream ([`CsvImporter`], over `csv-core`) and written
-//! straight into tiles, one stripe of tile rows at a time, each stripe's tiles written as soon as
-//! its rows are complete ([`BlobStore::write_many`], about 1 MiB per call). Nothing of the sheet
-//! changes until one `Import` entry referencing the tiles is appended: that entry is the commit
-//! point. Memory is one stripe of tiles plus the unwritten bytes, whatever the input's size.
+//! straight into tiles, one stripe of tile rows at a time, each stripe's tiles encoded as soon as
+//! its rows are complete and written in batches ([`BlobStore::write_many`], about 1 MiB per
+//! call). A batch is written while parsing goes on; the next batch waits for it, so at most two
+//! are held. Nothing of the sheet changes until one `Import` entry referencing the tiles is
+//! appended: that entry is the commit point. Memory is one stripe of tiles plus two batches of
+//! bytes, whatever the input's size.
 //!
 //! Inside the imported rectangle every cell takes the CSV's content: a field's value, or a
 //! tombstone for an empty field, so the layer masks whatever lay below. A failed, cancelled or
@@ -13,14 +15,16 @@
 use futures_util::future::LocalBoxFuture;
 use futures_util::{FutureExt as _, StreamExt as _};
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::task::Poll;
 
 use super::driver::{CsvImportError, CsvSource, ImportOptions, ImportPhase, ImportProgress, ImportReport, OnError};
 use super::import::{CsvError, CsvImporter};
-use crate::blob::BlobStore;
+use crate::blob::{BlobError, BlobStore};
 use crate::engine::{Engine, EngineError};
 use crate::log::{EventLog, ImportLayer, Operation};
 use crate::model::{CellRange, CellRef};
-use crate::snapshot::{encode_tile, CellContent, Tile, TileKey, TileSize};
+use crate::snapshot::{encode_tile_cells, CellContent, TileKey, TileSize};
 
 /// The blob dir under which every layer import writes its own dir.
 pub const IMPORT_DIR: &str = "imports";
@@ -73,9 +77,17 @@ struct Stripes<'a, B: BlobStore> {
     /// Encoded tiles not written yet, and their bytes.
     unwritten: Vec<(String, Vec<u8>)>,
     unwritten_bytes: usize,
+    /// The batch being written while parsing goes on (one at most, so memory holds two
+    /// batches): it yields its paths and the outcome.
+    in_flight: Option<Write<'a>>,
+    /// The outcome of the batch written last, once it finished and until [`Self::settle`].
+    finished: Option<(Vec<String>, Result<(), BlobError>)>,
     /// Every path written, for the clean-up of an import that is not committed.
     written: Vec<String>,
 }
+
+/// One batch's write: its paths and the outcome.
+type Write<'a> = LocalBoxFuture<'a, (Vec<String>, Result<(), BlobError>)>;
 
 impl<'a, B: BlobStore> Stripes<'a, B> {
     fn path(&self, key: TileKey) -> String {
@@ -138,25 +150,82 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
                 let slot = r as usize * tile_cols as usize + c as usize;
                 ((r, c), slots.get_mut(slot).and_then(Option::take).unwrap_or_else(CellContent::tombstone))
             });
-            let tile = Tile::from_cells(key, self.size, cells)
+            // In row-major order, so encoded without building a `Tile`.
+            let bytes = encode_tile_cells(key, self.size, cells.collect())
                 .map_err(|error| EngineError::Snapshot { path: self.path(key), error })?;
-            let bytes = encode_tile(&tile);
             self.unwritten_bytes += bytes.len();
             self.unwritten.push((self.path(key), bytes));
         }
         Ok(())
     }
 
+    /// Starts writing the unwritten tiles ([`BlobStore::write_many`]) once the batch before
+    /// them is written, and returns without waiting for this one: parsing goes on while the
+    /// storage writes (the write is driven by [`Self::alongside`] and [`Self::settle`]).
+    ///
+    /// # Errors
+    /// The error of the batch before, if its write failed.
     async fn flush(&mut self) -> Result<(), EngineError> {
-        let batch: Vec<(&str, &[u8])> = self.unwritten.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
-        self.blobs.write_many(&batch).await?;
-        self.written.extend(self.unwritten.drain(..).map(|(path, _)| path));
+        self.settle().await?;
+        if self.unwritten.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.unwritten);
         self.unwritten_bytes = 0;
+        let blobs = self.blobs;
+        let mut write: Write<'a> = async move {
+            let outcome = {
+                let refs: Vec<(&str, &[u8])> = batch.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+                blobs.write_many(&refs).await
+            };
+            (batch.into_iter().map(|(path, _)| path).collect(), outcome)
+        }
+        .boxed_local();
+        // Polled once now, so that its requests are issued (IndexedDB writes them meanwhile).
+        match std::future::poll_fn(|cx| Poll::Ready(write.as_mut().poll(cx))).await {
+            Poll::Ready(outcome) => self.finished = Some(outcome),
+            Poll::Pending => self.in_flight = Some(write),
+        }
         Ok(())
+    }
+
+    /// Runs `work` (reading the input) while driving the write in flight, if any; keeps that
+    /// write's outcome for [`Self::settle`].
+    async fn alongside<T>(&mut self, work: impl Future<Output = T>) -> T {
+        let mut work = std::pin::pin!(work);
+        std::future::poll_fn(|cx| {
+            if let Some(write) = self.in_flight.as_mut() {
+                if let Poll::Ready(outcome) = write.as_mut().poll(cx) {
+                    self.in_flight = None;
+                    self.finished = Some(outcome);
+                }
+            }
+            work.as_mut().poll(cx)
+        })
+        .await
+    }
+
+    /// Waits for the write in flight, if any; its paths count as written (for [`Self::discard`])
+    /// whatever its outcome.
+    ///
+    /// # Errors
+    /// That write's error.
+    async fn settle(&mut self) -> Result<(), EngineError> {
+        if let Some(write) = self.in_flight.take() {
+            self.finished = Some(write.await);
+        }
+        match self.finished.take() {
+            Some((paths, outcome)) => {
+                self.written.extend(paths);
+                Ok(outcome?)
+            }
+            None => Ok(()),
+        }
     }
 
     /// Removes every tile written (an import that is not committed); best effort.
     async fn discard(&mut self) {
+        let _ = self.settle().await;
         let paths: Vec<&str> = self.written.iter().map(String::as_str).collect();
         let _ = self.blobs.remove_many(&paths).await;
         self.written.clear();
@@ -201,6 +270,8 @@ pub async fn write_import_layer<B: BlobStore>(
         tiles: BTreeMap::new(),
         unwritten: Vec::new(),
         unwritten_bytes: 0,
+        in_flight: None,
+        finished: None,
         written: Vec::new(),
     };
     let result = fill(&mut stripes, &mut importer, source, options.on_error, total_bytes, on_progress, cancelled).await;
@@ -221,6 +292,10 @@ pub async fn write_import_layer<B: BlobStore>(
         return Err(fail(error));
     }
     if let Err(error) = stripes.flush().await {
+        stripes.discard().await;
+        return Err(fail(error));
+    }
+    if let Err(error) = stripes.settle().await {
         stripes.discard().await;
         return Err(fail(error));
     }
@@ -280,7 +355,7 @@ async fn fill<B: BlobStore>(
         if cancelled() {
             return Ok(Filled::Cancelled);
         }
-        let fed = match chunks.next().await {
+        let fed = match stripes.alongside(chunks.next()).await {
             Some(Ok(chunk)) => importer.feed(&chunk),
             Some(Err(error)) => return Err(CsvImportError::Engine { error, imported: ImportReport::default() }),
             None => importer.finish(),
