@@ -14,7 +14,6 @@
 
 use futures_util::future::LocalBoxFuture;
 use futures_util::{FutureExt as _, StreamExt as _};
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::task::Poll;
 
@@ -71,9 +70,13 @@ struct Stripes<'a, B: BlobStore> {
     fields: u64,
     /// The oldest tile row not closed yet.
     tile_row: u64,
-    /// Cells of the open stripes' tiles, dense in row-major order (`tile_rows * tile_cols`
-    /// slots each, so a cell is set in `O(1)`; the tile is built once, when its stripe closes).
-    tiles: BTreeMap<TileKey, Vec<Option<CellContent>>>,
+    /// The open stripes, oldest first (rarely more than two): each its tile row and its tiles'
+    /// cells, by tile column from the first imported one; a tile's cells are dense in row-major
+    /// order (`tile_rows * tile_cols` slots, empty until its first cell), so a cell is set in
+    /// `O(1)`; the tile is encoded once, when its stripe closes.
+    open: Vec<(u64, Vec<Slots>)>,
+    /// Slot vectors of closed tiles (all `None`), for the next stripe's tiles.
+    spare: Vec<Slots>,
     /// Encoded tiles not written yet, and their bytes.
     unwritten: Vec<(String, Vec<u8>)>,
     unwritten_bytes: usize,
@@ -86,6 +89,9 @@ struct Stripes<'a, B: BlobStore> {
     written: Vec<String>,
 }
 
+/// The cells of one tile being filled, dense in row-major order.
+type Slots = Vec<Option<CellContent>>;
+
 /// One batch's write: its paths and the outcome.
 type Write<'a> = LocalBoxFuture<'a, (Vec<String>, Result<(), BlobError>)>;
 
@@ -94,14 +100,29 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
         format!("{}/{}-{}", self.dir, key.tile_row, key.tile_col)
     }
 
-    /// Adds a cell (absolute row and column) of a stripe not closed yet.
+    /// Adds a cell (absolute row and column) of a stripe not closed yet, in the rectangle.
     fn set(&mut self, row: u64, col: u64, content: CellContent) {
-        let key = self.size.tile_of(row, col);
-        let (rows, cols) = (self.size.rows() as usize, self.size.cols() as usize);
-        let slots = self.tiles.entry(key).or_insert_with(|| vec![None; rows * cols]);
-        let (origin_row, origin_col) = self.size.origin(key);
-        let slot = (row - origin_row) as usize * cols + (col - origin_col) as usize;
-        if let Some(cell) = slots.get_mut(slot) {
+        let (tile_rows, tile_cols) = (u64::from(self.size.rows()), u64::from(self.size.cols()));
+        let (tile_row, tile_col) = (row / tile_rows, col / tile_cols);
+        let Some(index) = tile_col.checked_sub(self.first_col / tile_cols) else { return };
+        let stripe = match self.open.iter().rposition(|(r, _)| *r == tile_row) {
+            Some(stripe) => stripe,
+            None => {
+                self.open.push((tile_row, Vec::new()));
+                self.open.len() - 1
+            }
+        };
+        let tiles = &mut self.open[stripe].1;
+        let index = index as usize;
+        if tiles.len() <= index {
+            tiles.resize_with(index + 1, Vec::new);
+        }
+        let slots = &mut tiles[index];
+        if slots.is_empty() {
+            *slots = self.spare.pop().unwrap_or_else(|| vec![None; (tile_rows * tile_cols) as usize]);
+        }
+        let slot = (row - tile_row * tile_rows) * tile_cols + (col - tile_col * tile_cols);
+        if let Some(cell) = slots.get_mut(slot as usize) {
             *cell = Some(content);
         }
     }
@@ -129,8 +150,11 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
     /// of the rectangle without a value gets a tombstone, and the tiles are encoded.
     fn close_stripe(&mut self, end: u64) -> Result<(), EngineError> {
         let (tile_rows, tile_cols) = (u64::from(self.size.rows()), u64::from(self.size.cols()));
-        let later = self.tiles.split_off(&TileKey { tile_row: self.tile_row + 1, tile_col: 0 });
-        let mut tiles = std::mem::replace(&mut self.tiles, later);
+        let mut tiles = match self.open.first() {
+            Some((tile_row, _)) if *tile_row == self.tile_row => self.open.remove(0).1,
+            _ => Vec::new(),
+        };
+        let first_tile_col = self.first_col / tile_cols;
         let row_lo = (self.tile_row * tile_rows).max(self.first_row);
         let row_hi = ((self.tile_row + 1) * tile_rows).min(end);
         let (col_lo, col_hi) = (self.first_col, self.first_col + self.fields);
@@ -139,7 +163,11 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
         }
         for tile_col in col_lo / tile_cols..=(col_hi - 1) / tile_cols {
             let key = TileKey { tile_row: self.tile_row, tile_col };
-            let mut slots = tiles.remove(&key).unwrap_or_default();
+            let mut slots = usize::try_from(tile_col - first_tile_col)
+                .ok()
+                .and_then(|index| tiles.get_mut(index))
+                .map(std::mem::take)
+                .unwrap_or_default();
             let (origin_row, origin_col) = self.size.origin(key);
             // Every cell of the rectangle in this tile, in row-major order: its field's value,
             // or a tombstone for an empty field.
@@ -150,9 +178,15 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
                 let slot = r as usize * tile_cols as usize + c as usize;
                 ((r, c), slots.get_mut(slot).and_then(Option::take).unwrap_or_else(CellContent::tombstone))
             });
+            let mut list = Vec::with_capacity(((row_hi - row_lo) * (cols.end - cols.start)) as usize);
+            list.extend(cells);
             // In row-major order, so encoded without building a `Tile`.
-            let bytes = encode_tile_cells(key, self.size, cells.collect())
+            let bytes = encode_tile_cells(key, self.size, list)
                 .map_err(|error| EngineError::Snapshot { path: self.path(key), error })?;
+            if !slots.is_empty() {
+                slots.fill(None);
+                self.spare.push(slots);
+            }
             self.unwritten_bytes += bytes.len();
             self.unwritten.push((self.path(key), bytes));
         }
@@ -267,7 +301,8 @@ pub async fn write_import_layer<B: BlobStore>(
         first_col: options.csv.start_column,
         fields: 0,
         tile_row: options.csv.start_row / u64::from(tile_size.rows()),
-        tiles: BTreeMap::new(),
+        open: Vec::new(),
+        spare: Vec::new(),
         unwritten: Vec::new(),
         unwritten_bytes: 0,
         in_flight: None,
