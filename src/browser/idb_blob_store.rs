@@ -5,6 +5,7 @@
 //! (no blob on the path, no dir under the name) and the write are atomic.
 
 use indexed_db_futures::database::Database;
+use indexed_db_futures::internals::SystemRepr as _;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -13,7 +14,7 @@ use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use super::database::{SheetDatabase, BLOB_STORE};
-use super::idb_error::{corrupt, finish_write, from_idb};
+use super::idb_error::{corrupt, finish_write, from_idb, request_error};
 use crate::blob::path::DirPrefix;
 use crate::blob::{
     validate_name, validate_paths, validate_write_batch, BlobDir, BlobError, BlobStore, Continuation, DirEntry,
@@ -305,11 +306,9 @@ impl IdbBlobStore {
                     let value: JsValue = Uint8Array::from(*bytes).into();
                     puts.push(store.put(value).with_key(prefix.child_key(name)).primitive().map_err(storage)?);
                 }
-                let mut results = Vec::with_capacity(puts.len());
-                for put in puts {
-                    results.push(put.await.map(drop).map_err(storage));
-                }
-                finish_write(tx, done, results).await?;
+                // Not awaited one by one (no listener each, issue 9): a put that fails aborts the
+                // transaction, and its error is read from it once the transaction ended.
+                finish_write(tx, done, puts.iter().map(|put| request_error(put.as_sys()))).await?;
                 Ok(Ok(()))
             })
             .await?

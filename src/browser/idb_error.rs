@@ -44,6 +44,15 @@ pub async fn commit_failed(error: IdbError) -> StorageError {
     }
 }
 
+/// The error of request `request`, read without a listener once its transaction ended: `Ok`
+/// when it succeeded or is not done (a request after the one that failed).
+pub fn request_error(request: &web_sys::IdbRequest) -> Result<(), StorageError> {
+    match request.error() {
+        Ok(Some(dom)) => Err(StorageError::from_dom_exception(&dom.name(), &dom.message())),
+        Ok(None) | Err(_) => Ok(()),
+    }
+}
+
 /// Waits for a readwrite transaction to finish (it commits by itself once its requests are
 /// done: no explicit commit, so that after an abort the transaction's `error`, a
 /// `QuotaExceededError` say, can still be read) and gives its outcome. `requests` are its
