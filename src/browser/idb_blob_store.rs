@@ -49,12 +49,19 @@ const WRITE_BATCH_BLOBS: usize = 256;
 
 /// Splits `items` into runs of at most [`WRITE_BATCH_BLOBS`] items and about
 /// [`WRITE_BATCH_BYTES`] bytes (a run closes once it reaches the limit), given each item's size.
+/// A rest under a quarter of the byte limit that fits joins the run before it, rather than
+/// costing a transaction of its own (a batch of a little over the limit is one transaction).
 fn batches<T>(items: &[T], size: impl Fn(&T) -> usize) -> Vec<&[T]> {
     let mut out = Vec::new();
+    let mut rest: usize = items.iter().map(&size).sum();
     let (mut start, mut bytes) = (0, 0);
     for (i, item) in items.iter().enumerate() {
-        bytes += size(item);
-        if bytes >= WRITE_BATCH_BYTES || i + 1 - start >= WRITE_BATCH_BLOBS {
+        let item_bytes = size(item);
+        bytes += item_bytes;
+        rest -= item_bytes;
+        let full = bytes >= WRITE_BATCH_BYTES || i + 1 - start >= WRITE_BATCH_BLOBS;
+        let small_rest = rest < WRITE_BATCH_BYTES / 4 && items.len() - start <= WRITE_BATCH_BLOBS;
+        if full && !small_rest {
             out.push(&items[start..=i]);
             (start, bytes) = (i + 1, 0);
         }
