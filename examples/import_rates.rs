@@ -70,6 +70,7 @@ mod native {
             let runtime = Runtime {
                 spawn: Rc::new(move |f| spawner.spawn_local(f).expect("pool alive")),
                 sleep: Rc::new(|_| async {}.boxed_local()),
+                pause: Rc::new(|| async {}.boxed_local()),
                 now_ms: Rc::new(|| 1_764_590_400_000),
             };
             let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());

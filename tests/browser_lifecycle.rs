@@ -23,6 +23,7 @@ fn runtime() -> Runtime {
     Runtime {
         spawn: Rc::new(wasm_bindgen_futures::spawn_local),
         sleep: Rc::new(|ms| sheetlog::browser::timer::sleep(ms).boxed_local()),
+        pause: Rc::new(|| sheetlog::browser::timer::yield_task().boxed_local()),
         now_ms: Rc::new(|| js_sys::Date::now() as u64),
     }
 }

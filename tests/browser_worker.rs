@@ -469,6 +469,7 @@ fn browser_runtime() -> sheetlog::engine::Runtime {
     sheetlog::engine::Runtime {
         spawn: std::rc::Rc::new(wasm_bindgen_futures::spawn_local),
         sleep: std::rc::Rc::new(|ms| sheetlog::browser::timer::sleep(ms).boxed_local()),
+        pause: std::rc::Rc::new(|| sheetlog::browser::timer::yield_task().boxed_local()),
         now_ms: std::rc::Rc::new(|| js_sys::Date::now() as u64),
     }
 }

@@ -14,6 +14,7 @@ use std::task::Poll;
 
 use engine_common::Harness;
 use futures::stream::{LocalBoxStream, StreamExt as _};
+use futures::FutureExt as _;
 use proptest::prelude::*;
 use sheetlog::blob::{BlobDir, BlobError, BlobStore, MemoryBlobDir, MemoryBlobStore};
 use sheetlog::engine::csv::{
@@ -393,12 +394,27 @@ fn write_layer<B: BlobStore>(
     read: &Rc<Cell<usize>>,
     dir: &str,
     cancel_after_chunks: usize,
+    pauses: &Cell<usize>,
 ) -> Result<sheetlog::engine::csv::WrittenLayer, CsvImportError> {
     let source = CountedSource { bytes: csv.clone(), read: read.clone() };
     let options = ImportOptions { csv: CsvImportOptions::default(), on_error: OnError::Rollback };
     let cancelled = || read.get() >= cancel_after_chunks;
-    let written =
-        h.run(write_import_layer(blobs, &source, options, TileSize::DEFAULT, dir.to_string(), &mut |_| {}, &cancelled));
+    // A pause yields once, as a browser task would; the slow store's writes advance whenever
+    // the import is polled.
+    let pause = || {
+        pauses.set(pauses.get() + 1);
+        yield_now().boxed_local()
+    };
+    let written = h.run(write_import_layer(
+        blobs,
+        &source,
+        options,
+        TileSize::DEFAULT,
+        dir.to_string(),
+        &mut |_| {},
+        &cancelled,
+        &pause,
+    ));
     written.map(|(layer, malformed)| {
         assert_eq!(malformed, None);
         layer
@@ -407,7 +423,8 @@ fn write_layer<B: BlobStore>(
 
 /// Issue 9 ("the speed of the bytes"): a layer import parses on while its last batch of tiles
 /// is being written. With writes that finish late, it writes exactly the blobs (names and bytes)
-/// and the layer that immediate writes give, and some input is read while a batch is in flight;
+/// and the layer that immediate writes give, and some input is read (and the import pauses for
+/// the host's events) while a batch is in flight;
 /// when a batch fails, first or later, the import fails and no tile it wrote is left; a cancel
 /// or malformed input while a batch is in flight leave none either.
 #[test]
@@ -429,7 +446,10 @@ fn tiles_are_written_while_parsing_goes_on_and_a_failed_batch_leaves_nothing() {
     let mut h = Harness::new();
     let dir = "imports/0000000000000-test-0";
     let immediate = MemoryBlobStore::new();
-    let expected = write_layer(&mut h, &immediate, &csv, &Rc::new(Cell::new(0)), dir, usize::MAX).expect("import");
+    let no_pause = Cell::new(0);
+    let expected =
+        write_layer(&mut h, &immediate, &csv, &Rc::new(Cell::new(0)), dir, usize::MAX, &no_pause).expect("import");
+    assert_eq!(no_pause.get(), 0, "no pause without a write in flight");
     let expected_blobs = dir_blobs(&mut h, &immediate, dir);
     assert!(expected_blobs.values().map(Vec::len).sum::<usize>() > 3 << 20, "several batches of about 1 MiB");
 
@@ -445,7 +465,7 @@ fn tiles_are_written_while_parsing_goes_on_and_a_failed_batch_leaves_nothing() {
             batches: Rc::default(),
             chunks_read: read.clone(),
         };
-        let result = write_layer(&mut h, &slow, input, &read, dir, cancel_after_chunks);
+        let result = write_layer(&mut h, &slow, input, &read, dir, cancel_after_chunks, &Cell::new(0));
         match result {
             Ok(written) => assert!(written.report.cancelled && written.layer.is_none(), "{written:?}"),
             Err(error) => assert!(matches!(error, CsvImportError::Malformed { .. }), "{error:?}"),
@@ -458,7 +478,8 @@ fn tiles_are_written_while_parsing_goes_on_and_a_failed_batch_leaves_nothing() {
         let read = Rc::new(Cell::new(0));
         let slow =
             SlowBlobs { inner: MemoryBlobStore::new(), fail_at, batches: Rc::default(), chunks_read: read.clone() };
-        let result = write_layer(&mut h, &slow, &csv, &read, dir, usize::MAX);
+        let pauses = Cell::new(0);
+        let result = write_layer(&mut h, &slow, &csv, &read, dir, usize::MAX, &pauses);
         let batches = slow.batches.borrow().clone();
         let left = dir_blobs(&mut h, &slow.inner, dir);
         match fail_at {
@@ -470,6 +491,7 @@ fn tiles_are_written_while_parsing_goes_on_and_a_failed_batch_leaves_nothing() {
                     batches.iter().any(|(start, end)| end.is_some_and(|end| end > *start)),
                     "input read while a batch was in flight: {batches:?}"
                 );
+                assert!(pauses.get() > 0, "the import paused while a batch was in flight");
             }
             Some(at) => {
                 assert!(matches!(result, Err(CsvImportError::Engine { .. })), "batch {at} failed: {result:?}");

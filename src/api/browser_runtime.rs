@@ -12,6 +12,7 @@ pub fn browser_runtime() -> Runtime {
     Runtime {
         spawn: Rc::new(wasm_bindgen_futures::spawn_local),
         sleep: Rc::new(|ms| sleep(ms).boxed_local()),
+        pause: Rc::new(|| crate::browser::timer::yield_task().boxed_local()),
         now_ms: Rc::new(|| js_sys::Date::now().max(0.0) as u64),
     }
 }

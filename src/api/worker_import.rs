@@ -20,6 +20,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use futures_util::FutureExt as _;
+
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -27,6 +29,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::convert::get;
 use super::csv::{import_error_js, options_from_js, progress_js, result_js, source_from_js, GuardedSource, RowLimits};
 use super::js_error::{bad_input, engine_error};
+use crate::browser::timer::yield_task;
 use crate::browser::worker_entry::{open_sheet, reply_id, safe_integer, string};
 use crate::browser::{Durability, IdbBlobStore, IdbEventLog, WorkerHost};
 use crate::engine::csv::{
@@ -240,7 +243,10 @@ async fn run_in_worker(
     };
     let is_cancelled = || cancelled.call0(&JsValue::UNDEFINED).ok().and_then(|v| v.as_bool()) == Some(true);
     let result =
-        write_import_layer(&handles.blobs, &source, options, tile_size, dir, &mut on_progress, &is_cancelled).await;
+        write_import_layer(&handles.blobs, &source, options, tile_size, dir, &mut on_progress, &is_cancelled, &|| {
+            yield_task().boxed_local()
+        })
+        .await;
     let (written, malformed) = result.map_err(|e| import_error_js(&e, refused.borrow_mut().take()))?;
     let fields = Object::new();
     let report = written.report;

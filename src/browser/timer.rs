@@ -23,6 +23,22 @@ pub async fn sleep(milliseconds: u32) {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Lets the event loop run the tasks already queued (IndexedDB events, a lock granted) and
+/// resumes right after them: a message through a fresh `MessageChannel`, which no timer
+/// clamping delays; `sleep(0)` where there is none.
+pub async fn yield_task() {
+    let Ok(channel) = web_sys::MessageChannel::new() else { return sleep(0).await };
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        channel.port1().set_onmessage(Some(&resolve));
+        if channel.port2().post_message(&JsValue::NULL).is_err() {
+            set_timeout(&resolve, 0.0);
+        }
+    });
+    // It only resolves; there is no error to report.
+    let _ = JsFuture::from(promise).await;
+    channel.port1().close();
+}
+
 /// Runs `future` for at most `milliseconds`; `None` when the time ran out first (the future is
 /// then dropped, which for an IndexedDB transaction means it rolls back).
 pub async fn with_timeout<F: Future>(milliseconds: u32, future: F) -> Option<F::Output> {

@@ -1,5 +1,6 @@
-//! What the engine needs from its runtime: spawning local futures and sleeping. Natively
-//! (tests) a `futures` `LocalPool` provides both; in the browser, `spawn_local` and `setTimeout`.
+//! What the engine needs from its runtime: spawning local futures, sleeping and pausing. Natively
+//! (tests) a `futures` `LocalPool` provides them; in the browser, `spawn_local`, `setTimeout` and
+//! a `MessageChannel` message.
 
 use std::rc::Rc;
 
@@ -12,6 +13,11 @@ pub struct Runtime {
     pub spawn: Rc<dyn Fn(LocalBoxFuture<'static, ()>)>,
     /// A future that resolves after the given milliseconds.
     pub sleep: Rc<dyn Fn(u32) -> LocalBoxFuture<'static, ()>>,
+    /// A future that lets the host's event loop run the tasks already queued (storage events)
+    /// and resolves right after them, without a timer's delay: long work with a storage write
+    /// in flight pauses on it so that the write advances (a layer import). Natively it may
+    /// resolve at once.
+    pub pause: Rc<dyn Fn() -> LocalBoxFuture<'static, ()>>,
     /// The wall clock: milliseconds since the Unix epoch (JS `Date.now()`), stamped on every
     /// entry this engine writes.
     pub now_ms: Rc<dyn Fn() -> u64>,

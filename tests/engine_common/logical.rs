@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use futures_util::future::LocalBoxFuture;
+use futures_util::FutureExt as _;
 use proptest::prelude::*;
 use sheetlog::blob::BlobStore;
 use sheetlog::engine::csv::{
@@ -438,6 +439,9 @@ pub fn write_layer<L: EventLog + 'static, B: BlobStore + 'static>(
     };
     let source = BytesSource::new(text.into_bytes(), chunk);
     let (mut progress, never) = (|_: &ImportProgress| {}, || false);
-    let write = write_import_layer(engine.blobs(), &source, options, engine.tile_size(), dir, &mut progress, &never);
+    // The memory store's writes finish at once: there is nothing to pause for.
+    let pause = || futures_util::future::ready(()).boxed_local();
+    let write =
+        write_import_layer(engine.blobs(), &source, options, engine.tile_size(), dir, &mut progress, &never, &pause);
     h.run(write).map(|(written, _)| written).map_err(|e| format!("import tiles: {e}"))
 }

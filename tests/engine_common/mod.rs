@@ -137,6 +137,7 @@ impl Harness {
                 spawner.spawn_local(future).expect("the test pool is alive");
             }),
             sleep: Rc::new(|_ms| async {}.boxed_local()),
+            pause: Rc::new(|| async {}.boxed_local()),
             now_ms: self.clock_fn(),
         }
     }

@@ -49,6 +49,10 @@ pub fn import_started_ms(name: &str) -> Option<u64> {
 /// [`BlobStore::write_many`].
 const IMPORT_WRITE_BYTES: usize = 1 << 20;
 
+/// About how many cells an import parses, while a batch is being written, between two pauses
+/// that let the host's event loop deliver that write's events (a few milliseconds of work).
+const PAUSE_CELLS: u64 = 8_192;
+
 /// What [`write_import_layer`] produced: the layer to commit (`None` when no row was
 /// imported) and what it holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +91,10 @@ struct Stripes<'a, B: BlobStore> {
     finished: Option<(Vec<String>, Result<(), BlobError>)>,
     /// Every path written, for the clean-up of an import that is not committed.
     written: Vec<String>,
+    /// Yields to the host's event loop (see [`write_import_layer`]).
+    pause: &'a dyn Fn() -> LocalBoxFuture<'static, ()>,
+    /// Cells of stripes closed since the last pause or await.
+    cells_since_pause: u64,
 }
 
 /// The cells of one tile being filled, dense in row-major order.
@@ -142,6 +150,10 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
             self.tile_row += 1;
             if self.unwritten_bytes >= IMPORT_WRITE_BYTES {
                 self.flush().await?;
+            } else if self.in_flight.is_some() && self.cells_since_pause >= PAUSE_CELLS {
+                // The write in flight advances only when its events are delivered.
+                let pause = self.pause;
+                self.alongside(pause()).await;
             }
         }
     }
@@ -161,6 +173,7 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
         if row_lo >= row_hi || col_lo >= col_hi {
             return Ok(());
         }
+        self.cells_since_pause += (row_hi - row_lo) * (col_hi - col_lo);
         for tile_col in col_lo / tile_cols..=(col_hi - 1) / tile_cols {
             let key = TileKey { tile_row: self.tile_row, tile_col };
             let mut slots = usize::try_from(tile_col - first_tile_col)
@@ -226,6 +239,7 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
     /// Runs `work` (reading the input) while driving the write in flight, if any; keeps that
     /// write's outcome for [`Self::settle`].
     async fn alongside<T>(&mut self, work: impl Future<Output = T>) -> T {
+        self.cells_since_pause = 0;
         let mut work = std::pin::pin!(work);
         std::future::poll_fn(|cx| {
             if let Some(write) = self.in_flight.as_mut() {
@@ -245,6 +259,7 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
     /// # Errors
     /// That write's error.
     async fn settle(&mut self) -> Result<(), EngineError> {
+        self.cells_since_pause = 0;
         if let Some(write) = self.in_flight.take() {
             self.finished = Some(write.await);
         }
@@ -271,7 +286,10 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
 /// tile grid `tile_size`, at the row and column of `options.csv` (its batch size only cuts the
 /// parser's work). References nothing: the caller commits the returned layer with one
 /// `Import` entry. Calls `on_progress` after each parsed batch and `cancelled` before each
-/// chunk of input.
+/// chunk of input. `pause` yields to the host's event loop and resumes at once (in a browser a
+/// task, e.g. a `MessageChannel` message; natively it may do nothing): a batch of tiles is
+/// written while parsing goes on, and its requests advance only when their events are
+/// delivered, so the import pauses every [`PAUSE_CELLS`] cells or so while one is in flight.
 ///
 /// [`OnError::Rollback`] writes no layer for malformed input (the tiles written are removed);
 /// [`OnError::Keep`] returns the layer of the rows parsed before the batch holding the error,
@@ -280,6 +298,7 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
 /// # Errors
 /// [`CsvImportError::Malformed`] (with `Rollback`); [`CsvImportError::Engine`] for bad
 /// options, a failed read of the source, or a failed write (what was written is removed).
+#[allow(clippy::too_many_arguments)] // the host's three hooks are plain functions, as `fill` takes them
 pub async fn write_import_layer<B: BlobStore>(
     blobs: &B,
     source: &dyn CsvSource,
@@ -288,6 +307,7 @@ pub async fn write_import_layer<B: BlobStore>(
     dir: String,
     on_progress: &mut dyn FnMut(&ImportProgress),
     cancelled: &dyn Fn() -> bool,
+    pause: &dyn Fn() -> LocalBoxFuture<'static, ()>,
 ) -> Result<(WrittenLayer, Option<CsvError>), CsvImportError> {
     let nothing = ImportReport::default();
     let mut importer =
@@ -308,6 +328,8 @@ pub async fn write_import_layer<B: BlobStore>(
         in_flight: None,
         finished: None,
         written: Vec::new(),
+        pause,
+        cells_since_pause: 0,
     };
     let result = fill(&mut stripes, &mut importer, source, options.on_error, total_bytes, on_progress, cancelled).await;
     let fail = |error| CsvImportError::Engine { error, imported: nothing };
@@ -461,6 +483,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         let engine = self.clone();
         async move {
             let dir = format!("{IMPORT_DIR}/{}", engine.unique_name());
+            let pause = engine.inner.runtime.pause.clone();
             let (written, malformed) = write_import_layer(
                 engine.blobs(),
                 &source,
@@ -469,6 +492,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 dir,
                 &mut on_progress,
                 &cancelled,
+                &move || pause(),
             )
             .await?;
             let report = engine
