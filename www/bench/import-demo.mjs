@@ -2,36 +2,18 @@
 // then the time to the first screen after a reload, and the IndexedDB bytes used. Serves the
 // production build with `vite preview` and drives Debian's Chromium with playwright-core.
 // Usage: node www/bench/import-demo.mjs (after `vite build`; scripts/bench-import.sh does both).
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium, serveDemo } from "./demo-server.mjs";
 
 const www = join(dirname(fileURLToPath(import.meta.url)), "..");
 const csv = readFileSync(join(www, "node_modules/vega-datasets/data/zipcodes.csv"), "utf8");
-const PORT = 4191;
-const server = spawn("npx", ["vite", "preview", "--host", "127.0.0.1", "--port", String(PORT), "--strictPort"], {
-  cwd: www,
-  detached: true,
-  stdio: "ignore",
-});
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const server = await serveDemo(4191);
+const browser = await launchChromium();
 try {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break;
-    } catch {
-      if (i > 100) throw new Error("vite preview did not start");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`http://127.0.0.1:${PORT}/`);
+  await page.goto(server.url);
   await page.waitForFunction(() => window.sheetlog !== undefined, null, { timeout: 30_000 });
   const result = await page.evaluate(async (text) => {
     const t0 = performance.now();
@@ -55,5 +37,5 @@ try {
   console.log(`storage used by the origin (IndexedDB, service worker cache): ${(usage / 1048576).toFixed(1)} MiB (the CSV file is ${(csv.length / 1048576).toFixed(1)} MiB)`);
 } finally {
   await browser.close();
-  process.kill(-server.pid, "SIGTERM");
+  server.stop();
 }

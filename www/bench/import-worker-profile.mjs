@@ -6,32 +6,15 @@
 // (cpu-profile.mjs); the profile is written to OUT (Chrome DevTools opens it).
 // Usage: node www/bench/import-worker-profile.mjs FILE.csv DIST OUT.cpuprofile
 // (scripts/bench-import-worker-profile.sh builds and runs it). Prints figures; asserts nothing.
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { chromium } from "playwright-core";
 import { summarizeProfile } from "./cpu-profile.mjs";
+import { importedCells, launchChromium, serveDemo } from "./demo-server.mjs";
 
 const [file, dist, out] = process.argv.slice(2);
 if (!file || !dist || !out) throw new Error("usage: import-worker-profile.mjs FILE.csv DIST OUT.cpuprofile");
-const PORT = 4211;
-const server = spawn("npx", ["vite", "preview", "--host", "127.0.0.1", "--port", String(PORT), "--strictPort", "--outDir", dist], {
-  cwd: new URL("..", import.meta.url).pathname,
-  detached: true,
-  stdio: "ignore",
-});
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update"],
-});
+const server = await serveDemo(4211, dist);
+const browser = await launchChromium();
 try {
-  for (let tries = 0; ; tries++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break;
-    } catch {
-      if (tries > 200) throw new Error("vite preview did not start");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -55,7 +38,7 @@ try {
       void cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id, method, params }) });
     });
   await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
-  await page.goto(`http://127.0.0.1:${PORT}/`);
+  await page.goto(server.url);
   await page.evaluate(() => window.sheetlogReady);
   for (let i = 0; workers.length === 0 && i < 100; i++) await new Promise((r) => setTimeout(r, 50));
   const worker = workers.at(-1);
@@ -65,18 +48,14 @@ try {
   await send(worker, "Profiler.start");
   const t0 = Date.now();
   await page.setInputFiles('[data-testid="import-csv"]', file);
-  const message = await page.waitForFunction(
-    () => /Imported [^\n]*\(([\d,]+) cells?\)|Import of [^\n]* failed[^\n]*/.exec(document.body.innerText)?.[0],
-    null,
-    { timeout: 1_200_000, polling: 20 },
-  );
+  const cells = await importedCells(page);
   const ms = Date.now() - t0;
   const stopped = await send(worker, "Profiler.stop");
-  console.log(`${await message.jsonValue()} (${ms} ms through the file input, profiled)`);
+  console.log(`${cells} cells in ${ms} ms through the file input (profiled): ${Math.round(cells / (ms / 1000))} cells/s`);
   writeFileSync(out, JSON.stringify(stopped.result.profile));
   console.log(summarizeProfile(stopped.result.profile, 30).join("\n"));
   console.log(`profile written to ${out}`);
 } finally {
   await browser.close();
-  process.kill(-server.pid, "SIGTERM");
+  server.stop();
 }

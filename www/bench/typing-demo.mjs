@@ -8,27 +8,17 @@
 // `setCellValueAndFormat(row, col, 12345)` called by the page itself, timed to the same frame and
 // to its promise resolving (durable). Prints every trial's figures, then median and range.
 // Usage (after `vite build`): node bench/typing-demo.mjs [trials=20] [--zipcodes]
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium, serveDemo } from "./demo-server.mjs";
 
 const www = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TRIALS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20);
 const ZIPCODES = process.argv.includes("--zipcodes");
-const PORT = 4192;
 const MARKER = 56;
-const server = spawn("npx", ["vite", "preview", "--host", "127.0.0.1", "--port", String(PORT), "--strictPort"], {
-  cwd: www,
-  detached: true,
-  stdio: "ignore",
-});
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const server = await serveDemo(4192);
+const browser = await launchChromium();
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -37,16 +27,8 @@ const stats = (xs) => {
 };
 
 try {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break;
-    } catch {
-      if (i > 100) throw new Error("vite preview did not start");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await page.goto(`http://127.0.0.1:${PORT}/`);
+  await page.goto(server.url);
   await page.waitForFunction(() => window.sheetlog?.getLoadStatus(window.sheetlog.getSnapshot()).state === "ready", null, { timeout: 30_000 });
   if (ZIPCODES) {
     const csv = readFileSync(join(www, "node_modules/vega-datasets/data/zipcodes.csv"), "utf8");
@@ -138,5 +120,5 @@ try {
   console.log(`baseline setCellValueAndFormat: call → durable: ${stats(rows.directDurable)}`);
 } finally {
   await browser.close();
-  process.kill(-server.pid, "SIGTERM");
+  server.stop();
 }
