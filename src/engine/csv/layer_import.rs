@@ -220,7 +220,7 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
         let batch = std::mem::take(&mut self.unwritten);
         self.unwritten_bytes = 0;
         let blobs = self.blobs;
-        let mut write: Write<'a> = async move {
+        let write: Write<'a> = async move {
             let outcome = {
                 let refs: Vec<(&str, &[u8])> = batch.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
                 blobs.write_many(&refs).await
@@ -228,16 +228,14 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
             (batch.into_iter().map(|(path, _)| path).collect(), outcome)
         }
         .boxed_local();
+        self.in_flight = Some(write);
         // Polled once now, so that its requests are issued (IndexedDB writes them meanwhile).
-        match std::future::poll_fn(|cx| Poll::Ready(write.as_mut().poll(cx))).await {
-            Poll::Ready(outcome) => self.finished = Some(outcome),
-            Poll::Pending => self.in_flight = Some(write),
-        }
+        self.alongside(std::future::ready(())).await;
         Ok(())
     }
 
-    /// Runs `work` (reading the input) while driving the write in flight, if any; keeps that
-    /// write's outcome for [`Self::settle`].
+    /// Runs `work` (reading the input, a pause, or nothing) while driving the write in flight,
+    /// if any; keeps that write's outcome for [`Self::settle`].
     async fn alongside<T>(&mut self, work: impl Future<Output = T>) -> T {
         self.cells_since_pause = 0;
         let mut work = std::pin::pin!(work);
