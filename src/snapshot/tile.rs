@@ -153,12 +153,9 @@ impl Tile {
     ) -> Result<Tile, SnapshotError> {
         let probe = Tile::new(key, size);
         let mut checked = Vec::new();
-        for ((row_offset, col_offset), content) in cells {
-            probe.check_offsets(row_offset.into(), col_offset.into())?;
-            if let Some(value) = &content.value {
-                value.validate()?;
-            }
-            checked.push(((row_offset, col_offset), content));
+        for (offsets, content) in cells {
+            probe.check_cell(offsets, &content)?;
+            checked.push((offsets, content));
         }
         Ok(Tile { key, size, cells: checked.into_iter().collect() })
     }
@@ -189,10 +186,7 @@ impl Tile {
     ///   if the cell's row or column is beyond [`MAX_INDEX`], or with the value's own error if
     ///   the value fails [`CellValue::validate`].
     pub fn set(&mut self, row_offset: u32, col_offset: u32, content: CellContent) -> Result<(), SnapshotError> {
-        self.check_offsets(row_offset.into(), col_offset.into())?;
-        if let Some(value) = &content.value {
-            value.validate()?;
-        }
+        self.check_cell((row_offset, col_offset), &content)?;
         self.cells.insert((row_offset, col_offset), content);
         Ok(())
     }
@@ -217,6 +211,16 @@ impl Tile {
     /// Whether the tile has no entries.
     pub fn is_empty(&self) -> bool {
         self.cells.is_empty()
+    }
+
+    /// Checks what [`Tile::set`] checks: offsets inside the tile naming a cell of the sheet, and
+    /// a valid value.
+    fn check_cell(&self, (row_offset, col_offset): (u32, u32), content: &CellContent) -> Result<(), SnapshotError> {
+        self.check_offsets(row_offset.into(), col_offset.into())?;
+        if let Some(value) = &content.value {
+            value.validate()?;
+        }
+        Ok(())
     }
 
     /// Checks that offsets are inside the tile and name a cell of the sheet; returns them as
@@ -260,19 +264,10 @@ pub fn encode_tile_cells(
     cells: Vec<((u32, u32), CellContent)>,
 ) -> Result<Vec<u8>, SnapshotError> {
     let probe = Tile::new(key, size);
-    // Offsets inside a tile that lies wholly on the sheet need no other check.
-    let (origin_row, origin_col) = size.origin(key);
-    let on_sheet = origin_row.saturating_add(u64::from(size.rows) - 1) <= MAX_INDEX
-        && origin_col.saturating_add(u64::from(size.cols) - 1) <= MAX_INDEX;
     let mut sorted = true;
-    for (i, ((row_offset, col_offset), content)) in cells.iter().enumerate() {
-        if !(on_sheet && *row_offset < size.rows && *col_offset < size.cols) {
-            probe.check_offsets((*row_offset).into(), (*col_offset).into())?;
-        }
-        if let Some(value) = &content.value {
-            value.validate()?;
-        }
-        sorted &= i == 0 || cells[i - 1].0 < (*row_offset, *col_offset);
+    for (i, (offsets, content)) in cells.iter().enumerate() {
+        probe.check_cell(*offsets, content)?;
+        sorted &= i == 0 || cells[i - 1].0 < *offsets;
     }
     if !sorted {
         return Ok(encode_tile(&Tile::from_cells(key, size, cells)?));
