@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The export benchmark of BENCHMARKS.md (issue 9, item 4): exportCsv (one string) against
-# exportCsvBlob (streamed stripe by stripe) on a sheet of ROWS x 10 cells (default 200,000 rows),
+# exportCsvBlob (streamed: tiles read stripe by stripe, written in parts) on a sheet of ROWS x 10
+# cells (default 200,000 rows),
 # with the longest the main thread was held during each, in headless Chromium. Prints the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."

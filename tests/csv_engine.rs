@@ -17,7 +17,7 @@ use sheetlog::blob::MemoryBlobStore;
 use sheetlog::engine::csv::{
     write_csv, BytesSource, CsvError, CsvExportError, CsvExportOptions, CsvImportError, CsvImportOptions,
     ExportProgress, ImportOptions, ImportPhase, ImportProgress, ImportReport, OnError, MAX_EXPORT_CELLS,
-    MAX_STREAM_EXPORT_CELLS, STRIPE_CELLS,
+    MAX_STREAM_EXPORT_CELLS, PART_CELLS, STRIPE_CELLS,
 };
 use sheetlog::engine::{ContentVersion, Engine, EngineError, InThreadHost, Viewport, WorkflowHost};
 use sheetlog::log::{EventLog, MemoryEventLog, Operation, QueryFrom, QueryTo, SequenceId, Workflow};
@@ -374,16 +374,20 @@ fn export_loads_the_tiles_a_small_viewport_left_out() {
 }
 
 /// A streamed export hands over the same text as the string export, stripe by stripe (whole
-/// tile rows, about `STRIPE_CELLS` cells each), reads the tiles the viewport left out, leaves the
-/// engine's cache as it was, and stops between stripes when cancelled.
+/// tile rows, about `STRIPE_CELLS` cells each), each in parts (whole rows, about `PART_CELLS`
+/// cells each), reads the tiles the viewport left out, leaves the engine's cache as it was, and
+/// stops between parts when cancelled.
 #[test]
 fn a_streamed_export_writes_the_same_text_stripe_by_stripe() {
     let mut h = Harness::new();
     let log = MemoryEventLog::new();
     let blobs = MemoryBlobStore::new();
     let writer = h.open(log.clone(), blobs.clone(), small_tiles(5));
-    // 30,000 rows x 3 columns, in stripes of whole 4-row tiles of about STRIPE_CELLS cells.
+    // 30,000 rows x 3 columns, in stripes of whole 4-row tiles of about STRIPE_CELLS cells,
+    // written in parts of whole rows of about PART_CELLS cells.
     let stripe = STRIPE_CELLS / 3 / 4 * 4;
+    let part = PART_CELLS / 3;
+    assert!(part < stripe && !stripe.is_multiple_of(part), "a stripe ends in a short part");
     let csv = table(30_000);
     import(&mut h, &writer, &csv, 100_000, options(10_000, OnError::Keep), None).result.unwrap();
     h.run(async {});
@@ -408,17 +412,22 @@ fn a_streamed_export_writes_the_same_text_stripe_by_stripe() {
     let chunks = chunks.take();
     assert!(!cancelled);
     let rows: Vec<u64> = chunks.iter().map(|(_, p)| p.rows).collect();
-    let expected: Vec<u64> = (1..=30_000u64.div_ceil(stripe)).map(|k| (k * stripe).min(30_000)).collect();
-    assert!(expected.len() > 2);
-    assert_eq!(rows, expected, "stripes of whole tile rows");
+    let expected: Vec<u64> = (0..30_000u64.div_ceil(stripe))
+        .flat_map(|k| {
+            let end = ((k + 1) * stripe).min(30_000);
+            (k * stripe..end).step_by(part as usize).map(move |start| (start + part).min(end))
+        })
+        .collect();
+    assert!(expected.len() > 30_000u64.div_ceil(stripe) as usize, "more parts than stripes");
+    assert_eq!(rows, expected, "parts of whole rows within stripes of whole tile rows");
     let text: Vec<u8> = chunks.iter().flat_map(|(b, _)| b.clone()).collect();
     assert_eq!(String::from_utf8(text).unwrap(), whole, "the same text as the string export");
     assert_eq!((end.rows, end.total_rows, end.bytes), (30_000, 30_000, whole.len() as u64));
     assert_eq!(reader.snapshot().cell(20_000, 0), None, "the engine's cache is untouched");
 
-    // Cancelled after the first stripe: nothing more is written.
-    let stripes = Rc::new(Cell::new(0));
-    let (seen, stop) = (stripes.clone(), stripes.clone());
+    // Cancelled after the first part: nothing more is written.
+    let parts = Rc::new(Cell::new(0));
+    let (seen, stop) = (parts.clone(), parts.clone());
     let (end, cancelled) = h
         .run(reader.export_csv_stream(
             &v,
@@ -429,7 +438,7 @@ fn a_streamed_export_writes_the_same_text_stripe_by_stripe() {
         ))
         .unwrap();
     assert!(cancelled);
-    assert_eq!((stripes.get(), end.rows), (1, stripe));
+    assert_eq!((parts.get(), end.rows), (1, part));
     // A range and the size limit.
     let range: CellRange = "A41:B42".parse().unwrap();
     let text: Rc<RefCell<Vec<u8>>> = Rc::default();

@@ -59,12 +59,12 @@ export interface ExportCsvOptions {
    */
   guardFormulas?: boolean;
   /**
-   * `exportCsvBlob` only: aborting it stops the export between two stripes, and the promise
+   * `exportCsvBlob` only: aborting it stops the export between two parts of rows, and the promise
    * rejects with the signal's reason (an `AbortError` `DOMException` unless given).
    */
   signal?: AbortSignal;
 }
-/** Progress of `exportCsvBlob`, reported after each stripe of rows. */
+/** Progress of `exportCsvBlob`, reported after each part of rows (about 4,096 cells). */
 export interface ExportProgress {
   /** Rows written so far. */
   rows: number;

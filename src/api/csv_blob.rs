@@ -1,9 +1,9 @@
 //! `exportCsvBlob` of `SpreadsheetData`: a CSV export streamed stripe by stripe into a `Blob`
-//! (issue 9, item 4). The engine writes one stripe of rows at a time
-//! (`Engine::export_csv_stream`, about 32,768 cells, reading the stripe's tiles and dropping them
-//! after) and yields to the event loop between stripes; each stripe's bytes become one part of
-//! the `Blob`, so the export is never one string in memory and the main thread is never held for
-//! more than a stripe. Thin: the engine does the work.
+//! (issue 9, item 4). The engine reads one stripe of rows' tiles at a time
+//! (`Engine::export_csv_stream`: about 8,192 cells, whole tile rows, dropped after) and writes it
+//! in parts of about 4,096 cells, yielding to the event loop after each part; each part's bytes
+//! become one part of the `Blob`, so the export is never one string in memory and the main
+//! thread is never held for more than a part. Thin: the engine does the work.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,7 +18,7 @@ use super::js_error::bad_input;
 use super::spreadsheet_data::{with_engine, Backend, SpreadsheetData};
 use crate::engine::csv::ExportProgress;
 
-/// Stripes whose bytes are folded into one `Blob` part.
+/// Parts (the engine's, each a `Uint8Array`) folded into one `Blob` part.
 const FOLD_PARTS: u32 = 16;
 
 fn progress_js(progress: ExportProgress) -> JsValue {
@@ -42,11 +42,11 @@ fn abort_error(signal: &JsValue) -> JsValue {
 #[wasm_bindgen]
 impl SpreadsheetData {
     /// The CSV of `snapshot` (the whole sheet, or `range` in A1 form) as a `Blob` of type
-    /// `text/csv`, with exactly the text `exportCsv` gives, written one stripe of rows at a time
-    /// (about 32,768 cells, whole tile rows) for sheets of any size: memory holds one stripe's
-    /// tiles, and the page stays responsive between stripes. `onProgress({rows, totalRows,
-    /// bytes})` runs after each stripe; `options.signal` cancels between stripes (the promise
-    /// rejects with the signal's reason). `options.guardFormulas` as for `exportCsv`.
+    /// `text/csv`, with exactly the text `exportCsv` gives, read one stripe of rows at a time
+    /// (about 8,192 cells, whole tile rows) and written in parts of whole rows (about 4,096
+    /// cells) for sheets of any size: memory holds one stripe's tiles, and the page stays
+    /// responsive between parts. `onProgress({rows, totalRows, bytes})` runs after each part;
+    /// `options.signal` cancels between parts (the promise rejects with the signal's reason). `options.guardFormulas` as for `exportCsv`.
     ///
     /// Rejects with `ValidationError` for a malformed range, one over 2^36 cells, or arguments
     /// of the wrong type; `StorageError` when a tile cannot be read.
@@ -76,7 +76,7 @@ impl SpreadsheetData {
             move |bytes: Vec<u8>, progress: ExportProgress| {
                 let mut parts = parts.borrow_mut();
                 parts.push(&Uint8Array::from(bytes.as_slice()));
-                // Folded into a Blob every few stripes (a Blob part is referenced, not copied),
+                // Folded into a Blob every few parts (a Blob part is referenced, not copied),
                 // so building the final Blob never copies the whole export at once.
                 if parts.length() >= FOLD_PARTS {
                     if let Ok(folded) = web_sys::Blob::new_with_u8_array_sequence(&parts) {

@@ -57,33 +57,33 @@ async function run() {
   const reader = await SpreadsheetData.open({ name, worker: false, viewport: { rowMinOffset: 0, columnMinOffset: 0, width: 1000, height: 600 } });
   const ready = await waitFor(reader, (s) => reader.getLoadStatus(s).state === "ready");
   console.log(`export of ${ROWS} x ${COLS} cells from IndexedDB (tiles not loaded), Chromium headless`);
-  console.log("round | exportCsv ms | MB/s | longest main-thread hold ms | exportCsvBlob ms | MB/s | longest hold ms | stripes");
+  console.log("round | exportCsv ms | MB/s | longest main-thread hold ms | exportCsvBlob ms | MB/s | longest hold ms | parts");
   if (BLOB_FIRST) console.log("(the streamed export first in each round)");
   for (let round = 0; round < 3; round++) {
     const stringExport = () => timed(() => reader.exportCsv(ready));
     let [text, stringMs, stringHold] = BLOB_FIRST ? [] : await stringExport();
     timed.gaps = [];
-    let stripes = 0;
-    const stripeMs = [];
-    let stripeStart = performance.now();
+    let parts = 0;
+    const partMs = [];
+    let partStart = performance.now();
     if (round === 0) await window.__benchProfile?.("start");
     const [blob, blobMs, blobHold] = await timed(() =>
       reader.exportCsvBlob(ready, undefined, undefined, () => {
-        stripes++;
-        stripeMs.push(performance.now() - stripeStart);
-        stripeStart = performance.now();
+        parts++;
+        partMs.push(performance.now() - partStart);
+        partStart = performance.now();
       }),
     );
     if (round === 0) await window.__benchProfile?.("stop");
-    stripeMs.sort((a, b) => a - b);
-    const tail = performance.now() - stripeStart;
-    console.log(`  blob: holds over 40 ms: ${timed.gaps.join("; ") || "none"}; from the last stripe to the Blob ${tail.toFixed(0)} ms`);
+    partMs.sort((a, b) => a - b);
+    const tail = performance.now() - partStart;
+    console.log(`  blob: holds over 40 ms: ${timed.gaps.join("; ") || "none"}; from the last part to the Blob ${tail.toFixed(0)} ms`);
     timed.gaps = [];
     if (BLOB_FIRST) [text, stringMs, stringHold] = await stringExport();
     if (blob.size !== new TextEncoder().encode(text).length) throw new Error(`sizes differ: ${blob.size} vs ${text.length}`);
     const mb = blob.size / 1e6;
     console.log(
-      `${round} | ${stringMs.toFixed(0)} | ${(mb / (stringMs / 1000)).toFixed(1)} | ${stringHold.toFixed(0)} | ${blobMs.toFixed(0)} | ${(mb / (blobMs / 1000)).toFixed(1)} | ${blobHold.toFixed(0)} | ${stripes} (median ${stripeMs[stripeMs.length >> 1].toFixed(0)} ms each, tile reads included)`,
+      `${round} | ${stringMs.toFixed(0)} | ${(mb / (stringMs / 1000)).toFixed(1)} | ${stringHold.toFixed(0)} | ${blobMs.toFixed(0)} | ${(mb / (blobMs / 1000)).toFixed(1)} | ${blobHold.toFixed(0)} | ${parts} (median ${partMs[partMs.length >> 1].toFixed(0)} ms each, tile reads included)`,
     );
   }
   reader.close();

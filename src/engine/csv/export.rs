@@ -7,10 +7,12 @@
 //! the engine's cache and the version itself are left as they are.
 //!
 //! [`Engine::export_csv_stream`] does the same one **stripe** of rows at a time (whole tile rows,
-//! about [`STRIPE_CELLS`] cells): it reads the stripe's missing tiles, hands the stripe's CSV
-//! bytes to a sink, drops the tiles and yields to the event loop before the next stripe. Memory
-//! stays at one stripe whatever the sheet's size, and the main thread is never held for more
-//! than one stripe's work (issue 9, item 4).
+//! about [`STRIPE_CELLS`] cells): it reads the stripe's missing tiles in one batch, then writes
+//! the stripe in **parts** of about [`PART_CELLS`] cells (whole rows, at least one), handing
+//! each part's CSV bytes to a sink and yielding to the event loop after each; it drops the
+//! stripe's tiles before the next stripe. Memory stays at one stripe whatever the sheet's size,
+//! and the main thread is never held for more than one part's writing or one stripe's tile
+//! decoding (issue 9, item 4: "no more than a frame").
 
 use std::ops::Range;
 use std::rc::Rc;
@@ -37,8 +39,14 @@ pub const MAX_EXPORT_CELLS: u64 = 1 << 26;
 /// billion (its memory is one stripe; the limit only bounds a mistaken range's running time).
 pub const MAX_STREAM_EXPORT_CELLS: u64 = 1 << 36;
 
-/// About how many cells one stripe of a streamed export holds (whole tile rows, at least one).
+/// About how many cells one stripe of a streamed export holds (whole tile rows, at least one):
+/// the tiles under a stripe are read in one batch.
 pub const STRIPE_CELLS: u64 = 8_192;
+
+/// About how many cells a streamed export writes between two yields to the event loop (whole
+/// rows, at least one): each part's bytes reach the sink on their own, so the main thread is
+/// held for one part's writing at a time (BENCHMARKS.md, "Streaming CSV export").
+pub const PART_CELLS: u64 = 4_096;
 
 /// How far a streamed export is, after each stripe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,9 +275,9 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     }
 
     /// Writes `range` of `version` (`None`: the whole sheet) as CSV, as [`write_csv`] describes,
-    /// one stripe of rows at a time (module docs): `sink` gets each stripe's bytes (UTF-8, whole
-    /// records) with the progress after it, in order; between stripes the future yields to the
-    /// event loop, and stops when `cancelled` says so. Resolves with the progress at the end and
+    /// one stripe of rows at a time, each written in parts (module docs): `sink` gets each part's
+    /// bytes (UTF-8, whole records) with the progress after it, in order; after each part the
+    /// future yields to the event loop, and it stops when `cancelled` says so. Resolves with the progress at the end and
     /// whether it was cancelled; the bytes handed to `sink` are the export (exactly
     /// [`Self::export_csv`]'s text when not cancelled).
     ///
@@ -293,6 +301,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             let width = (cols.end - cols.start).max(1);
             // Whole tile rows, about STRIPE_CELLS cells, at least one tile row.
             let stripe = (STRIPE_CELLS / width / tile_rows).max(1) * tile_rows;
+            // Whole rows, about PART_CELLS cells, at least one row.
+            let part_rows = (PART_CELLS / width).max(1);
             let total_rows = rows.end - rows.start;
             let mut progress = ExportProgress { rows: 0, total_rows, bytes: 0 };
             let mut start = rows.start;
@@ -302,15 +312,20 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 }
                 // Stripes end on tile boundaries (of the version's coordinates).
                 let end = ((start / stripe + 1) * stripe).min(rows.end);
-                let part = start..end;
-                let full = with_tiles_under(this.blobs(), &version, &part, &cols).await?;
-                let bytes = write_csv_bytes(&full, part, cols.clone(), options)?;
-                drop(full);
-                progress.rows += end - start;
-                progress.bytes += bytes.len() as u64;
-                sink(bytes, progress);
-                start = end;
+                let full = with_tiles_under(this.blobs(), &version, &(start..end), &cols).await?;
                 (this.inner.runtime.sleep)(0).await;
+                while start < end {
+                    if cancelled() {
+                        return Ok((progress, true));
+                    }
+                    let part_end = start.saturating_add(part_rows).min(end);
+                    let bytes = write_csv_bytes(&full, start..part_end, cols.clone(), options)?;
+                    progress.rows += part_end - start;
+                    progress.bytes += bytes.len() as u64;
+                    sink(bytes, progress);
+                    start = part_end;
+                    (this.inner.runtime.sleep)(0).await;
+                }
             }
             Ok((progress, false))
         }

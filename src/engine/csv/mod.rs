@@ -20,7 +20,8 @@ pub use driver::{
 };
 pub use export::{
     export_bounds, looks_like_formula, write_cell_text, write_cell_text_with, write_csv, write_csv_with,
-    CsvExportError, CsvExportOptions, ExportProgress, MAX_EXPORT_CELLS, MAX_STREAM_EXPORT_CELLS, STRIPE_CELLS,
+    CsvExportError, CsvExportOptions, ExportProgress, MAX_EXPORT_CELLS, MAX_STREAM_EXPORT_CELLS, PART_CELLS,
+    STRIPE_CELLS,
 };
 pub use import::{CsvBatch, CsvError, CsvImportOptions, CsvImporter, CsvProgress, DEFAULT_BATCH_CELLS};
 pub use layer_import::{import_started_ms, write_import_layer, WrittenLayer, IMPORT_COMMITTED, IMPORT_DIR};
