@@ -20,6 +20,8 @@ fn step() -> impl Strategy<Value = Step> {
         6 => (0..CLIENTS, 0..ROWS, 0..COLS).prop_map(|(client, row, col)| Step::Write { client, row, col }),
         3 => (0..CLIENTS, 0..ROWS, 0..COLS, 1..4u64, 1..4u64)
             .prop_map(|(client, row, col, rows, cols)| Step::Batch { client, row, col, rows, cols }),
+        2 => (0..CLIENTS, 0..ROWS, 0..COLS, 1..4u64, 1..4u64)
+            .prop_map(|(client, row, col, rows, cols)| Step::Import { client, row, col, rows, cols }),
         3 => (target, fault, 1..5u32).prop_map(|(target, fault, count)| Step::Arm { target, fault, count }),
         3 => Just(Step::Settle),
         1 => Just(Step::Heal),
@@ -56,12 +58,14 @@ fn faults_fire_on_their_target_and_run_out() {
 /// range, a trailing partial step ignored.
 #[test]
 fn fuzzer_bytes_read_as_steps() {
-    let bytes = [0, 1, 9, 9, 6, 0, 0x11, 0x21, 9, 1, 3, 2, 12, 0, 0, 0, 15, 0, 0, 0, 16, 1, 0, 0, 0xff];
+    let bytes =
+        [0, 1, 9, 9, 6, 0, 0x11, 0x21, 9, 1, 3, 2, 12, 0, 0, 0, 15, 0, 0, 0, 16, 1, 0, 0, 17, 1, 0x12, 0x23, 0xff];
     let steps = steps_from_bytes(&bytes);
     assert_eq!(
         format!("{steps:?}"),
         "[Write { client: 1, row: 1, col: 3 }, Batch { client: 0, row: 1, col: 3, rows: 1, cols: 2 }, \
-         Arm { target: Blobs, fault: Corrupt, count: 3 }, Settle, Heal, Reopen { client: 1 }]"
+         Arm { target: Blobs, fault: Corrupt, count: 3 }, Settle, Heal, Reopen { client: 1 }, \
+         Import { client: 1, row: 2, col: 5, rows: 1, cols: 2 }]"
     );
 }
 
@@ -78,4 +82,24 @@ fn kept_engine_faults_inputs_pass() {
             panic!("{}: {violation}", path.display());
         }
     }
+}
+
+/// Found by the model once it imported: a client that closed while the snapshot request after
+/// its import's entry was being marked never answered the import (the mark's result was dropped
+/// after close, and with it the request's waiter).
+#[test]
+fn an_import_whose_client_closes_as_it_commits_is_answered() {
+    let import = Step::Import { client: 0, row: 0, col: 0, rows: 1, cols: 1 };
+    run(vec![import, Step::Reopen { client: 0 }]).unwrap();
+}
+
+/// Found by the model once it imported: a tile read that failed (here, the import's tile, read
+/// by the client that imported it) stayed failed until the viewport moved, so the cell showed
+/// nothing after the storage recovered. It is read again on the next sync.
+#[test]
+fn a_tile_whose_read_failed_is_read_again_on_the_next_sync() {
+    let write = Step::Write { client: 0, row: 0, col: 0 };
+    let import = Step::Import { client: 0, row: 0, col: 0, rows: 1, cols: 1 };
+    let fail = Step::Arm { target: Target::Blobs, fault: Fault::Fail, count: 1 };
+    run(vec![write.clone(), write.clone(), write, import, fail, Step::Reopen { client: 1 }]).unwrap();
 }

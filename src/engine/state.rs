@@ -408,16 +408,21 @@ impl Core {
         }
     }
 
-    /// After close, requests are answered `Closed` and results are dropped.
+    /// After close, requests are answered `Closed` and results are dropped; a snapshot request
+    /// whose mark was being written when the engine closed is answered with the mark's outcome
+    /// (its caller waits on nothing else).
     fn after_close(&mut self, msg: Msg, fx: &mut Vec<Effect>) {
-        let waiter = match msg {
-            Msg::Submit { id, .. } | Msg::SubmitPrepared { id, .. } | Msg::WhenIdle { waiter: id } => Some(id),
-            Msg::Sync { waiter } | Msg::RequestSnapshot { waiter } => Some(waiter),
-            _ => None,
+        let (waiter, result) = match msg {
+            Msg::Submit { id, .. } | Msg::SubmitPrepared { id, .. } | Msg::WhenIdle { waiter: id } => {
+                (id, Err(EngineError::Closed))
+            }
+            Msg::Sync { waiter } | Msg::RequestSnapshot { waiter } => (waiter, Err(EngineError::Closed)),
+            Msg::Marked { seq, waiter: Some(waiter), result } => {
+                (waiter, result.map(|()| Reply::Snapshot(Some(seq))).map_err(EngineError::Log))
+            }
+            _ => return,
         };
-        if let Some(waiter) = waiter {
-            fx.push(Effect::Reply { waiter, result: Err(EngineError::Closed) });
-        }
+        fx.push(Effect::Reply { waiter, result });
     }
 
     /// Closes: every waiting caller gets `Closed`; nothing runs any more.

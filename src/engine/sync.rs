@@ -17,6 +17,12 @@ impl Core {
     /// A caller wants the engine synced: the next sync (started by `settle`) answers it.
     pub(crate) fn request_sync(&mut self, waiter: Waiter) {
         self.sync_waiters.push(waiter);
+        // Tiles whose read failed are read again on each sync (the fallback poll's, another
+        // tab's notice, the caller's), so a cell shows its value once the storage recovers,
+        // without the user moving: a permanently damaged tile costs one read a sync.
+        if self.tiles.retry_failed() {
+            self.view_stale = true;
+        }
     }
 
     /// Starts reading the log from this engine's position.

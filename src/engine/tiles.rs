@@ -87,6 +87,14 @@ impl Tiles {
         self.cache.len()
     }
 
+    /// Forgets the tiles whose read failed, so the next look at the viewport reads them again;
+    /// true if there were any.
+    pub(crate) fn retry_failed(&mut self) -> bool {
+        let any = !self.failed.is_empty();
+        self.failed.clear();
+        any
+    }
+
     /// The error of a failed tile still under the viewport, if any.
     fn failure_in_view(&self) -> Option<&EngineError> {
         self.view.iter().find_map(|(_, p)| self.failed.get(p))

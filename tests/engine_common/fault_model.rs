@@ -1,6 +1,8 @@
 //! The fault model shared by the model-based test `tests/engine_faults.rs` (proptest) and the
 //! structure-aware fuzz target `fuzz/fuzz_targets/engine_faults.rs` (issue 12, item 6, after
-//! redb's fuzzer): two clients write cells and batches on one memory log and blob store whose
+//! redb's fuzzer): two clients write cells and batches and import CSV rectangles as snapshot
+//! layers (tiles written through `write_import_layer`, then one `Import` entry appended by
+//! `commit_import_layer`, as the worker and the page do) on one memory log and blob store whose
 //! calls fail, time out, fail after committing, or return corrupted blobs, on command, with
 //! snapshots, compactions, history and GC running through the same faulty stores, and reopens.
 //!
@@ -22,6 +24,9 @@ use std::collections::HashMap;
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 use sheetlog::blob::MemoryBlobStore;
+use sheetlog::engine::csv::{
+    write_import_layer, BytesSource, CsvImportError, CsvImportOptions, ImportOptions, OnError,
+};
 use sheetlog::engine::{ContentVersion, Engine, EngineError};
 use sheetlog::log::{CellWrite, MemoryEventLog, SequenceId};
 use sheetlog::model::CellValue;
@@ -39,12 +44,36 @@ pub type Answer = Result<std::ops::Range<SequenceId>, EngineError>;
 /// One step of the model.
 #[derive(Debug, Clone)]
 pub enum Step {
-    Write { client: usize, row: u64, col: u64 },
-    Batch { client: usize, row: u64, col: u64, rows: u64, cols: u64 },
-    Arm { target: Target, fault: Fault, count: u32 },
+    Write {
+        client: usize,
+        row: u64,
+        col: u64,
+    },
+    Batch {
+        client: usize,
+        row: u64,
+        col: u64,
+        rows: u64,
+        cols: u64,
+    },
+    /// A CSV of `rows` x `cols` fields, all the write's number, imported at (`row`, `col`).
+    Import {
+        client: usize,
+        row: u64,
+        col: u64,
+        rows: u64,
+        cols: u64,
+    },
+    Arm {
+        target: Target,
+        fault: Fault,
+        count: u32,
+    },
     Settle,
     Heal,
-    Reopen { client: usize },
+    Reopen {
+        client: usize,
+    },
 }
 
 /// `Err(message())` unless `ok`.
@@ -67,7 +96,7 @@ pub fn steps_from_bytes(bytes: &[u8]) -> Vec<Step> {
         .map(|b| {
             let client = usize::from(b[1]) % CLIENTS;
             let (row, col) = (u64::from(b[2]) % ROWS, u64::from(b[3]) % COLS);
-            match b[0] % 17 {
+            match b[0] % 18 {
                 0..=5 => Step::Write { client, row, col },
                 6..=8 => Step::Batch {
                     client,
@@ -83,7 +112,14 @@ pub fn steps_from_bytes(bytes: &[u8]) -> Vec<Step> {
                 },
                 12..=14 => Step::Settle,
                 15 => Step::Heal,
-                _ => Step::Reopen { client },
+                16 => Step::Reopen { client },
+                _ => Step::Import {
+                    client,
+                    row,
+                    col,
+                    rows: 1 + u64::from(b[1] >> 4) % 3,
+                    cols: 1 + u64::from(b[2] >> 4) % 3,
+                },
             }
         })
         .collect()
@@ -255,6 +291,56 @@ impl World {
     }
 }
 
+/// The cells of the rectangle of `rows` by `cols` at (`row`, `col`) inside the model's sheet.
+fn rectangle(row: u64, col: u64, rows: u64, cols: u64) -> Vec<(u64, u64)> {
+    (row..(row + rows).min(ROWS)).flat_map(|r| (col..(col + cols).min(COLS)).map(move |c| (r, c))).collect()
+}
+
+/// Writes the tiles of a CSV layer holding number `id` in every cell of `cells` (a rectangle
+/// whose top left cell is the first) into `engine`'s blob store, then submits its `Import`
+/// entry: the answer is the entry's sequence id. A failed tile write is the answer too (no entry
+/// is submitted then), and must be a typed storage error.
+fn import(w: &mut World, client: usize, id: u64, cells: &[(u64, u64)], step: usize) -> Result<Issued, String> {
+    let (Some(&(top, left)), Some(&(bottom, right))) = (cells.first(), cells.last()) else {
+        return Err("an import of no cells".into());
+    };
+    let record = vec![id.to_string(); (right - left + 1) as usize].join(",");
+    let text = format!("{record}\n").repeat((bottom - top + 1) as usize);
+    let options = ImportOptions {
+        csv: CsvImportOptions { start_row: top, start_column: left, ..CsvImportOptions::default() },
+        on_error: OnError::Rollback,
+    };
+    let engine = w.engines[client].clone();
+    let source = BytesSource::new(text.into_bytes(), 5);
+    let dir = format!("imports/{:013}-fault-{step}", w.h.clock.get());
+    let pause = || futures_util::future::ready(()).boxed_local();
+    let written = w.h.run(write_import_layer(
+        engine.blobs(),
+        &source,
+        options,
+        engine.tile_size(),
+        dir,
+        &mut |_| {},
+        &|| false,
+        &pause,
+    ));
+    let cells = cells.to_vec();
+    match written {
+        Ok((written, None)) => {
+            let future = engine.commit_import_layer(written).map(|report| {
+                let seq = report?.entry.unwrap_or(0);
+                Ok(seq..seq + 1)
+            });
+            Ok(Issued { cells, future: Some(future.boxed_local()), answer: None })
+        }
+        Ok((_, Some(malformed))) => Err(format!("the import's CSV is malformed: {malformed}")),
+        Err(CsvImportError::Engine { error, .. }) if typed_storage_error(&error) => {
+            Ok(Issued { cells, future: None, answer: Some(Err(error)) })
+        }
+        Err(e) => Err(format!("the import's tiles failed with {e:?}")),
+    }
+}
+
 pub fn run(steps: Vec<Step>) -> Result<(), String> {
     let mut w = World::new();
     for (i, step) in steps.iter().enumerate() {
@@ -268,9 +354,7 @@ pub fn run(steps: Vec<Step>) -> Result<(), String> {
             }
             Step::Batch { client, row, col, rows, cols } => {
                 let id = w.issued.len() as u64;
-                let cells: Vec<(u64, u64)> = (row..(row + rows).min(ROWS))
-                    .flat_map(|r| (col..(col + cols).min(COLS)).map(move |c| (r, c)))
-                    .collect();
+                let cells = rectangle(row, col, rows, cols);
                 let writes = cells
                     .iter()
                     .map(|&(row, col)| CellWrite { row, col, value: Some(CellValue::Number(id as f64)), format: None })
@@ -278,6 +362,13 @@ pub fn run(steps: Vec<Step>) -> Result<(), String> {
                 let future = w.engines[client].set_cells(writes);
                 w.writes.insert(id, cells.clone());
                 w.issued.push(Issued { cells, future: Some(future), answer: None });
+            }
+            Step::Import { client, row, col, rows, cols } => {
+                let id = w.issued.len() as u64;
+                let cells = rectangle(row, col, rows, cols);
+                w.writes.insert(id, cells.clone());
+                let issued = import(&mut w, client, id, &cells, i).map_err(|e| format!("{what}: {e}"))?;
+                w.issued.push(issued);
             }
             Step::Arm { target, fault, count } => w.faults.arm(target, fault, count),
             Step::Settle => w.settle(),
