@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use engine_common::{small_tiles, CountingBlobs, FlakyLog, Harness};
 use sheetlog::blob::MemoryBlobStore;
-use sheetlog::engine::{write_path, ContentVersion, EngineError, LoadStatus, Viewport};
+use sheetlog::engine::{read_path, write_path, ContentVersion, EngineError, LoadStatus, Viewport};
 use sheetlog::log::{CellWrite, Entry, EventLog, LogError, MemoryEventLog, Operation, QueryFrom, QueryTo, Workflow};
 use sheetlog::model::{CellValue, Format};
 use sheetlog::StorageErrorKind;
@@ -348,17 +348,39 @@ fn a_fresh_client_scrolling_after_a_newer_snapshot_reads_the_right_values() {
     assert_eq!(number(&v, 7, 0), Some(7.0));
 }
 
+/// A damaged tile is an error in the load status, never a panic; each sync reads it again,
+/// keeping the error shown meanwhile (no flicker to "loading"), and once the storage gives good
+/// bytes the cells show without the viewport moving.
 #[test]
-fn a_damaged_tile_shows_as_an_error_not_a_panic() {
+fn a_damaged_tile_shows_as_an_error_not_a_panic_and_is_read_again_on_sync() {
     let mut h = Harness::new();
     let log = MemoryEventLog::new();
     let blobs = MemoryBlobStore::new();
     let writer = h.open(log.clone(), blobs.clone(), small_tiles(3));
     fill(&mut h, &writer, 3, 1);
     let snap = writer.snapshot().log_info().snapshot_sequence_id.unwrap();
-    h.run(write_path(&blobs, &format!("snapshots/{snap}/0-0"), b"SLTL garbage")).unwrap();
-    let reader = h.open(log, blobs, small_tiles(3));
-    assert!(matches!(reader.snapshot().load_status(), LoadStatus::Error(EngineError::Snapshot { .. })));
+    let path = format!("snapshots/{snap}/0-0");
+    let good = h.run(read_path(&blobs, &path)).unwrap();
+    h.run(write_path(&blobs, &path, b"SLTL garbage")).unwrap();
+    let reader = h.open(log, blobs.clone(), small_tiles(3));
+    let damaged = |v: &ContentVersion| matches!(v.load_status(), LoadStatus::Error(EngineError::Snapshot { .. }));
+    assert!(damaged(&reader.snapshot()));
+    assert_eq!(number(&reader.snapshot(), 1, 0), None);
+
+    let seen: Rc<std::cell::RefCell<Vec<Rc<ContentVersion>>>> = Rc::default();
+    let (log_seen, engine) = (seen.clone(), reader.clone());
+    reader.subscribe(Rc::new(move || log_seen.borrow_mut().push(engine.snapshot())));
+    h.run(reader.sync()).unwrap();
+    h.run(async {});
+    assert!(damaged(&reader.snapshot()), "still damaged: still the error");
+    assert!(seen.borrow().iter().all(|v| damaged(v)), "the error stays shown while the tile is read again");
+
+    h.run(write_path(&blobs, &path, &good)).unwrap();
+    h.run(reader.sync()).unwrap();
+    h.run(async {});
+    let v = reader.snapshot();
+    assert_eq!(*v.load_status(), LoadStatus::Ready, "read again on the sync, with good bytes");
+    assert_eq!(number(&v, 1, 0), Some(1.0));
 }
 
 /// A workflow host that fails its first `failures` runs, then runs workflows in thread.

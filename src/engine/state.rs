@@ -348,7 +348,7 @@ impl Core {
             Msg::DropStep(kind) => self.stacks.drop_step(kind),
             Msg::UndoSaved => self.saving_undo = false,
             Msg::SetViewport(viewport) => self.set_viewport(viewport),
-            Msg::Sync { waiter } => self.request_sync(waiter),
+            Msg::Sync { waiter } => self.request_sync(waiter, fx),
             Msg::RequestSnapshot { waiter } => self.request_snapshot(waiter, fx),
             Msg::Close => self.close(fx),
             Msg::Reloaded(result) => self.on_reloaded(result, fx),

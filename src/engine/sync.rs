@@ -15,14 +15,13 @@ use crate::snapshot::SnapshotIndex;
 
 impl Core {
     /// A caller wants the engine synced: the next sync (started by `settle`) answers it.
-    pub(crate) fn request_sync(&mut self, waiter: Waiter) {
+    pub(crate) fn request_sync(&mut self, waiter: Waiter, fx: &mut Vec<Effect>) {
         self.sync_waiters.push(waiter);
-        // Tiles whose read failed are read again on each sync (the fallback poll's, another
-        // tab's notice, the caller's), so a cell shows its value once the storage recovers,
-        // without the user moving: a permanently damaged tile costs one read a sync.
-        if self.tiles.retry_failed() {
-            self.view_stale = true;
-        }
+        // Tiles under the viewport whose read failed are read again on each sync (the fallback
+        // poll's, another tab's notice, the caller's), so a cell shows its value once the
+        // storage recovers, without the user moving: a permanently damaged tile costs one read
+        // a sync.
+        self.tiles.retry_failed(fx);
     }
 
     /// Starts reading the log from this engine's position.

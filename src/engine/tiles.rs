@@ -87,12 +87,20 @@ impl Tiles {
         self.cache.len()
     }
 
-    /// Forgets the tiles whose read failed, so the next look at the viewport reads them again;
-    /// true if there were any.
-    pub(crate) fn retry_failed(&mut self) -> bool {
-        let any = !self.failed.is_empty();
-        self.failed.clear();
-        any
+    /// Reads again the tiles under the viewport whose last read failed and that are not being
+    /// read. Their error stays shown until a read succeeds (no flicker while retrying).
+    pub(crate) fn retry_failed(&mut self, fx: &mut Vec<Effect>) {
+        let paths: Vec<Rc<str>> = self
+            .view
+            .iter()
+            .map(|(_, p)| p)
+            .filter(|p| self.failed.contains_key(*p) && !self.loading.contains(*p))
+            .cloned()
+            .collect();
+        if !paths.is_empty() {
+            self.loading.extend(paths.iter().cloned());
+            fx.push(Effect::ReadTiles { paths });
+        }
     }
 
     /// The error of a failed tile still under the viewport, if any.
