@@ -4,13 +4,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use proptest::prelude::*;
 use sheetlog::model::{
     CellValue, ErrorCode, Format, SizeRun, ValidationError, MAX_INDEX, MAX_ITEM_SIZE, MIN_ITEM_SIZE,
 };
 use sheetlog::snapshot::{
-    decode_index, decode_tile, encode_index, encode_tile, encode_tile_cells, AxisTransform, CellContent, ItemSizes,
+    decode_index, decode_tile, encode_index, encode_tile, encode_tile_rect, AxisTransform, CellContent, ItemSizes,
     Layer, SheetSizes, SnapshotError, SnapshotIndex, Tile, TileKey, TileSize, Transform, INDEX_FORMAT_VERSION,
     TILE_FORMAT_VERSION,
 };
@@ -209,28 +210,41 @@ fn index() -> impl Strategy<Value = SnapshotIndex> {
 /// Cells by `(row_offset, col_offset)`, as `Tile::from_cells` takes them.
 type Cells = Vec<((u32, u32), CellContent)>;
 
-/// Cells for one tile of `size`, raw: any order, repeats, offsets outside the tile, cells past
-/// the last index (on the last tile), invalid values.
-fn raw_cells() -> impl Strategy<Value = (TileKey, TileSize, Cells, bool)> {
-    tile_size().prop_flat_map(|size| {
-        let offset = |n: u32| prop_oneof![Just(0), Just(n - 1), 0..n, Just(n)];
-        let cell = ((offset(size.rows()), offset(size.cols())), content());
-        (tile_key(size), proptest::collection::vec(cell, 0..40), any::<bool>())
-            .prop_map(move |(key, cells, sort)| (key, size, cells, sort))
+/// A rectangle of offsets in a tile of a small size (it may reach past the tile), and slots
+/// row-major over the tile's width, as many as the tile has cells or fewer (even none): what a
+/// layer import hands `encode_tile_rect`.
+type Rect = (TileKey, TileSize, Range<u32>, Range<u32>, Vec<Option<CellContent>>);
+
+fn rect_and_slots() -> impl Strategy<Value = Rect> {
+    let size = prop_oneof![Just((4u32, 4u32)), (1u32..=8, 1u32..=8), Just((64, 16))]
+        .prop_map(|(rows, cols)| TileSize::new(rows, cols).unwrap_or(TileSize::DEFAULT));
+    size.prop_flat_map(|size| {
+        let span = |n: u32| {
+            let start = prop_oneof![Just(0), Just(n - 1), 0..=n];
+            (start, 0u32..=5).prop_map(|(start, len)| start..start + len)
+        };
+        let cells = (size.rows() * size.cols()) as usize;
+        let slots = proptest::collection::vec(proptest::option::weighted(0.7, content()), 0..=cells);
+        (tile_key(size), Just(size), span(size.rows()), span(size.cols()), slots)
     })
 }
 
 proptest! {
-    /// The import's direct encoding gives exactly the bytes (or the error) of building the tile
-    /// first, in row-major order (its fast path) and in any other order (through the tile).
+    /// The import's direct encoding of a rectangle of slots gives exactly the bytes (or the
+    /// error) of building the tile of those cells first (a missing slot is a tombstone).
     #[test]
-    fn encoding_cells_equals_encoding_their_tile((key, size, mut cells, sort) in raw_cells()) {
-        if sort {
-            cells.sort_by_key(|(offsets, _)| *offsets);
-            cells.dedup_by_key(|(offsets, _)| *offsets);
-        }
-        let through_tile = Tile::from_cells(key, size, cells.clone()).map(|tile| encode_tile(&tile));
-        prop_assert_eq!(encode_tile_cells(key, size, cells), through_tile);
+    fn encoding_a_rectangle_of_slots_equals_encoding_its_tile((key, size, rows, cols, slots) in rect_and_slots()) {
+        let width = size.cols() as usize;
+        let cells: Cells = rows
+            .clone()
+            .flat_map(|r| cols.clone().map(move |c| (r, c)))
+            .map(|(r, c)| {
+                let content = slots.get(r as usize * width + c as usize).cloned().flatten();
+                ((r, c), content.unwrap_or_else(CellContent::tombstone))
+            })
+            .collect();
+        let through_tile = Tile::from_cells(key, size, cells).map(|tile| encode_tile(&tile));
+        prop_assert_eq!(encode_tile_rect(key, size, rows, cols, &slots), through_tile);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! choosing their paths and deciding when to snapshot belong to `crate::engine`.
 //!
 //! - [`CellContent`]: what one layer holds for one cell; a tombstone masks older layers.
-//! - [`Tile`], [`TileKey`], [`TileSize`], [`encode_tile`], [`encode_tile_cells`], [`decode_tile`]: the tile blobs.
+//! - [`Tile`], [`TileKey`], [`TileSize`], [`encode_tile`], [`encode_tile_rect`], [`decode_tile`]: the tile blobs.
 //! - [`AxisTransform`], [`Transform`], [`Span`]: how rows and columns move between layers.
 //! - [`SnapshotIndex`], [`Layer`], [`encode_index`], [`decode_index`]: the index blob.
 //! - [`ItemSizes`], [`SheetSizes`]: row heights and column widths that are not the defaults,
@@ -39,7 +39,7 @@ pub use history::{decode_history, encode_history, HistoryBlob, HISTORY_FORMAT_VE
 pub use index::{decode_index, encode_index, Layer, SnapshotIndex, INDEX_FORMAT_VERSION};
 pub use sizes::{ItemSizes, SheetSizes, SizedRun};
 pub use tile::{
-    decode_tile, encode_tile, encode_tile_cells, Tile, TileKey, TileSize, MAX_TILE_SIDE, TILE_FORMAT_VERSION,
+    decode_tile, encode_tile, encode_tile_rect, Tile, TileKey, TileSize, MAX_TILE_SIDE, TILE_FORMAT_VERSION,
 };
 pub use transform::{AxisTransform, Span, Transform};
 pub use undo_record::{decode_undo_record, encode_undo_record, UndoRecord, UndoStep, UNDO_FORMAT_VERSION};

@@ -251,28 +251,36 @@ pub fn encode_tile(tile: &Tile) -> Vec<u8> {
     )
 }
 
-/// The blob [`encode_tile`] gives for `Tile::from_cells(key, size, cells)`, without building the
-/// tile when `cells` come in strictly increasing `(row_offset, col_offset)` order (as a layer
-/// import closes a stripe: issue 9, "import as a snapshot layer"); other orders go through the
-/// tile.
+/// The blob [`encode_tile`] gives for the tile `key` of `size` holding, at each offset of the
+/// rectangle `rows` x `cols` (offsets in the tile), the content `slots[row * size.cols() + col]`,
+/// or a tombstone where that is `None` or past the end of `slots` (a slice that may be empty):
+/// the tile of a layer import's rectangle, where an empty field replaces what lies below (issue 9,
+/// "import as a snapshot layer"). Encoded straight from `slots`, row-major, without building a
+/// [`Tile`] or moving any content.
 ///
 /// # Errors
-/// As [`Tile::from_cells`], for the first bad cell.
-pub fn encode_tile_cells(
+/// As [`Tile::from_cells`] of those cells in row-major order, for the first bad cell: an offset
+/// outside the tile or past the sheet's last index, or an invalid value.
+pub fn encode_tile_rect(
     key: TileKey,
     size: TileSize,
-    cells: Vec<((u32, u32), CellContent)>,
+    rows: std::ops::Range<u32>,
+    cols: std::ops::Range<u32>,
+    slots: &[Option<CellContent>],
 ) -> Result<Vec<u8>, SnapshotError> {
     let probe = Tile::new(key, size);
-    let mut sorted = true;
-    for (i, (offsets, content)) in cells.iter().enumerate() {
-        probe.check_cell(*offsets, content)?;
-        sorted &= i == 0 || cells[i - 1].0 < *offsets;
+    let tombstone = CellContent::tombstone();
+    let width = size.cols as usize;
+    let at = |(row, col): (u32, u32)| {
+        let slot = (row as usize).saturating_mul(width).saturating_add(col as usize);
+        slots.get(slot).and_then(Option::as_ref).unwrap_or(&tombstone)
+    };
+    let offsets = rows.clone().flat_map(|row| cols.clone().map(move |col| (row, col)));
+    for offsets in offsets.clone() {
+        probe.check_cell(offsets, at(offsets))?;
     }
-    if !sorted {
-        return Ok(encode_tile(&Tile::from_cells(key, size, cells)?));
-    }
-    Ok(encode_entries(key, size, cells.len(), cells.iter().map(|(offsets, content)| (*offsets, content))))
+    let len = rows.len().saturating_mul(cols.len());
+    Ok(encode_entries(key, size, len, offsets.map(|offsets| (offsets, at(offsets)))))
 }
 
 /// Encodes the `len` entries of `cells`, valid and in strictly increasing (row, col) order, as

@@ -23,7 +23,7 @@ use crate::blob::{BlobError, BlobStore};
 use crate::engine::{Engine, EngineError};
 use crate::log::{EventLog, ImportLayer, Operation};
 use crate::model::{CellRange, CellRef};
-use crate::snapshot::{encode_tile_cells, CellContent, TileKey, TileSize};
+use crate::snapshot::{encode_tile_rect, CellContent, TileKey, TileSize};
 
 /// The blob dir under which every layer import writes its own dir.
 pub const IMPORT_DIR: &str = "imports";
@@ -182,19 +182,12 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
                 .map(std::mem::take)
                 .unwrap_or_default();
             let (origin_row, origin_col) = self.size.origin(key);
-            // Every cell of the rectangle in this tile, in row-major order: its field's value,
-            // or a tombstone for an empty field.
-            let cols = col_lo.max(origin_col)..col_hi.min(origin_col + tile_cols);
-            let offsets = (row_lo..row_hi)
-                .flat_map(|row| cols.clone().map(move |col| ((row - origin_row) as u32, (col - origin_col) as u32)));
-            let cells = offsets.map(|(r, c)| {
-                let slot = r as usize * tile_cols as usize + c as usize;
-                ((r, c), slots.get_mut(slot).and_then(Option::take).unwrap_or_else(CellContent::tombstone))
-            });
-            let mut list = Vec::with_capacity(((row_hi - row_lo) * (cols.end - cols.start)) as usize);
-            list.extend(cells);
-            // In row-major order, so encoded without building a `Tile`.
-            let bytes = encode_tile_cells(key, self.size, list)
+            // Every cell of the rectangle in this tile: its field's value, or a tombstone for an
+            // empty field (offsets within a tile fit in u32).
+            let rows = (row_lo - origin_row) as u32..(row_hi - origin_row) as u32;
+            let cols =
+                (col_lo.max(origin_col) - origin_col) as u32..(col_hi.min(origin_col + tile_cols) - origin_col) as u32;
+            let bytes = encode_tile_rect(key, self.size, rows, cols, &slots)
                 .map_err(|error| EngineError::Snapshot { path: self.path(key), error })?;
             if !slots.is_empty() {
                 slots.fill(None);
