@@ -56,3 +56,59 @@ export async function rawPuts() {
   db.close();
   return (512 * 65536) / 1e6 / seconds;
 }
+
+/** Raw IndexedDB with the shape of a layer import's writes: every record that an import left
+ * under the `imports/` dir of the page's sheet databases (those with a `blobs` store) is put
+ * again, with the same key and as many incompressible bytes, into a database of its own, in
+ * readwrite transactions of at most 256 records or 1 MiB (the batches of
+ * `IdbBlobStore::write_many`) committed one after another. Resolves with
+ * `{ records, bytes, ms }`: the physical floor of the import's writes in this browser, with no
+ * parsing or encoding. Self-contained, for `page.evaluate` (bench/import-ab.mjs). */
+export async function rawImportPuts() {
+  const request = (r) =>
+    new Promise((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+  const sizes = [];
+  for (const { name } of await indexedDB.databases()) {
+    const db = await request(indexedDB.open(name));
+    if (db.objectStoreNames.contains("blobs")) {
+      const store = db.transaction("blobs", "readonly").objectStore("blobs");
+      const range = IDBKeyRange.bound("imports/", "imports0", false, true);
+      const [keys, values] = await Promise.all([request(store.getAllKeys(range)), request(store.getAll(range))]);
+      keys.forEach((key, i) => sizes.push([key, values[i].byteLength ?? values[i].size ?? 0]));
+    }
+    db.close();
+  }
+  const records = sizes.map(([key, size]) => {
+    const bytes = new Uint8Array(size);
+    for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65536)));
+    return [key, bytes];
+  });
+  const db = await new Promise((resolve, reject) => {
+    const open = indexedDB.open(`raw-import-${Math.random()}`, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("s");
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  const t0 = performance.now();
+  let bytes = 0;
+  for (let i = 0; i < records.length; ) {
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction("s", "readwrite", { durability: "strict" });
+      const store = tx.objectStore("s");
+      let batch = 0;
+      for (let n = 0; i < records.length && n < 256 && (n === 0 || batch + records[i][1].length <= 1 << 20); n++, i++) {
+        store.put(records[i][1], records[i][0]);
+        batch += records[i][1].length;
+      }
+      bytes += batch;
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+  }
+  const ms = performance.now() - t0;
+  db.close();
+  return { records: records.length, bytes, ms };
+}

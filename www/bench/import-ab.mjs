@@ -1,12 +1,14 @@
 // A/B of the demo's layer import (issue 9): two or more production builds of the demo served side
 // by side and a CSV file imported through each one's file input in turn, each time in a fresh
 // browser context (empty storage), for several rounds, in headless Chromium; raw IndexedDB puts
-// of incompressible 64 KiB records in the same page before each import (the physical limit).
+// of incompressible 64 KiB records in the same page before each import (the physical limit), and
+// after it, the import's own records (keys and sizes) put again raw with the import's batching
+// (`rawImportPuts`: the floor of its writes, with no parsing or encoding).
 // Compare the builds within a round: absolute times on a shared machine drift.
 // Usage: node www/bench/import-ab.mjs FILE.csv ROUNDS DIST_A DIST_B ... (a DIST is a copy of
 // www/dist after `bash scripts/build-pkg.sh pkg && (cd www && npx vite build)` at some commit).
 // Prints figures; asserts nothing.
-import { rawPuts } from "./common.js";
+import { rawImportPuts, rawPuts } from "./common.js";
 import { importedCells, launchChromium, serveDemo } from "./demo-server.mjs";
 
 const [file, roundsArg, ...dists] = process.argv.slice(2);
@@ -26,7 +28,11 @@ try {
       await page.setInputFiles('[data-testid="import-csv"]', file);
       const cells = await importedCells(page);
       const ms = Date.now() - t0;
-      line.push(`${dists[i]} ${ms} ms = ${Math.round(cells / (ms / 1000))} cells/s (raw puts ${raw.toFixed(1)} MB/s)`);
+      const same = await page.evaluate(rawImportPuts);
+      line.push(
+        `${dists[i]} ${ms} ms = ${Math.round(cells / (ms / 1000))} cells/s (raw puts ${raw.toFixed(1)} MB/s; ` +
+          `its ${same.records} records, ${(same.bytes / 1e6).toFixed(1)} MB, put raw in ${same.ms.toFixed(0)} ms)`,
+      );
       await context.close();
     }
     console.log(`round ${round}: ${line.join("; ")}`);
