@@ -46,7 +46,8 @@ impl SpreadsheetData {
     /// (about 8,192 cells, whole tile rows) and written in parts of whole rows (about 4,096
     /// cells) for sheets of any size: memory holds one stripe's tiles, and the page stays
     /// responsive between parts. `onProgress({rows, totalRows, bytes})` runs after each part;
-    /// `options.signal` cancels between parts (the promise rejects with the signal's reason). `options.guardFormulas` as for `exportCsv`.
+    /// `options.signal` cancels between parts (the promise rejects with the signal's reason).
+    /// `options.guardFormulas` as for `exportCsv`.
     ///
     /// Rejects with `ValidationError` for a malformed range, one over 2^36 cells, or arguments
     /// of the wrong type; `StorageError` when a tile cannot be read.

@@ -48,7 +48,7 @@ pub const STRIPE_CELLS: u64 = 8_192;
 /// held for one part's writing at a time (BENCHMARKS.md, "Streaming CSV export").
 pub const PART_CELLS: u64 = 4_096;
 
-/// How far a streamed export is, after each stripe.
+/// How far a streamed export is, after each part of rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportProgress {
     /// Rows written so far.
@@ -277,9 +277,9 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     /// Writes `range` of `version` (`None`: the whole sheet) as CSV, as [`write_csv`] describes,
     /// one stripe of rows at a time, each written in parts (module docs): `sink` gets each part's
     /// bytes (UTF-8, whole records) with the progress after it, in order; after each part the
-    /// future yields to the event loop, and it stops when `cancelled` says so. Resolves with the progress at the end and
-    /// whether it was cancelled; the bytes handed to `sink` are the export (exactly
-    /// [`Self::export_csv`]'s text when not cancelled).
+    /// future yields to the event loop, and it stops when `cancelled` says so. Resolves with the
+    /// progress at the end and whether it was cancelled; the bytes handed to `sink` are the
+    /// export (exactly [`Self::export_csv`]'s text when not cancelled).
     ///
     /// # Errors
     /// [`CsvExportError::Engine`] when a tile cannot be read (the stripes before it were handed
