@@ -430,7 +430,7 @@ test("a raw export of 60,000 rows streams into a file with progress; Cancel stop
   page.on("download", () => downloads++);
   const cdp = await ctx.newCDPSession(page);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 40 });
-  // Pressed from inside the page the moment it shows (a stripe at most after the export starts).
+  // Pressed from inside the page the moment it shows (a part at most after the export starts).
   const cancelled = page.evaluate(
     () =>
       new Promise((resolve) => {

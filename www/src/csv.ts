@@ -21,7 +21,7 @@ export interface CsvMethods {
     onProgress?: (progress: ImportProgress) => void,
   ): Promise<ImportResult>;
   exportCsv(snapshot: ContentVersion, range?: string, options?: ExportCsvOptions): Promise<string>;
-  /** Streamed stripe by stripe into a Blob, with progress and cancel (any size of sheet). */
+  /** Streamed into a Blob in parts of rows, with progress and cancel (any size of sheet). */
   exportCsvBlob(
     snapshot: ContentVersion,
     range?: string,

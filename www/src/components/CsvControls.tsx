@@ -82,7 +82,7 @@ export function CsvControls({ data, snapshot, sheetName, csvImport, cell, range,
       const name = fileName(sheetName, address === undefined ? "" : `-${address.replace(":", "-")}`);
       const rect = target ?? { x: 0, y: 0, width: data.getColumnCount(snapshot), height: data.getRowCount(snapshot) };
       if (!exportShown || rect.width === 0 || rect.height === 0) {
-        // Streamed stripe by stripe into a Blob (any size of sheet, the page stays responsive).
+        // Streamed into a Blob in parts of rows (any size of sheet, the page stays responsive).
         // Text that a spreadsheet program would run as a formula (=, +, -, @, tab, CR) gets a ' first.
         const abort = new AbortController();
         setExportProgress({ rows: 0, totalRows: rect.height, abort });
