@@ -373,6 +373,62 @@ fn export_loads_the_tiles_a_small_viewport_left_out() {
     assert_eq!(h.run(reader.export_csv(&v, Some(range))).unwrap(), "00040,60\n00041,61.5\n");
 }
 
+/// A row wider than `PART_CELLS` is streamed in pieces of its columns, each on its own, and the
+/// pieces make exactly the string export's text: separators between pieces, one line end per
+/// record, quoting as in the whole record, empty fields (first and last ones too) kept empty.
+#[test]
+fn a_wide_row_is_streamed_in_pieces_that_make_the_same_text() {
+    let mut h = Harness::new();
+    let engine = h.open(MemoryEventLog::new(), MemoryBlobStore::new(), small_tiles(1_000));
+    // 3 rows x 9,000 columns: three pieces of 3,000 columns a row.
+    let cols = 9_000usize;
+    let csv: String = (0..3)
+        .map(|r| {
+            let fields: Vec<String> = (0..cols)
+                .map(|c| match (c + r) % 5 {
+                    _ if c == 0 || c == cols - 1 || c == 2_999 || c == 3_000 => String::new(),
+                    0 => format!("{}", c * 10 + r),
+                    1 => format!("\"a, {c}\""),
+                    2 => String::new(),
+                    _ => format!("t{c}"),
+                })
+                .collect();
+            format!("{}\n", fields.join(","))
+        })
+        .collect();
+    import(&mut h, &engine, &csv, 100_000, options(10_000, OnError::Keep), None).result.unwrap();
+    let v = engine.snapshot();
+    let whole = h.run(engine.export_csv(&v, None)).unwrap();
+    type Chunks = Rc<RefCell<Vec<(Vec<u8>, ExportProgress)>>>;
+    let chunks: Chunks = Rc::default();
+    let sink = chunks.clone();
+    let (end, cancelled) = h
+        .run(engine.export_csv_stream(
+            &v,
+            None,
+            CsvExportOptions::default(),
+            move |bytes, progress| sink.borrow_mut().push((bytes, progress)),
+            || false,
+        ))
+        .unwrap();
+    assert!(!cancelled);
+    let chunks = chunks.take();
+    let rows: Vec<u64> = chunks.iter().map(|(_, p)| p.rows).collect();
+    assert_eq!(rows, [0, 0, 1, 1, 1, 2, 2, 2, 3], "three pieces a row; a row counts once whole");
+    let text = String::from_utf8(chunks.iter().flat_map(|(b, _)| b.clone()).collect()).unwrap();
+    let differs = text.bytes().zip(whole.bytes()).position(|(a, b)| a != b);
+    let around = |s: &str, at: usize| s.get(at.saturating_sub(20)..(at + 20).min(s.len())).unwrap_or("").to_owned();
+    assert!(
+        differs.is_none() && text.len() == whole.len(),
+        "the pieces make the string export's text; first difference at {differs:?}: {:?} against {:?}",
+        differs.map(|at| around(&text, at)),
+        differs.map(|at| around(&whole, at)),
+    );
+    assert!(whole.starts_with(",\"a, 1\",,t3,"), "{}", &whole[..20]);
+    assert_eq!(end.bytes, whole.len() as u64);
+    assert!(PART_CELLS < cols as u64);
+}
+
 /// A streamed export hands over the same text as the string export, stripe by stripe (whole
 /// tile rows, about `STRIPE_CELLS` cells each), each in parts (whole rows, about `PART_CELLS`
 /// cells each), reads the tiles the viewport left out, leaves the engine's cache as it was, and

@@ -8,9 +8,9 @@
 //!
 //! [`Engine::export_csv_stream`] does the same one **stripe** of rows at a time (whole tile rows,
 //! about [`STRIPE_CELLS`] cells): it reads the stripe's missing tiles in one batch, then writes
-//! the stripe in **parts** of about [`PART_CELLS`] cells (whole rows, at least one), handing
-//! each part's CSV bytes to a sink and yielding to the event loop after each; it drops the
-//! stripe's tiles before the next stripe. Memory stays at one stripe whatever the sheet's size,
+//! the stripe in **parts** of about [`PART_CELLS`] cells (whole rows, or pieces of one row wider
+//! than that), handing each part's CSV bytes to a sink and yielding to the event loop after
+//! each; it drops the stripe's tiles before the next stripe. Memory stays at one stripe whatever the sheet's size,
 //! and the main thread is never held for more than one part's writing or one stripe's tile
 //! decoding (issue 9, item 4: "no more than a frame").
 
@@ -44,8 +44,9 @@ pub const MAX_STREAM_EXPORT_CELLS: u64 = 1 << 36;
 pub const STRIPE_CELLS: u64 = 8_192;
 
 /// About how many cells a streamed export writes between two yields to the event loop (whole
-/// rows, at least one): each part's bytes reach the sink on their own, so the main thread is
-/// held for one part's writing at a time (BENCHMARKS.md, "Streaming CSV export").
+/// rows; a row wider than this, in equal pieces of its columns): each part's bytes reach the
+/// sink on their own, so the main thread is held for one part's writing at a time
+/// (BENCHMARKS.md, "Streaming CSV export").
 pub const PART_CELLS: u64 = 4_096;
 
 /// How far a streamed export is, after each part of rows.
@@ -184,6 +185,64 @@ fn write_csv_bytes(
     writer.into_inner().map_err(|e| CsvExportError::Write { message: e.to_string() })
 }
 
+/// Columns `cols` cut into `pieces` consecutive pieces of about equal length (the last may be
+/// shorter), for writing a wide row in parts.
+fn row_pieces(cols: Range<u64>, pieces: u64) -> impl Iterator<Item = Range<u64>> {
+    let piece = (cols.end.saturating_sub(cols.start)).div_ceil(pieces.max(1)).max(1);
+    let end = cols.end;
+    let mut col = cols.start;
+    std::iter::from_fn(move || {
+        if col >= end {
+            return None;
+        }
+        let piece_end = col.saturating_add(piece).min(end);
+        let range = col..piece_end;
+        col = piece_end;
+        Some(range)
+    })
+}
+
+/// Where a wide row's writer puts its bytes, taken after each piece (a shared buffer).
+#[derive(Clone, Default)]
+struct Pieces(Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for Pieces {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes columns `cols` of row `row` of `version` with `writer`, which writes that whole row
+/// (one record) piece by piece, and flushes it: its buffer then holds a piece of the record, as
+/// [`write_csv_bytes`] writes it. `last`: the record's last piece (the record is ended). The
+/// writer adds the `,` before a piece's first field, and a quoted field's closing quote, only
+/// when it writes what follows, so the pieces' bytes concatenate to the record.
+fn write_row_piece(
+    writer: &mut ::csv::Writer<Pieces>,
+    version: &ContentVersion,
+    row: u64,
+    cols: Range<u64>,
+    last: bool,
+    options: CsvExportOptions,
+) -> Result<(), CsvExportError> {
+    let write_error = |e: ::csv::Error| CsvExportError::Write { message: e.to_string() };
+    let mut field = String::new();
+    for col in cols {
+        field.clear();
+        version.with_cell(row, col, |c| write_cell_text_with(&mut field, c.and_then(|c| c.value.as_ref()), options));
+        writer.write_field(&field).map_err(write_error)?;
+    }
+    if last {
+        writer.write_record(None::<&[u8]>).map_err(write_error)?;
+    }
+    writer.flush().map_err(|e| CsvExportError::Write { message: e.to_string() })
+}
+
 fn check_size(rows: &Range<u64>, cols: &Range<u64>, limit: u64) -> Result<(), CsvExportError> {
     let cells = (rows.end.saturating_sub(rows.start)).saturating_mul(cols.end.saturating_sub(cols.start));
     if cells > limit {
@@ -301,8 +360,10 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             let width = (cols.end - cols.start).max(1);
             // Whole tile rows, about STRIPE_CELLS cells, at least one tile row.
             let stripe = (STRIPE_CELLS / width / tile_rows).max(1) * tile_rows;
-            // Whole rows, about PART_CELLS cells, at least one row.
+            // Whole rows, about PART_CELLS cells, at least one row; a row wider than that is
+            // written in pieces of about equal numbers of columns.
             let part_rows = (PART_CELLS / width).max(1);
+            let pieces = width.div_ceil(PART_CELLS);
             let total_rows = rows.end - rows.start;
             let mut progress = ExportProgress { rows: 0, total_rows, bytes: 0 };
             let mut start = rows.start;
@@ -317,6 +378,24 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 while start < end {
                     if cancelled() {
                         return Ok((progress, true));
+                    }
+                    if pieces > 1 {
+                        // One row, a piece of its columns at a time, through one writer (which
+                        // closes a piece's last field as it begins the next); the row counts once
+                        // whole.
+                        let out = Pieces::default();
+                        let mut writer = ::csv::Writer::from_writer(out.clone());
+                        for piece in row_pieces(cols.clone(), pieces) {
+                            let last = piece.end == cols.end;
+                            write_row_piece(&mut writer, &full, start, piece, last, options)?;
+                            let bytes = out.0.take();
+                            progress.rows += u64::from(last);
+                            progress.bytes += bytes.len() as u64;
+                            sink(bytes, progress);
+                            (this.inner.runtime.sleep)(0).await;
+                        }
+                        start += 1;
+                        continue;
                     }
                     let part_end = start.saturating_add(part_rows).min(end);
                     let bytes = write_csv_bytes(&full, start..part_end, cols.clone(), options)?;
@@ -336,6 +415,19 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wide_row_is_cut_into_consecutive_pieces_covering_it() {
+        for (cols, pieces) in [(0..4_097, 2), (5..16_389, 4), (0..8_193, 3), (3..6, 2)] {
+            let cut: Vec<Range<u64>> = row_pieces(cols.clone(), pieces).collect();
+            assert_eq!(cut.len() as u64, pieces, "{cols:?}");
+            assert_eq!(cut.first().map(|p| p.start), Some(cols.start), "{cols:?}");
+            assert_eq!(cut.last().map(|p| p.end), Some(cols.end), "{cols:?}");
+            assert!(cut.windows(2).all(|w| w[0].end == w[1].start), "{cols:?}: consecutive");
+            let widest = cut.iter().map(|p| p.end - p.start).max().unwrap_or(0);
+            assert!(widest <= (cols.end - cols.start).div_ceil(pieces), "{cols:?}: about equal");
+        }
+    }
 
     fn text(s: &str) -> Option<CellValue> {
         Some(CellValue::Text(s.into()))
