@@ -373,6 +373,31 @@ fn export_loads_the_tiles_a_small_viewport_left_out() {
     assert_eq!(h.run(reader.export_csv(&v, Some(range))).unwrap(), "00040,60\n00041,61.5\n");
 }
 
+/// The parts a streamed export hands over: each part's bytes with the progress after it.
+type Parts = Vec<(Vec<u8>, ExportProgress)>;
+
+/// Streams the whole of `version` with `engine`, never cancelled: its parts, and the progress at
+/// the end.
+fn stream_all<L: EventLog + 'static>(
+    h: &mut Harness,
+    engine: &Engine<L, MemoryBlobStore>,
+    version: &ContentVersion,
+) -> (Parts, ExportProgress) {
+    let chunks: Rc<RefCell<Parts>> = Rc::default();
+    let sink = chunks.clone();
+    let (end, cancelled) = h
+        .run(engine.export_csv_stream(
+            version,
+            None,
+            CsvExportOptions::default(),
+            move |bytes, progress| sink.borrow_mut().push((bytes, progress)),
+            || false,
+        ))
+        .unwrap();
+    assert!(!cancelled);
+    (chunks.take(), end)
+}
+
 /// A row wider than `PART_CELLS` is streamed in pieces of its columns, each on its own, and the
 /// pieces make exactly the string export's text: separators between pieces, one line end per
 /// record, quoting as in the whole record, empty fields (first and last ones too) kept empty.
@@ -399,20 +424,7 @@ fn a_wide_row_is_streamed_in_pieces_that_make_the_same_text() {
     import(&mut h, &engine, &csv, 100_000, options(10_000, OnError::Keep), None).result.unwrap();
     let v = engine.snapshot();
     let whole = h.run(engine.export_csv(&v, None)).unwrap();
-    type Chunks = Rc<RefCell<Vec<(Vec<u8>, ExportProgress)>>>;
-    let chunks: Chunks = Rc::default();
-    let sink = chunks.clone();
-    let (end, cancelled) = h
-        .run(engine.export_csv_stream(
-            &v,
-            None,
-            CsvExportOptions::default(),
-            move |bytes, progress| sink.borrow_mut().push((bytes, progress)),
-            || false,
-        ))
-        .unwrap();
-    assert!(!cancelled);
-    let chunks = chunks.take();
+    let (chunks, end) = stream_all(&mut h, &engine, &v);
     let rows: Vec<u64> = chunks.iter().map(|(_, p)| p.rows).collect();
     assert_eq!(rows, [0, 0, 1, 1, 1, 2, 2, 2, 3], "three pieces a row; a row counts once whole");
     let text = String::from_utf8(chunks.iter().flat_map(|(b, _)| b.clone()).collect()).unwrap();
@@ -453,20 +465,7 @@ fn a_streamed_export_writes_the_same_text_stripe_by_stripe() {
     let v = reader.snapshot();
     let whole = h.run(reader.export_csv(&v, None)).unwrap();
     assert_eq!(whole, csv);
-    type Chunks = Rc<RefCell<Vec<(Vec<u8>, ExportProgress)>>>;
-    let chunks: Chunks = Rc::default();
-    let sink = chunks.clone();
-    let (end, cancelled) = h
-        .run(reader.export_csv_stream(
-            &v,
-            None,
-            CsvExportOptions::default(),
-            move |bytes, progress| sink.borrow_mut().push((bytes, progress)),
-            || false,
-        ))
-        .unwrap();
-    let chunks = chunks.take();
-    assert!(!cancelled);
+    let (chunks, end) = stream_all(&mut h, &reader, &v);
     let rows: Vec<u64> = chunks.iter().map(|(_, p)| p.rows).collect();
     let expected: Vec<u64> = (0..30_000u64.div_ceil(stripe))
         .flat_map(|k| {

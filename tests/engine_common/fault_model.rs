@@ -24,14 +24,13 @@ use std::collections::HashMap;
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 use sheetlog::blob::MemoryBlobStore;
-use sheetlog::engine::csv::{
-    write_import_layer, BytesSource, CsvImportError, CsvImportOptions, ImportOptions, OnError,
-};
+use sheetlog::engine::csv::CsvImportError;
 use sheetlog::engine::{ContentVersion, Engine, EngineError};
 use sheetlog::log::{CellWrite, MemoryEventLog, SequenceId};
 use sheetlog::model::CellValue;
 
 use super::faulty::{Fault, Faults, FaultyBlobs, FaultyLog, Target};
+use super::logical::write_layer_typed;
 use super::{small_tiles, Harness};
 
 pub const ROWS: u64 = 8;
@@ -306,34 +305,17 @@ fn import(w: &mut World, client: usize, id: u64, cells: &[(u64, u64)], step: usi
     };
     let record = vec![id.to_string(); (right - left + 1) as usize].join(",");
     let text = format!("{record}\n").repeat((bottom - top + 1) as usize);
-    let options = ImportOptions {
-        csv: CsvImportOptions { start_row: top, start_column: left, ..CsvImportOptions::default() },
-        on_error: OnError::Rollback,
-    };
     let engine = w.engines[client].clone();
-    let source = BytesSource::new(text.into_bytes(), 5);
     let dir = format!("imports/{:013}-fault-{step}", w.h.clock.get());
-    let pause = || futures_util::future::ready(()).boxed_local();
-    let written = w.h.run(write_import_layer(
-        engine.blobs(),
-        &source,
-        options,
-        engine.tile_size(),
-        dir,
-        &mut |_| {},
-        &|| false,
-        &pause,
-    ));
     let cells = cells.to_vec();
-    match written {
-        Ok((written, None)) => {
+    match write_layer_typed(&mut w.h, &engine, text, (top, left), dir, 5) {
+        Ok(written) => {
             let future = engine.commit_import_layer(written).map(|report| {
                 let seq = report?.entry.unwrap_or(0);
                 Ok(seq..seq + 1)
             });
             Ok(Issued { cells, future: Some(future.boxed_local()), answer: None })
         }
-        Ok((_, Some(malformed))) => Err(format!("the import's CSV is malformed: {malformed}")),
         Err(CsvImportError::Engine { error, .. }) if typed_storage_error(&error) => {
             Ok(Issued { cells, future: None, answer: Some(Err(error)) })
         }

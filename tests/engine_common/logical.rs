@@ -12,7 +12,8 @@ use futures_util::FutureExt as _;
 use proptest::prelude::*;
 use sheetlog::blob::BlobStore;
 use sheetlog::engine::csv::{
-    write_import_layer, BytesSource, CsvImportOptions, ImportOptions, ImportProgress, OnError, WrittenLayer,
+    write_import_layer, BytesSource, CsvImportError, CsvImportOptions, ImportOptions, ImportProgress, OnError,
+    WrittenLayer,
 };
 use sheetlog::engine::{Engine, EngineError};
 use sheetlog::log::{CellWrite, EventLog, SequenceId};
@@ -429,10 +430,23 @@ pub fn write_layer<L: EventLog + 'static, B: BlobStore + 'static>(
     h: &mut super::Harness,
     engine: &Engine<L, B>,
     text: String,
-    (row, col): (u64, u64),
+    at: (u64, u64),
     dir: String,
     chunk: usize,
 ) -> Result<WrittenLayer, String> {
+    write_layer_typed(h, engine, text, at, dir, chunk).map_err(|e| format!("import tiles: {e}"))
+}
+
+/// [`write_layer`] with the import's own error, for a test that checks its kind.
+#[allow(clippy::result_large_err)] // the error as the engine gives it, inspected by the test
+pub fn write_layer_typed<L: EventLog + 'static, B: BlobStore + 'static>(
+    h: &mut super::Harness,
+    engine: &Engine<L, B>,
+    text: String,
+    (row, col): (u64, u64),
+    dir: String,
+    chunk: usize,
+) -> Result<WrittenLayer, CsvImportError> {
     let options = ImportOptions {
         csv: CsvImportOptions { start_row: row, start_column: col, ..CsvImportOptions::default() },
         on_error: OnError::Rollback,
@@ -443,5 +457,6 @@ pub fn write_layer<L: EventLog + 'static, B: BlobStore + 'static>(
     let pause = || futures_util::future::ready(()).boxed_local();
     let write =
         write_import_layer(engine.blobs(), &source, options, engine.tile_size(), dir, &mut progress, &never, &pause);
-    h.run(write).map(|(written, _)| written).map_err(|e| format!("import tiles: {e}"))
+    // With "rollback", malformed input is an error: there is never a layer with an error.
+    h.run(write).map(|(written, _)| written)
 }

@@ -167,46 +167,60 @@ fn write_csv_bytes(
     cols: Range<u64>,
     options: CsvExportOptions,
 ) -> Result<Vec<u8>, CsvExportError> {
-    let write_error = |e: ::csv::Error| CsvExportError::Write { message: e.to_string() };
     let mut writer = ::csv::Writer::from_writer(Vec::new());
+    write_part(&mut writer, version, rows, cols, true, options)?;
+    writer.into_inner().map_err(|e| CsvExportError::Write { message: e.to_string() })
+}
+
+/// Writes columns `cols` of rows `rows` of `version` with `writer`, ending each row's record
+/// when `ends` (else `cols` is a piece of one row, not its last: the record goes on). Nothing
+/// for empty `cols`. The writer adds the `,` before a field, and a quoted field's closing
+/// quote, only when it writes what follows, so the pieces of a record concatenate to it.
+fn write_part<W: std::io::Write>(
+    writer: &mut ::csv::Writer<W>,
+    version: &ContentVersion,
+    rows: Range<u64>,
+    cols: Range<u64>,
+    ends: bool,
+    options: CsvExportOptions,
+) -> Result<(), CsvExportError> {
+    let write_error = |e: ::csv::Error| CsvExportError::Write { message: e.to_string() };
+    if cols.is_empty() {
+        return Ok(());
+    }
     let mut field = String::new();
     for row in rows {
-        if cols.is_empty() {
-            break;
-        }
         for col in cols.clone() {
             field.clear();
             version
                 .with_cell(row, col, |c| write_cell_text_with(&mut field, c.and_then(|c| c.value.as_ref()), options));
             writer.write_field(&field).map_err(write_error)?;
         }
-        writer.write_record(None::<&[u8]>).map_err(write_error)?;
+        if ends {
+            writer.write_record(None::<&[u8]>).map_err(write_error)?;
+        }
     }
-    writer.into_inner().map_err(|e| CsvExportError::Write { message: e.to_string() })
+    Ok(())
 }
 
 /// Columns `cols` cut into `pieces` consecutive pieces of about equal length (the last may be
-/// shorter), for writing a wide row in parts.
-fn row_pieces(cols: Range<u64>, pieces: u64) -> impl Iterator<Item = Range<u64>> {
-    let piece = (cols.end.saturating_sub(cols.start)).div_ceil(pieces.max(1)).max(1);
-    let end = cols.end;
-    let mut col = cols.start;
-    std::iter::from_fn(move || {
-        if col >= end {
-            return None;
-        }
-        let piece_end = col.saturating_add(piece).min(end);
-        let range = col..piece_end;
-        col = piece_end;
-        Some(range)
-    })
+/// shorter; `cols` itself when it is empty), for writing a wide row in parts.
+fn row_pieces(cols: Range<u64>, pieces: u64) -> Vec<Range<u64>> {
+    let (end, piece) = (cols.end, (cols.end.saturating_sub(cols.start)).div_ceil(pieces.max(1)).max(1));
+    let cut: Vec<Range<u64>> =
+        (cols.start..end).step_by(piece as usize).map(|start| start..start.saturating_add(piece).min(end)).collect();
+    if cut.is_empty() {
+        vec![cols]
+    } else {
+        cut
+    }
 }
 
-/// Where a wide row's writer puts its bytes, taken after each piece (a shared buffer).
+/// The streamed export's writer's output, taken after each part (a shared buffer).
 #[derive(Clone, Default)]
-struct Pieces(Rc<std::cell::RefCell<Vec<u8>>>);
+struct Parts(Rc<std::cell::RefCell<Vec<u8>>>);
 
-impl std::io::Write for Pieces {
+impl std::io::Write for Parts {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         self.0.borrow_mut().extend_from_slice(bytes);
         Ok(bytes.len())
@@ -215,32 +229,6 @@ impl std::io::Write for Pieces {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-/// Writes columns `cols` of row `row` of `version` with `writer`, which writes that whole row
-/// (one record) piece by piece, and flushes it: its buffer then holds a piece of the record, as
-/// [`write_csv_bytes`] writes it. `last`: the record's last piece (the record is ended). The
-/// writer adds the `,` before a piece's first field, and a quoted field's closing quote, only
-/// when it writes what follows, so the pieces' bytes concatenate to the record.
-fn write_row_piece(
-    writer: &mut ::csv::Writer<Pieces>,
-    version: &ContentVersion,
-    row: u64,
-    cols: Range<u64>,
-    last: bool,
-    options: CsvExportOptions,
-) -> Result<(), CsvExportError> {
-    let write_error = |e: ::csv::Error| CsvExportError::Write { message: e.to_string() };
-    let mut field = String::new();
-    for col in cols {
-        field.clear();
-        version.with_cell(row, col, |c| write_cell_text_with(&mut field, c.and_then(|c| c.value.as_ref()), options));
-        writer.write_field(&field).map_err(write_error)?;
-    }
-    if last {
-        writer.write_record(None::<&[u8]>).map_err(write_error)?;
-    }
-    writer.flush().map_err(|e| CsvExportError::Write { message: e.to_string() })
 }
 
 fn check_size(rows: &Range<u64>, cols: &Range<u64>, limit: u64) -> Result<(), CsvExportError> {
@@ -366,6 +354,9 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             let pieces = width.div_ceil(PART_CELLS);
             let total_rows = rows.end - rows.start;
             let mut progress = ExportProgress { rows: 0, total_rows, bytes: 0 };
+            // One writer for the whole export, its output taken after each part.
+            let out = Parts::default();
+            let mut writer = ::csv::Writer::from_writer(out.clone());
             let mut start = rows.start;
             while start < rows.end {
                 if cancelled() {
@@ -379,31 +370,20 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                     if cancelled() {
                         return Ok((progress, true));
                     }
-                    if pieces > 1 {
-                        // One row, a piece of its columns at a time, through one writer (which
-                        // closes a piece's last field as it begins the next); the row counts once
-                        // whole.
-                        let out = Pieces::default();
-                        let mut writer = ::csv::Writer::from_writer(out.clone());
-                        for piece in row_pieces(cols.clone(), pieces) {
-                            let last = piece.end == cols.end;
-                            write_row_piece(&mut writer, &full, start, piece, last, options)?;
-                            let bytes = out.0.take();
-                            progress.rows += u64::from(last);
-                            progress.bytes += bytes.len() as u64;
-                            sink(bytes, progress);
-                            (this.inner.runtime.sleep)(0).await;
-                        }
-                        start += 1;
-                        continue;
-                    }
                     let part_end = start.saturating_add(part_rows).min(end);
-                    let bytes = write_csv_bytes(&full, start..part_end, cols.clone(), options)?;
-                    progress.rows += part_end - start;
-                    progress.bytes += bytes.len() as u64;
-                    sink(bytes, progress);
+                    // One part of whole rows, or (a row wider than PART_CELLS) one part per
+                    // piece of its columns; a row counts once whole.
+                    for piece in row_pieces(cols.clone(), pieces) {
+                        let ends = piece.end == cols.end;
+                        write_part(&mut writer, &full, start..part_end, piece, ends, options)?;
+                        writer.flush().map_err(|e| CsvExportError::Write { message: e.to_string() })?;
+                        let bytes = out.0.take();
+                        progress.rows += if ends { part_end - start } else { 0 };
+                        progress.bytes += bytes.len() as u64;
+                        sink(bytes, progress);
+                        (this.inner.runtime.sleep)(0).await;
+                    }
                     start = part_end;
-                    (this.inner.runtime.sleep)(0).await;
                 }
             }
             Ok((progress, false))
@@ -419,7 +399,7 @@ mod tests {
     #[test]
     fn a_wide_row_is_cut_into_consecutive_pieces_covering_it() {
         for (cols, pieces) in [(0..4_097, 2), (5..16_389, 4), (0..8_193, 3), (3..6, 2)] {
-            let cut: Vec<Range<u64>> = row_pieces(cols.clone(), pieces).collect();
+            let cut = row_pieces(cols.clone(), pieces);
             assert_eq!(cut.len() as u64, pieces, "{cols:?}");
             assert_eq!(cut.first().map(|p| p.start), Some(cols.start), "{cols:?}");
             assert_eq!(cut.last().map(|p| p.end), Some(cols.end), "{cols:?}");
@@ -427,6 +407,7 @@ mod tests {
             let widest = cut.iter().map(|p| p.end - p.start).max().unwrap_or(0);
             assert!(widest <= (cols.end - cols.start).div_ceil(pieces), "{cols:?}: about equal");
         }
+        assert_eq!(row_pieces(4..4, 1), vec![Range { start: 4, end: 4 }], "no columns: one empty piece");
     }
 
     fn text(s: &str) -> Option<CellValue> {
