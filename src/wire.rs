@@ -22,6 +22,7 @@ pub(crate) enum WireError {
 }
 
 /// Writes `v` as a minimal unsigned LEB128 varint.
+#[inline]
 pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);

@@ -276,8 +276,19 @@ pub fn encode_tile_rect(
         slots.get(slot).and_then(Option::as_ref).unwrap_or(&tombstone)
     };
     let offsets = rows.clone().flat_map(|row| cols.clone().map(move |col| (row, col)));
-    for offsets in offsets.clone() {
-        probe.check_cell(offsets, at(offsets))?;
+    // Every offset of the rectangle is inside the tile and the sheet when its last (the largest
+    // row and column) is: then only the values need a check; else each cell, to report the
+    // first bad one as `Tile::from_cells` does.
+    let inside =
+        rows.is_empty() || cols.is_empty() || probe.check_offsets((rows.end - 1).into(), (cols.end - 1).into()).is_ok();
+    for row in rows.clone() {
+        for col in cols.clone() {
+            match &at((row, col)).value {
+                _ if !inside => probe.check_cell((row, col), at((row, col)))?,
+                Some(value) => value.validate()?,
+                None => {}
+            }
+        }
     }
     let len = rows.len().saturating_mul(cols.len());
     Ok(encode_entries(key, size, len, offsets.map(|offsets| (offsets, at(offsets)))))
@@ -297,6 +308,10 @@ fn encode_entries<'c>(
     }));
     let formats = StringTable::of(cells.clone().filter_map(|(_, content)| content.format.as_ref().map(Format::as_str)));
     let mut out = wire::start(TILE_MAGIC, TILE_FORMAT_VERSION);
+    // Room for all of it at once (at most 12 bytes a cell: position, tag, a number, a format),
+    // rather than growing by copies.
+    let table_bytes: usize = texts.sorted.iter().chain(&formats.sorted).map(|s| s.len() + 3).sum();
+    out.reserve(32 + table_bytes + len.saturating_mul(12));
     put_varint(&mut out, key.tile_row);
     put_varint(&mut out, key.tile_col);
     put_varint(&mut out, size.rows.into());
