@@ -174,6 +174,7 @@ pub fn js_number(n: f64) -> String {
 mod tests {
     use super::*;
 
+    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         /// The integer path gives bit for bit what the general parser gives (`-0` included), and
         /// leaves to it what it does not take (16 digits and more, leading zeros, other forms).
