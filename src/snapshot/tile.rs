@@ -302,11 +302,17 @@ fn encode_entries<'c>(
     len: usize,
     cells: impl Iterator<Item = ((u32, u32), &'c CellContent)> + Clone,
 ) -> Vec<u8> {
-    let texts = StringTable::of(cells.clone().filter_map(|(_, content)| match &content.value {
-        Some(CellValue::Text(text)) => Some(&**text),
-        _ => None,
-    }));
-    let formats = StringTable::of(cells.clone().filter_map(|(_, content)| content.format.as_ref().map(Format::as_str)));
+    // Both string tables in one pass over the cells.
+    let (mut texts, mut formats) = (StringTable::default(), StringTable::default());
+    for (_, content) in cells.clone() {
+        if let Some(CellValue::Text(text)) = &content.value {
+            texts.add(text);
+        }
+        if let Some(format) = &content.format {
+            formats.add(format.as_str());
+        }
+    }
+    let (texts, formats) = (texts.sort(), formats.sort());
     let mut out = wire::start(TILE_MAGIC, TILE_FORMAT_VERSION);
     // Room for all of it at once (at most 12 bytes a cell: position, tag, a number, a format),
     // rather than growing by copies.
@@ -349,37 +355,47 @@ fn encode_entries<'c>(
 }
 
 /// A tile's string table (of texts or of formats): its distinct strings, sorted (the order the
-/// format requires), and for each occurrence, in the order given, its index in the table.
+/// format requires), and for each occurrence, in the order added, its index in the table.
 /// Distinct strings are found first, by hash, so that only they are sorted: a tile's column
 /// often repeats a few strings (issue 9: sorting every occurrence was 5% of a layer import).
+/// Built by [`Self::add`] for each occurrence, then [`Self::sort`].
+#[derive(Default)]
 struct StringTable<'t> {
+    /// The distinct strings, in the order first added until [`Self::sort`], sorted after.
     sorted: Vec<&'t str>,
+    /// Each occurrence's slot in `sorted`.
     indexes: Vec<u32>,
+    /// Slots by string, while adding.
+    slots: FxHashMap<&'t str, u32>,
 }
 
 impl<'t> StringTable<'t> {
-    fn of(strings: impl Iterator<Item = &'t str>) -> Self {
-        let mut slots: FxHashMap<&'t str, u32> = FxHashMap::default();
-        let mut distinct: Vec<&'t str> = Vec::new();
-        let mut indexes: Vec<u32> = strings
-            .map(|s| {
-                *slots.entry(s).or_insert_with(|| {
-                    distinct.push(s);
-                    // At most a tile's cells: 4,096^2 = 2^24 at the largest tile size.
-                    (distinct.len() - 1) as u32
-                })
-            })
-            .collect();
+    /// Adds an occurrence of `s`.
+    fn add(&mut self, s: &'t str) {
+        let distinct = &mut self.sorted;
+        let slot = *self.slots.entry(s).or_insert_with(|| {
+            distinct.push(s);
+            // At most a tile's cells: 4,096^2 = 2^24 at the largest tile size.
+            (distinct.len() - 1) as u32
+        });
+        self.indexes.push(slot);
+    }
+
+    /// Sorts the distinct strings and renumbers the occurrences to match.
+    fn sort(mut self) -> Self {
+        let distinct = std::mem::take(&mut self.sorted);
         let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
         order.sort_unstable_by_key(|&slot| distinct[slot as usize]);
         let mut rank = vec![0u32; distinct.len()];
         for (sorted_at, &slot) in order.iter().enumerate() {
             rank[slot as usize] = sorted_at as u32;
         }
-        for index in &mut indexes {
+        for index in &mut self.indexes {
             *index = rank[*index as usize];
         }
-        StringTable { sorted: order.iter().map(|&slot| distinct[slot as usize]).collect(), indexes }
+        self.sorted = order.iter().map(|&slot| distinct[slot as usize]).collect();
+        self.slots = FxHashMap::default();
+        self
     }
 
     /// Writes the table: its length, then each string.
