@@ -28,14 +28,28 @@ function request(r) {
   });
 }
 
+/**
+ * The Web Lock every readwrite IndexedDB transaction of this origin holds while it runs, and
+ * every open, which may run a `versionchange` transaction (the Rust side's
+ * `web_locks::WRITE_LOCK_NAME`): Chromium deletes an origin's whole IndexedDB when it is killed
+ * with two readwrite transactions unfinished (BENCHMARKS.md, kill campaign of stop 20).
+ */
+const WRITE_LOCK = "sheetlog:idb-write";
+
 function openRegistry() {
   if (typeof indexedDB === "undefined") return Promise.reject(new Error("this environment has no IndexedDB"));
-  const open = indexedDB.open(DATABASE, VERSION);
-  open.onupgradeneeded = () => {
-    const db = open.result;
-    if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: "name" });
+  const opening = () => {
+    const open = indexedDB.open(DATABASE, VERSION);
+    open.onupgradeneeded = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: "name" });
+    };
+    return request(open);
   };
-  return request(open).then((db) => {
+  // The first open creates the registry in a `versionchange` transaction, which writes like a
+  // readwrite one: opens take the write turn too.
+  const opened = globalThis.navigator?.locks ? navigator.locks.request(WRITE_LOCK, opening) : opening();
+  return opened.then((db) => {
     // Another tab upgrading or deleting the registry must not wait for this connection.
     db.onversionchange = () => db.close();
     return db;
@@ -79,12 +93,6 @@ async function withStore(mode, work, keep = false) {
   }
 }
 
-/**
- * The Web Lock every readwrite IndexedDB transaction of this origin holds while it runs (the
- * Rust side's `web_locks::WRITE_LOCK_NAME`): Chromium deletes an origin's whole IndexedDB when it
- * is killed with two readwrite transactions unfinished (BENCHMARKS.md, kill campaign of stop 20).
- */
-const WRITE_LOCK = "sheetlog:idb-write";
 
 async function inTransaction(db, mode, work) {
   if (mode === "readwrite" && globalThis.navigator?.locks) {

@@ -38,29 +38,51 @@ async fn hold_write_lock() -> Function {
     js_sys::Array::from(&held).get(0).unchecked_into()
 }
 
-/// Counts the readwrite transactions of this page that are unfinished at once, by wrapping
-/// `IDBDatabase.prototype.transaction`: `globalThis.__readwrite = { open, max, total }`.
-/// Returns the function that restores the prototype.
+/// Counts this page's IndexedDB writes that are unfinished at once, by wrapping
+/// `IDBDatabase.prototype.transaction` (readwrite transactions, from creation to `complete` or
+/// `abort`), `IDBFactory.prototype.open` (the `versionchange` transaction of an open that creates
+/// or upgrades a database) and `IDBFactory.prototype.deleteDatabase` (from the call to `success`
+/// or `error`): `globalThis.__readwrite = { open, max, total, versionchange, deletes }`. Returns
+/// the function that restores the prototypes.
 fn count_readwrite_transactions() -> Function {
     let install = Function::new_no_args(
         r#"
         const proto = IDBDatabase.prototype;
-        const original = proto.transaction;
-        const stats = (globalThis.__readwrite = { open: 0, max: 0, total: 0 });
+        const factory = IDBFactory.prototype;
+        const original = { transaction: proto.transaction, open: factory.open, deleteDatabase: factory.deleteDatabase };
+        const stats = (globalThis.__readwrite = { open: 0, max: 0, total: 0, versionchange: 0, deletes: 0 });
+        const begin = () => {
+          stats.open++;
+          stats.total++;
+          stats.max = Math.max(stats.max, stats.open);
+          let ended = false;
+          return () => { if (!ended) { ended = true; stats.open--; } };
+        };
+        const endWith = (target, events, end) => events.forEach((name) => target.addEventListener(name, end));
         proto.transaction = function (...args) {
-          const tx = original.apply(this, args);
-          if (tx.mode === "readwrite") {
-            stats.open++;
-            stats.total++;
-            stats.max = Math.max(stats.max, stats.open);
-            let ended = false;
-            const end = () => { if (!ended) { ended = true; stats.open--; } };
-            tx.addEventListener("complete", end);
-            tx.addEventListener("abort", end);
-          }
+          const tx = original.transaction.apply(this, args);
+          if (tx.mode === "readwrite") endWith(tx, ["complete", "abort"], begin());
           return tx;
         };
-        return () => { proto.transaction = original; };
+        factory.open = function (...args) {
+          const request = original.open.apply(this, args);
+          request.addEventListener("upgradeneeded", () => {
+            stats.versionchange++;
+            endWith(request.transaction, ["complete", "abort"], begin());
+          });
+          return request;
+        };
+        factory.deleteDatabase = function (...args) {
+          const request = original.deleteDatabase.apply(this, args);
+          stats.deletes++;
+          endWith(request, ["success", "error"], begin());
+          return request;
+        };
+        return () => {
+          proto.transaction = original.transaction;
+          factory.open = original.open;
+          factory.deleteDatabase = original.deleteDatabase;
+        };
         "#,
     );
     install.call0(&JsValue::NULL).unwrap().unchecked_into()
@@ -186,6 +208,48 @@ async fn at_most_one_readwrite_transaction_is_unfinished_at_a_time() {
     );
     assert!(total >= 10.0, "the workload wrote ({total} readwrite transactions)");
     assert_eq!(max, 1.0, "at most one readwrite transaction unfinished at a time ({total} in all)");
+}
+
+/// Opens that create a database and deletes write too, and take the write turn as well: while
+/// one sheet appends entry after entry, other sheets are created, written once and deleted, and at
+/// no moment are two of these writes (readwrite transactions, `versionchange` transactions of the
+/// creating opens, deletes) unfinished at once.
+#[wasm_bindgen_test]
+async fn opens_and_deletes_take_the_write_turn_too() {
+    let restore = count_readwrite_transactions();
+    let options = IdbOptions { timeout_ms: 10_000, ..IdbOptions::default() };
+    let writer = unique_sheet("write-turn-writer");
+    let db = SheetDatabase::open(&writer, options.clone()).await.unwrap();
+    let log = IdbEventLog::new(db.clone());
+    let appends = async {
+        for seq in 0..60 {
+            log.add_entry(sample_entry(seq), seq, None).await.expect("an append");
+        }
+    };
+    let churn = async {
+        for k in 0..6 {
+            let sheet = unique_sheet(&format!("write-turn-churn-{k}"));
+            let other = SheetDatabase::open(&sheet, options.clone()).await.expect("a creating open");
+            IdbBlobStore::new(other.clone()).write_many(&[("a/b", b"bytes".as_slice())]).await.expect("a blob write");
+            other.close();
+            SheetDatabase::delete(&sheet).await.expect("a delete");
+        }
+    };
+    join(appends, churn).await;
+    assert_eq!(log.bounds().await.unwrap().end, 60, "every append landed");
+    let (max, total) = (readwrite_stat("max"), readwrite_stat("total"));
+    let (versionchange, deletes) = (readwrite_stat("versionchange"), readwrite_stat("deletes"));
+    restore_close_and_delete(&restore, &[], &[]).await;
+    db.close();
+    SheetDatabase::delete(&writer).await.unwrap();
+    web_sys::console::log_1(
+        &format!(
+            "[write turn] {total} writes ({versionchange} versionchange, {deletes} deletes), at most {max} unfinished at once"
+        )
+        .into(),
+    );
+    assert!(versionchange >= 6.0 && deletes >= 6.0, "the opens created and the deletes ran");
+    assert_eq!(max, 1.0, "at most one write unfinished at a time ({total} in all)");
 }
 
 /// The clients of the model test and the sheet each one has open: two on sheet A (as two tabs

@@ -22,6 +22,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::pin::pin;
 use std::rc::{Rc, Weak};
 
 use futures_channel::oneshot;
@@ -309,10 +310,24 @@ impl SheetDatabase {
     /// Deletes the database of sheet `sheet` with everything in it.
     ///
     /// # Errors
-    /// [`StorageError`] when the browser refuses.
+    /// [`StorageError`] when the browser refuses, or `Timeout` (504) when another context held
+    /// the origin's write turn for the whole default operation timeout (nothing is deleted).
     pub async fn delete(sheet: &str) -> Result<(), StorageError> {
+        // A delete writes like a readwrite transaction: it takes the write turn (see
+        // `web_locks`), for at most the default operation timeout; a delete still blocked by
+        // another tab's connection after that goes on without it.
+        let timeout = IdbOptions::default().timeout_ms;
+        let turn = write_turn(timeout).await?;
         let request = Database::delete_by_name(&Self::database_name(sheet)).map_err(from_open)?;
-        request.await.map_err(from_idb)
+        let mut request = pin!(request);
+        let result = match with_timeout(timeout, request.as_mut()).await {
+            Some(result) => result,
+            None => {
+                drop(turn);
+                request.await
+            }
+        };
+        result.map_err(from_idb)
     }
 
     /// The open connection, opening it first if needed (or joining the open in flight).
@@ -409,18 +424,36 @@ fn answer(opening: &Opening, result: &Result<Database, StorageError>) {
 /// The open request of `inner`, run to its end whatever its callers do: installs the connection
 /// (or closes it when the handle is gone or closed), and answers the waiters.
 async fn run_open(inner: Weak<Inner>, opening: Rc<Opening>) {
-    let (name, reopen, must_exist) = match inner.upgrade() {
-        Some(inner) => (inner.name.clone(), inner.ever_opened.get(), inner.options.must_exist),
+    let (name, reopen, must_exist, timeout) = match inner.upgrade() {
+        Some(inner) => {
+            (inner.name.clone(), inner.ever_opened.get(), inner.options.must_exist, inner.options.timeout_ms)
+        }
         None => return,
     };
+    // An open may run a `versionchange` transaction (creating or upgrading the stores), which
+    // writes like a readwrite one: it takes the write turn too (see `web_locks`).
+    let turn = match write_turn(timeout).await {
+        Ok(turn) => Rc::new(RefCell::new(Some(turn))),
+        Err(error) => {
+            if let Some(handle) = inner.upgrade() {
+                *handle.opening.borrow_mut() = None;
+            }
+            answer(&opening, &Err(error));
+            return;
+        }
+    };
     let on_blocked = {
-        let opening = opening.clone();
+        let (opening, turn) = (opening.clone(), turn.clone());
         move || {
+            // Blocked until another tab closes an older version: the rest of the origin's writes
+            // must not wait for that tab, so the turn is given back.
+            drop(turn.borrow_mut().take());
             opening.blocked.set(true);
             answer(&opening, &Err(blocked_error()));
         }
     };
     let result = open_database(&name, !reopen && !must_exist, on_blocked).await;
+    drop(turn.borrow_mut().take());
     let handle = inner.upgrade();
     if let Some(handle) = &handle {
         *handle.opening.borrow_mut() = None;

@@ -190,7 +190,7 @@ async fn append_batch(
     batch: &[PendingAppend],
 ) -> Result<Vec<Result<AddEntryResult, LogError>>, StorageError> {
     let conn = db.connection().await?;
-    let (_turn, tx) = db.begin_write(&conn, &[LOG_STORE, META_STORE]).await?;
+    let (turn, tx) = db.begin_write(&conn, &[LOG_STORE, META_STORE]).await?;
     let done = tx.on_done().map_err(storage)?;
     let issued: RefCell<Option<Appended>> = RefCell::new(None);
     let body = async {
@@ -244,6 +244,9 @@ async fn append_batch(
         Ok(appended) => appended,
         Err(WriteFailure::Failed(error)) => return Err(error),
         Err(WriteFailure::Unknown(error)) => {
+            // Given up on: the turn goes back before the log is read, which may reopen the
+            // connection, and an open takes the turn too.
+            drop(turn);
             let Some(appended) = issued.borrow().clone() else { return Err(error) };
             if !stored(db, batch, &appended.0).await.unwrap_or(false) {
                 return Err(error);

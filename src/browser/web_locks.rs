@@ -11,7 +11,11 @@
 //! one kept log reproduces it: 0 of 15 prefixes with at most one unfinished transaction were
 //! called corrupt, 11 of 13 with two or three were. With the turn held from before a readwrite
 //! transaction starts until it has finished, an origin has at most one unfinished readwrite
-//! transaction at any moment, across the page, its worker and every other tab.
+//! transaction at any moment, across the page, its worker and every other tab. Opens and deletes
+//! of a database take the turn as well: an open that creates or upgrades the stores runs a
+//! `versionchange` transaction, and a delete removes every record, both writes of the same kind.
+//! An open blocked by another tab's older connection gives the turn back while it waits, so that
+//! tab cannot stall the origin's writes.
 
 use std::future::Future;
 
