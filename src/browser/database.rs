@@ -211,7 +211,9 @@ impl SheetDatabase {
     ///
     /// # Errors
     /// [`StorageError`]: `Blocked` (503, retryable) when another tab holds an older version
-    /// open, `Timeout` (504; the open goes on and the next call joins it), `NewerVersion` (426)
+    /// open, `Timeout` (504: while waiting for the origin's write turn, which every open takes,
+    /// see `web_locks`; or while opening, when the open goes on and the next call joins it),
+    /// `NewerVersion` (426)
     /// when a newer build upgraded the database, `Deleted` (410) with
     /// [`IdbOptions::must_exist`] and no database, `Unsupported` (501) without IndexedDB, others
     /// as reported.
