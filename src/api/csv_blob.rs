@@ -44,8 +44,8 @@ impl SpreadsheetData {
     /// The CSV of `snapshot` (the whole sheet, or `range` in A1 form) as a `Blob` of type
     /// `text/csv`, with exactly the text `exportCsv` gives, read one stripe of rows at a time
     /// (about 8,192 cells, whole tile rows) and written in parts of about 4,096 cells (whole
-    /// rows, or pieces of a wider row) for sheets of any size: memory holds one stripe's tiles, and the page stays
-    /// responsive between parts. `onProgress({rows, totalRows, bytes})` runs after each part;
+    /// rows, or pieces of a wider row) for sheets of any size: memory holds one stripe's tiles,
+    /// and the page stays responsive between parts. `onProgress({rows, totalRows, bytes})` runs after each part;
     /// `options.signal` cancels between parts (the promise rejects with the signal's reason).
     /// `options.guardFormulas` as for `exportCsv`.
     ///

@@ -283,10 +283,11 @@ pub fn encode_tile_rect(
         rows.is_empty() || cols.is_empty() || probe.check_offsets((rows.end - 1).into(), (cols.end - 1).into()).is_ok();
     for row in rows.clone() {
         for col in cols.clone() {
-            match &at((row, col)).value {
-                _ if !inside => probe.check_cell((row, col), at((row, col)))?,
-                Some(value) => value.validate()?,
-                None => {}
+            let content = at((row, col));
+            if !inside {
+                probe.check_cell((row, col), content)?;
+            } else if let Some(value) = &content.value {
+                value.validate()?;
             }
         }
     }

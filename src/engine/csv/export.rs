@@ -10,9 +10,9 @@
 //! about [`STRIPE_CELLS`] cells): it reads the stripe's missing tiles in one batch, then writes
 //! the stripe in **parts** of about [`PART_CELLS`] cells (whole rows, or pieces of one row wider
 //! than that), handing each part's CSV bytes to a sink and yielding to the event loop after
-//! each; it drops the stripe's tiles before the next stripe. Memory stays at one stripe whatever the sheet's size,
-//! and the main thread is never held for more than one part's writing or one stripe's tile
-//! decoding (issue 9, item 4: "no more than a frame").
+//! each; it drops the stripe's tiles before the next stripe. Memory stays at one stripe whatever
+//! the sheet's size, and the main thread is never held for more than one part's writing or one
+//! stripe's tile decoding (issue 9, item 4: "no more than a frame").
 
 use std::ops::Range;
 use std::rc::Rc;
