@@ -32,6 +32,12 @@ const ENTRY_V2: &str = "entry_v2";
 const TILE_V1: &str = "tile_v1";
 const INDEX_V1: &str = "index_v1";
 const INDEX_V2: &str = "index_v2";
+
+/// The tile grid of the fixtures that use one, pinned: the bytes must not follow
+/// [`TileSize::DEFAULT`], which changed from this size to 256 x 32 after they were written.
+fn golden_tile_size() -> TileSize {
+    TileSize::new(64, 16).expect("64 x 16 is a valid tile size")
+}
 const HISTORY_V1: &str = "history_v1";
 const CATALOG_V1: &str = "catalog_v1";
 const LEASE_V1: &str = "lease_v1";
@@ -277,7 +283,7 @@ fn tiles_v1() -> Vec<(&'static str, Tile)> {
         }
         tile
     };
-    let last = TileSize::DEFAULT.tile_of(MAX_INDEX, MAX_INDEX);
+    let last = golden_tile_size().tile_of(MAX_INDEX, MAX_INDEX);
     vec![
         ("01_empty_default_size", tile((0, 0), (64, 16), vec![])),
         (
@@ -380,7 +386,7 @@ fn indexes_v1() -> Vec<(&'static str, SnapshotIndex)> {
                 seq: 10,
                 row_count: 64_000_001,
                 col_count: 61,
-                tile_size: TileSize::DEFAULT,
+                tile_size: golden_tile_size(),
                 layers: vec![bottom.clone()],
                 sizes: SheetSizes::default(),
             },
@@ -391,7 +397,7 @@ fn indexes_v1() -> Vec<(&'static str, SnapshotIndex)> {
                 seq: 31,
                 row_count: MAX_INDEX + 1,
                 col_count: 1 << 40,
-                tile_size: TileSize::DEFAULT,
+                tile_size: golden_tile_size(),
                 layers: vec![bottom, middle, top],
                 sizes: SheetSizes::default(),
             },

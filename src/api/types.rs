@@ -57,7 +57,7 @@ export interface OpenOptions {
   workerUrl?: string | URL;
   /** IndexedDB durability of writes (default `"strict"`). */
   durability?: "strict" | "relaxed";
-  /** Tile size of the sheet's first snapshot, in rows and columns (defaults 64 x 16). */
+  /** Tile size of the sheet's first snapshot, in rows and columns (defaults 256 x 32). */
   tileRows?: number;
   tileColumns?: number;
   /** The viewport to load at open (default: the whole sheet). */

@@ -1,13 +1,13 @@
 //! [`LoadedTile`]: a decoded tile arranged for reads. Reads are the hot path of a grid (DESIGN.md
 //! section 8, read throughput), so a cell is found in O(1): through a dense slot table (4 bytes
-//! per cell position: 4 KiB for a 64 x 16 tile) when the tile is small or well filled, else
+//! per cell position: 32 KiB for a tile of the default 256 x 32) when the tile is small or well filled, else
 //! through a hash map from position to cell, whose size follows the cells the tile holds.
 //!
 //! The tile's header alone must never decide a large allocation (issue 12): a blob of a few
 //! bytes may claim 4,096 x 4,096 positions. The dense table is used only when it is at most
 //! [`DENSE_MAX_POSITIONS`] positions and at most [`DENSE_FREE_POSITIONS`] or
 //! [`DENSE_POSITIONS_PER_CELL`] positions per cell held, so a loaded tile takes memory in
-//! proportion to its cells (hence to its blob's size) plus at most 16 KiB.
+//! proportion to its cells (hence to its blob's size) plus at most 32 KiB.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -20,9 +20,10 @@ const EMPTY: u32 = u32::MAX;
 /// Most positions (`rows * cols`) a dense slot table may have: 256 KiB of slots.
 const DENSE_MAX_POSITIONS: usize = 65_536;
 
-/// Positions a dense slot table may have whatever the cell count: 16 KiB of slots, so tiles of
-/// the default size (64 x 16) are always dense.
-const DENSE_FREE_POSITIONS: usize = 4_096;
+/// Positions a dense slot table may have whatever the cell count: 32 KiB of slots, so tiles of
+/// the default size (256 x 32, [`TileSize::DEFAULT`](crate::snapshot::TileSize::DEFAULT)) are
+/// always dense.
+const DENSE_FREE_POSITIONS: usize = 8_192;
 
 /// Above [`DENSE_FREE_POSITIONS`], positions a dense table may have per cell held (64 bytes of
 /// slots per cell, a small multiple of what a hash map entry costs).
@@ -168,7 +169,7 @@ mod tests {
         let loaded = LoadedTile::new(Tile::new(TileKey { tile_row: 0, tile_col: 0 }, TileSize::DEFAULT));
         assert!(loaded.is_dense());
         assert_eq!(loaded.get(0, 0), None);
-        assert_eq!(loaded.bytes(), 64 * 16 * 4);
+        assert_eq!(loaded.bytes(), 256 * 32 * 4);
     }
 
     #[test]
@@ -216,12 +217,12 @@ mod tests {
             assert_reads_match(&loaded, &tile);
             loaded.is_dense()
         };
-        // Up to 4,096 positions: always dense.
-        assert!(filled(64, 64, 0));
-        assert!(filled(4_096, 1, 1));
+        // Up to 8,192 positions (the default tile): always dense.
+        assert!(filled(256, 32, 0));
+        assert!(filled(4_096, 2, 1));
         // Above: dense once there is a cell per 16 positions, up to 65,536 positions.
-        assert!(!filled(128, 64, 511));
-        assert!(filled(128, 64, 512));
+        assert!(!filled(256, 64, 1_023));
+        assert!(filled(256, 64, 1_024));
         assert!(filled(256, 256, 4_096));
         assert!(!filled(512, 256, 8_192), "131,072 positions is too many whatever the fill");
     }
