@@ -501,3 +501,52 @@ fn tiles_are_written_while_parsing_goes_on_and_a_failed_batch_leaves_nothing() {
         }
     }
 }
+
+/// The default tile grid changed (64 x 16 to 256 x 32, BENCHMARKS.md "Stop 25"): a sheet keeps
+/// the grid of its first snapshot. Opened with the new default, a sheet made with 64 x 16 tiles
+/// reads, imports on its own grid (so its import stays a layer of the snapshot) and snapshots on
+/// it; a new sheet takes the new default.
+#[test]
+fn a_sheet_keeps_the_grid_of_its_first_snapshot_when_the_default_changes() {
+    let old = TileSize::new(64, 16).expect("64 x 16 tiles");
+    let mut h = Harness::new();
+    let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
+    let engine = h.open(log.clone(), blobs.clone(), EngineOptions { tile_size: old, ..EngineOptions::default() });
+    let mut grid = Grid::new();
+    for (r, c) in [(0, 0), (63, 15), (64, 16), (200, 40)] {
+        apply(&mut h, &engine, &mut grid, &Edit::Set(r, c, (r * 100 + c) as f64));
+    }
+    apply(&mut h, &engine, &mut grid, &Edit::Snapshot);
+    assert_eq!(engine.tile_size(), old);
+
+    let reopened = h.open(log.clone(), blobs.clone(), EngineOptions::default());
+    assert_eq!(reopened.tile_size(), old, "the snapshot's grid, not the new default");
+    check(&reopened, &grid, "reopened with the new default").expect("the same cells");
+    let csv: String = (0..150).map(|r| format!("{r},x{r},,{}\n", r % 2 == 0)).collect();
+    let end = h.run(log.bounds()).expect("bounds").end;
+    import(&mut h, &reopened, &csv, (60, 14), 7, OnError::Rollback, false).expect("import");
+    import_reference(&mut grid, &csv, 60, 14);
+    let entries = h.run(log.query(QueryFrom::Seq(end), QueryTo::End, None)).expect("query").entries;
+    match entries.as_slice() {
+        [entry] => match &entry.operation {
+            Operation::Import(layer) => {
+                assert_eq!(layer.tile_size(), old, "the import's tiles follow the sheet's grid")
+            }
+            other => panic!("an import entry, got {other:?}"),
+        },
+        other => panic!("one entry, got {other:?}"),
+    }
+    check(&reopened, &grid, "after the import").expect("the imported cells");
+    apply(&mut h, &reopened, &mut grid, &Edit::Snapshot);
+    let again = h.open(log.clone(), blobs.clone(), EngineOptions::default());
+    assert_eq!(again.tile_size(), old, "the snapshot after the import keeps the grid");
+    check(&again, &grid, "after a snapshot and a reopen").expect("the same cells");
+
+    let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
+    let fresh = h.open(log.clone(), blobs.clone(), EngineOptions::default());
+    apply(&mut h, &fresh, &mut Grid::new(), &Edit::Set(300, 40, 1.0));
+    apply(&mut h, &fresh, &mut Grid::new(), &Edit::Snapshot);
+    let fresh = h.open(log, blobs, EngineOptions::default());
+    assert_eq!(fresh.tile_size(), TileSize::DEFAULT);
+    assert_eq!((TileSize::DEFAULT.rows(), TileSize::DEFAULT.cols()), (256, 32));
+}
