@@ -28,25 +28,18 @@ use super::spreadsheet_data::{with_engine, Backend, SpreadsheetData};
 use crate::blob::BlobError;
 use crate::engine::csv::{
     CsvExportError, CsvExportOptions, CsvImportError, CsvImportOptions, CsvSource, ImportOptions, ImportPhase,
-    ImportProgress, ImportReport, OnError, DEFAULT_BATCH_CELLS,
+    ImportProgress, ImportReport, LimitError, OnError, RowGuard, RowLimits, DEFAULT_BATCH_CELLS, DEFAULT_MAX_COLUMNS,
+    DEFAULT_MAX_ROW_BYTES,
 };
 use crate::engine::EngineError;
 use crate::log::MAX_BATCH_CELLS;
-use crate::model::{Axis, CellRange, MAX_TEXT_UTF16_UNITS};
+use crate::model::{Axis, CellRange};
 use crate::{StorageError, StorageErrorKind};
 
 /// Bytes read from a `Blob` at a time.
 const SLICE_BYTES: f64 = 1024.0 * 1024.0;
 /// UTF-16 units of a string source converted at a time.
 const SLICE_UNITS: f64 = 512.0 * 1024.0;
-/// Most fields a row of an import may have unless `maxColumns` says otherwise: the 16,384
-/// columns of a spreadsheet program's sheet.
-pub const DEFAULT_MAX_COLUMNS: usize = 16_384;
-/// Most bytes a row of an import may take unless `maxRowBytes` says otherwise (16 MiB).
-pub const DEFAULT_MAX_ROW_BYTES: u64 = 16 << 20;
-/// The longest a CSV field can be and still hold valid cell text: every UTF-16 unit of the text
-/// limit as 3 UTF-8 bytes, and 2 quotes.
-pub const MAX_FIELD_BYTES: u64 = 3 * MAX_TEXT_UTF16_UNITS as u64 + 2;
 
 #[wasm_bindgen(typescript_custom_section)]
 const CSV_TYPES: &str = r##"
@@ -269,121 +262,6 @@ pub(super) fn source_from_js(source: &JsValue) -> Result<Box<dyn CsvSource>, JsV
         "importCsv: the source must be a Blob (or File) or a string, got {}",
         kind(source).describe()
     )))
-}
-
-/// Why [`RowGuard`] refused the input, with the line where the offending record starts.
-#[derive(Debug, Clone)]
-pub(super) struct LimitError {
-    line: u64,
-    message: String,
-}
-
-/// How a field's quoting stands while [`RowGuard`] scans.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Quoting {
-    FieldStart,
-    Unquoted,
-    Quoted,
-    QuoteInQuoted,
-}
-
-/// The limits of one import, checked on the raw bytes before the importer sees them.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct RowLimits {
-    pub(super) max_columns: usize,
-    pub(super) max_row_bytes: u64,
-}
-
-/// Follows the CSV structure of the input (records, fields, quotes, lines) as it streams by, and
-/// refuses a chunk that makes a row wider than `max_columns` fields, longer than
-/// `max_row_bytes` bytes, or a field longer than [`MAX_FIELD_BYTES`]. Approximate only for
-/// malformed quoting, which the importer itself refuses anyway.
-struct RowGuard {
-    limits: RowLimits,
-    quoting: Quoting,
-    line: u64,
-    record_line: u64,
-    in_record: bool,
-    fields: usize,
-    field_bytes: u64,
-    record_bytes: u64,
-}
-
-impl RowGuard {
-    fn new(limits: RowLimits) -> Self {
-        Self {
-            limits,
-            quoting: Quoting::FieldStart,
-            line: 1,
-            record_line: 1,
-            in_record: false,
-            fields: 0,
-            field_bytes: 0,
-            record_bytes: 0,
-        }
-    }
-
-    fn scan(&mut self, chunk: &[u8]) -> Result<(), LimitError> {
-        for &b in chunk {
-            let quoted = matches!(self.quoting, Quoting::Quoted);
-            if !quoted && matches!(b, b'\n' | b'\r') {
-                if b == b'\n' {
-                    self.line += 1;
-                }
-                self.in_record = false;
-                self.quoting = Quoting::FieldStart;
-                continue;
-            }
-            if !self.in_record {
-                self.in_record = true;
-                self.record_line = self.line;
-                self.fields = 1;
-                self.field_bytes = 0;
-                self.record_bytes = 0;
-            }
-            self.record_bytes += 1;
-            self.field_bytes += 1;
-            self.quoting = match (self.quoting, b) {
-                (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
-                (Quoting::Quoted, b'\n') => {
-                    self.line += 1;
-                    Quoting::Quoted
-                }
-                (Quoting::Quoted, _) => Quoting::Quoted,
-                (Quoting::QuoteInQuoted | Quoting::FieldStart, b'"') => Quoting::Quoted,
-                (_, b',') => {
-                    self.fields += 1;
-                    self.field_bytes = 0;
-                    if self.fields > self.limits.max_columns {
-                        return Err(self.error(format!(
-                            "the row has more than {max} fields; the limit is {max} columns (option maxColumns)",
-                            max = self.limits.max_columns
-                        )));
-                    }
-                    Quoting::FieldStart
-                }
-                _ => Quoting::Unquoted,
-            };
-            if self.field_bytes > MAX_FIELD_BYTES {
-                return Err(self.error(format!(
-                    "field {}: the field is over {MAX_FIELD_BYTES} bytes, so its text is over the limit of \
-                     {MAX_TEXT_UTF16_UNITS} UTF-16 units",
-                    self.fields
-                )));
-            }
-            if self.record_bytes > self.limits.max_row_bytes {
-                return Err(self.error(format!(
-                    "the row is over {max} bytes; the limit is {max} bytes a row (option maxRowBytes)",
-                    max = self.limits.max_row_bytes
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    fn error(&self, message: String) -> LimitError {
-        LimitError { line: self.record_line, message: format!("line {}: {message}", self.record_line) }
-    }
 }
 
 /// A source whose every read goes through a [`RowGuard`]; a refusal ends the read with an error

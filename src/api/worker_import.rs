@@ -27,13 +27,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::get;
-use super::csv::{import_error_js, options_from_js, progress_js, result_js, source_from_js, GuardedSource, RowLimits};
+use super::csv::{import_error_js, options_from_js, progress_js, result_js, source_from_js, GuardedSource};
 use super::js_error::{bad_input, engine_error};
 use crate::browser::timer::yield_task;
 use crate::browser::worker_entry::{open_sheet, reply_id, safe_integer, string};
 use crate::browser::{Durability, IdbBlobStore, IdbEventLog, WorkerHost};
 use crate::engine::csv::{
-    write_import_layer, ImportOptions, ImportPhase, ImportProgress, ImportReport, OnError, WrittenLayer, IMPORT_DIR,
+    write_import_layer, ImportOptions, ImportPhase, ImportProgress, ImportReport, OnError, RowLimits, WrittenLayer,
+    IMPORT_DIR,
 };
 use crate::engine::{Engine, EngineError};
 use crate::log::ImportLayer;
