@@ -192,7 +192,7 @@ try {
       const d = window.sheetlog;
       const s = d.getSnapshot();
       const selected = document.querySelector('[data-testid="export-selection"]')?.textContent ?? "";
-      // The row shown below the grid's 36 px header, not only loaded (a tile holds 64 rows).
+      // The row shown below the grid's 36 px header, not only loaded (a tile holds 256 rows by default).
       const scroller = document.querySelector(".dvn-scroller");
       const top = d.getRowItemOffsetMapping(s).itemOffset(row);
       const shown = scroller !== null && top >= scroller.scrollTop && top + d.getRowItemOffsetMapping(s).itemSize(row) <= scroller.scrollTop + scroller.clientHeight - 36;

@@ -5,7 +5,8 @@
 //! call). A batch is written while parsing goes on; the next batch waits for it, so at most two
 //! are held. Nothing of the sheet changes until one `Import` entry referencing the tiles is
 //! appended: that entry is the commit point. Memory is one stripe of tiles plus two batches of
-//! bytes, whatever the input's size.
+//! bytes, whatever the input's length: a stripe is the grid's tile rows (256 by default) by the
+//! CSV's width, a slot of about 24 bytes (in wasm32) for each of its positions, plus its texts.
 //!
 //! Inside the imported rectangle every cell takes the CSV's content: a field's value, or a
 //! tombstone for an empty field, so the layer masks whatever lay below. A failed, cancelled or
