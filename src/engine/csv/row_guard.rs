@@ -83,16 +83,16 @@ impl RowGuard {
     /// [`LimitError`] at the first byte that breaks a limit; the guard is then not to be used
     /// again.
     pub fn scan(&mut self, chunk: &[u8]) -> Result<(), LimitError> {
-        let mut at = 0;
-        while let Some(rest) = chunk.get(at..).filter(|rest| !rest.is_empty()) {
+        let mut rest = chunk;
+        while let Some(&first) = rest.first() {
             let run = self.plain_run(rest);
             if run > 0 {
                 self.field_bytes += run as u64;
                 self.record_bytes += run as u64;
-                at += run;
+                rest = &rest[run..];
             } else {
-                self.step(rest[0])?;
-                at += 1;
+                self.step(first)?;
+                rest = &rest[1..];
             }
         }
         Ok(())
@@ -111,8 +111,9 @@ impl RowGuard {
             Quoting::FieldStart | Quoting::QuoteInQuoted => return 0,
         }
         .unwrap_or(rest.len());
-        let room = (MAX_FIELD_BYTES - self.field_bytes.min(MAX_FIELD_BYTES))
-            .min(self.limits.max_row_bytes - self.record_bytes.min(self.limits.max_row_bytes));
+        let room = MAX_FIELD_BYTES
+            .saturating_sub(self.field_bytes)
+            .min(self.limits.max_row_bytes.saturating_sub(self.record_bytes));
         run.min(usize::try_from(room).unwrap_or(usize::MAX))
     }
 
