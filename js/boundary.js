@@ -92,6 +92,38 @@ export function versionIdOf(value) {
   return id === undefined ? -1 : id;
 }
 
+/** What the wasm module's `__cellValueAt` returns when it did not read: no cell value is a symbol. */
+export const NOT_READ = Symbol("sheetlog: not read");
+
+/**
+ * Replaces `getCellValue` of class `SpreadsheetData` (the glue's) by one that checks its arguments
+ * in JS and reads through `__cellValueAt` (issue 9, item 6): one call into wasm per read, and the
+ * value returned alone. Anything that one does not read (an argument of another type, a bad
+ * index, a version not live) goes to the glue's checked `getCellValue`, which throws its
+ * `ValidationError`. `__cellValueAt` is taken off the prototype. Called once by the package entry.
+ */
+export function installFastReads(SpreadsheetData) {
+  const proto = SpreadsheetData.prototype;
+  const checked = proto.getCellValue;
+  const at = proto.__cellValueAt;
+  if (typeof checked !== "function" || typeof at !== "function") return;
+  delete proto.__cellValueAt;
+  Object.defineProperty(proto, "getCellValue", {
+    configurable: true,
+    writable: true,
+    value: function getCellValue(snapshot, row, column) {
+      if (typeof row === "number" && typeof column === "number") {
+        const id = versionIdOf(snapshot);
+        if (id >= 0) {
+          const value = at.call(this, id, row, column);
+          if (value !== NOT_READ) return value;
+        }
+      }
+      return checked.call(this, snapshot, row, column);
+    },
+  });
+}
+
 const blobSize = typeof Blob === "function" ? Object.getOwnPropertyDescriptor(Blob.prototype, "size")?.get : undefined;
 
 /** The size of `value` when it is a genuine `Blob` (or `File`), else -1. */

@@ -71,6 +71,7 @@ run_tests env GECKODRIVER="$(command -v geckodriver)" WASM_BINDGEN_TEST_TIMEOUT=
 step "release package: build, load in Node, check the .d.ts"
 bash scripts/build-pkg.sh pkg
 node scripts/smoke-pkg.mjs
+node scripts/smoke-reads.mjs
 
 step "API reference: typedoc over the package's .d.ts"
 bash scripts/api-docs.sh

@@ -26,6 +26,12 @@ extern "C" {
     fn version_id_of(value: &JsValue) -> i32;
 }
 
+/// The version with id `id` when it is live (the id `js/boundary.js` tagged a `ContentVersion`
+/// object with), for reads that found the id in JS already (`getCellValue`'s fast path).
+pub fn live_version(id: u32) -> Option<Rc<ContentVersion>> {
+    LIVE.with(|live| live.borrow().get(&id).map(|v| v.version.clone()))
+}
+
 /// A version as a read method sees it.
 #[derive(Clone)]
 pub struct VersionRef {

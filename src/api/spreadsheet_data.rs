@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::browser_runtime::browser_runtime;
-use super::content_version::{version_arg, JsContentVersion};
+use super::content_version::{live_version, version_arg, JsContentVersion};
 use super::convert::{
     cell_value_from_js, cell_value_to_js, format_from_js, index_arg, option, options_object, positive_integer, set,
     text_arg, url_href_of, viewport_from_js, viewport_to_js,
@@ -36,7 +36,7 @@ use crate::engine::workflow::DEFAULT_MAX_LAYERS;
 use crate::engine::{ContentVersion, Engine, EngineError, EngineOptions, InThreadHost, LoadStatus};
 use crate::engine::{Retention, WorkflowConfig};
 use crate::log::{MemoryEventLog, SequenceId};
-use crate::model::Axis;
+use crate::model::{index_from_f64, Axis};
 use crate::snapshot::{SheetSizes, TileSize};
 
 // In js/boundary.js rather than an inline JS snippet of its own: see the note on the number of
@@ -79,6 +79,13 @@ type GetSnapshotClosure = Closure<dyn Fn() -> JsValue>;
 
 /// A close in flight whose undo stacks are still being saved.
 type Closing = Shared<LocalBoxFuture<'static, ()>>;
+
+#[wasm_bindgen(module = "/js/boundary.js")]
+extern "C" {
+    /// What `__cellValueAt` returns when it did not read: a symbol no cell value can be.
+    #[wasm_bindgen(thread_local_v2, js_name = NOT_READ)]
+    static NOT_READ: JsValue;
+}
 
 thread_local! {
     /// The closes in flight in this thread, by sheet: an open of the sheet waits for them.
@@ -615,6 +622,25 @@ impl SpreadsheetData {
         let snapshot = version_arg(&snapshot, "snapshot")?;
         let (row, column) = (index_arg(Axis::Row, &row, "row")?, index_arg(Axis::Column, &column, "column")?);
         Ok(snapshot.version.with_cell(row, column, |c| cell_value_to_js(c.and_then(|c| c.value.as_ref()))))
+    }
+
+    /// `getCellValue`'s fast path, for `js/boundary.js` only (`installFastReads` takes it off
+    /// the prototype): the value of cell (`row`, `column`) of the version with id `id`, or the
+    /// `NOT_READ` symbol when the id is not live or an index is not a whole number in
+    /// `0 ..= 2^53 - 1`; the caller then asks `getCellValue` itself, which throws the
+    /// `ValidationError`. The checked method costs three calls from wasm into JS per read (the
+    /// version's id, each index's type) and returns through memory; this one takes the id and
+    /// numbers JS checked and returns the value alone (issue 9, item 6; BENCHMARKS.md, "Stop 26").
+    #[wasm_bindgen(js_name = __cellValueAt, skip_typescript)]
+    pub fn cell_value_at(&self, id: u32, row: f64, column: f64) -> JsValue {
+        let found =
+            live_version(id).zip(index_from_f64(Axis::Row, row).ok()).zip(index_from_f64(Axis::Column, column).ok());
+        match found {
+            Some(((version, row), column)) => {
+                version.with_cell(row, column, |c| cell_value_to_js(c.and_then(|c| c.value.as_ref())))
+            }
+            None => NOT_READ.with(JsValue::clone),
+        }
     }
 
     /// The number format of cell (`row`, `column`), or `undefined`.
