@@ -141,6 +141,33 @@ async fn read_bounds(log: &ObjectStore<'_>, meta: &ObjectStore<'_>) -> Result<Lo
     Ok(LogBounds { start, end: end.max(start) })
 }
 
+/// The sequence id of the latest entry holding a snapshot, from the snapshot index's keys alone
+/// (the entry's record is not read: it may be a large one).
+async fn latest_snapshot_seq(log: &ObjectStore<'_>) -> Result<Option<SequenceId>, StorageError> {
+    let index = log.index(SNAPSHOT_INDEX).map_err(storage)?;
+    let request = index.open_key_cursor().with_direction(CursorDirection::Prev).primitive().map_err(storage)?;
+    match request.await.map_err(storage)? {
+        Some(mut cursor) => match cursor.next_key::<JsValue>().await.map_err(storage)? {
+            Some(k) => Ok(Some(seq_of(&k, "a snapshot key")?)),
+            None => Ok(None),
+        },
+        None => Ok(None),
+    }
+}
+
+/// The latest snapshot for a caller that knows of the one at `hint`: read (its entry decoded)
+/// only when the latest is another one, at `latest_seq` ([`latest_snapshot_seq`]).
+async fn latest_snapshot_unless_known(
+    log: &ObjectStore<'_>,
+    latest_seq: Option<SequenceId>,
+    hint: Option<SequenceId>,
+) -> Result<Option<SnapshotInfo>, LogError> {
+    if latest_seq.is_none() || latest_seq == hint {
+        return Ok(None);
+    }
+    read_latest_snapshot(log).await
+}
+
 /// Reads the latest entry holding a snapshot inside a transaction over `log`.
 async fn read_latest_snapshot(log: &ObjectStore<'_>) -> Result<Option<SnapshotInfo>, LogError> {
     let index = log.index(SNAPSHOT_INDEX).map_err(storage)?;
@@ -214,15 +241,7 @@ async fn append_batch(
         *issued.borrow_mut() = Some((outcomes.clone(), None));
         // The latest snapshot after the puts (a batch may hold one): its key only, read with
         // the puts in flight; its record only for a caller whose hint is stale.
-        let index = log.index(SNAPSHOT_INDEX).map_err(storage)?;
-        let latest_req = index.open_key_cursor().with_direction(CursorDirection::Prev).primitive().map_err(storage)?;
-        let latest_seq = match latest_req.await.map_err(storage)? {
-            Some(mut cursor) => match cursor.next_key::<JsValue>().await.map_err(storage)? {
-                Some(k) => Some(seq_of(&k, "a snapshot key")?),
-                None => None,
-            },
-            None => None,
-        };
+        let latest_seq = latest_snapshot_seq(&log).await?;
         let stale = batch.iter().any(|p| latest_seq.is_some() && p.snapshot_hint != latest_seq);
         let latest = if stale {
             match read_latest_snapshot(&log).await {
@@ -373,12 +392,17 @@ impl EventLog for IdbEventLog {
                 let log = tx.object_store(LOG_STORE).map_err(storage)?;
                 let meta = tx.object_store(META_STORE).map_err(storage)?;
                 let bounds = read_bounds(&log, &meta).await?;
-                let latest = match read_latest_snapshot(&log).await {
+                // The latest snapshot's sequence id from its key; its entry, which may be a large
+                // one, is decoded only for a caller that does not know it yet (a poll of new
+                // entries knows it: decoding it on every poll held the main thread ~100 ms for a
+                // 500,000-cell entry, BENCHMARKS.md "Stop 26").
+                let latest_seq = latest_snapshot_seq(&log).await?;
+                let latest = match latest_snapshot_unless_known(&log, latest_seq, snapshot_hint).await {
                     Ok(latest) => latest,
                     Err(LogError::Storage(e)) => return Err(e),
                     Err(other) => return Ok(Err(other)),
                 };
-                let (from, to) = match resolve_range(bounds, latest.as_ref().map(|s| s.seq), from, to) {
+                let (from, to) = match resolve_range(bounds, latest_seq, from, to) {
                     Ok(range) => range,
                     Err(e) => return Ok(Err(e)),
                 };
@@ -420,12 +444,7 @@ impl EventLog for IdbEventLog {
                     next += read;
                 }
                 let taken = entries.len() as u64;
-                Ok(Ok(QueryResult {
-                    first: from,
-                    entries,
-                    is_complete: taken == wanted,
-                    latest_snapshot: snapshot_to_report(latest, snapshot_hint),
-                }))
+                Ok(Ok(QueryResult { first: from, entries, is_complete: taken == wanted, latest_snapshot: latest }))
             })
             .await?;
         result
