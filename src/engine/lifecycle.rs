@@ -208,12 +208,14 @@ pub async fn write_history<L: EventLog, B: BlobStore>(
         let mut entries = Vec::with_capacity((seq - from) as usize);
         let mut committed_imports = Vec::new();
         let mut next = from;
+        let mut hint = None;
         while next < seq {
-            let page = log.query(QueryFrom::Seq(next), QueryTo::Seq(seq), None).await?;
+            let page = log.query(QueryFrom::Seq(next), QueryTo::Seq(seq), hint).await?;
             if page.entries.is_empty() {
                 break;
             }
             next = page.next();
+            hint = page.snapshot_hint(hint);
             for entry in page.entries {
                 if let Operation::Import(layer) = &entry.operation {
                     committed_imports.push(format!("{}/{IMPORT_COMMITTED}", layer.dir));
@@ -353,6 +355,7 @@ pub async fn collect_garbage<L: EventLog, B: BlobStore>(
     let mut in_log = Vec::new();
     let mut imports_in_log: HashSet<String> = HashSet::new();
     let mut page = log.query(QueryFrom::Start, QueryTo::End, None).await?;
+    let mut hint = page.snapshot_hint(None);
     loop {
         for (i, entry) in page.entries.iter().enumerate() {
             if let Operation::Import(layer) = &entry.operation {
@@ -366,7 +369,8 @@ pub async fn collect_garbage<L: EventLog, B: BlobStore>(
         if page.is_complete || page.entries.is_empty() {
             break;
         }
-        page = log.query(QueryFrom::Seq(page.next()), QueryTo::End, None).await?;
+        page = log.query(QueryFrom::Seq(page.next()), QueryTo::End, hint).await?;
+        hint = page.snapshot_hint(hint);
     }
     let keep = retained_snapshots(known.keys().copied(), retention.keep_snapshots);
     let leased: Vec<(String, Option<Lease>)> = leases(blobs).await?;

@@ -11,12 +11,14 @@ use crate::log::{EventLog, LogError, QueryFrom, QueryResult, QueryTo, SequenceId
 pub(crate) struct LogPages {
     next: SequenceId,
     to: SequenceId,
+    /// The latest snapshot's sequence id as the pages reported it (their query hint).
+    hint: Option<SequenceId>,
 }
 
 impl LogPages {
     /// A cursor over `from .. to`.
     pub(crate) fn new(from: SequenceId, to: SequenceId) -> Self {
-        Self { next: from, to }
+        Self { next: from, to, hint: None }
     }
 
     /// The next page, or `None` once the cursor reached `to` or the log's end.
@@ -25,10 +27,11 @@ impl LogPages {
     /// [`LogError`] from the log, other than the range error truncation causes.
     pub(crate) async fn next_page<L: EventLog>(&mut self, log: &L) -> Result<Option<QueryResult>, LogError> {
         while self.next < self.to {
-            match log.query(QueryFrom::Seq(self.next), QueryTo::Seq(self.to), None).await {
+            match log.query(QueryFrom::Seq(self.next), QueryTo::Seq(self.to), self.hint).await {
                 Ok(page) if page.entries.is_empty() => return Ok(None),
                 Ok(page) => {
                     self.next = page.next();
+                    self.hint = page.snapshot_hint(self.hint);
                     return Ok(Some(page));
                 }
                 Err(LogError::OutOfRange { start, .. }) if start > self.next => self.next = start,

@@ -173,11 +173,13 @@ pub(crate) async fn entries_between<L: EventLog, B: BlobStore>(
         out.extend(history_between(blobs, next, bounds.start.min(to)).await?);
         next = bounds.start.min(to);
     }
+    let mut hint = None;
     while next < to {
-        match log.query(QueryFrom::Seq(next), QueryTo::Seq(to), None).await {
+        match log.query(QueryFrom::Seq(next), QueryTo::Seq(to), hint).await {
             Ok(page) if page.entries.is_empty() => break,
             Ok(page) => {
                 next = page.next();
+                hint = page.snapshot_hint(hint);
                 out.extend(page.entries);
             }
             Err(LogError::OutOfRange { start, .. }) if start > next => {

@@ -167,6 +167,7 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
         }
         Err(e) => return Err(e.into()),
     };
+    let mut hint = page.snapshot_hint(None);
     let base = match page.latest_snapshot.take() {
         Some(info) if info.seq >= seq => {
             clear_pending(log, seq, Workflow::Snapshot).await?;
@@ -215,7 +216,8 @@ pub async fn write_snapshot<L: EventLog, B: BlobStore>(
         if next >= seq || page.entries.is_empty() {
             break;
         }
-        page = log.query(QueryFrom::Seq(next), QueryTo::Seq(seq), None).await?;
+        page = log.query(QueryFrom::Seq(next), QueryTo::Seq(seq), hint).await?;
+        hint = page.snapshot_hint(hint);
     }
     let (extent, sizes) = (segment.extent, segment.sizes.clone());
     if !segment.is_empty() || layers.is_empty() {

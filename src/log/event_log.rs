@@ -69,6 +69,13 @@ impl QueryResult {
     pub fn next(&self) -> SequenceId {
         self.first + self.entries.len() as u64
     }
+
+    /// The snapshot hint for the next page of a walk whose last hint was `hint`: the latest
+    /// snapshot this page reported, else `hint`. A walk that passes it reads the latest
+    /// snapshot's entry (possibly a large one) once, not once per page.
+    pub fn snapshot_hint(&self, hint: Option<SequenceId>) -> Option<SequenceId> {
+        self.latest_snapshot.as_ref().map_or(hint, |s| Some(s.seq))
+    }
 }
 
 /// An append-only log of [`Entry`]s addressed by [`SequenceId`]. Single-threaded async: methods

@@ -1,0 +1,103 @@
+//! Walks of the event log page by page pass the latest snapshot they were told of as the next
+//! query's hint, so the log reports (and the IndexedDB log reads and decodes) the latest
+//! snapshot's entry once per walk, not once per page: that entry can be a large one (a paste of
+//! 500,000 cells), and decoding it on every page or poll made a walk's cost follow the history.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod engine_common;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use engine_common::{small_tiles, Harness};
+use sheetlog::blob::MemoryBlobStore;
+use sheetlog::engine::{run_workflow_with, WorkflowConfig};
+use sheetlog::log::{
+    AddEntryResult, Entry, EventLog, LogBounds, LogError, MemoryEventLog, MetadataUpdate, QueryFrom, QueryResult,
+    QueryTo, SequenceId, Workflow,
+};
+use sheetlog::model::CellValue;
+use sheetlog::snapshot::TileSize;
+
+/// A log that counts its queries and the answers that reported a latest snapshot.
+#[derive(Clone)]
+struct CountingLog {
+    inner: MemoryEventLog,
+    queries: Rc<Cell<usize>>,
+    reported: Rc<Cell<usize>>,
+}
+
+impl EventLog for CountingLog {
+    async fn add_entry(
+        &self,
+        entry: Entry,
+        seq: SequenceId,
+        hint: Option<SequenceId>,
+    ) -> Result<AddEntryResult, LogError> {
+        self.inner.add_entry(entry, seq, hint).await
+    }
+
+    async fn add_entries(
+        &self,
+        entries: Vec<Entry>,
+        seq: SequenceId,
+        hint: Option<SequenceId>,
+    ) -> Result<AddEntryResult, LogError> {
+        self.inner.add_entries(entries, seq, hint).await
+    }
+
+    async fn set_metadata(&self, seq: SequenceId, update: MetadataUpdate) -> Result<(), LogError> {
+        self.inner.set_metadata(seq, update).await
+    }
+
+    async fn query(&self, from: QueryFrom, to: QueryTo, hint: Option<SequenceId>) -> Result<QueryResult, LogError> {
+        let page = self.inner.query(from, to, hint).await?;
+        self.queries.set(self.queries.get() + 1);
+        if page.latest_snapshot.is_some() {
+            self.reported.set(self.reported.get() + 1);
+        }
+        Ok(page)
+    }
+
+    async fn truncate(&self, seq: SequenceId) -> Result<(), LogError> {
+        self.inner.truncate(seq).await
+    }
+
+    async fn bounds(&self) -> Result<LogBounds, LogError> {
+        self.inner.bounds().await
+    }
+}
+
+#[test]
+fn a_snapshot_walking_many_pages_is_told_of_the_latest_snapshot_once() {
+    let mut h = Harness::new();
+    // Pages of 2 entries: the walk from the snapshot on entry 4 to entry 30 takes 13 pages.
+    let inner = MemoryEventLog::with_page_size(2);
+    let blobs = MemoryBlobStore::new();
+    let engine = h.open(inner.clone(), blobs.clone(), small_tiles(1_000_000));
+    for i in 0..31 {
+        h.run(engine.set_cell(i, 0, Some(CellValue::Number(i as f64)), None)).unwrap();
+    }
+    let config = WorkflowConfig { tile_size: TileSize::new(4, 4).unwrap(), ..WorkflowConfig::default() };
+    h.run(run_workflow_with(&inner, &blobs, 4, Workflow::Snapshot, config, h.clock.get())).unwrap();
+
+    let log = CountingLog { inner: inner.clone(), queries: Rc::default(), reported: Rc::default() };
+    let report = h.run(run_workflow_with(&log, &blobs, 30, Workflow::Snapshot, config, h.clock.get())).unwrap();
+    assert!(report.is_some_and(|r| r.written), "the snapshot on entry 30 was written");
+    assert!(log.queries.get() >= 13, "the walk took {} queries, expected one per page", log.queries.get());
+    assert_eq!(
+        log.reported.get(),
+        1,
+        "the latest snapshot was reported on {} of {} pages",
+        log.reported.get(),
+        log.queries.get()
+    );
+
+    // What it wrote reads back: a second engine opens on it and sees every entry before 30.
+    let reader = h.open(inner, blobs, small_tiles(1_000_000));
+    let version = reader.snapshot();
+    assert_eq!(version.log_info().snapshot_sequence_id, Some(30));
+    for i in 0..31 {
+        assert_eq!(version.cell(i, 0).and_then(|c| c.value), Some(CellValue::Number(i as f64)), "row {i}");
+    }
+}
