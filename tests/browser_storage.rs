@@ -11,6 +11,7 @@ use sheetlog::browser::{IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase};
 use sheetlog::log::conformance::{append_samples, query_all, sample_entry};
 use sheetlog::log::{EventLog, LogBounds, LogError, MetadataUpdate, QueryFrom, QueryTo, Workflow};
 use sheetlog::StorageErrorKind;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -196,5 +197,64 @@ async fn an_append_stuck_behind_another_transaction_times_out_and_stores_nothing
     other.close();
     assert_eq!(log.bounds().await.unwrap(), LogBounds { start: 0, end: 1 }, "the timed-out append stored nothing");
     log.add_entry(sample_entry(1), 1, None).await.expect("appends work again once the store is free");
+    dispose(&sheet, db).await;
+}
+
+/// Sets `name` of log record `seq` of `sheet` to `value` (or removes it when `None`), with the
+/// raw IndexedDB API.
+async fn edit_log_record(sheet: &str, seq: f64, name: &str, value: Option<JsValue>) {
+    use indexed_db_futures::prelude::*;
+    let db = indexed_db_futures::database::Database::open(SheetDatabase::database_name(sheet).as_str())
+        .await
+        .expect("raw open");
+    let tx =
+        db.transaction("log").with_mode(indexed_db_futures::transaction::TransactionMode::Readwrite).build().unwrap();
+    let store = tx.object_store("log").unwrap();
+    let record: JsValue = store.get(seq).primitive().unwrap().await.unwrap().expect("the record");
+    match value {
+        Some(value) => js_sys::Reflect::set(&record, &name.into(), &value).unwrap(),
+        None => js_sys::Reflect::delete_property(&record.clone().into(), &name.into()).unwrap(),
+    };
+    store.put(record).with_key(seq).primitive().unwrap().await.unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+}
+
+/// The latest snapshot is found without decoding its entry, which can be a large one (a poll of
+/// the log decoded a 500,000-cell entry each time, BENCHMARKS.md "Stop 26"): its record keeps a
+/// copy of the path (`p`). A record without the copy (written before it existed), or with one
+/// that is not a valid path, is read from its entry.
+#[wasm_bindgen_test]
+async fn the_latest_snapshot_is_read_from_its_records_copy_of_the_path() {
+    let sheet = unique_sheet("snapshot-path");
+    let db = SheetDatabase::open(&sheet, IdbOptions::default()).await.unwrap();
+    let log = IdbEventLog::new(db.clone());
+    append_samples(&log, 0..4).await;
+    log.set_metadata(2, MetadataUpdate::default().with_snapshot(Some("snap/2".into()))).await.unwrap();
+    let reported = |page: &sheetlog::log::QueryResult| page.latest_snapshot.clone().map(|s| (s.seq, s.snapshot));
+    let page = log.query(QueryFrom::Seq(3), QueryTo::End, None).await.unwrap();
+    assert_eq!(reported(&page), Some((2, "snap/2".to_owned())));
+    // Its entry's bytes replaced by ones that do not decode (a version 2 header whose CRC-32
+    // does not match): the snapshot is still reported from the copy, so the entry was not
+    // decoded; reading the entry itself is the error.
+    let damaged = js_sys::Uint8Array::from(&[2u8, 0, 0, 0, 0, 0][..]);
+    edit_log_record(&sheet, 2.0, "e", Some(damaged.into())).await;
+    let page = log.query(QueryFrom::Seq(3), QueryTo::End, None).await.unwrap();
+    assert_eq!(reported(&page), Some((2, "snap/2".to_owned())), "found from the copy");
+    assert!(matches!(log.query(QueryFrom::Seq(2), QueryTo::End, None).await, Err(LogError::Corrupt { seq: 2, .. })));
+    // Without the copy (an older record), or with an empty one, the entry is decoded: here the
+    // damaged one, an error.
+    for copy in [None, Some(JsValue::from_str(""))] {
+        edit_log_record(&sheet, 2.0, "p", copy).await;
+        let result = log.query(QueryFrom::Seq(3), QueryTo::End, None).await;
+        assert!(matches!(result, Err(LogError::Corrupt { seq: 2, .. })), "{result:?}");
+    }
+    // An older record with an intact entry: the path from the entry, and the hint still applies.
+    log.set_metadata(3, MetadataUpdate::default().with_snapshot(Some("snap/3".into()))).await.unwrap();
+    edit_log_record(&sheet, 3.0, "p", None).await;
+    let page = log.query(QueryFrom::Seq(3), QueryTo::End, None).await.unwrap();
+    assert_eq!(reported(&page), Some((3, "snap/3".to_owned())), "found from the entry");
+    let page = log.query(QueryFrom::Seq(3), QueryTo::End, Some(3)).await.unwrap();
+    assert_eq!(reported(&page), None, "known to the caller");
     dispose(&sheet, db).await;
 }

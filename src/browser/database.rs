@@ -1,9 +1,11 @@
 //! [`SheetDatabase`]: one IndexedDB database per sheet, `sheetlog:<name>`, with a schema version
 //! and an upgrade path (DESIGN.md section 6).
 //!
-//! Stores: `log` (key: sequence id as a number; value `{e: Uint8Array, s?: number}` where `e`
-//! is the encoded entry and `s`, present only when the entry holds a snapshot, equals the key
-//! and feeds the `snapshot` index), `blobs` (key: full blob path; value: `Uint8Array`) and
+//! Stores: `log` (key: sequence id as a number; value `{e: Uint8Array, s?: number, p?: string}`
+//! where `e` is the encoded entry and `s`, present only when the entry holds a snapshot, equals
+//! the key and feeds the `snapshot` index; `p` is then the snapshot's path, a copy of what `e`
+//! holds, so the latest snapshot is found without decoding its entry (which can be a large one);
+//! records written before `p` existed have only `s`), `blobs` (key: full blob path; value: `Uint8Array`) and
 //! `meta` (key `"start"`: first retained sequence id).
 //!
 //! Opening is **single-flight** and never abandoned: one open request at a time per handle, run

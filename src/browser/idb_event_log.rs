@@ -24,15 +24,15 @@ use super::idb_error::{corrupt, from_idb, timed_write, WriteFailure};
 use crate::error::{StorageError, StorageErrorKind};
 use crate::log::{
     decode_entry, encode_entry, resolve_range, snapshot_to_report, AddEntryResult, Entry, EventLog, LogBounds,
-    LogError, MetadataUpdate, QueryFrom, QueryResult, QueryTo, SequenceId, SnapshotInfo,
+    LogError, Metadata, MetadataUpdate, QueryFrom, QueryResult, QueryTo, SequenceId, SnapshotInfo,
 };
 
 const START_KEY: &str = "start";
 
-/// One `add_entries` call waiting for the group commit: its encoded entries (with whether each
-/// holds a snapshot), all or none of which are stored.
+/// One `add_entries` call waiting for the group commit: its encoded entries (with the path of
+/// the snapshot each holds, if any), all or none of which are stored.
 struct PendingAppend {
-    entries: Vec<(Vec<u8>, bool)>,
+    entries: Vec<(Vec<u8>, Option<String>)>,
     seq: SequenceId,
     snapshot_hint: Option<SequenceId>,
     done: oneshot::Sender<Result<AddEntryResult, LogError>>,
@@ -93,12 +93,15 @@ fn seq_of(value: &JsValue, what: &str) -> Result<SequenceId, StorageError> {
     }
 }
 
-fn record(bytes: &[u8], seq: SequenceId, has_snapshot: bool) -> Result<JsValue, StorageError> {
+/// The log record of entry `seq` encoded as `bytes`, holding the snapshot at path `snapshot`
+/// if any (`{e, s?, p?}`, see [`super::database`]).
+fn record(bytes: &[u8], seq: SequenceId, snapshot: Option<&str>) -> Result<JsValue, StorageError> {
     let object = Object::new();
     let set = |k: &str, v: &JsValue| Reflect::set(&object, &JsValue::from_str(k), v).map(drop);
     set("e", &Uint8Array::from(bytes).into()).map_err(|_| corrupt("cannot build a log record"))?;
-    if has_snapshot {
+    if let Some(path) = snapshot {
         set("s", &JsValue::from_f64(key(seq))).map_err(|_| corrupt("cannot build a log record"))?;
+        set("p", &JsValue::from_str(path)).map_err(|_| corrupt("cannot build a log record"))?;
     }
     Ok(object.into())
 }
@@ -168,13 +171,23 @@ async fn latest_snapshot_unless_known(
     read_latest_snapshot(log).await
 }
 
-/// Reads the latest entry holding a snapshot inside a transaction over `log`.
+/// Reads the latest entry holding a snapshot inside a transaction over `log`: its path from the
+/// record's `p`, or, for a record written before `p` existed, from its decoded entry.
 async fn read_latest_snapshot(log: &ObjectStore<'_>) -> Result<Option<SnapshotInfo>, LogError> {
     let index = log.index(SNAPSHOT_INDEX).map_err(storage)?;
     let cursor = index.open_cursor().with_direction(CursorDirection::Prev).primitive().map_err(storage)?;
     let Some(mut cursor) = cursor.await.map_err(storage)? else { return Ok(None) };
     let Some(value) = cursor.next_record::<JsValue>().await.map_err(storage)? else { return Ok(None) };
     let seq = seq_of(&Reflect::get(&value, &JsValue::from_str("s")).unwrap_or(JsValue::UNDEFINED), "a snapshot key")?;
+    // The copy is checked as the entry's own path would be; one that fails is not trusted.
+    let copied = Reflect::get(&value, &JsValue::from_str("p"))
+        .ok()
+        .and_then(|p| p.as_string())
+        .map(|path| Metadata { snapshot: Some(path), ..Metadata::default() })
+        .filter(|metadata| metadata.validate().is_ok());
+    if let Some(Metadata { snapshot: Some(snapshot), .. }) = copied {
+        return Ok(Some(SnapshotInfo { seq, snapshot }));
+    }
     let entry = entry_of(&value, seq)?;
     Ok(entry.metadata.snapshot.map(|snapshot| SnapshotInfo { seq, snapshot }))
 }
@@ -231,8 +244,8 @@ async fn append_batch(
                 outcomes.push(Err(LogError::Conflict { next: end }));
                 continue;
             }
-            for (bytes, has_snapshot) in &pending.entries {
-                let value = record(bytes, end, *has_snapshot)?;
+            for (bytes, snapshot) in &pending.entries {
+                let value = record(bytes, end, snapshot.as_deref())?;
                 puts.push(log.put(value).with_key(key(end)).primitive().map_err(storage)?);
                 end += 1;
             }
@@ -333,7 +346,7 @@ impl EventLog for IdbEventLog {
     ) -> Result<AddEntryResult, LogError> {
         entries.iter().try_for_each(Entry::validate)?;
         let (done, result) = oneshot::channel();
-        let entries = entries.iter().map(|e| (encode_entry(e), e.metadata.snapshot.is_some())).collect();
+        let entries = entries.iter().map(|e| (encode_entry(e), e.metadata.snapshot.clone())).collect();
         self.shared.queue.borrow_mut().push(PendingAppend { entries, seq, snapshot_hint, done });
         if !self.shared.flushing.replace(true) {
             wasm_bindgen_futures::spawn_local(flush(self.shared.clone()));
@@ -367,7 +380,7 @@ impl EventLog for IdbEventLog {
                 Err(e) => return Ok((Err(e), Vec::new())),
             };
             update.apply_to(&mut entry.metadata);
-            let value = record(&encode_entry(&entry), seq, entry.metadata.snapshot.is_some())?;
+            let value = record(&encode_entry(&entry), seq, entry.metadata.snapshot.as_deref())?;
             let put = log.put(value).with_key(key(seq)).primitive().map_err(storage)?;
             *issued.borrow_mut() = Some(Ok(()));
             let put = put.await.map(drop).map_err(storage);
