@@ -93,6 +93,26 @@ const sequenceId = (page) => page.evaluate(() => Number(window.sheetlog.getLogIn
 /** CSV of a range, read from storage whatever is loaded. */
 const exportRange = (page, range) => page.evaluate((r) => window.sheetlog.exportCsv(window.sheetlog.getSnapshot(), r), range);
 
+/**
+ * Selects cell (`row`, `col`), opens its editor with F2 and types `text`, then Enter. Types only
+ * once the editor has the focus and shows the cell's text: keys typed in the frame the editor
+ * opens can be overwritten by its initial text.
+ */
+async function typeWithF2(page, row, col, text) {
+  await clickCell(page, row, col);
+  const shown = await page.evaluate(([r, c]) => {
+    const v = window.sheetlog.getCellValue(window.sheetlog.getSnapshot(), r, c);
+    return v === undefined || v === null ? "" : String(v);
+  }, [row, col]);
+  await page.keyboard.press("F2");
+  await page.waitForFunction((initial) => {
+    const input = document.querySelector("textarea.gdg-input");
+    return input !== null && document.activeElement === input && input.value === initial;
+  }, shown);
+  await page.keyboard.type(text);
+  await page.keyboard.press("Enter");
+}
+
 /** Clicks cell (`row`, `col`) of the grid as it shows at the top left (default widths). */
 async function clickCell(page, row, col) {
   const box = await page.locator('[data-testid="grid"]').boundingBox();
@@ -349,13 +369,7 @@ test("typed input: dates, thousands, currency and percents become numbers with a
   assert.match(await page.textContent('[data-testid="load-state"]'), /^Saved$/);
   // F2 opens the editor first: a key typed at once to start an edit is sometimes lost (Glide's
   // first-key path; see the report of issue 14), which this test is not about.
-  const typeInto = async (row, col, text) => {
-    await clickCell(page, row, col);
-    await page.keyboard.press("F2");
-    await page.locator("textarea.gdg-input").waitFor();
-    await page.keyboard.type(text);
-    await page.keyboard.press("Enter");
-  };
+  const typeInto = (row, col, text) => typeWithF2(page, row, col, text);
   await typeInto(0, 0, "2024-03-15");
   await typeInto(1, 0, "1,234.5");
   await typeInto(2, 0, "$12.50");
@@ -481,11 +495,11 @@ test("cut moves a block: Ctrl+X clears it once copied, Ctrl+V writes it elsewher
 test("history panel: lists the edits; an earlier change shows the old value, read only; typing, Delete and paste change nothing", async () => {
   const { ctx, page } = await openDemo();
   const typeInto = async (row, col, text) => {
-    await clickCell(page, row, col);
-    await page.keyboard.press("F2");
-    await page.locator("textarea.gdg-input").waitFor();
-    await page.keyboard.type(text);
-    await page.keyboard.press("Enter");
+    await typeWithF2(page, row, col, text);
+    await page.waitForFunction(
+      ([r, c, t]) => window.sheetlog.getCellValue(window.sheetlog.getSnapshot(), r, c) === t,
+      [row, col, text],
+    );
     await waitDurable(page);
   };
   await typeInto(0, 0, "old");
