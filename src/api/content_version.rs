@@ -4,6 +4,8 @@
 //! A read method takes its `snapshot` argument as a plain `JsValue` and finds the version by the
 //! object's identity ([`version_arg`]): `js/boundary.js` keeps a `WeakMap` from each
 //! `ContentVersion` object this module made to its id, and [`LIVE`] maps live ids to versions.
+//! (The package's `getCellValue` finds the id in JS and passes it to `__cellValueAt`, which
+//! looks it up with [`live_version`]; see `installFastReads` in `js/boundary.js`.)
 //! So anything else (a number, a plain object, a Proxy of a real version, a freed version) is a
 //! `ValidationError` naming the argument, never wasm-bindgen's untyped "expected instance of
 //! ContentVersion", a "null pointer passed to rust", or a pointer a Proxy made up.
