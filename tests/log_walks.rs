@@ -10,8 +10,10 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use engine_common::{small_tiles, Harness};
+use sheetlog::blob::BlobError;
 use sheetlog::blob::MemoryBlobStore;
-use sheetlog::engine::{run_workflow_with, WorkflowConfig};
+use sheetlog::engine::workflow::latest_snapshot;
+use sheetlog::engine::{run_workflow_with, EngineError, WorkflowConfig};
 use sheetlog::log::{
     AddEntryResult, Entry, EventLog, LogBounds, LogError, MemoryEventLog, MetadataUpdate, QueryFrom, QueryResult,
     QueryTo, SequenceId, Workflow,
@@ -19,12 +21,16 @@ use sheetlog::log::{
 use sheetlog::model::CellValue;
 use sheetlog::snapshot::TileSize;
 
-/// A log that counts its queries and the answers that reported a latest snapshot.
+/// A log that counts its queries and the answers that reported a latest snapshot; while
+/// `stale` is above 0 it reports the latest snapshot at `stale_path` instead (as a log read just
+/// before another tab's compaction moved it), counting `stale` down.
 #[derive(Clone)]
 struct CountingLog {
     inner: MemoryEventLog,
     queries: Rc<Cell<usize>>,
     reported: Rc<Cell<usize>>,
+    stale: Rc<Cell<usize>>,
+    stale_path: &'static str,
 }
 
 impl EventLog for CountingLog {
@@ -51,8 +57,12 @@ impl EventLog for CountingLog {
     }
 
     async fn query(&self, from: QueryFrom, to: QueryTo, hint: Option<SequenceId>) -> Result<QueryResult, LogError> {
-        let page = self.inner.query(from, to, hint).await?;
+        let mut page = self.inner.query(from, to, hint).await?;
         self.queries.set(self.queries.get() + 1);
+        if let (Some(latest), true) = (page.latest_snapshot.as_mut(), self.stale.get() > 0) {
+            self.stale.set(self.stale.get() - 1);
+            latest.snapshot = self.stale_path.to_owned();
+        }
         if page.latest_snapshot.is_some() {
             self.reported.set(self.reported.get() + 1);
         }
@@ -81,7 +91,13 @@ fn a_snapshot_walking_many_pages_is_told_of_the_latest_snapshot_once() {
     let config = WorkflowConfig { tile_size: TileSize::new(4, 4).unwrap(), ..WorkflowConfig::default() };
     h.run(run_workflow_with(&inner, &blobs, 4, Workflow::Snapshot, config, h.clock.get())).unwrap();
 
-    let log = CountingLog { inner: inner.clone(), queries: Rc::default(), reported: Rc::default() };
+    let log = CountingLog {
+        inner: inner.clone(),
+        queries: Rc::default(),
+        reported: Rc::default(),
+        stale: Rc::default(),
+        stale_path: "",
+    };
     let report = h.run(run_workflow_with(&log, &blobs, 30, Workflow::Snapshot, config, h.clock.get())).unwrap();
     assert!(report.is_some_and(|r| r.written), "the snapshot on entry 30 was written");
     assert!(log.queries.get() >= 13, "the walk took {} queries, expected one per page", log.queries.get());
@@ -100,4 +116,41 @@ fn a_snapshot_walking_many_pages_is_told_of_the_latest_snapshot_once() {
     for i in 0..31 {
         assert_eq!(version.cell(i, 0).and_then(|c| c.value), Some(CellValue::Number(i as f64)), "row {i}");
     }
+}
+
+/// A reload asks for the latest snapshot and then reads its index; another tab's compaction can
+/// move the snapshot to a new path and collect the old one in between. The index not found, the
+/// log is asked again; a log that still names the missing index is an error, not a loop.
+#[test]
+fn the_latest_snapshot_is_looked_up_again_when_its_index_was_collected_meanwhile() {
+    let mut h = Harness::new();
+    let inner = MemoryEventLog::new();
+    let blobs = MemoryBlobStore::new();
+    let engine = h.open(inner.clone(), blobs.clone(), small_tiles(1_000_000));
+    for i in 0..6 {
+        h.run(engine.set_cell(i, 0, Some(CellValue::Number(i as f64)), None)).unwrap();
+    }
+    let config = WorkflowConfig { tile_size: TileSize::new(4, 4).unwrap(), ..WorkflowConfig::default() };
+    h.run(run_workflow_with(&inner, &blobs, 4, Workflow::Snapshot, config, h.clock.get())).unwrap();
+    let log = |stale: usize| CountingLog {
+        inner: inner.clone(),
+        queries: Rc::default(),
+        reported: Rc::default(),
+        stale: Rc::new(Cell::new(stale)),
+        stale_path: "snapshots/4-collected/index",
+    };
+
+    let once = log(1);
+    let found = h.run(latest_snapshot(&once, &blobs)).unwrap().map(|(info, index)| (info.seq, index.seq));
+    assert_eq!(found, Some((4, 4)), "found at its new path");
+    assert_eq!(once.queries.get(), 2, "asked the log again once");
+
+    let always = log(usize::MAX);
+    let result = h.run(latest_snapshot(&always, &blobs));
+    assert!(
+        matches!(&result, Err(EngineError::Blob(BlobError::NotFound { path })) if path == "snapshots/4-collected/index"),
+        "{:?}",
+        result.map(|r| r.map(|(info, _)| info))
+    );
+    assert_eq!(always.queries.get(), 2, "gave up once the log named the missing index again");
 }

@@ -14,8 +14,8 @@ use super::error::EngineError;
 use super::lifecycle::Retention;
 use super::structural::{extent_after, sizes_after, structural_transform};
 use super::viewport_tiles::{tiles_under, CellRect};
-use crate::blob::BlobStore;
 use crate::blob::{read_path, write_path};
+use crate::blob::{BlobError, BlobStore};
 use crate::log::{
     CellWrite, EventLog, ImportLayer, LogError, MetadataUpdate, Operation, QueryFrom, QueryTo, SequenceId,
     SnapshotInfo, Workflow,
@@ -85,22 +85,35 @@ pub async fn read_tiles<B: BlobStore, P: AsRef<str>>(blobs: &B, paths: &[P]) -> 
         .collect()
 }
 
-/// The newest snapshot of the log, with its index read, if there is one.
+/// How many times [`latest_snapshot`] asks the log again when the index it was told of is gone.
+const LATEST_SNAPSHOT_ATTEMPTS: usize = 4;
+
+/// The newest snapshot of the log, with its index read, if there is one. An index not found
+/// because another tab's compaction replaced it (a new path on the same entry) and its garbage
+/// collection removed it between the log's answer and the read is looked up again: the log then
+/// names the new path.
 ///
 /// # Errors
-/// [`EngineError`] from the log or blob store.
+/// [`EngineError`] from the log or blob store; [`BlobError::NotFound`] when the log still names
+/// the missing index (or after [`LATEST_SNAPSHOT_ATTEMPTS`] replaced ones).
 pub async fn latest_snapshot<L: EventLog, B: BlobStore>(
     log: &L,
     blobs: &B,
 ) -> Result<Option<(SnapshotInfo, Rc<SnapshotIndex>)>, EngineError> {
-    let head = log.query(QueryFrom::Snapshot, QueryTo::End, None).await?;
-    match head.latest_snapshot {
-        Some(info) => {
-            let index = read_index(blobs, &info.snapshot).await?;
-            Ok(Some((info, Rc::new(index))))
+    let mut missing: Option<String> = None;
+    for attempt in 1..=LATEST_SNAPSHOT_ATTEMPTS {
+        let head = log.query(QueryFrom::Snapshot, QueryTo::End, None).await?;
+        let Some(info) = head.latest_snapshot else { return Ok(None) };
+        let gone_again = missing.as_deref() == Some(info.snapshot.as_str());
+        match read_index(blobs, &info.snapshot).await {
+            Ok(index) => return Ok(Some((info, Rc::new(index)))),
+            Err(EngineError::Blob(BlobError::NotFound { .. })) if !gone_again && attempt < LATEST_SNAPSHOT_ATTEMPTS => {
+                missing = Some(info.snapshot);
+            }
+            Err(error) => return Err(error),
         }
-        None => Ok(None),
     }
+    Err(EngineError::Blob(BlobError::NotFound { path: missing.unwrap_or_default() }))
 }
 
 /// What a snapshot workflow did.
