@@ -57,3 +57,30 @@ export async function importedCells(page) {
   if (cells === null) throw new Error(`the import did not succeed: ${text}`);
   return Number(cells[1].replaceAll(",", ""));
 }
+
+/**
+ * Reloads the demo's page and waits until its sheet's load status is ready and A1 has a value:
+ * a cold reopen of the page. Resolves with ms since the navigation's start of the demo's
+ * performance marks (`module`: the entry runs; `app`: React and the grid's code evaluated;
+ * `wasm`: the module started; `open` / `opened`: `SpreadsheetData.open` called / seen resolved by
+ * App; `firstReady`: the viewport of a sheet opened by the entry loaded, before the grid may have
+ * drawn it; NaN for a mark the build does not set) and `ready`: the grid's sheet is exposed,
+ * ready, with A1 loaded.
+ * @param {import("playwright-core").Page} page
+ * @returns {Promise<{ module: number, app: number, wasm: number, open: number, opened: number, firstReady: number, ready: number }>}
+ */
+export async function reloadToReady(page) {
+  await page.reload();
+  return page.evaluate(async () => {
+    await window.sheetlogReady;
+    const d = window.sheetlog;
+    for (;;) {
+      const s = d.getSnapshot();
+      if (d.getLoadStatus(s).state === "ready" && d.getCellValue(s, 0, 0) !== undefined) break;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const ready = performance.now();
+    const at = (name) => performance.getEntriesByName(`sheetlog:${name}`)[0]?.startTime ?? NaN;
+    return { module: at("module"), app: at("app"), wasm: at("wasm"), open: at("open"), opened: at("opened"), firstReady: at("first-ready"), ready };
+  });
+}

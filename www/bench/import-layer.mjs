@@ -20,7 +20,7 @@
 import { cpSync, mkdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { rawPuts } from "./common.js";
-import { importedCells, launchChromium, serveDemo } from "./demo-server.mjs";
+import { importedCells, launchChromium, reloadToReady, serveDemo } from "./demo-server.mjs";
 
 const argv = process.argv.slice(2);
 const arg = (name) => {
@@ -114,26 +114,12 @@ try {
     log(`  IndexedDB written: ${(result.written / 1e6).toFixed(1)} MB at ${writeRate.toFixed(1)} MB/s; raw 64 KiB puts in the same page ` +
       `${raw.toFixed(1)} MB/s (ratio ${(writeRate / raw).toFixed(2)}); page wasm memory ${(result.wasm / 1048576).toFixed(1)} MiB`);
     // Cold reopen of the page (a reload): where the time goes, from the navigation's start to the
-    // demo's marks (main.tsx, App.tsx) and the first ready viewport at the top.
+    // demo's marks (main.tsx, root.tsx, App.tsx, first-open.ts) and the first ready viewport at the top.
     const reloads = [];
-    for (let i = 0; i < 3; i++) {
-      await page.reload();
-      reloads.push(await page.evaluate(async () => {
-        await window.sheetlogReady;
-        const d = window.sheetlog;
-        for (;;) {
-          const s = d.getSnapshot();
-          if (d.getLoadStatus(s).state === "ready" && d.getCellValue(s, 0, 0) !== undefined) break;
-          await new Promise((r) => setTimeout(r, 1));
-        }
-        const ready = performance.now();
-        const at = (name) => performance.getEntriesByName(`sheetlog:${name}`)[0]?.startTime ?? NaN;
-        return { module: at("module"), wasm: at("wasm"), open: at("open"), opened: at("opened"), ready };
-      }));
-    }
+    for (let i = 0; i < 3; i++) reloads.push(await reloadToReady(page));
     const ms = (values) => values.map((v) => v.toFixed(0)).join("/");
     log(`  cold reopen of the page (3 reloads), ms since navigation: script running ${ms(reloads.map((r) => r.module))}, ` +
-      `wasm ready ${ms(reloads.map((r) => r.wasm))}, open() called ${ms(reloads.map((r) => r.open))}, ` +
+      `app's code (React, Glide) evaluated ${ms(reloads.map((r) => r.app))}, wasm ready ${ms(reloads.map((r) => r.wasm))}, open() called ${ms(reloads.map((r) => r.open))}, ` +
       `open() resolved ${ms(reloads.map((r) => r.opened))}, viewport ready ${ms(reloads.map((r) => r.ready))}; ` +
       `sheetlog's part (open() to ready) ${ms(reloads.map((r) => r.ready - r.open))}`);
     // Cold reopen of the sheet alone at the top, the middle row and the last row: a fresh page

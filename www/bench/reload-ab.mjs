@@ -1,0 +1,62 @@
+// A/B of the demo's page reload to a ready viewport (issue 9's "reopen ≤ 100 ms"): two or more
+// production builds of the demo served side by side; in each, in a fresh browser context, a CSV
+// file is imported through the file input and the page is then reloaded RELOADS times, each
+// timed from the navigation's start to a ready viewport at the top with A1 loaded, split by the
+// demo's performance marks (`reloadToReady` in demo-server.mjs). Builds take turns within a
+// round; compare them within a round, as absolute times on a shared machine drift.
+// Usage: node www/bench/reload-ab.mjs [--cpu-profile] FILE.csv ROUNDS RELOADS DIST_A DIST_B ... (a
+// DIST is a copy of www/dist after `bash scripts/build-pkg.sh pkg && (cd www && npx vite build)`
+// at some commit). With --cpu-profile, one more reload per build and round runs under V8's
+// profiler (untimed) and its self times are printed: where the main thread's time goes.
+// Prints figures; asserts nothing.
+import { summarizeProfile } from "./cpu-profile.mjs";
+import { importedCells, launchChromium, reloadToReady, serveDemo } from "./demo-server.mjs";
+
+const args = process.argv.slice(2);
+const profiling = args[0] === "--cpu-profile";
+const [file, roundsArg, reloadsArg, ...dists] = profiling ? args.slice(1) : args;
+if (!file || !(Number(roundsArg) > 0) || !(Number(reloadsArg) > 0) || dists.length === 0) {
+  throw new Error("usage: reload-ab.mjs FILE.csv ROUNDS RELOADS DIST ...");
+}
+const servers = await Promise.all(dists.map((dist, i) => serveDemo(4301 + i, dist)));
+const browser = await launchChromium();
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const ms = (values) => values.map((v) => (Number.isNaN(v) ? "-" : v.toFixed(0))).join("/");
+const all = dists.map(() => []);
+try {
+  for (let round = 0; round < Number(roundsArg); round++) {
+    for (let i = 0; i < dists.length; i++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(servers[i].url);
+      await page.evaluate(() => window.sheetlogReady);
+      await page.setInputFiles('[data-testid="import-csv"]', file);
+      await importedCells(page);
+      const reloads = [];
+      for (let r = 0; r < Number(reloadsArg); r++) reloads.push(await reloadToReady(page));
+      all[i].push(...reloads.map((r) => r.ready));
+      if (profiling) {
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send("Profiler.enable");
+        await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+        await cdp.send("Profiler.start");
+        const profiled = await reloadToReady(page);
+        const { profile } = await cdp.send("Profiler.stop");
+        console.log(`round ${round} ${dists[i]}, profiled reload (ready at ${profiled.ready.toFixed(0)} ms):`);
+        for (const line of summarizeProfile(profile, 15)) console.log(`  ${line}`);
+      }
+      console.log(
+        `round ${round} ${dists[i]}: ready ${ms(reloads.map((r) => r.ready))} ms (median ${median(reloads.map((r) => r.ready)).toFixed(0)}); ` +
+          `entry runs ${ms(reloads.map((r) => r.module))}, app's code ${ms(reloads.map((r) => r.app))}, ` +
+          `wasm ${ms(reloads.map((r) => r.wasm))}, open() ${ms(reloads.map((r) => r.open))}, data ready ${ms(reloads.map((r) => r.firstReady))}, App has it ${ms(reloads.map((r) => r.opened))}`,
+      );
+      await context.close();
+    }
+  }
+  for (let i = 0; i < dists.length; i++) {
+    console.log(`${dists[i]}: median ready ${median(all[i]).toFixed(0)} ms over ${all[i].length} reloads (min ${Math.min(...all[i]).toFixed(0)}, max ${Math.max(...all[i]).toFixed(0)})`);
+  }
+} finally {
+  await browser.close();
+  for (const server of servers) server.stop();
+}
