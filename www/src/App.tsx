@@ -1,12 +1,13 @@
 // The demo: picks a sheet (the last one open, else the first stored, else a new one), opens it
 // with sheetlog and shows it; the sheet picker switches, creates, renames and deletes sheets.
 import { useCallback, useEffect, useState } from "react";
-import { SpreadsheetData, type Viewport } from "sheetlog";
+import { SpreadsheetData } from "sheetlog";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { OfflineBanner } from "./components/OfflineBanner";
 import { SheetPicker } from "./components/SheetPicker";
 import { SheetView } from "./components/SheetView";
 import { errorMessage } from "./errors";
+import { initialViewport, takeFirstOpen } from "./first-open";
 import {
   createSheet,
   deleteSheet,
@@ -22,11 +23,6 @@ import { exposeSheet } from "./window";
 interface OpenSheet {
   id: string;
   data: SpreadsheetData;
-}
-
-/** Roughly what the grid will show first; the grid sets the exact viewport once drawn. */
-function initialViewport(): Viewport {
-  return { rowMinOffset: 0, columnMinOffset: 0, width: window.innerWidth, height: window.innerHeight };
 }
 
 export function App() {
@@ -69,8 +65,13 @@ export function App() {
     let cancelled = false;
     let opened: SpreadsheetData | undefined;
     setProblem(undefined);
-    performance.mark("sheetlog:open");
-    SpreadsheetData.open({ name: sheetId, viewport: initialViewport() }).then(
+    // The page's entry may have opened this sheet already (first-open.ts).
+    let opening = takeFirstOpen(sheetId);
+    if (opening === undefined) {
+      performance.mark("sheetlog:open");
+      opening = SpreadsheetData.open({ name: sheetId, viewport: initialViewport() });
+    }
+    opening.then(
       (data) => {
         if (cancelled) {
           data.close();

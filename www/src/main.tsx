@@ -1,20 +1,12 @@
-import "@glideapps/glide-data-grid/dist/index.css";
-import "./styles.css";
+// The page's entry: small on purpose. It starts the wasm module and opens the last sheet while
+// the app's own code (React, Glide Data Grid and the demo: most of the bundle, in root.tsx) is
+// fetched and evaluated, so a reload's sheetlog work overlaps the bundle's instead of following it.
 import "./window";
-import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
 import init, { SpreadsheetData } from "sheetlog";
-import { App } from "./App";
-import { errorMessage } from "./errors";
-import { registerServiceWorker } from "./pwa";
+import { startFirstOpen } from "./first-open";
 
 // Marks of the start-up, read by the reopen benchmark (www/bench/import-layer.mjs).
 performance.mark("sheetlog:module");
-registerServiceWorker();
-
-const container = document.getElementById("root");
-if (container === null) throw new Error("index.html has no #root element");
-const root = createRoot(container);
 
 const loaded = init();
 window.sheetlogLoaded = loaded.then((wasm) => {
@@ -22,22 +14,16 @@ window.sheetlogLoaded = loaded.then((wasm) => {
   window.sheetlogWasmBytes = () => wasm.memory.buffer.byteLength;
   return SpreadsheetData;
 });
-// A failure to load is shown below; the exposed promise must not also be an unhandled rejection.
+// A failure to load is shown by root.tsx; the exposed promise must not also be an unhandled rejection.
 window.sheetlogLoaded.catch(() => {});
+loaded.then(startFirstOpen, () => {});
 
-loaded.then(
-  () =>
-    root.render(
-      <StrictMode>
-        <App />
-      </StrictMode>,
-    ),
+import("./root").then(
+  ({ renderRoot }) => renderRoot(loaded),
   (error: unknown) => {
+    // Without the app's code there is no React to render with.
     console.error(error);
-    root.render(
-      <p className="problem" role="alert" data-testid="status">
-        The sheetlog module failed to load: {errorMessage(error)}
-      </p>,
-    );
+    const container = document.getElementById("root");
+    if (container !== null) container.textContent = `The demo's code failed to load: ${String(error)}`;
   },
 );

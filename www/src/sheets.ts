@@ -69,6 +69,11 @@ export async function deleteSheet(id: string): Promise<void> {
   await SpreadsheetData.delete(id);
 }
 
+/** Whether the demo has a display name for sheet `id` (every sheet it created has one). */
+export function isNamedSheet(id: string): boolean {
+  return Object.hasOwn(readNames(), id);
+}
+
 export function lastSheetId(): string | undefined {
   return localStorage.getItem(LAST_KEY) ?? undefined;
 }

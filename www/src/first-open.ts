@@ -1,0 +1,56 @@
+// The demo's first sheet, opened as soon as the wasm module is ready: main.tsx starts it while
+// the app's own code (React and Glide Data Grid, most of the bundle) is still loading, and App
+// takes it over instead of opening the same sheet again once it has rendered.
+import { SpreadsheetData, type Viewport } from "sheetlog";
+import { isNamedSheet, lastSheetId } from "./sheets";
+
+/** Roughly what the grid will show first; the grid sets the exact viewport once drawn. */
+export function initialViewport(): Viewport {
+  return { rowMinOffset: 0, columnMinOffset: 0, width: window.innerWidth, height: window.innerHeight };
+}
+
+let first: { id: string; opening: Promise<SpreadsheetData> } | undefined;
+
+/**
+ * Opens the last sheet open here, if the demo knows it by name (a sheet it created); App would
+ * choose the same sheet first (App.tsx). Does nothing for a page with no last sheet.
+ */
+export function startFirstOpen(): void {
+  const id = lastSheetId();
+  if (id === undefined || !isNamedSheet(id)) return;
+  performance.mark("sheetlog:open");
+  const opening = SpreadsheetData.open({ name: id, viewport: initialViewport() });
+  // Whoever takes it handles a failure; one nobody takes must not be an unhandled rejection.
+  opening.then(markWhenReady, () => {});
+  first = { id, opening };
+}
+
+/**
+ * Marks `sheetlog:first-ready` (read by the reopen benchmarks) once the sheet's viewport is
+ * loaded: the data is ready, whether or not the grid's code has rendered it yet.
+ */
+function markWhenReady(data: SpreadsheetData): void {
+  const ready = () => data.getLoadStatus(data.getSnapshot()).state === "ready";
+  if (ready()) {
+    performance.mark("sheetlog:first-ready");
+    return;
+  }
+  const unsubscribe = data.subscribe(() => {
+    if (!ready()) return;
+    performance.mark("sheetlog:first-ready");
+    unsubscribe();
+  });
+}
+
+/**
+ * The first open, when it is of sheet `id` and nobody took it yet; `undefined` otherwise. A first
+ * open of another sheet is closed once it resolves: the app chose differently.
+ */
+export function takeFirstOpen(id: string): Promise<SpreadsheetData> | undefined {
+  const taken = first;
+  first = undefined;
+  if (taken === undefined) return undefined;
+  if (taken.id === id) return taken.opening;
+  taken.opening.then((data) => data.close(), () => {});
+  return undefined;
+}
