@@ -8,7 +8,8 @@
 //   { type: "listening" }      first message, once `onmessage` is installed; send nothing before it
 //   { type: "ready" } | { type: "init-error", error } | { type: "messageerror" }
 //   { id, ok: true } | { id, ok: false, error }
-//   { id, progress }           progress of an import (issue 9, item 1), before its reply
+//   { id, progress }           progress of an import (issue 9, item 1) or an export (item 4),
+//                              before its reply
 //   { type: "alive" }          every ALIVE_MS while a request runs: the main thread's timeout
 //                              measures silence, so a long workflow that keeps going never times out
 // Main thread -> worker:
@@ -16,13 +17,17 @@
 //   { id, sheet, seq, workflow, tileRows, tileColumns, durability, maxLayers }   a request
 //   { id, sheet, durability, timeoutMs?, import: { source, dir, ... } }  a CSV import as a
 //                              snapshot layer (src/api/worker_import.rs); replies with the layer
-//   { type: "cancel", id }     stop that import between two chunks of its input
+//   { id, sheet, durability, timeoutMs?, export: { position, startRow, ... } }  a streamed CSV
+//                              export (src/api/worker_export.rs); replies with the Blob
+//   { type: "cancel", id }     stop that import between two chunks of its input, or that export
+//                              between two parts
 //
 // The glue is imported statically: the worker needs no wasm path, the main thread sends its
 // compiled module.
 import init, {
   __sheetlogWorkerHandle as handle,
   __sheetlogWorkerImport as importLayer,
+  __sheetlogWorkerExport as exportCsv,
 } from "./sheetlog.js";
 
 const scope = self;
@@ -108,6 +113,8 @@ scope.onmessage = async (event) => {
   try {
     if (data !== null && typeof data === "object" && "import" in data) {
       post(await importLayer(data, post, () => cancelled.has(id)));
+    } else if (data !== null && typeof data === "object" && "export" in data) {
+      post(await exportCsv(data, post, () => cancelled.has(id)));
     } else {
       post(await handle(data));
     }

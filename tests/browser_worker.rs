@@ -787,3 +787,106 @@ async fn five_million_cells_imported_in_the_worker_stay_under_128_mib_of_its_was
     host.terminate();
     dispose(&sheet, db).await;
 }
+
+/// Counts the progress messages `worker` posts from now on (beside the host's own handler).
+fn count_progress(worker: &web_sys::Worker) -> Rc<RefCell<u32>> {
+    let seen: Rc<RefCell<u32>> = Rc::default();
+    let counter = seen.clone();
+    let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        if field(&event.data(), "progress").is_object() {
+            *counter.borrow_mut() += 1;
+        }
+    });
+    worker.add_event_listener_with_callback("message", listener.as_ref().unchecked_ref()).unwrap();
+    listener.forget();
+    seen
+}
+
+/// The text of a `Blob`.
+async fn blob_text(blob: &JsValue) -> JsValue {
+    assert!(blob.is_instance_of::<web_sys::Blob>(), "a Blob");
+    assert_eq!(field(blob, "type"), "text/csv");
+    settled(method(blob, "text", &[])).await.unwrap()
+}
+
+/// `exportCsvBlob` with a worker (issue 9, item 4): a version whose content is all in the log
+/// is exported by the worker (its progress messages show it), with exactly the page's
+/// `exportCsv` text: the latest version over a layer import, a snapshot, later cell and
+/// structural edits; a past version (`versionAt`); a range. A version with pending edits is
+/// exported in the page. A cancel rejects with the signal's reason; a terminated worker makes
+/// the page export it itself, with the same text.
+#[wasm_bindgen_test]
+async fn a_streamed_export_runs_in_the_worker_with_the_pages_text() {
+    let sheet = unique_sheet("worker-export");
+    let (data, worker) = open_with_worker(&sheet).await;
+    let handle = worker.borrow().clone().expect("the worker started");
+    let options = js_object(&[("mode", "layer".into())]);
+    settled(method(&data, "importCsv", &[csv_blob(5_000), options])).await.expect("imports");
+    let write = |row: u32, col: u32, value: JsValue| {
+        method(&data, "setCellValueAndFormat", &[row.into(), col.into(), value, JsValue::UNDEFINED])
+    };
+    settled(write(1, 1, "a, \"quoted\"\nvalue".into())).await.unwrap();
+    settled(write(4_999, 5, 7.25.into())).await.unwrap();
+    settled(method(&data, "insertRows", &[3.into(), 2.into()])).await.unwrap();
+    settled(method(&data, "deleteColumns", &[0.into(), 1.into()])).await.unwrap();
+    settled(write(0, 0, "=SUM(A1)".into())).await.unwrap();
+    let progress = count_progress(&handle);
+    let seen_by_page: Rc<RefCell<u32>> = Rc::default();
+    let counter = seen_by_page.clone();
+    let on_progress = Closure::<dyn Fn(JsValue)>::new(move |_| *counter.borrow_mut() += 1);
+
+    let check = |version: JsValue, range: JsValue, options: JsValue| {
+        let (data, on_progress, progress) = (data.clone(), on_progress.as_ref().clone(), progress.clone());
+        async move {
+            *progress.borrow_mut() = 0;
+            let expected = settled(method(&data, "exportCsv", &[version.clone(), range.clone(), options.clone()]))
+                .await
+                .expect("exportCsv");
+            let blob = settled(method(&data, "exportCsvBlob", &[version, range, options, on_progress]))
+                .await
+                .expect("exportCsvBlob");
+            assert_eq!(blob_text(&blob).await, expected);
+            let posted = *progress.borrow();
+            (expected, posted)
+        }
+    };
+    let latest = method(&data, "getSnapshot", &[]);
+    let guard = js_object(&[("guardFormulas", JsValue::TRUE)]);
+    let (text, posted) = check(latest.clone(), JsValue::UNDEFINED, guard).await;
+    assert!(posted > 0, "the worker exported the latest version");
+    assert!(*seen_by_page.borrow() >= posted, "every part's progress reached onProgress");
+    let text = text.as_string().unwrap();
+    assert!(text.starts_with("'=SUM(A1),t0,FALSE,,\n"), "guarded, after the column deletion: {:?}", &text[..40]);
+    assert_eq!(method(&data, "getRowCount", std::slice::from_ref(&latest)), 5_002, "5,000 rows and two inserted");
+    let (_, posted) = check(latest.clone(), "B4000:E4100".into(), JsValue::UNDEFINED).await;
+    assert!(posted > 0, "the worker exported a range");
+    let past = settled(method(&data, "versionAt", &[1.into()])).await.expect("a past version");
+    let (past_text, posted) = check(past, JsValue::UNDEFINED, JsValue::UNDEFINED).await;
+    assert!(posted > 0, "the worker exported a past version");
+    assert!(past_text.as_string().unwrap().starts_with("0,0,t0,FALSE\n1,\"a, \"\"quoted\"\"\nvalue\",t1,TRUE\n"));
+
+    // Pending edits: the page exports the version it was given.
+    let pending_write = write(2, 2, "pending".into());
+    let pending = method(&data, "getSnapshot", &[]);
+    let (_, posted) = check(pending, "A1:D4".into(), JsValue::UNDEFINED).await;
+    assert_eq!(posted, 0, "a version with pending edits is exported in the page");
+    settled(pending_write).await.unwrap();
+
+    // Cancelled at the first part: rejects with the signal's reason.
+    let controller = web_sys::AbortController::new().unwrap();
+    let signal = controller.signal();
+    let abort = Closure::<dyn Fn(JsValue)>::new(move |_| controller.abort_with_reason(&"stop".into()));
+    let options = js_object(&[("signal", signal.into())]);
+    let latest = method(&data, "getSnapshot", &[]);
+    let cancelled =
+        method(&data, "exportCsvBlob", &[latest.clone(), JsValue::UNDEFINED, options, abort.as_ref().clone()]);
+    assert_eq!(settled(cancelled).await.expect_err("cancelled"), "stop");
+
+    // The worker terminated: the page exports, with the same text.
+    handle.terminate();
+    let expected = settled(method(&data, "exportCsv", std::slice::from_ref(&latest))).await.unwrap();
+    let blob = settled(method(&data, "exportCsvBlob", &[latest])).await.expect("exported in the page");
+    assert_eq!(blob_text(&blob).await, expected);
+    method(&data, "close", &[]);
+    SheetDatabase::delete(&sheet).await.unwrap();
+}

@@ -4,33 +4,35 @@
 //! in parts of about 4,096 cells, yielding to the event loop after each part; each part's bytes
 //! become one part of the `Blob`, so the export is never one string in memory and the main
 //! thread is never held for more than a part. Thin: the engine does the work.
+//!
+//! A sheet with a worker runs the export there when the version's content is all in the log
+//! (`super::worker_export`): the page's main thread then does none of it. A version with edits
+//! not yet durable, a sheet without a worker, or a worker that cannot (gone, or failing) export
+//! in this thread as described above.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Uint8Array};
+use futures_util::future::LocalBoxFuture;
+use futures_util::FutureExt as _;
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{aborted_of, get, set};
+use super::convert::{aborted_of, get};
 use super::csv::{export_args, export_error_js, JsExportCsvOptions, JsExportProgressCallback, JsRangeText};
 use super::js_error::bad_input;
-use super::spreadsheet_data::{with_engine, Backend, SpreadsheetData};
-use crate::engine::csv::ExportProgress;
-
-/// Parts (the engine's, each a `Uint8Array`) folded into one `Blob` part.
-const FOLD_PARTS: u32 = 16;
-
-fn progress_js(progress: ExportProgress) -> JsValue {
-    let object = Object::new();
-    set(&object, "rows", &(progress.rows as f64).into());
-    set(&object, "totalRows", &(progress.total_rows as f64).into());
-    set(&object, "bytes", &(progress.bytes as f64).into());
-    object.into()
-}
+use super::spreadsheet_data::{Backend, SpreadsheetData};
+use super::worker_export::{progress_js, BlobParts, WorkerExport, WorkerOutcome};
+use crate::blob::BlobStore;
+use crate::engine::csv::{export_bounds, CsvExportOptions, ExportProgress, MAX_STREAM_EXPORT_CELLS};
+use crate::engine::{ContentVersion, Engine};
+use crate::log::EventLog;
+use crate::model::CellRange;
 
 /// What a cancelled export rejects with: the signal's reason, else an `AbortError`.
-fn abort_error(signal: &JsValue) -> JsValue {
+fn abort_error(signal: Option<&JsValue>) -> JsValue {
+    let Some(signal) = signal else { return bad_input("the CSV export was cancelled") };
     let reason = get(signal, "reason");
     if !reason.is_undefined() {
         return reason;
@@ -39,13 +41,58 @@ fn abort_error(signal: &JsValue) -> JsValue {
         .map_or_else(|_| bad_input("the CSV export was cancelled"), Into::into)
 }
 
+/// Calls `callback` (the caller's `onProgress`) with `progress`; a callback that throws is
+/// reported on the console and does not stop the export.
+fn report(callback: Option<&Function>, progress: ExportProgress) {
+    if let Some(callback) = callback {
+        if let Err(error) = callback.call1(&JsValue::UNDEFINED, &progress_js(progress)) {
+            web_sys::console::error_2(&JsValue::from_str("sheetlog: an onProgress callback threw"), &error);
+        }
+    }
+}
+
+/// The export in this thread: `engine` streams `version`'s `range` into a `Blob`.
+fn export_here<L: EventLog + 'static, B: BlobStore + 'static>(
+    engine: &Engine<L, B>,
+    version: &ContentVersion,
+    range: Option<CellRange>,
+    options: CsvExportOptions,
+    signal: Option<JsValue>,
+    callback: Option<Function>,
+) -> LocalBoxFuture<'static, Result<JsValue, JsValue>> {
+    let parts = Rc::new(RefCell::new(BlobParts::default()));
+    let sink = {
+        let parts = parts.clone();
+        move |bytes: Vec<u8>, progress: ExportProgress| {
+            parts.borrow_mut().push(&bytes);
+            report(callback.as_ref(), progress);
+        }
+    };
+    let watched = signal.clone();
+    let cancelled = move || watched.as_ref().is_some_and(|signal| aborted_of(signal) == 1);
+    let export = engine.export_csv_stream(version, range, options, sink, cancelled);
+    async move {
+        let (_, cancelled) = export.await.map_err(|e| export_error_js(&e))?;
+        if cancelled {
+            return Err(abort_error(signal.as_ref()));
+        }
+        let blob = parts.borrow().finish()?;
+        Ok(blob.into())
+    }
+    .boxed_local()
+}
+
 #[wasm_bindgen]
 impl SpreadsheetData {
     /// The CSV of `snapshot` (the whole sheet, or `range` in A1 form) as a `Blob` of type
     /// `text/csv`, with exactly the text `exportCsv` gives, read one stripe of rows at a time
     /// (about 8,192 cells, whole tile rows) and written in parts of about 4,096 cells (whole
     /// rows, or pieces of a wider row) for sheets of any size: memory holds one stripe's tiles,
-    /// and the page stays responsive between parts. `onProgress({rows, totalRows, bytes})` runs after each part;
+    /// and the page stays responsive between parts. A sheet opened with a worker (the default)
+    /// does this in the worker when `snapshot` has no pending edits, so the page's main thread
+    /// only receives progress and the `Blob`; otherwise (or if the worker fails, which is
+    /// logged on the console) in this thread, and progress then starts again from 0.
+    /// `onProgress({rows, totalRows, bytes})` runs after each part;
     /// `options.signal` cancels between parts (the promise rejects with the signal's reason).
     /// `options.guardFormulas` as for `exportCsv`.
     ///
@@ -71,39 +118,44 @@ impl SpreadsheetData {
             Ok(parsed) => parsed,
             Err(e) => return Promise::reject(&e),
         };
-        let parts = Rc::new(RefCell::new(Array::new()));
-        let sink = {
-            let parts = parts.clone();
-            move |bytes: Vec<u8>, progress: ExportProgress| {
-                let mut parts = parts.borrow_mut();
-                parts.push(&Uint8Array::from(bytes.as_slice()));
-                // Folded into a Blob every few parts (a Blob part is referenced, not copied),
-                // so building the final Blob never copies the whole export at once.
-                if parts.length() >= FOLD_PARTS {
-                    if let Ok(folded) = web_sys::Blob::new_with_u8_array_sequence(&parts) {
-                        *parts = Array::of1(&folded);
+        let version = snapshot.version.clone();
+        // A sheet with a worker exports a version with nothing pending (all of it in the log)
+        // there: the page's main thread then only passes progress on (module docs of
+        // `worker_export`). Anything the worker cannot do is done here, as before.
+        if let Backend::Idb { engine, worker: Some(worker), .. } = &self.inner.backend {
+            let (rows, cols) = export_bounds(&version, range);
+            let cells = (rows.end - rows.start).saturating_mul(cols.end - cols.start);
+            let whole_in_log = !snapshot.deleted && !version.has_pending_edits() && version.seq > 0;
+            if whole_in_log && cells > 0 && cells <= MAX_STREAM_EXPORT_CELLS {
+                let job = WorkerExport { position: version.seq, rows, cols, options, tile_size: engine.tile_size() };
+                let reported = callback.clone();
+                let watched = signal.clone();
+                let cancelled = Rc::new(move || watched.as_ref().is_some_and(|signal| aborted_of(signal) == 1));
+                let run = job.run(worker, Rc::new(move |p| report(reported.as_ref(), p)), cancelled);
+                let engine = engine.clone();
+                return future_to_promise(async move {
+                    match run.await {
+                        // Cancelled before it resolves (the worker finished first): rejected
+                        // all the same.
+                        WorkerOutcome::Done(_) if signal.as_ref().is_some_and(|s| aborted_of(s) == 1) => {
+                            Err(abort_error(signal.as_ref()))
+                        }
+                        WorkerOutcome::Done(blob) => Ok(blob.into()),
+                        WorkerOutcome::Cancelled => Err(abort_error(signal.as_ref())),
+                        WorkerOutcome::Failed(message) => {
+                            let why =
+                                format!("sheetlog: the worker could not export ({message}); exporting in this thread");
+                            web_sys::console::warn_1(&JsValue::from_str(&why));
+                            export_here(&engine, &version, range, options, signal, callback).await
+                        }
                     }
-                }
-                drop(parts);
-                if let Some(callback) = &callback {
-                    if let Err(error) = callback.call1(&JsValue::UNDEFINED, &progress_js(progress)) {
-                        web_sys::console::error_2(&JsValue::from_str("sheetlog: an onProgress callback threw"), &error);
-                    }
-                }
+                });
             }
+        }
+        let export = match &self.inner.backend {
+            Backend::Memory(engine) => export_here(engine, &version, range, options, signal, callback),
+            Backend::Idb { engine, .. } => export_here(engine, &version, range, options, signal, callback),
         };
-        let watched = signal.clone();
-        let cancelled = move || watched.as_ref().is_some_and(|signal| aborted_of(signal) == 1);
-        let export = with_engine!(&self.inner.backend, e => e.export_csv_stream(&snapshot.version, range, options, sink, cancelled));
-        future_to_promise(async move {
-            let (_, cancelled) = export.await.map_err(|e| export_error_js(&e))?;
-            if cancelled {
-                return Err(signal.as_ref().map_or_else(|| bad_input("the CSV export was cancelled"), abort_error));
-            }
-            let bag = web_sys::BlobPropertyBag::new();
-            bag.set_type("text/csv");
-            let parts = parts.borrow();
-            web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &bag).map(Into::into)
-        })
+        future_to_promise(export)
     }
 }

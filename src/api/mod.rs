@@ -20,6 +20,7 @@ mod sync_channel;
 mod tab_key;
 mod types;
 mod worker;
+mod worker_export;
 mod worker_import;
 
 pub use browser_runtime::browser_runtime;

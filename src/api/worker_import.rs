@@ -204,13 +204,12 @@ pub fn worker_import(
     })
 }
 
-/// The worker's import: the reply's fields, or the error as the page would have made it.
-async fn run_in_worker(
-    message: &JsValue,
-    id: &JsValue,
-    post: &Function,
-    cancelled: &Function,
-) -> Result<Object, JsValue> {
+/// The sheet, durability and storage timeout of a job's request (`sheet`, `durability`,
+/// `timeoutMs`), as [`WorkerHost`]'s jobs post them.
+///
+/// # Errors
+/// A JS `Error` naming a missing or wrong `sheet` or `durability`.
+pub(super) fn job_settings(message: &JsValue) -> Result<(String, Durability, Option<u32>), JsValue> {
     let text = |e: String| JsValue::from(js_sys::Error::new(&e));
     let sheet = string(message, "sheet").map_err(text)?;
     let durability = match string(message, "durability").map_err(text)?.as_str() {
@@ -221,6 +220,18 @@ async fn run_in_worker(
         Some(n) if n.fract() == 0.0 && (1.0..=3_600_000.0).contains(&n) => Some(n as u32),
         _ => None,
     };
+    Ok((sheet, durability, timeout_ms))
+}
+
+/// The worker's import: the reply's fields, or the error as the page would have made it.
+async fn run_in_worker(
+    message: &JsValue,
+    id: &JsValue,
+    post: &Function,
+    cancelled: &Function,
+) -> Result<Object, JsValue> {
+    let text = |e: String| JsValue::from(js_sys::Error::new(&e));
+    let (sheet, durability, timeout_ms) = job_settings(message)?;
     let import = get(message, "import");
     if !import.is_object() {
         return Err(text("the import request has no `import` object".to_owned()));

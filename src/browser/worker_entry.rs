@@ -260,7 +260,7 @@ pub async fn handle_request(request: WorkerRequest) -> Result<(), String> {
 #[derive(Clone)]
 pub(crate) struct SheetHandles {
     db: SheetDatabase,
-    log: IdbEventLog,
+    pub(crate) log: IdbEventLog,
     pub(crate) blobs: IdbBlobStore,
 }
 

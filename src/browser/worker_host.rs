@@ -47,8 +47,8 @@ pub const DEFAULT_REPLY_TIMEOUT_MS: u32 = 120_000;
 /// milliseconds: well under any sensible reply timeout.
 pub const ALIVE_INTERVAL_MS: u32 = 2_000;
 
-/// How long an import in the worker may stay silent before the host takes the worker for gone,
-/// in milliseconds: five "alive" intervals.
+/// How long an import or export in the worker may stay silent before the host takes the worker
+/// for gone, in milliseconds: five "alive" intervals.
 pub const IMPORT_SILENCE_MS: u32 = 5 * ALIVE_INTERVAL_MS;
 
 /// How often a request that can be cancelled checks whether it was, in milliseconds.
@@ -465,6 +465,36 @@ impl WorkerHost {
         progress: ProgressFn,
         cancelled: Rc<dyn Fn() -> bool>,
     ) -> LocalBoxFuture<'static, Result<JsValue, String>> {
+        self.job("import", import, progress, cancelled)
+    }
+
+    /// Runs a streamed CSV export in the worker (issue 9, item 4): posts
+    /// `{ id, sheet, durability, timeoutMs?, export }`, where `export` names the version (its
+    /// position in the log) and the rectangle (`js/sheetlog-worker.js` hands it to
+    /// `__sheetlogWorkerExport`); progress and cancel as for [`Self::import_layer`]. Resolves
+    /// with the worker's final reply object (`ok: true` with the `Blob`, or `ok: false` with the
+    /// error).
+    ///
+    /// # Errors
+    /// As [`Self::import_layer`].
+    pub fn export_csv(
+        &self,
+        export: JsValue,
+        progress: ProgressFn,
+        cancelled: Rc<dyn Fn() -> bool>,
+    ) -> LocalBoxFuture<'static, Result<JsValue, String>> {
+        self.job("export", export, progress, cancelled)
+    }
+
+    /// A long job with progress and cancel: the request
+    /// `{ id, sheet, durability, timeoutMs?, [member]: payload }`.
+    fn job(
+        &self,
+        member: &'static str,
+        payload: JsValue,
+        progress: ProgressFn,
+        cancelled: Rc<dyn Fn() -> bool>,
+    ) -> LocalBoxFuture<'static, Result<JsValue, String>> {
         let inner = self.inner.clone();
         async move {
             match &*inner.state.borrow() {
@@ -484,9 +514,10 @@ impl WorkerHost {
             if let Some(ms) = inner.storage_timeout_ms.get() {
                 set("timeoutMs", &JsValue::from_f64(f64::from(ms)));
             }
-            set("import", &import);
-            // The worker posts progress after every batch and "alive" every ALIVE_INTERVAL_MS:
-            // silence for five of those means it is gone (killed, crashed, out of memory).
+            set(member, &payload);
+            // The worker posts progress after every batch or part and "alive" every
+            // ALIVE_INTERVAL_MS: silence for five of those means it is gone (killed, crashed, out
+            // of memory).
             let silence = inner.timeout_ms.get().min(IMPORT_SILENCE_MS);
             inner.request(id, message.into(), Some(progress), Some(cancelled), silence).await
         }

@@ -15,6 +15,9 @@ const BLOB_FIRST = params.get("blobFirst") === "1";
 // `blobOnly=1`: no string export at all, so that no 24 MB string is collected during a streamed
 // export; the sizes are then checked against round 0's Blob.
 const BLOB_ONLY = params.get("blobOnly") === "1";
+// `worker=1`: the reader is opened with its worker (the package's default), which then runs the
+// streamed export (src/api/worker_export.rs); otherwise `worker: false` and the page runs it.
+const WORKER = params.get("worker") === "1";
 // `profileRound=N`: with bench/run.mjs --cpu-profile, round N's streamed export is profiled (0).
 const PROFILE_ROUND = Number(params.get("profileRound") ?? 0);
 const COLS = 10;
@@ -66,12 +69,13 @@ async function run() {
   // snapshot's.
   await waitFor(writer, (s) => writer.getLogInfo(s).snapshotSequenceId !== undefined && writer.getLogInfo(s).workflow === undefined);
   writer.close();
-  const reader = await SpreadsheetData.open({ name, worker: false, viewport: { rowMinOffset: 0, columnMinOffset: 0, width: 1000, height: 600 } });
+  const reader = await SpreadsheetData.open({ name, worker: WORKER, viewport: { rowMinOffset: 0, columnMinOffset: 0, width: 1000, height: 600 } });
   const ready = await waitFor(reader, (s) => reader.getLoadStatus(s).state === "ready");
   console.log(`export of ${ROWS} x ${COLS} cells from IndexedDB (tiles not loaded), Chromium headless`);
   console.log("round | exportCsv ms | MB/s | longest main-thread hold ms | exportCsvBlob ms | MB/s | longest hold ms | parts");
   if (BLOB_FIRST) console.log("(the streamed export first in each round)");
   if (BLOB_ONLY) console.log("(the streamed export alone)");
+  console.log(WORKER ? "(the reader has its worker: the streamed export runs there)" : "(the reader has no worker: everything runs in the page)");
   for (let round = 0; round < 3; round++) {
     const stringExport = () => timed(() => reader.exportCsv(ready));
     let [text, stringMs, stringHold] = BLOB_FIRST || BLOB_ONLY ? [] : await stringExport();
