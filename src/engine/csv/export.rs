@@ -324,7 +324,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     /// Writes `range` of `version` (`None`: the whole sheet) as CSV, as [`write_csv`] describes,
     /// one stripe of rows at a time, each written in parts (module docs): `sink` gets each part's
     /// bytes (UTF-8, whole records) with the progress after it, in order; after each part the
-    /// future yields to the event loop, and it stops when `cancelled` says so. Resolves with the
+    /// future yields to the event loop (the runtime's `pause`: the tasks already queued run, with
+    /// no timer's delay, BENCHMARKS.md "Stop 29"), and it stops when `cancelled` says so. Resolves with the
     /// progress at the end and whether it was cancelled; the bytes handed to `sink` are the
     /// export (exactly [`Self::export_csv`]'s text when not cancelled).
     ///
@@ -365,7 +366,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 // Stripes end on tile boundaries (of the version's coordinates).
                 let end = ((start / stripe + 1) * stripe).min(rows.end);
                 let full = with_tiles_under(this.blobs(), &version, &(start..end), &cols).await?;
-                (this.inner.runtime.sleep)(0).await;
+                (this.inner.runtime.pause)().await;
                 while start < end {
                     if cancelled() {
                         return Ok((progress, true));
@@ -381,7 +382,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                         progress.rows += if ends { part_end - start } else { 0 };
                         progress.bytes += bytes.len() as u64;
                         sink(bytes, progress);
-                        (this.inner.runtime.sleep)(0).await;
+                        (this.inner.runtime.pause)().await;
                     }
                     start = part_end;
                 }
