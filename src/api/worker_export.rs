@@ -32,7 +32,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::browser_runtime::browser_runtime;
 use super::convert::{get, set};
 use super::csv::export_error_js;
-use super::worker_import::job_settings;
+use super::worker_import::{job_reply, job_settings};
 use crate::browser::worker_entry::{open_sheet, reply_id, safe_integer};
 use crate::browser::WorkerHost;
 use crate::engine::csv::{CsvExportOptions, ExportProgress};
@@ -189,21 +189,8 @@ pub fn worker_export(
 ) -> Promise {
     future_to_promise(async move {
         let id = reply_id(&message);
-        let reply = Object::new();
-        set(&reply, "id", &id);
-        match run_in_worker(&message, &id, post, cancelled).await {
-            Ok(fields) => {
-                let _ = Object::assign(&reply, &fields);
-                set(&reply, "ok", &JsValue::TRUE);
-            }
-            Err(error) => {
-                set(&reply, "ok", &JsValue::FALSE);
-                let text = get(&error, "message").as_string().or_else(|| error.as_string());
-                set(&reply, "error", &JsValue::from_str(&text.unwrap_or_else(|| "the export failed".to_owned())));
-                set(&reply, "name", &get(&error, "name"));
-            }
-        }
-        Ok(reply.into())
+        let result = run_in_worker(&message, &id, post, cancelled).await;
+        Ok(job_reply(&id, result, "the export failed"))
     })
 }
 

@@ -185,23 +185,30 @@ pub fn worker_import(
 ) -> Promise {
     future_to_promise(async move {
         let id = reply_id(&message);
-        let reply = Object::new();
-        set(&reply, "id", &id);
-        match run_in_worker(&message, &id, &post, &cancelled).await {
-            Ok(fields) => {
-                let _ = Object::assign(&reply, &fields);
-                set(&reply, "ok", &JsValue::TRUE);
-            }
-            Err(error) => {
-                set(&reply, "ok", &JsValue::FALSE);
-                let message = get(&error, "message").as_string().or_else(|| error.as_string());
-                set(&reply, "error", &JsValue::from_str(&message.unwrap_or_else(|| "the import failed".to_owned())));
-                set(&reply, "name", &get(&error, "name"));
-                set(&reply, "line", &get(&error, "line"));
-            }
-        }
-        Ok(reply.into())
+        let result = run_in_worker(&message, &id, &post, &cancelled).await;
+        Ok(job_reply(&id, result, "the import failed"))
     })
+}
+
+/// The reply to a job's request `id`: `{ id, ok: true, ...fields }`, or `{ id, ok: false, error,
+/// name, line }` from the error (its `message`, else `failed`).
+pub(super) fn job_reply(id: &JsValue, result: Result<Object, JsValue>, failed: &str) -> JsValue {
+    let reply = Object::new();
+    set(&reply, "id", id);
+    match result {
+        Ok(fields) => {
+            let _ = Object::assign(&reply, &fields);
+            set(&reply, "ok", &JsValue::TRUE);
+        }
+        Err(error) => {
+            set(&reply, "ok", &JsValue::FALSE);
+            let message = get(&error, "message").as_string().or_else(|| error.as_string());
+            set(&reply, "error", &JsValue::from_str(&message.unwrap_or_else(|| failed.to_owned())));
+            set(&reply, "name", &get(&error, "name"));
+            set(&reply, "line", &get(&error, "line"));
+        }
+    }
+    reply.into()
 }
 
 /// The sheet, durability and storage timeout of a job's request (`sheet`, `durability`,
