@@ -865,6 +865,21 @@ async fn a_streamed_export_runs_in_the_worker_with_the_pages_text() {
     assert!(posted > 0, "the worker exported a past version");
     assert!(past_text.as_string().unwrap().starts_with("0,0,t0,FALSE\n1,\"a, \"\"quoted\"\"\nvalue\",t1,TRUE\n"));
 
+    // Another tab writes after the version was taken: the worker's engine opens at the newer
+    // end of the log and still exports the version's position, without the other tab's cells.
+    let before = method(&data, "getSnapshot", &[]);
+    let expected = settled(method(&data, "exportCsv", &[before.clone(), "A1:E3".into()])).await.unwrap();
+    let options = js_object(&[("name", JsValue::from_str(&sheet)), ("worker", JsValue::FALSE)]);
+    let other: JsValue = SpreadsheetData::open(options.unchecked_into()).await.expect("a second tab").into();
+    let later = method(&other, "setCellValueAndFormat", &[0.into(), 1.into(), "other tab".into(), JsValue::UNDEFINED]);
+    settled(later).await.unwrap();
+    *progress.borrow_mut() = 0;
+    let blob = settled(method(&data, "exportCsvBlob", &[before, "A1:E3".into()])).await.unwrap();
+    assert!(*progress.borrow() > 0, "the worker exported it");
+    assert_eq!(blob_text(&blob).await, expected, "the version's position, not the log's end");
+    assert!(!expected.as_string().unwrap().contains("other tab"));
+    method(&other, "close", &[]);
+
     // Pending edits: the page exports the version it was given.
     let pending_write = write(2, 2, "pending".into());
     let pending = method(&data, "getSnapshot", &[]);
