@@ -8,7 +8,8 @@ use rustc_hash::FxHashMap;
 
 use crate::snapshot::CellContent;
 
-type Cell = (u64, u64);
+/// A cell by (row, column), 0-based.
+pub(crate) type Cell = (u64, u64);
 
 /// Changes of cells by (row, column), each at a position; positions only grow.
 #[derive(Debug, Clone, Default)]
@@ -42,17 +43,33 @@ impl CellHistory {
     }
 
     /// The changes at or after `from`, as a new history.
+    #[cfg(test)]
     pub(crate) fn since(&self, from: u64) -> CellHistory {
         let mut kept = CellHistory::default();
-        for (cell, history) in &self.older {
-            for (at, content) in history.iter().filter(|(at, _)| *at >= from) {
-                kept.set(*cell, *at, content.clone());
-            }
-        }
-        for (cell, (at, content)) in self.latest.iter().filter(|(_, (at, _))| *at >= from) {
-            kept.set(*cell, *at, content.clone());
-        }
+        self.copy_since(&self.keys(), from, &mut kept);
         kept
+    }
+
+    /// The cells changed, in no particular order: what [`Self::copy_since`] walks, a slice at a
+    /// time, for a rebase done in steps.
+    pub(crate) fn keys(&self) -> Vec<Cell> {
+        self.latest.keys().copied().collect()
+    }
+
+    /// Copies the changes of `cells` at or after `from` into `into` (which holds none of these
+    /// cells yet). A cell's older changes precede its newest, so only a cell whose newest
+    /// change is kept can keep older ones.
+    pub(crate) fn copy_since(&self, cells: &[Cell], from: u64, into: &mut CellHistory) {
+        for cell in cells {
+            let Some((at, content)) = self.latest.get(cell).filter(|(at, _)| *at >= from) else { continue };
+            if let Some(older) = self.older.get(cell) {
+                let first = older.partition_point(|(at, _)| *at < from);
+                for (older_at, older_content) in older.get(first..).unwrap_or_default() {
+                    into.set(*cell, *older_at, older_content.clone());
+                }
+            }
+            into.set(*cell, *at, content.clone());
+        }
     }
 
     /// Number of cells changed.

@@ -14,7 +14,7 @@
 //! few: one run per resize), so every version reads its own. When a snapshot completes, [`EditLayer::rebased`] makes the edit layer over it,
 //! dropping the history the snapshot holds (DESIGN.md section 5b, "Rebase").
 
-use super::cell_history::CellHistory;
+use super::cell_history::{Cell, CellHistory};
 use std::rc::Rc;
 
 use super::structural::{extent_after, grow_extent, sizes_after, structural_transform};
@@ -107,6 +107,23 @@ pub struct EditLayer {
     base_sizes: Rc<SheetSizes>,
     /// (sequence id, sizes after it) for each entry that changed them, increasing ids.
     size_changes: Vec<(SequenceId, Rc<SheetSizes>)>,
+    /// Entries applied since the layer was made: a [`Rebase`] done in steps is only good for
+    /// the generation it started from.
+    generation: u64,
+}
+
+/// A rebase done in steps ([`EditLayer::start_rebase`]): the cells of the segment the snapshot
+/// ends in, copied a slice at a time between tasks, so adopting a snapshot after a very large
+/// entry never holds the thread for the whole copy (BENCHMARKS.md, "Stop 29").
+#[derive(Debug)]
+pub(crate) struct Rebase {
+    at: SequenceId,
+    generation: u64,
+    /// The cells of segment `segment_at(at)` when the rebase started.
+    keys: Vec<Cell>,
+    /// How many of `keys` are copied.
+    copied: usize,
+    cells: CellHistory,
 }
 
 impl Default for EditLayer {
@@ -129,6 +146,7 @@ impl EditLayer {
             tombstone: CellContent::tombstone(),
             base_sizes: Rc::default(),
             size_changes: Vec::new(),
+            generation: 0,
         }
     }
 
@@ -164,6 +182,7 @@ impl EditLayer {
     /// Records the cell writes of the entry at `seq`. Entries must be applied in increasing
     /// `seq`; several writes of one entry to one cell leave the last.
     pub fn apply(&mut self, seq: SequenceId, writes: &[CellWrite]) {
+        self.generation += 1;
         let segment = self.last_mut();
         let before = segment.last_extent();
         for write in writes {
@@ -182,6 +201,7 @@ impl EditLayer {
     /// Records the entry at `seq`, whatever its operation: cell writes, or a structural edit
     /// that opens a new segment.
     pub fn apply_operation(&mut self, seq: SequenceId, operation: &Operation) {
+        self.generation += 1;
         let current = self.size_changes.last().map_or(&self.base_sizes, |(_, s)| s);
         if let Some(sizes) = sizes_after(current, operation) {
             self.size_changes.push((seq, Rc::new(sizes)));
@@ -309,12 +329,56 @@ impl EditLayer {
     /// at or after this layer's start): the changes from `at` on, in the snapshot's
     /// coordinates, the earlier ones dropped (the snapshot holds them). `O(changes)`.
     pub fn rebased(&self, at: SequenceId) -> EditLayer {
+        let mut rebase = self.start_rebase(at);
+        self.rebase_step(&mut rebase, usize::MAX);
+        self.layer_after(at, rebase.cells)
+    }
+
+    /// Starts [`Self::rebased`]`(at)` to be done in steps: [`Self::rebase_step`] until it says
+    /// done, then [`Self::finish_rebase`]. Collects the keys of the cells to walk (one pass).
+    pub(crate) fn start_rebase(&self, at: SequenceId) -> Rebase {
+        let keys = self.segments.get(self.segment_at(at)).map(|s| s.cells.keys()).unwrap_or_default();
+        Rebase { at, generation: self.generation, keys, copied: 0, cells: CellHistory::default() }
+    }
+
+    /// Copies the changes of up to `cells` more cells into `rebase`; true when it is done (or
+    /// when this layer changed since it started, which [`Self::finish_rebase`] then reports).
+    pub(crate) fn rebase_step(&self, rebase: &mut Rebase, cells: usize) -> bool {
+        if rebase.generation != self.generation {
+            return true;
+        }
+        let end = rebase.copied.saturating_add(cells).min(rebase.keys.len());
+        if let (Some(segment), Some(keys)) =
+            (self.segments.get(self.segment_at(rebase.at)), rebase.keys.get(rebase.copied..end))
+        {
+            segment.cells.copy_since(keys, rebase.at, &mut rebase.cells);
+        }
+        rebase.copied = end;
+        end == rebase.keys.len()
+    }
+
+    /// The layer [`Self::rebased`] would give, from a finished `rebase`; `None` when this layer
+    /// changed (an entry applied) since it started.
+    pub(crate) fn finish_rebase(&self, rebase: Rebase) -> Option<EditLayer> {
+        let done = rebase.generation == self.generation && rebase.copied == rebase.keys.len();
+        done.then(|| self.layer_after(rebase.at, rebase.cells))
+    }
+
+    /// The number of changes this layer has had applied: [`Self::finish_rebase`] is good for
+    /// one value of it.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The layer over the snapshot at `at`, whose segment at `at` keeps `cells` (its changes
+    /// from `at` on).
+    fn layer_after(&self, at: SequenceId, cells: CellHistory) -> EditLayer {
         let k = self.segment_at(at);
         let mut segments: Vec<Segment> = self.segments.get(k + 1..).unwrap_or_default().to_vec();
         let base = self.segments.get(k);
         let mut first = Segment::new(at, Transform::default(), self.extent(at));
         if let Some(base) = base {
-            first.cells = base.cells.since(at);
+            first.cells = cells;
             first.masks = base.masks.iter().filter(|m| m.seq >= at).cloned().collect();
             first.extents = base.extents.iter().filter(|(s, _, _)| *s >= at).copied().collect();
         }
@@ -324,6 +388,7 @@ impl EditLayer {
             tombstone: CellContent::tombstone(),
             base_sizes: self.sizes(at),
             size_changes: self.size_changes.iter().filter(|(s, _)| *s >= at).cloned().collect(),
+            generation: 0,
         }
     }
 
@@ -423,6 +488,49 @@ mod tests {
         assert_eq!(layer.get(10_000, 0, 3), Lookup::Below { row: 10_000, col: 0 });
         assert_eq!(number(&layer, 7_000, 4, 4), Some(3.0), "written after the clear");
         assert_eq!(layer.extent(4), (7_001, 10), "a clear leaves the extent");
+    }
+
+    /// Reads of every cell of a 12 x 12 area at positions `from .. to`.
+    fn reads(layer: &EditLayer, from: SequenceId, to: SequenceId) -> Vec<String> {
+        let mut out = Vec::new();
+        for at in from..to {
+            for row in 0..12 {
+                for col in 0..12 {
+                    out.push(format!("{at} {row} {col} {:?}", layer.get(row, col, at)));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_rebase_in_steps_gives_the_rebased_layer_unless_the_layer_changed_meanwhile() {
+        let mut layer = EditLayer::over(0, (0, 0));
+        for seq in 0..10 {
+            layer.apply(seq, &[write(seq % 3, 0, seq as f64), write(seq, 1, 1.0), write(seq, seq, 2.0)]);
+        }
+        layer.apply_operation(10, &Operation::InsertRows { at: 2, count: 1 });
+        layer.apply(11, &[write(0, 0, 50.0), write(5, 5, 5.0)]);
+        for at in [0, 4, 10, 11, 12] {
+            let whole = layer.rebased(at);
+            for step in [1, 2, 5, usize::MAX] {
+                let mut rebase = layer.start_rebase(at);
+                let mut steps = 1;
+                while !layer.rebase_step(&mut rebase, step) {
+                    steps += 1;
+                }
+                assert!(step == usize::MAX || steps > 1 || whole.len() <= step, "{at} {step}: in steps");
+                let stepped = layer.finish_rebase(rebase).expect("the layer did not change");
+                assert_eq!(reads(&stepped, at, 13), reads(&whole, at, 13), "at {at}, steps of {step}");
+                assert_eq!(stepped.changes(), whole.changes());
+            }
+        }
+        // An entry applied between two steps: the rebase is not good any more.
+        let mut rebase = layer.start_rebase(4);
+        assert!(!layer.rebase_step(&mut rebase, 1));
+        layer.apply(12, &[write(7, 7, 7.0)]);
+        assert!(layer.rebase_step(&mut rebase, 1), "it stops");
+        assert!(layer.finish_rebase(rebase).is_none(), "and reports the change");
     }
 
     #[test]

@@ -115,6 +115,21 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 Msg::EntryRead { seq, result }
             }),
             Effect::Defer(msg) => self.spawn_then(async move { msg }),
+            Effect::Rebase { seq, layer, step } => {
+                let pause = self.inner.runtime.pause.clone();
+                self.spawn_then(async move {
+                    let mut rebase = layer.borrow().start_rebase(seq);
+                    pause().await;
+                    while !layer.borrow().rebase_step(&mut rebase, step) {
+                        pause().await;
+                    }
+                    let (generation, rebased) = {
+                        let edits = layer.borrow();
+                        (edits.generation(), edits.finish_rebase(rebase).map(Box::new))
+                    };
+                    Msg::Rebased { seq, layer, generation, rebased }
+                })
+            }
             Effect::WriteLease(lease) => (self.inner.runtime.spawn)(
                 async move {
                     let _ = write_lease(&*blobs, &lease).await;

@@ -74,7 +74,16 @@ pub struct EngineOptions {
     /// only. The JS API uses one key per browser tab and sheet. At most 64 characters from
     /// `A-Z a-z 0-9 - _`; others are rejected by [`Engine::open`] as a validation error.
     pub undo_key: Option<String>,
+    /// Cells a rebase copies per task when a snapshot is adopted (default
+    /// [`DEFAULT_REBASE_STEP_CELLS`], at least 1): an edit layer with more cells than this is
+    /// rebased in steps between tasks, so a snapshot landing after a very large entry does not
+    /// hold the thread for the whole copy (DESIGN.md section 5b, "Rebase"; BENCHMARKS.md,
+    /// "Stop 29"). The swap itself stays one step.
+    pub rebase_step_cells: usize,
 }
+
+/// Cells a rebase copies per task by default: about 5 ms of work in the browser.
+pub const DEFAULT_REBASE_STEP_CELLS: usize = 16_384;
 
 impl Default for EngineOptions {
     fn default() -> Self {
@@ -89,6 +98,7 @@ impl Default for EngineOptions {
             lease_ms: 300_000,
             undo_limit: DEFAULT_UNDO_LIMIT,
             undo_key: None,
+            rebase_step_cells: DEFAULT_REBASE_STEP_CELLS,
         }
     }
 }

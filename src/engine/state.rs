@@ -99,6 +99,9 @@ pub(crate) enum Msg {
     RetryWorkflow { seq: SequenceId, workflow: Workflow },
     /// Time to append the edits issued meanwhile (in the same turn of the event loop).
     FlushWrites,
+    /// A rebase in steps for the snapshot on entry `seq` ended: the rebased layer of `layer` at
+    /// `generation`, or `None` when `layer` changed meanwhile.
+    Rebased { seq: SequenceId, layer: Rc<RefCell<EditLayer>>, generation: u64, rebased: Option<Box<EditLayer>> },
 }
 
 /// What the shell does for the core; results come back as [`Msg`]s.
@@ -134,6 +137,9 @@ pub(crate) enum Effect {
     RemoveLease(u64),
     /// Save this tab's undo and redo stacks (best effort).
     SaveUndo(UndoRecord),
+    /// Rebase `layer` onto the snapshot on entry `seq` in steps of `step` cells, letting other
+    /// tasks run between them: [`Msg::Rebased`].
+    Rebase { seq: SequenceId, layer: Rc<RefCell<EditLayer>>, step: usize },
 }
 
 /// Which use of the log is in flight: one at a time, so a page never holds this engine's own
@@ -167,6 +173,23 @@ pub(crate) struct Adopt {
     pub(crate) seq: SequenceId,
     pub(crate) path: String,
     pub(crate) index: Option<Rc<SnapshotIndex>>,
+    /// The rebase onto it, when done in steps (an edit layer of more than
+    /// `EngineOptions::rebase_step_cells` cells).
+    pub(crate) rebase: Stepped,
+}
+
+/// Where the rebase in steps for the snapshot being adopted is.
+#[derive(Debug, Default)]
+pub(crate) enum Stepped {
+    /// Not started (or not needed: a small layer rebases in the swap).
+    #[default]
+    NotStarted,
+    /// Copying, between tasks: [`Effect::Rebase`].
+    Running,
+    /// Done: the rebased layer of `layer` as it was at `generation`.
+    Done { layer: Rc<RefCell<EditLayer>>, generation: u64, rebased: Box<EditLayer> },
+    /// The layer changed while it ran: the swap rebases at once.
+    Failed,
 }
 
 /// Where the running workflow is.
@@ -365,6 +388,7 @@ impl Core {
                 self.flush_deferred = false;
                 self.pump_writes(fx);
             }
+            Msg::Rebased { seq, layer, generation, rebased } => self.on_rebased(seq, layer, generation, rebased),
         }
         self.settle(fx);
     }

@@ -7,8 +7,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::edit_layer::EditLayer;
 use super::error::EngineError;
-use super::state::{Adopt, Base, Core, Effect, Loaded, LogIo, Reply, Waiter};
+use super::state::{Adopt, Base, Core, Effect, Loaded, LogIo, Reply, Stepped, Waiter};
 use super::version::read_plan;
 use crate::log::{LogError, QueryResult, SequenceId};
 use crate::snapshot::SnapshotIndex;
@@ -224,7 +225,7 @@ impl Core {
         if self.missing_index.as_deref() == Some(path.as_str()) {
             return;
         }
-        self.adopt = Some(Adopt { seq, path: path.clone(), index: None });
+        self.adopt = Some(Adopt { seq, path: path.clone(), index: None, rebase: Stepped::NotStarted });
         fx.push(Effect::ReadIndex { path });
     }
 
@@ -272,8 +273,29 @@ impl Core {
         if !self.tiles.prefetch(&index, &transforms, self.viewport, &sizes, fx) {
             return;
         }
+        // A large layer is rebased in steps first (`Effect::Rebase`); the swap waits for it.
+        let step = self.options.rebase_step_cells.max(1);
+        if let Some(adopt) = self.adopt.as_mut() {
+            match adopt.rebase {
+                Stepped::NotStarted if self.edits.borrow().len() > step => {
+                    adopt.rebase = Stepped::Running;
+                    fx.push(Effect::Rebase { seq, layer: self.edits.clone(), step });
+                    return;
+                }
+                Stepped::Running => return,
+                _ => {}
+            }
+        }
         let Some(adopt) = self.adopt.take() else { return };
-        let rebased = self.edits.borrow().rebased(seq);
+        // The layer rebased in steps, if it is still this layer as it was; else at once.
+        let rebased = match adopt.rebase {
+            Stepped::Done { layer, generation, rebased }
+                if Rc::ptr_eq(&layer, &self.edits) && self.edits.borrow().generation() == generation =>
+            {
+                *rebased
+            }
+            _ => self.edits.borrow().rebased(seq),
+        };
         self.edits = Rc::new(RefCell::new(rebased));
         self.base = Base { plan: Rc::new(read_plan(&index)), index: Some(index), path: Some(adopt.path) };
         self.tiles.reset_map();
@@ -282,5 +304,23 @@ impl Core {
         let dirty = self.dirty;
         self.refresh_view(fx);
         self.dirty = dirty;
+    }
+
+    /// A rebase in steps ended ([`Msg::Rebased`]): kept for the swap if it is for the snapshot
+    /// being adopted.
+    pub(crate) fn on_rebased(
+        &mut self,
+        seq: SequenceId,
+        layer: Rc<RefCell<EditLayer>>,
+        generation: u64,
+        rebased: Option<Box<EditLayer>>,
+    ) {
+        let Some(adopt) = self.adopt.as_mut().filter(|a| a.seq == seq && matches!(a.rebase, Stepped::Running)) else {
+            return;
+        };
+        adopt.rebase = match rebased {
+            Some(rebased) => Stepped::Done { layer, generation, rebased },
+            None => Stepped::Failed,
+        };
     }
 }

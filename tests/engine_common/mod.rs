@@ -200,11 +200,14 @@ pub fn run_chain<L: EventLog, B: BlobStore>(
     }
 }
 
-/// Options with small tiles (4 x 4) and the given snapshot interval.
+/// Options with small tiles (4 x 4) and the given snapshot interval; rebases onto a new
+/// snapshot are done in steps of 2 cells (`rebase_step_cells`), so the model tests interleave
+/// them with everything else.
 pub fn small_tiles(interval: u64) -> EngineOptions {
     EngineOptions {
         snapshot_interval: interval,
         tile_size: TileSize::new(4, 4).expect("4 x 4 tiles"),
+        rebase_step_cells: 2,
         ..EngineOptions::default()
     }
 }
