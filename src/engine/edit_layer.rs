@@ -12,7 +12,8 @@
 //! cell's own history. An import ([`Operation::Import`]) is a mask too, whose cells the
 //! import's layer answers (DESIGN.md section 5b, "Import is a layer"). Row heights and column widths are kept whole per entry that changed them (they are
 //! few: one run per resize), so every version reads its own. When a snapshot completes, [`EditLayer::rebased`] makes the edit layer over it,
-//! dropping the history the snapshot holds (DESIGN.md section 5b, "Rebase").
+//! dropping the history the snapshot holds (DESIGN.md section 5b, "Rebase"); the engine does a
+//! large layer's rebase in steps between tasks ([`EditLayer::start_rebase`]).
 
 use super::cell_history::{Cell, CellHistory};
 use std::rc::Rc;
