@@ -8,6 +8,8 @@
 //! written as CSV cell by cell. The streamed bytes must equal it; every stripe must be whole
 //! records, with the progress counting its rows; a cancel after a random number of stripes must
 //! have handed over exactly the reference's first records, and nothing after them.
+//! Another engine also builds the writer's version at its position (`version_at`, as the worker
+//! does for `exportCsvBlob`), at the end and in the middle of the history, and streams it.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod engine_common;
@@ -21,7 +23,7 @@ use engine_common::{run_chain, small_tiles, Harness};
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
 use sheetlog::engine::csv::{write_cell_text, CsvExportOptions, ExportProgress};
-use sheetlog::engine::{Engine, Viewport};
+use sheetlog::engine::{ContentVersion, Engine, Viewport};
 use sheetlog::log::{EventLog, MemoryEventLog, QueryFrom, QueryTo, Workflow};
 use sheetlog::model::{CellRange, CellRef, CellValue};
 use sheetlog::snapshot::TileSize;
@@ -87,13 +89,23 @@ fn stream(
     range: Option<CellRange>,
     stop_after: Option<usize>,
 ) -> (Vec<(Vec<u8>, ExportProgress)>, bool) {
+    stream_version(h, engine, &engine.snapshot(), range, stop_after)
+}
+
+/// [`stream`] of `version` (of `engine`, or one it built: [`Engine::version_at`]).
+fn stream_version(
+    h: &mut Harness,
+    engine: &TestEngine,
+    version: &ContentVersion,
+    range: Option<CellRange>,
+    stop_after: Option<usize>,
+) -> (Vec<(Vec<u8>, ExportProgress)>, bool) {
     let chunks: Chunks = Rc::default();
     let sink = chunks.clone();
     let seen = Rc::new(Cell::new(0));
     let counted = seen.clone();
-    let version = engine.snapshot();
     let future = engine.export_csv_stream(
-        &version,
+        version,
         range,
         CsvExportOptions::default(),
         move |bytes, progress| {
@@ -115,6 +127,9 @@ fn run(steps: Vec<Step>, range: Option<(u64, u64, u64, u64)>, stop: usize) -> Re
     let mut sheet = Sheet::new(AXIS);
     let mut next_id: Id = 10_000_000;
     let mut counter = 0.0;
+    // The writer's position and the naive sheet after step `stop % steps.len()`: exported again
+    // at the end as the worker exports a version (below).
+    let mut middle = None;
     for (i, step) in steps.iter().enumerate() {
         match step {
             Step::Edit(edit) => {
@@ -154,6 +169,9 @@ fn run(steps: Vec<Step>, range: Option<(u64, u64, u64, u64)>, stop: usize) -> Re
                 h.run(engine.sync()).map_err(|e| TestCaseError::fail(format!("sync: {e}")))?;
             }
         }
+        if i == stop % steps.len().max(1) {
+            middle = Some((engine.snapshot().log_info().sequence_id, sheet.clone()));
+        }
     }
     h.run(engine.sync()).map_err(|e| TestCaseError::fail(format!("sync: {e}")))?;
     let (rows, cols, cell_range) = match range {
@@ -175,6 +193,28 @@ fn run(steps: Vec<Step>, range: Option<(u64, u64, u64, u64)>, stop: usize) -> Re
     let (writer_chunks, _) = stream(&mut h, &engine, cell_range, None);
     let text: Vec<u8> = writer_chunks.iter().flat_map(|(b, _)| b.iter().copied()).collect();
     prop_assert_eq!(String::from_utf8(text).unwrap(), expected.clone(), "the writer's streamed export");
+
+    // As the worker exports (src/api/worker_export.rs): another engine builds the version at the
+    // writer's position (`version_at`, from the nearest checkpoint) and streams the rectangle
+    // resolved against the writer's version; at the end and at a position in the middle.
+    let end = (engine.snapshot().log_info().sequence_id, sheet.clone());
+    for (position, then) in middle.into_iter().chain([end]) {
+        let (rows, cols) = then.extent();
+        if position == 0 || rows == 0 || cols == 0 {
+            continue;
+        }
+        let version = h.run(reader.version_at(position - 1)).map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        let whole = CellRange::new(CellRef { row: 0, col: 0 }, CellRef { row: rows - 1, col: cols - 1 });
+        let (chunks, _) = stream_version(&mut h, &reader, &version, Some(whole), None);
+        let text: Vec<u8> = chunks.iter().flat_map(|(b, _)| b.iter().copied()).collect();
+        let expected = reference_csv(&then, 0..rows, 0..cols);
+        prop_assert_eq!(
+            String::from_utf8(text).unwrap(),
+            expected,
+            "the version at {} built by another engine",
+            position
+        );
+    }
     let engine = reader;
 
     let (chunks, cancelled) = stream(&mut h, &engine, cell_range, None);
