@@ -16,7 +16,7 @@
 //   { type: "init", module: WebAssembly.Module }   first message; later inits are ignored
 //   { id, sheet, seq, workflow, tileRows, tileColumns, durability, maxLayers }   a request
 //   { id, sheet, durability, timeoutMs?, import: { source, dir, ... } }  a CSV import as a
-//                              snapshot layer (src/api/worker_import.rs); replies with the layer
+//                              snapshot layer (src/api/worker_import.rs, through src/api/worker_job.rs); replies with the layer
 //   { id, sheet, durability, timeoutMs?, export: { position, startRow, ... } }  a streamed CSV
 //                              export (src/api/worker_export.rs); replies with the Blob
 //   { type: "cancel", id }     stop that import between two chunks of its input, or that export
@@ -26,8 +26,7 @@
 // compiled module.
 import init, {
   __sheetlogWorkerHandle as handle,
-  __sheetlogWorkerImport as importLayer,
-  __sheetlogWorkerExport as exportCsv,
+  __sheetlogWorkerJob as job,
 } from "./sheetlog.js";
 
 const scope = self;
@@ -111,10 +110,8 @@ scope.onmessage = async (event) => {
   }
   track(+1);
   try {
-    if (data !== null && typeof data === "object" && "import" in data) {
-      post(await importLayer(data, post, () => cancelled.has(id)));
-    } else if (data !== null && typeof data === "object" && "export" in data) {
-      post(await exportCsv(data, post, () => cancelled.has(id)));
+    if (data !== null && typeof data === "object" && ("import" in data || "export" in data)) {
+      post(await job(data, post, () => cancelled.has(id)));
     } else {
       post(await handle(data));
     }

@@ -41,6 +41,11 @@ fn abort_error(signal: Option<&JsValue>) -> JsValue {
         .map_or_else(|_| bad_input("the CSV export was cancelled"), Into::into)
 }
 
+/// Whether `signal` (the caller's `options.signal`) was aborted.
+fn aborted(signal: Option<&JsValue>) -> bool {
+    signal.is_some_and(|signal| aborted_of(signal) == 1)
+}
+
 /// Calls `callback` (the caller's `onProgress`) with `progress`; a callback that throws is
 /// reported on the console and does not stop the export.
 fn report(callback: Option<&Function>, progress: ExportProgress) {
@@ -69,7 +74,7 @@ fn export_here<L: EventLog + 'static, B: BlobStore + 'static>(
         }
     };
     let watched = signal.clone();
-    let cancelled = move || watched.as_ref().is_some_and(|signal| aborted_of(signal) == 1);
+    let cancelled = move || aborted(watched.as_ref());
     let export = engine.export_csv_stream(version, range, options, sink, cancelled);
     async move {
         let (_, cancelled) = export.await.map_err(|e| export_error_js(&e))?;
@@ -127,19 +132,17 @@ impl SpreadsheetData {
             let cells = (rows.end - rows.start).saturating_mul(cols.end - cols.start);
             let whole_in_log = !snapshot.deleted && !version.has_pending_edits() && version.seq > 0;
             if whole_in_log && cells > 0 && cells <= MAX_STREAM_EXPORT_CELLS {
-                let job = WorkerExport { position: version.seq, rows, cols, options, tile_size: engine.tile_size() };
+                let job = WorkerExport { position: version.seq, rows, cols, options };
                 let reported = callback.clone();
                 let watched = signal.clone();
-                let cancelled = Rc::new(move || watched.as_ref().is_some_and(|signal| aborted_of(signal) == 1));
+                let cancelled = Rc::new(move || aborted(watched.as_ref()));
                 let run = job.run(worker, Rc::new(move |p| report(reported.as_ref(), p)), cancelled);
                 let engine = engine.clone();
                 return future_to_promise(async move {
                     match run.await {
                         // Cancelled before it resolves (the worker finished first): rejected
                         // all the same.
-                        WorkerOutcome::Done(_) if signal.as_ref().is_some_and(|s| aborted_of(s) == 1) => {
-                            Err(abort_error(signal.as_ref()))
-                        }
+                        WorkerOutcome::Done(_) if aborted(signal.as_ref()) => Err(abort_error(signal.as_ref())),
                         WorkerOutcome::Done(blob) => Ok(blob.into()),
                         WorkerOutcome::Cancelled => Err(abort_error(signal.as_ref())),
                         WorkerOutcome::Failed(message) => {

@@ -22,6 +22,7 @@ mod types;
 mod worker;
 mod worker_export;
 mod worker_import;
+mod worker_job;
 
 pub use browser_runtime::browser_runtime;
 pub use content_version::JsContentVersion;

@@ -11,7 +11,7 @@
 //! does none of its tile reads, decoding or writing: its main thread only passes progress on.
 //!
 //! Messages: the request's `export` member is `{ position, startRow, endRow, startColumn,
-//! endColumn, guardFormulas, tileRows, tileColumns }` (rows and columns 0-based, half-open);
+//! endColumn, guardFormulas }` (rows and columns 0-based, half-open);
 //! progress is `{ id, progress: { rows, totalRows, bytes } }` after each part; the reply is
 //! `{ id, ok: true, blob, rows, totalRows, bytes, cancelled }` or `{ id, ok: false, error, name }`.
 //!
@@ -25,21 +25,19 @@ use std::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
-use js_sys::{Array, Function, Object, Promise};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::browser_runtime::browser_runtime;
 use super::convert::{get, set};
 use super::csv::export_error_js;
-use super::worker_import::{job_reply, job_settings};
-use crate::browser::worker_entry::{open_sheet, reply_id, safe_integer};
+use super::worker_job::job_settings;
+use crate::browser::worker_entry::{open_sheet, safe_integer};
 use crate::browser::WorkerHost;
 use crate::engine::csv::{CsvExportOptions, ExportProgress};
 use crate::engine::{Engine, EngineError, EngineOptions, Viewport, WorkflowHost};
 use crate::log::{SequenceId, Workflow};
 use crate::model::{CellRange, CellRef};
-use crate::snapshot::TileSize;
 
 /// Parts (the engine's, each a `Uint8Array`) folded into one `Blob` part.
 pub(super) const FOLD_PARTS: u32 = 16;
@@ -97,8 +95,6 @@ pub(super) struct WorkerExport {
     pub(super) cols: Range<u64>,
     /// How cells are written.
     pub(super) options: CsvExportOptions,
-    /// The sheet's tile size (for a sheet with no snapshot yet).
-    pub(super) tile_size: TileSize,
 }
 
 /// How an export in the worker ended.
@@ -123,8 +119,6 @@ impl WorkerExport {
         set(&object, "startColumn", &number(self.cols.start));
         set(&object, "endColumn", &number(self.cols.end));
         set(&object, "guardFormulas", &JsValue::from_bool(self.options.guard_formulas));
-        set(&object, "tileRows", &JsValue::from(self.tile_size.rows()));
-        set(&object, "tileColumns", &JsValue::from(self.tile_size.cols()));
         object.into()
     }
 
@@ -173,27 +167,6 @@ impl WorkflowHost for ReadOnlyHost {
     }
 }
 
-/// The worker side: runs the export of request `message`, posting `{ id, progress }` with
-/// `post` after each part and polling `cancelled` (a function returning whether the page
-/// cancelled); resolves (never rejects) to the reply. Called by `js/sheetlog-worker.js`; not
-/// public API.
-#[doc(hidden)]
-#[wasm_bindgen(
-    js_name = __sheetlogWorkerExport,
-    unchecked_return_type = "Promise<{ id: number | null; ok: boolean; error?: string }>"
-)]
-pub fn worker_export(
-    #[wasm_bindgen(unchecked_param_type = "unknown")] message: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "(message: unknown) => void")] post: Function,
-    #[wasm_bindgen(unchecked_param_type = "() => boolean")] cancelled: Function,
-) -> Promise {
-    future_to_promise(async move {
-        let id = reply_id(&message);
-        let result = run_in_worker(&message, &id, post, cancelled).await;
-        Ok(job_reply(&id, result, "the export failed"))
-    })
-}
-
 /// The export's settings read back from the request's `export` member, checked.
 fn export_from_js(export: &JsValue) -> Result<WorkerExport, String> {
     if !export.is_object() {
@@ -210,17 +183,17 @@ fn export_from_js(export: &JsValue) -> Result<WorkerExport, String> {
         return Err("the export's rectangle is empty".to_owned());
     }
     let guard_formulas = get(export, "guardFormulas").as_bool().ok_or("`guardFormulas` must be a boolean")?;
-    let side = |name: &str| index(name).map(|n| u32::try_from(n).unwrap_or(u32::MAX));
-    let tile_size = TileSize::new(side("tileRows")?, side("tileColumns")?).map_err(|e| e.to_string())?;
-    Ok(WorkerExport { position, rows, cols, options: CsvExportOptions { guard_formulas }, tile_size })
+    Ok(WorkerExport { position, rows, cols, options: CsvExportOptions { guard_formulas } })
 }
 
-/// The worker's export: the reply's fields, or the error as the page would have made it.
-async fn run_in_worker(
+/// The worker's export of request `message` (`super::worker_job`): the reply's fields, or the
+/// error as the page would have made it. Posts `{ id, progress }` with `post` after each part
+/// and polls `cancelled` (a function returning whether the page cancelled).
+pub(super) async fn run_in_worker(
     message: &JsValue,
     id: &JsValue,
-    post: Function,
-    cancelled: Function,
+    post: &Function,
+    cancelled: &Function,
 ) -> Result<Object, JsValue> {
     let text = |e: String| JsValue::from(js_sys::Error::new(&e));
     let (sheet, durability, timeout_ms) = job_settings(message)?;
@@ -230,19 +203,15 @@ async fn run_in_worker(
     let handles = open_sheet(&sheet, durability, timeout_ms).await.map_err(text)?;
     // Its viewport is one pixel at A1: opening loads at most one tile.
     let viewport = Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 1.0, height: 1.0 };
-    let options = EngineOptions {
-        tile_size: export.tile_size,
-        viewport: Some(viewport),
-        workflow_retry_delays_ms: Vec::new(),
-        ..EngineOptions::default()
-    };
+    let options =
+        EngineOptions { viewport: Some(viewport), workflow_retry_delays_ms: Vec::new(), ..EngineOptions::default() };
     let engine =
         Engine::open(handles.log.clone(), handles.blobs.clone(), Rc::new(ReadOnlyHost), browser_runtime(), options)
             .await
             .map_err(|e| super::js_error::engine_error(&e))?;
     let parts = Rc::new(RefCell::new(BlobParts::default()));
     let sink = {
-        let (parts, id) = (parts.clone(), id.clone());
+        let (parts, id, post) = (parts.clone(), id.clone(), post.clone());
         move |bytes: Vec<u8>, progress: ExportProgress| {
             parts.borrow_mut().push(&bytes);
             let message = Object::new();
@@ -251,6 +220,7 @@ async fn run_in_worker(
             let _ = post.call1(&JsValue::UNDEFINED, &message);
         }
     };
+    let cancelled = cancelled.clone();
     let is_cancelled = move || cancelled.call0(&JsValue::UNDEFINED).ok().and_then(|v| v.as_bool()) == Some(true);
     let result = async {
         let version = engine.version_at(export.position - 1).await.map_err(|e| super::js_error::engine_error(&e))?;

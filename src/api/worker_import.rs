@@ -30,8 +30,8 @@ use super::convert::get;
 use super::csv::{import_error_js, options_from_js, progress_js, result_js, source_from_js, GuardedSource};
 use super::js_error::{bad_input, engine_error};
 use crate::browser::timer::yield_task;
-use crate::browser::worker_entry::{open_sheet, reply_id, safe_integer, string};
-use crate::browser::{Durability, IdbBlobStore, IdbEventLog, WorkerHost};
+use crate::browser::worker_entry::{open_sheet, safe_integer, string};
+use crate::browser::{IdbBlobStore, IdbEventLog, WorkerHost};
 use crate::engine::csv::{
     write_import_layer, ImportOptions, ImportPhase, ImportProgress, ImportReport, OnError, RowLimits, WrittenLayer,
     IMPORT_DIR,
@@ -169,76 +169,17 @@ fn written_from_js(reply: &JsValue) -> Result<WrittenLayer, String> {
     Ok(WrittenLayer { layer: Some(layer), report })
 }
 
-/// The worker side: runs the import of request `message`, posting `{ id, progress }` with
-/// `post` after each batch and polling `cancelled` (a function returning whether the page
-/// cancelled); resolves (never rejects) to the reply. Called by `js/sheetlog-worker.js`; not
-/// public API.
-#[doc(hidden)]
-#[wasm_bindgen(
-    js_name = __sheetlogWorkerImport,
-    unchecked_return_type = "Promise<{ id: number | null; ok: boolean; error?: string }>"
-)]
-pub fn worker_import(
-    #[wasm_bindgen(unchecked_param_type = "unknown")] message: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "(message: unknown) => void")] post: Function,
-    #[wasm_bindgen(unchecked_param_type = "() => boolean")] cancelled: Function,
-) -> Promise {
-    future_to_promise(async move {
-        let id = reply_id(&message);
-        let result = run_in_worker(&message, &id, &post, &cancelled).await;
-        Ok(job_reply(&id, result, "the import failed"))
-    })
-}
-
-/// The reply to a job's request `id`: `{ id, ok: true, ...fields }`, or `{ id, ok: false, error,
-/// name, line }` from the error (its `message`, else `failed`).
-pub(super) fn job_reply(id: &JsValue, result: Result<Object, JsValue>, failed: &str) -> JsValue {
-    let reply = Object::new();
-    set(&reply, "id", id);
-    match result {
-        Ok(fields) => {
-            let _ = Object::assign(&reply, &fields);
-            set(&reply, "ok", &JsValue::TRUE);
-        }
-        Err(error) => {
-            set(&reply, "ok", &JsValue::FALSE);
-            let message = get(&error, "message").as_string().or_else(|| error.as_string());
-            set(&reply, "error", &JsValue::from_str(&message.unwrap_or_else(|| failed.to_owned())));
-            set(&reply, "name", &get(&error, "name"));
-            set(&reply, "line", &get(&error, "line"));
-        }
-    }
-    reply.into()
-}
-
-/// The sheet, durability and storage timeout of a job's request (`sheet`, `durability`,
-/// `timeoutMs`), as [`WorkerHost`]'s jobs post them.
-///
-/// # Errors
-/// A JS `Error` naming a missing or wrong `sheet` or `durability`.
-pub(super) fn job_settings(message: &JsValue) -> Result<(String, Durability, Option<u32>), JsValue> {
-    let text = |e: String| JsValue::from(js_sys::Error::new(&e));
-    let sheet = string(message, "sheet").map_err(text)?;
-    let durability = match string(message, "durability").map_err(text)?.as_str() {
-        "relaxed" => Durability::Relaxed,
-        _ => Durability::Strict,
-    };
-    let timeout_ms = match get(message, "timeoutMs").as_f64() {
-        Some(n) if n.fract() == 0.0 && (1.0..=3_600_000.0).contains(&n) => Some(n as u32),
-        _ => None,
-    };
-    Ok((sheet, durability, timeout_ms))
-}
-
-/// The worker's import: the reply's fields, or the error as the page would have made it.
-async fn run_in_worker(
+/// The worker's import of request `message` (`super::worker_job`): the reply's fields, or the
+/// error as the page would have made it. Posts `{ id, progress }` with `post` after each batch
+/// and polls `cancelled` (a function returning whether the page cancelled).
+pub(super) async fn run_in_worker(
     message: &JsValue,
     id: &JsValue,
     post: &Function,
     cancelled: &Function,
 ) -> Result<Object, JsValue> {
     let text = |e: String| JsValue::from(js_sys::Error::new(&e));
-    let (sheet, durability, timeout_ms) = job_settings(message)?;
+    let (sheet, durability, timeout_ms) = super::worker_job::job_settings(message)?;
     let import = get(message, "import");
     if !import.is_object() {
         return Err(text("the import request has no `import` object".to_owned()));

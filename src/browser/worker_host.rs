@@ -452,7 +452,8 @@ impl WorkerHost {
     /// Runs an import as a snapshot layer in the worker (issue 9, item 1): posts
     /// `{ id, sheet, durability, timeoutMs?, import }`, where `import` holds the source `Blob` or
     /// string and the import's settings (`js/sheetlog-worker.js` hands it to
-    /// `__sheetlogWorkerImport`), calls `progress` with each `{ id, progress }` the worker posts,
+    /// `__sheetlogWorkerJob`, `src/api/worker_job.rs`), calls `progress` with each
+    /// `{ id, progress }` the worker posts,
     /// and posts `{ type: "cancel", id }` once `cancelled` returns true. Resolves with the
     /// worker's final reply object (`ok: true` with the layer, or `ok: false` with the error).
     ///
@@ -471,7 +472,7 @@ impl WorkerHost {
     /// Runs a streamed CSV export in the worker (issue 9, item 4): posts
     /// `{ id, sheet, durability, timeoutMs?, export }`, where `export` names the version (its
     /// position in the log) and the rectangle (`js/sheetlog-worker.js` hands it to
-    /// `__sheetlogWorkerExport`); progress and cancel as for [`Self::import_layer`]. Resolves
+    /// `__sheetlogWorkerJob`); progress and cancel as for [`Self::import_layer`]. Resolves
     /// with the worker's final reply object (`ok: true` with the `Blob`, or `ok: false` with the
     /// error).
     ///
