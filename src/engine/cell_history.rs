@@ -72,6 +72,13 @@ impl CellHistory {
         }
     }
 
+    /// Forgets every change of `cell`: a rebase in steps copies a cell written since it copied
+    /// it again, whole.
+    pub(crate) fn remove(&mut self, cell: Cell) {
+        self.latest.remove(&cell);
+        self.older.remove(&cell);
+    }
+
     /// Number of cells changed.
     pub(crate) fn cells(&self) -> usize {
         self.latest.len()

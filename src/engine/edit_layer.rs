@@ -13,7 +13,8 @@
 //! import's layer answers (DESIGN.md section 5b, "Import is a layer"). Row heights and column widths are kept whole per entry that changed them (they are
 //! few: one run per resize), so every version reads its own. When a snapshot completes, [`EditLayer::rebased`] makes the edit layer over it,
 //! dropping the history the snapshot holds (DESIGN.md section 5b, "Rebase"); the engine does a
-//! large layer's rebase in steps between tasks ([`EditLayer::start_rebase`]).
+//! large layer's rebase in steps between tasks ([`EditLayer::start_rebase`]), catching up at
+//! the end with the cells entries wrote between its steps.
 
 use super::cell_history::{Cell, CellHistory};
 use std::rc::Rc;
@@ -108,9 +109,26 @@ pub struct EditLayer {
     base_sizes: Rc<SheetSizes>,
     /// (sequence id, sizes after it) for each entry that changed them, increasing ids.
     size_changes: Vec<(SequenceId, Rc<SheetSizes>)>,
-    /// Entries applied since the layer was made: a [`Rebase`] done in steps is only good for
-    /// the generation it started from.
-    generation: u64,
+    /// The cells written to the segment a rebase in steps copies from since it started: the
+    /// swap copies them again ([`Self::finish_rebase`]).
+    watch: Option<Watch>,
+    /// How many rebases in steps were started on this layer (names the newest's [`Watch`]).
+    watches: u64,
+}
+
+/// What a rebase in steps must copy again at its end: the cells written to its segment since it
+/// started, so an entry landing between two steps (typing while a snapshot is adopted) neither
+/// loses its change nor throws the steps away.
+#[derive(Debug)]
+struct Watch {
+    /// The rebase's number ([`EditLayer::watches`] when it started).
+    id: u64,
+    /// The segment it copies from.
+    segment: usize,
+    /// The cells written there since, in order, repeats included; `None` once there were more
+    /// than `limit` (the swap then rebases at once).
+    cells: Option<Vec<Cell>>,
+    limit: usize,
 }
 
 /// A rebase done in steps ([`EditLayer::start_rebase`]): the cells of the segment the snapshot
@@ -119,7 +137,8 @@ pub struct EditLayer {
 #[derive(Debug)]
 pub(crate) struct Rebase {
     at: SequenceId,
-    generation: u64,
+    /// Its [`Watch`]'s id; 0 for a rebase at once, which has none.
+    watch: u64,
     /// The cells of segment `segment_at(at)` when the rebase started.
     keys: Vec<Cell>,
     /// How many of `keys` are copied.
@@ -147,7 +166,8 @@ impl EditLayer {
             tombstone: CellContent::tombstone(),
             base_sizes: Rc::default(),
             size_changes: Vec::new(),
-            generation: 0,
+            watch: None,
+            watches: 0,
         }
     }
 
@@ -183,7 +203,7 @@ impl EditLayer {
     /// Records the cell writes of the entry at `seq`. Entries must be applied in increasing
     /// `seq`; several writes of one entry to one cell leave the last.
     pub fn apply(&mut self, seq: SequenceId, writes: &[CellWrite]) {
-        self.generation += 1;
+        self.note_written(writes.iter().map(|w| (w.row, w.col)));
         let segment = self.last_mut();
         let before = segment.last_extent();
         for write in writes {
@@ -202,7 +222,6 @@ impl EditLayer {
     /// Records the entry at `seq`, whatever its operation: cell writes, or a structural edit
     /// that opens a new segment.
     pub fn apply_operation(&mut self, seq: SequenceId, operation: &Operation) {
-        self.generation += 1;
         let current = self.size_changes.last().map_or(&self.base_sizes, |(_, s)| s);
         if let Some(sizes) = sizes_after(current, operation) {
             self.size_changes.push((seq, Rc::new(sizes)));
@@ -214,6 +233,7 @@ impl EditLayer {
             (Operation::ClearRange(range), _) => {
                 let rect = CellRect::of_range(range);
                 if range.row_count().saturating_mul(range.column_count()) <= SMALL_CLEAR_CELLS {
+                    self.note_written(rect.cells());
                     let segment = self.last_mut();
                     for cell in rect.cells() {
                         segment.cells.set(cell, seq, CellContent::tombstone());
@@ -330,22 +350,54 @@ impl EditLayer {
     /// at or after this layer's start): the changes from `at` on, in the snapshot's
     /// coordinates, the earlier ones dropped (the snapshot holds them). `O(changes)`.
     pub fn rebased(&self, at: SequenceId) -> EditLayer {
-        let mut rebase = self.start_rebase(at);
-        self.rebase_step(&mut rebase, usize::MAX);
+        let mut rebase = self.rebase_keys(at, 0);
+        if let Some(segment) = self.segments.get(self.segment_at(at)) {
+            segment.cells.copy_since(&rebase.keys, at, &mut rebase.cells);
+        }
         self.layer_after(at, rebase.cells)
     }
 
-    /// Starts [`Self::rebased`]`(at)` to be done in steps: [`Self::rebase_step`] until it says
-    /// done, then [`Self::finish_rebase`]. Collects the keys of the cells to walk (one pass).
-    pub(crate) fn start_rebase(&self, at: SequenceId) -> Rebase {
+    fn rebase_keys(&self, at: SequenceId, watch: u64) -> Rebase {
         let keys = self.segments.get(self.segment_at(at)).map(|s| s.cells.keys()).unwrap_or_default();
-        Rebase { at, generation: self.generation, keys, copied: 0, cells: CellHistory::default() }
+        Rebase { at, watch, keys, copied: 0, cells: CellHistory::default() }
+    }
+
+    /// Starts [`Self::rebased`]`(at)` to be done in steps: [`Self::rebase_step`] until it says
+    /// done, then [`Self::finish_rebase`]. Collects the keys of the cells to walk (one pass),
+    /// and from now on notes the cells entries write to the segment it copies from (at most
+    /// `catch_up` of them, which the finish copies again; past that, the finish gives up).
+    /// Starting another rebase abandons this one.
+    pub(crate) fn start_rebase(&mut self, at: SequenceId, catch_up: usize) -> Rebase {
+        self.watches += 1;
+        let rebase = self.rebase_keys(at, self.watches);
+        let segment = self.segment_at(at);
+        self.watch = Some(Watch { id: self.watches, segment, cells: Some(Vec::new()), limit: catch_up });
+        rebase
+    }
+
+    /// Notes cells written to the last segment for the rebase in steps watching it.
+    fn note_written(&mut self, cells: impl Iterator<Item = Cell>) {
+        let last = self.segments.len().saturating_sub(1);
+        let Some(watch) = self.watch.as_mut().filter(|w| w.segment == last) else { return };
+        if let Some(noted) = watch.cells.as_mut() {
+            noted.extend(cells);
+            if noted.len() > watch.limit {
+                watch.cells = None;
+            }
+        }
+    }
+
+    /// Whether `rebase` is still the one this layer watches, with the writes since it started
+    /// noted.
+    fn watching(&self, rebase: &Rebase) -> bool {
+        self.watch.as_ref().is_some_and(|w| w.id == rebase.watch && w.cells.is_some())
     }
 
     /// Copies the changes of up to `cells` more cells into `rebase`; true when it is done (or
-    /// when this layer changed since it started, which [`Self::finish_rebase`] then reports).
+    /// abandoned: too many writes since it started, or another rebase started, which
+    /// [`Self::finish_rebase`] then reports).
     pub(crate) fn rebase_step(&self, rebase: &mut Rebase, cells: usize) -> bool {
-        if rebase.generation != self.generation {
+        if !self.watching(rebase) {
             return true;
         }
         let end = rebase.copied.saturating_add(cells).min(rebase.keys.len());
@@ -358,17 +410,23 @@ impl EditLayer {
         end == rebase.keys.len()
     }
 
-    /// The layer [`Self::rebased`] would give, from a finished `rebase`; `None` when this layer
-    /// changed (an entry applied) since it started.
-    pub(crate) fn finish_rebase(&self, rebase: Rebase) -> Option<EditLayer> {
-        let done = rebase.generation == self.generation && rebase.copied == rebase.keys.len();
-        done.then(|| self.layer_after(rebase.at, rebase.cells))
-    }
-
-    /// The number of changes this layer has had applied: [`Self::finish_rebase`] is good for
-    /// one value of it.
-    pub(crate) fn generation(&self) -> u64 {
-        self.generation
+    /// The layer [`Self::rebased`] would give now, from a finished `rebase`: the cells written
+    /// to its segment since it started are copied again (their changes until now), and the
+    /// masks, extents, sizes and segments are taken as they are now. `None` when the rebase was
+    /// abandoned (more writes than its `catch_up`, or another rebase started); the caller then
+    /// rebases at once. Ends the watch.
+    pub(crate) fn finish_rebase(&mut self, mut rebase: Rebase) -> Option<EditLayer> {
+        let watch = self.watch.take_if(|w| w.id == rebase.watch)?;
+        let mut written = watch.cells.filter(|_| rebase.copied == rebase.keys.len())?;
+        written.sort_unstable();
+        written.dedup();
+        for cell in &written {
+            rebase.cells.remove(*cell);
+        }
+        if let Some(segment) = self.segments.get(watch.segment) {
+            segment.cells.copy_since(&written, rebase.at, &mut rebase.cells);
+        }
+        Some(self.layer_after(rebase.at, rebase.cells))
     }
 
     /// The layer over the snapshot at `at`, whose segment at `at` keeps `cells` (its changes
@@ -389,7 +447,8 @@ impl EditLayer {
             tombstone: CellContent::tombstone(),
             base_sizes: self.sizes(at),
             size_changes: self.size_changes.iter().filter(|(s, _)| *s >= at).cloned().collect(),
-            generation: 0,
+            watch: None,
+            watches: 0,
         }
     }
 
@@ -504,18 +563,55 @@ mod tests {
         out
     }
 
-    #[test]
-    fn a_rebase_in_steps_gives_the_rebased_layer_unless_the_layer_changed_meanwhile() {
+    /// Entries 0..12: writes, a row insert at 10, writes after it.
+    fn layer_for_rebase() -> EditLayer {
         let mut layer = EditLayer::over(0, (0, 0));
         for seq in 0..10 {
             layer.apply(seq, &[write(seq % 3, 0, seq as f64), write(seq, 1, 1.0), write(seq, seq, 2.0)]);
         }
         layer.apply_operation(10, &Operation::InsertRows { at: 2, count: 1 });
         layer.apply(11, &[write(0, 0, 50.0), write(5, 5, 5.0)]);
+        layer
+    }
+
+    /// Finishes a rebase in steps of `step`, with `during` applied after `after_steps` steps.
+    fn stepped(
+        layer: &mut EditLayer,
+        at: SequenceId,
+        step: usize,
+        after_steps: usize,
+        during: &[Operation],
+    ) -> Option<EditLayer> {
+        let mut rebase = layer.start_rebase(at, 64);
+        let mut steps = 0;
+        let mut applied = false;
+        loop {
+            if steps == after_steps {
+                for (k, op) in during.iter().enumerate() {
+                    layer.apply_operation(12 + k as SequenceId, op);
+                }
+                applied = true;
+            }
+            steps += 1;
+            if layer.rebase_step(&mut rebase, step) {
+                break;
+            }
+        }
+        if !applied {
+            for (k, op) in during.iter().enumerate() {
+                layer.apply_operation(12 + k as SequenceId, op);
+            }
+        }
+        layer.finish_rebase(rebase)
+    }
+
+    #[test]
+    fn a_rebase_in_steps_gives_the_rebased_layer() {
+        let mut layer = layer_for_rebase();
         for at in [0, 4, 10, 11, 12] {
             let whole = layer.rebased(at);
             for step in [1, 2, 5, usize::MAX] {
-                let mut rebase = layer.start_rebase(at);
+                let mut rebase = layer.start_rebase(at, 0);
                 let mut steps = 1;
                 while !layer.rebase_step(&mut rebase, step) {
                     steps += 1;
@@ -526,12 +622,60 @@ mod tests {
                 assert_eq!(stepped.changes(), whole.changes());
             }
         }
-        // An entry applied between two steps: the rebase is not good any more.
-        let mut rebase = layer.start_rebase(4);
-        assert!(!layer.rebase_step(&mut rebase, 1));
-        layer.apply(12, &[write(7, 7, 7.0)]);
-        assert!(layer.rebase_step(&mut rebase, 1), "it stops");
-        assert!(layer.finish_rebase(rebase).is_none(), "and reports the change");
+    }
+
+    #[test]
+    fn a_rebase_in_steps_catches_up_with_entries_applied_between_its_steps() {
+        let set = |row, col, n| Operation::SetCells(vec![write(row, col, n)]);
+        let cases: Vec<Vec<Operation>> = vec![
+            // Cells copied early, copied late, never written before; one of them twice.
+            vec![set(0, 0, 60.0), set(9, 9, 61.0), set(11, 3, 62.0), set(0, 0, 63.0)],
+            // A small clear (tombstones), then a write inside it.
+            vec![clear(0, 0, 3, 3), set(1, 1, 70.0)],
+            // A large clear (a mask) and writes after it.
+            vec![set(4, 4, 80.0), clear(0, 0, 100, 100), set(2, 1, 81.0)],
+            // A structural edit (a new segment) between writes.
+            vec![set(3, 1, 90.0), Operation::DeleteRows { at: 1, count: 2 }, set(0, 0, 91.0)],
+        ];
+        for (c, during) in cases.iter().enumerate() {
+            for at in [0, 4, 10, 11, 12] {
+                for step in [1, 2, 5] {
+                    for after_steps in 0..4 {
+                        let mut layer = layer_for_rebase();
+                        let stepped = stepped(&mut layer, at, step, after_steps, during);
+                        let stepped = stepped.expect("caught up");
+                        let end = 12 + during.len() as SequenceId + 1;
+                        let whole = layer.rebased(at);
+                        let what = format!("case {c}, at {at}, steps of {step}, entries after {after_steps} steps");
+                        assert_eq!(reads(&stepped, at, end), reads(&whole, at, end), "{what}");
+                        assert_eq!(stepped.changes(), whole.changes(), "{what}");
+                        assert_eq!(stepped.extent(end), layer.extent(end), "{what}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_rebase_in_steps_is_abandoned_past_its_catch_up_or_by_another() {
+        // More cells written meanwhile than it may copy again: the finish gives up.
+        let mut layer = layer_for_rebase();
+        layer.apply(12, &(0..10).map(|col| write(10, col, 1.0)).collect::<Vec<_>>());
+        let mut rebase = layer.start_rebase(11, 3);
+        assert!(!layer.rebase_step(&mut rebase, 1), "the segment at 11 has 12 cells");
+        layer.apply(13, &[write(7, 7, 7.0), write(7, 8, 7.0), write(7, 9, 7.0)]);
+        assert!(!layer.rebase_step(&mut rebase, 1), "three cells are within its catch-up");
+        layer.apply(14, &[write(8, 8, 8.0)]);
+        assert!(layer.rebase_step(&mut rebase, 1), "four are not: it stops");
+        assert!(layer.finish_rebase(rebase).is_none(), "and reports it");
+        // A second rebase started abandons the first.
+        let mut first = layer.start_rebase(4, 100);
+        let mut second = layer.start_rebase(5, 100);
+        assert!(layer.rebase_step(&mut first, 1), "the first stops");
+        while !layer.rebase_step(&mut second, 1) {}
+        assert!(layer.finish_rebase(first).is_none());
+        let second = layer.finish_rebase(second).expect("the second is good");
+        assert_eq!(reads(&second, 5, 15), reads(&layer.rebased(5), 5, 15));
     }
 
     #[test]

@@ -118,16 +118,14 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
             Effect::Rebase { seq, layer, step } => {
                 let pause = self.inner.runtime.pause.clone();
                 self.spawn_then(async move {
-                    let mut rebase = layer.borrow().start_rebase(seq);
+                    // Writes landing between steps are noted and copied again at the swap, up
+                    // to a step's worth.
+                    let mut rebase = layer.borrow_mut().start_rebase(seq, step);
                     pause().await;
                     while !layer.borrow().rebase_step(&mut rebase, step) {
                         pause().await;
                     }
-                    let (generation, rebased) = {
-                        let edits = layer.borrow();
-                        (edits.generation(), edits.finish_rebase(rebase).map(Box::new))
-                    };
-                    Msg::Rebased { seq, layer, generation, rebased }
+                    Msg::Rebased { seq, layer, rebase: Box::new(rebase) }
                 })
             }
             Effect::WriteLease(lease) => (self.inner.runtime.spawn)(

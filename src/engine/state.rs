@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::rc::Rc;
 
-use super::edit_layer::EditLayer;
+use super::edit_layer::{EditLayer, Rebase};
 use super::error::EngineError;
 use super::loaded_tile::LoadedTile;
 use super::pending::{EditId, Pending};
@@ -99,9 +99,9 @@ pub(crate) enum Msg {
     RetryWorkflow { seq: SequenceId, workflow: Workflow },
     /// Time to append the edits issued meanwhile (in the same turn of the event loop).
     FlushWrites,
-    /// A rebase in steps for the snapshot on entry `seq` ended: the rebased layer of `layer` at
-    /// `generation`, or `None` when `layer` changed meanwhile.
-    Rebased { seq: SequenceId, layer: Rc<RefCell<EditLayer>>, generation: u64, rebased: Option<Box<EditLayer>> },
+    /// A rebase in steps of `layer` for the snapshot on entry `seq` copied its last cells (or
+    /// was abandoned); the swap finishes it ([`EditLayer::finish_rebase`]).
+    Rebased { seq: SequenceId, layer: Rc<RefCell<EditLayer>>, rebase: Box<Rebase> },
 }
 
 /// What the shell does for the core; results come back as [`Msg`]s.
@@ -186,10 +186,9 @@ pub(crate) enum Stepped {
     NotStarted,
     /// Copying, between tasks: [`Effect::Rebase`].
     Running,
-    /// Done: the rebased layer of `layer` as it was at `generation`.
-    Done { layer: Rc<RefCell<EditLayer>>, generation: u64, rebased: Box<EditLayer> },
-    /// The layer changed while it ran: the swap rebases at once.
-    Failed,
+    /// Every cell copied: the swap copies again those written meanwhile (or, when the rebase
+    /// was abandoned, rebases at once).
+    Done { layer: Rc<RefCell<EditLayer>>, rebase: Box<Rebase> },
 }
 
 /// Where the running workflow is.
@@ -388,7 +387,7 @@ impl Core {
                 self.flush_deferred = false;
                 self.pump_writes(fx);
             }
-            Msg::Rebased { seq, layer, generation, rebased } => self.on_rebased(seq, layer, generation, rebased),
+            Msg::Rebased { seq, layer, rebase } => self.on_rebased(seq, layer, rebase),
         }
         self.settle(fx);
     }

@@ -1,13 +1,15 @@
 //! Sync (DESIGN.md section 5): bringing the engine up to the log's end page by page, reloading
 //! from the latest snapshot when far behind, and **adopting** snapshots that complete while
 //! the sheet is open, in this tab or another (section 5b, "Rebase"): the new index is read, the
-//! tiles it needs under the viewport are loaded, then the edit layer is rebased onto it in one
-//! step, dropping the history the snapshot holds. Versions still held keep the old edit layer.
+//! tiles it needs under the viewport are loaded, then the edit layer is rebased onto it,
+//! dropping the history the snapshot holds, and the engine swaps over in one step. A large edit
+//! layer is copied in steps between tasks first; the swap copies again the cells entries wrote
+//! meanwhile ([`EditLayer::finish_rebase`]). Versions still held keep the old edit layer.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::edit_layer::EditLayer;
+use super::edit_layer::{EditLayer, Rebase};
 use super::error::EngineError;
 use super::state::{Adopt, Base, Core, Effect, Loaded, LogIo, Reply, Stepped, Waiter};
 use super::version::read_plan;
@@ -287,14 +289,17 @@ impl Core {
             }
         }
         let Some(adopt) = self.adopt.take() else { return };
-        // The layer rebased in steps, if it is still this layer as it was; else at once.
-        let rebased = match adopt.rebase {
-            Stepped::Done { layer, generation, rebased }
-                if Rc::ptr_eq(&layer, &self.edits) && self.edits.borrow().generation() == generation =>
-            {
-                *rebased
+        // The layer rebased in steps, caught up with the writes since, if it is still this
+        // layer and the rebase was not abandoned; else at once.
+        let stepped = match adopt.rebase {
+            Stepped::Done { layer, rebase } if Rc::ptr_eq(&layer, &self.edits) => {
+                self.edits.borrow_mut().finish_rebase(*rebase)
             }
-            _ => self.edits.borrow().rebased(seq),
+            _ => None,
+        };
+        let rebased = match stepped {
+            Some(rebased) => rebased,
+            None => self.edits.borrow().rebased(seq),
         };
         self.edits = Rc::new(RefCell::new(rebased));
         self.base = Base { plan: Rc::new(read_plan(&index)), index: Some(index), path: Some(adopt.path) };
@@ -308,19 +313,10 @@ impl Core {
 
     /// A rebase in steps ended ([`Msg::Rebased`]): kept for the swap if it is for the snapshot
     /// being adopted.
-    pub(crate) fn on_rebased(
-        &mut self,
-        seq: SequenceId,
-        layer: Rc<RefCell<EditLayer>>,
-        generation: u64,
-        rebased: Option<Box<EditLayer>>,
-    ) {
+    pub(crate) fn on_rebased(&mut self, seq: SequenceId, layer: Rc<RefCell<EditLayer>>, rebase: Box<Rebase>) {
         let Some(adopt) = self.adopt.as_mut().filter(|a| a.seq == seq && matches!(a.rebase, Stepped::Running)) else {
             return;
         };
-        adopt.rebase = match rebased {
-            Some(rebased) => Stepped::Done { layer, generation, rebased },
-            None => Stepped::Failed,
-        };
+        adopt.rebase = Stepped::Done { layer, rebase };
     }
 }

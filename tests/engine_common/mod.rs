@@ -112,6 +112,23 @@ impl BlobDir for CountingDir {
     }
 }
 
+/// The harness's `pause`: pending once (waking itself), so the pool runs every other ready task
+/// before the paused one goes on, as a browser runs other tasks between an engine's steps (a
+/// rebase in steps, an export's parts).
+struct YieldNow(bool);
+
+impl std::future::Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        if self.0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
+}
+
 /// A single-threaded executor plus the engine runtime over it (timers resolve at once; the wall
 /// clock stands still until a test moves it).
 pub struct Harness {
@@ -137,7 +154,7 @@ impl Harness {
                 spawner.spawn_local(future).expect("the test pool is alive");
             }),
             sleep: Rc::new(|_ms| async {}.boxed_local()),
-            pause: Rc::new(|| async {}.boxed_local()),
+            pause: Rc::new(|| YieldNow(false).boxed_local()),
             now_ms: self.clock_fn(),
         }
     }
