@@ -126,6 +126,12 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(raw).map(str::to_owned).map_err(|_| WireError::InvalidUtf8 { offset })
     }
 
+    /// Steps over a length-prefixed string without checking or copying it.
+    pub(crate) fn skip_string(&mut self) -> Result<(), WireError> {
+        let len = self.count(1)?;
+        self.take(len).map(drop)
+    }
+
     /// Ends reading: every byte must have been read.
     pub(crate) fn end(&self) -> Result<(), WireError> {
         match self.remaining() {

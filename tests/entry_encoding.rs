@@ -6,8 +6,8 @@
 
 use proptest::prelude::*;
 use sheetlog::log::{
-    decode_entry, encode_entry, CellWrite, DecodeError, Entry, ImportLayer, Metadata, Operation, Origin, Workflow,
-    ENTRY_FORMAT_V1, ENTRY_FORMAT_VERSION,
+    decode_entry, decode_metadata, encode_entry, replace_metadata, CellWrite, DecodeError, Entry, ImportLayer,
+    Metadata, MetadataUpdate, Operation, Origin, Workflow, ENTRY_FORMAT_V1, ENTRY_FORMAT_VERSION,
 };
 use sheetlog::model::{Axis, CellRange, CellRef, CellValue, ErrorCode, Format, SizeRun, MAX_INDEX, MAX_ITEM_SIZE};
 
@@ -79,6 +79,29 @@ fn entry() -> impl Strategy<Value = Entry> {
         })
 }
 
+/// A metadata update: each field left, cleared or set.
+fn update() -> impl Strategy<Value = MetadataUpdate> {
+    let workflow = prop_oneof![Just(Workflow::Snapshot), Just(Workflow::Gc), Just(Workflow::Compact)];
+    (
+        proptest::option::of(proptest::option::of("[a-z0-9/]{1,30}")),
+        proptest::option::of(proptest::option::of("[a-z]{1,5}")),
+        proptest::option::of(proptest::option::of(workflow)),
+    )
+        .prop_map(|(snapshot, history, pending)| {
+            let mut update = MetadataUpdate::default();
+            if let Some(snapshot) = snapshot {
+                update = update.with_snapshot(snapshot);
+            }
+            if let Some(history) = history {
+                update = update.with_history(history);
+            }
+            if let Some(pending) = pending {
+                update = update.with_pending(pending);
+            }
+            update
+        })
+}
+
 /// Bytes of a version 2 entry: the version, the CRC-32 of `body`, then `body`.
 fn frame_v2(body: &[u8]) -> Vec<u8> {
     let mut out = vec![ENTRY_FORMAT_VERSION];
@@ -105,7 +128,14 @@ fn encode_v1(e: &Entry) -> Vec<u8> {
 /// Checks what every decodable input must satisfy: a valid entry whose canonical encoding (in
 /// the input's version) is the input.
 fn check_decoded(bytes: &[u8]) -> Result<(), TestCaseError> {
+    // Never panics either; agrees with the whole decoding wherever that succeeds.
+    let metadata = decode_metadata(bytes);
+    let replaced = replace_metadata(bytes, &MetadataUpdate::default().with_pending(Some(Workflow::Gc)));
     if let Ok(e) = decode_entry(bytes) {
+        prop_assert_eq!(metadata, Ok(e.metadata.clone()), "the metadata alone");
+        let mut marked = e.clone();
+        marked.metadata.pending = Some(Workflow::Gc);
+        prop_assert_eq!(replaced.map(|(bytes, _)| bytes), Ok(encode_entry(&marked)), "marked in place");
         prop_assert!(e.validate().is_ok());
         match bytes[0] {
             ENTRY_FORMAT_V1 => {
@@ -124,12 +154,27 @@ proptest! {
         prop_assert!(e.validate().is_ok());
         let bytes = encode_entry(&e);
         prop_assert_eq!(bytes[0], ENTRY_FORMAT_VERSION);
+        prop_assert_eq!(decode_metadata(&bytes), Ok(e.metadata.clone()), "the metadata alone");
         prop_assert_eq!(decode_entry(&bytes), Ok(e));
+    }
+
+    /// Changing the metadata in place gives the bytes of the updated entry, from either
+    /// version, and the metadata it now has.
+    #[test]
+    fn replaced_metadata_is_the_updated_entrys_encoding(e in entry(), u in update()) {
+        let mut updated = e.clone();
+        u.apply_to(&mut updated.metadata);
+        let expected = (encode_entry(&updated), updated.metadata.clone());
+        prop_assert_eq!(replace_metadata(&encode_entry(&e), &u), Ok(expected));
+        let v1_updated = Entry { origin: None, ..updated };
+        let from_v1 = (encode_entry(&v1_updated), v1_updated.metadata.clone());
+        prop_assert_eq!(replace_metadata(&encode_v1(&e), &u), Ok(from_v1), "a v1 entry is written as v2");
     }
 
     #[test]
     fn version_1_entries_still_decode(e in entry()) {
         let v1 = encode_v1(&e);
+        prop_assert_eq!(decode_metadata(&v1), Ok(e.metadata.clone()));
         prop_assert_eq!(decode_entry(&v1), Ok(Entry { origin: None, ..e }));
     }
 

@@ -10,7 +10,10 @@
 //! decoded (the formats are canonical).
 
 use sheetlog::engine::csv::{CsvBatch, CsvError, CsvImportOptions, CsvImporter, CsvProgress};
-use sheetlog::log::{decode_entry as decode_entry_blob, encode_entry, Entry, MAX_BATCH_CELLS};
+use sheetlog::log::{
+    decode_entry as decode_entry_blob, decode_metadata, encode_entry, replace_metadata, Entry, MetadataUpdate,
+    Workflow, MAX_BATCH_CELLS,
+};
 use sheetlog::model::MAX_INDEX;
 use sheetlog::snapshot::{
     decode_catalog, decode_history as decode_history_blob, decode_index as decode_index_blob, decode_lease,
@@ -55,7 +58,8 @@ fn encode_entry_v1(entry: &Entry) -> Vec<u8> {
 
 /// `decode_entry`. Mode (`data[0] & 3`): 1 frames the rest as a version 2 body with the correct
 /// CRC-32; 2 prefixes the version byte 1 (version 1 has no checksum); otherwise the rest is the
-/// whole entry.
+/// whole entry. `decode_metadata` and `replace_metadata` of the same bytes never panic and,
+/// where the entry decodes, give its metadata and the encoding of the entry marked.
 pub fn decode_entry(data: &[u8]) -> Outcome {
     let Some((&mode, rest)) = data.split_first() else { return Outcome::Empty };
     let bytes = match mode & 3 {
@@ -63,8 +67,15 @@ pub fn decode_entry(data: &[u8]) -> Outcome {
         2 => [&[1], rest].concat(),
         _ => rest.to_vec(),
     };
+    let metadata = decode_metadata(&bytes);
+    let marked = replace_metadata(&bytes, &MetadataUpdate::default().with_pending(Some(Workflow::Gc)));
     match decode_entry_blob(&bytes) {
         Ok(entry) => {
+            assert_eq!(metadata, Ok(entry.metadata.clone()), "the metadata alone is the entry's");
+            let mut expected = entry.clone();
+            expected.metadata.pending = Some(Workflow::Gc);
+            let marked = marked.map(|(bytes, _)| bytes);
+            assert_eq!(marked, Ok(encode_entry(&expected)), "marked in place: the marked entry's encoding");
             assert_eq!(entry.validate(), Ok(()), "a decoded entry is valid");
             let again = match bytes.first() {
                 Some(1) => {

@@ -23,8 +23,9 @@ use super::database::{SheetDatabase, LOG_STORE, META_STORE, SNAPSHOT_INDEX};
 use super::idb_error::{corrupt, from_idb, timed_write, WriteFailure};
 use crate::error::{StorageError, StorageErrorKind};
 use crate::log::{
-    decode_entry, encode_entry, resolve_range, snapshot_to_report, AddEntryResult, Entry, EventLog, LogBounds,
-    LogError, Metadata, MetadataUpdate, QueryFrom, QueryResult, QueryTo, SequenceId, SnapshotInfo,
+    decode_entry, decode_metadata, encode_entry, replace_metadata, resolve_range, snapshot_to_report, AddEntryResult,
+    Entry, EventLog, LogBounds, LogError, Metadata, MetadataUpdate, QueryFrom, QueryResult, QueryTo, SequenceId,
+    SnapshotInfo,
 };
 
 const START_KEY: &str = "start";
@@ -112,13 +113,18 @@ fn entry_of(value: &JsValue, seq: SequenceId) -> Result<Entry, LogError> {
 
 /// The entry of a log record and its size in stored bytes.
 fn sized_entry_of(value: &JsValue, seq: SequenceId) -> Result<(Entry, usize), LogError> {
-    let bytes = Reflect::get(value, &JsValue::from_str("e"))
-        .ok()
-        .and_then(|e| e.dyn_into::<Uint8Array>().ok())
-        .ok_or_else(|| corrupt(format!("log record {seq} has no entry bytes")))?;
-    let bytes = bytes.to_vec();
+    let bytes = record_bytes(value, seq)?;
     let entry = decode_entry(&bytes).map_err(|error| LogError::Corrupt { seq, error })?;
     Ok((entry, bytes.len()))
+}
+
+/// The encoded entry of a log record (its `e`), copied out of the JS heap.
+fn record_bytes(value: &JsValue, seq: SequenceId) -> Result<Vec<u8>, LogError> {
+    Reflect::get(value, &JsValue::from_str("e"))
+        .ok()
+        .and_then(|e| e.dyn_into::<Uint8Array>().ok())
+        .map(|bytes| bytes.to_vec())
+        .ok_or_else(|| corrupt(format!("log record {seq} has no entry bytes")).into())
 }
 
 /// Entries read per request inside one query's transaction, so a page can stop at its byte
@@ -375,12 +381,15 @@ impl EventLog for IdbEventLog {
             }
             let value = log.get::<JsValue, _, _>(key(seq)).primitive().map_err(storage)?.await.map_err(storage)?;
             let value = value.ok_or_else(|| corrupt(format!("log entry {seq} is missing")))?;
-            let mut entry = match entry_of(&value, seq) {
-                Ok(entry) => entry,
+            // The entry's bytes up to its metadata are kept as they are: no decoding of a
+            // large entry's cells to change its marks (`replace_metadata`).
+            let replaced = record_bytes(&value, seq)
+                .and_then(|bytes| replace_metadata(&bytes, &update).map_err(|error| LogError::Corrupt { seq, error }));
+            let (bytes, metadata) = match replaced {
+                Ok(replaced) => replaced,
                 Err(e) => return Ok((Err(e), Vec::new())),
             };
-            update.apply_to(&mut entry.metadata);
-            let value = record(&encode_entry(&entry), seq, entry.metadata.snapshot.as_deref())?;
+            let value = record(&bytes, seq, metadata.snapshot.as_deref())?;
             let put = log.put(value).with_key(key(seq)).primitive().map_err(storage)?;
             *issued.borrow_mut() = Some(Ok(()));
             let put = put.await.map(drop).map_err(storage);
@@ -458,6 +467,30 @@ impl EventLog for IdbEventLog {
                 }
                 let taken = entries.len() as u64;
                 Ok(Ok(QueryResult { first: from, entries, is_complete: taken == wanted, latest_snapshot: latest }))
+            })
+            .await?;
+        result
+    }
+
+    /// Reads entry `seq`'s record and decodes only its metadata ([`decode_metadata`]): the
+    /// end of a workflow on a 500,000-cell entry read the whole entry on the page's main thread,
+    /// 40-80 ms each time (BENCHMARKS.md, "Stop 30").
+    async fn metadata(&self, seq: SequenceId) -> Result<Metadata, LogError> {
+        let db = &self.shared.db;
+        let conn = db.connection().await?;
+        let result = db
+            .timed("reading an entry's metadata", async {
+                let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readonly)?;
+                let log = tx.object_store(LOG_STORE).map_err(storage)?;
+                let meta = tx.object_store(META_STORE).map_err(storage)?;
+                let LogBounds { start, end } = read_bounds(&log, &meta).await?;
+                if !(start..end).contains(&seq) {
+                    return Ok(Err(LogError::OutOfRange { seq, start, end }));
+                }
+                let value = log.get::<JsValue, _, _>(key(seq)).primitive().map_err(storage)?.await.map_err(storage)?;
+                let value = value.ok_or_else(|| corrupt(format!("log entry {seq} is missing")))?;
+                Ok(record_bytes(&value, seq)
+                    .and_then(|bytes| decode_metadata(&bytes).map_err(|error| LogError::Corrupt { seq, error })))
             })
             .await?;
         result

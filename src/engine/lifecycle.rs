@@ -169,8 +169,8 @@ async fn list_blobs<D: BlobDir>(dir: &D, prefix: &str) -> Result<Vec<String>, En
 
 /// The metadata of entry `seq`; `None` when the log no longer holds it.
 async fn metadata_of<L: EventLog>(log: &L, seq: SequenceId) -> Result<Option<Metadata>, EngineError> {
-    match log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await {
-        Ok(page) => Ok(page.entries.into_iter().next().map(|e| e.metadata)),
+    match log.metadata(seq).await {
+        Ok(metadata) => Ok(Some(metadata)),
         Err(LogError::OutOfRange { .. }) => Ok(None),
         Err(e) => Err(e.into()),
     }

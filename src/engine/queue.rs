@@ -107,8 +107,9 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 self.spawn_then(async move { Msg::WorkflowDone { seq, workflow, result: run.await } })
             }
             Effect::ReadEntry { seq } => self.spawn_then(async move {
-                let result = match log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await {
-                    Ok(page) => Ok(page.entries.into_iter().next().map(|e| e.metadata)),
+                // The metadata alone: the entry may be a 500,000-cell paste.
+                let result = match log.metadata(seq).await {
+                    Ok(metadata) => Ok(Some(metadata)),
                     Err(LogError::OutOfRange { .. }) => Ok(None),
                     Err(e) => Err(e),
                 };

@@ -529,12 +529,12 @@ pub async fn compact_snapshot<L: EventLog, B: BlobStore>(
     seq: SequenceId,
 ) -> Result<SnapshotReport, EngineError> {
     let done = SnapshotReport { seq, written: false, tiles_written: 0, tiles_referenced: 0, bytes_written: 0 };
-    let page = match log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await {
-        Ok(page) => page,
+    let metadata = match log.metadata(seq).await {
+        Ok(metadata) => metadata,
         Err(LogError::OutOfRange { .. }) => return Ok(done),
         Err(e) => return Err(e.into()),
     };
-    let Some(path) = page.entries.first().and_then(|e| e.metadata.snapshot.clone()) else {
+    let Some(path) = metadata.snapshot else {
         clear_pending(log, seq, Workflow::Compact).await?;
         return Ok(done);
     };
@@ -640,8 +640,8 @@ fn read_through_layers<'t>(
 /// nothing to do); a follow-up marked meanwhile (by another run of the same workflow, in
 /// another tab) is left for whoever runs it.
 async fn clear_pending<L: EventLog>(log: &L, seq: SequenceId, workflow: Workflow) -> Result<(), EngineError> {
-    let pending = match log.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await {
-        Ok(page) => page.entries.first().and_then(|e| e.metadata.pending),
+    let pending = match log.metadata(seq).await {
+        Ok(metadata) => metadata.pending,
         // The entry was truncated away: nothing left to clear.
         Err(LogError::OutOfRange { .. }) => return Ok(()),
         Err(e) => return Err(e.into()),

@@ -24,6 +24,7 @@ macro_rules! for_each_event_log_case {
         $case!(snapshot_on_first_retained_entry);
         $case!(set_metadata_changes_only_given_fields);
         $case!(set_metadata_range_errors);
+        $case!(metadata_reads_what_query_reads);
         $case!(query_pages_report_is_complete);
         $case!(query_reversed_and_out_of_range);
         $case!(truncate_before_at_middle_end_twice);
@@ -246,6 +247,26 @@ pub async fn set_metadata_range_errors<L: EventLog>(log: L) {
     assert!(matches!(log.set_metadata(2, too_long).await, Err(LogError::Invalid(_))));
     let (_, entries) = query_all(&log, QueryFrom::Start, QueryTo::End).await;
     assert!(entries.iter().all(|e| e.metadata == Default::default()), "nothing changed");
+}
+
+/// `metadata` reads what a query of the one entry reads, for every kind of operation and after
+/// each metadata change; ids outside the retained range are out of range.
+pub async fn metadata_reads_what_query_reads<L: EventLog>(log: L) {
+    append_samples(&log, 0..12).await;
+    log.set_metadata(2, MetadataUpdate::default().with_pending(Some(Workflow::Snapshot))).await.unwrap();
+    let finished = MetadataUpdate::default().with_snapshot(Some("snapshots/s".into())).with_pending(Some(Workflow::Gc));
+    log.set_metadata(5, finished).await.unwrap();
+    log.set_metadata(9, MetadataUpdate::default().with_history(Some("history/h".into()))).await.unwrap();
+    for seq in 0..12 {
+        assert_eq!(log.metadata(seq).await.expect("metadata"), metadata_of(&log, seq).await, "entry {seq}");
+    }
+    assert_eq!(log.metadata(2).await.unwrap().pending, Some(Workflow::Snapshot));
+    assert_eq!(log.metadata(5).await.unwrap().snapshot.as_deref(), Some("snapshots/s"));
+    log.truncate(3).await.unwrap();
+    for seq in [0, 2, 12, 13, u64::MAX] {
+        assert_out_of_range(log.metadata(seq).await, seq, "metadata");
+    }
+    assert_eq!(log.metadata(9).await.unwrap().history.as_deref(), Some("history/h"));
 }
 
 /// Paging: pages follow each other, `is_complete` is true exactly on the last one.

@@ -38,13 +38,18 @@
 //! fail to decode unless the 4 checksum bytes happen to form a valid v1 operation and the rest
 //! parses to exactly the end.)
 //!
+//! [`decode_metadata`] reads only the metadata (the operation's cells stepped over) and
+//! [`replace_metadata`] changes it in place (the bytes before it kept, the checksum computed
+//! again): what marking and reading a workflow on an entry need, at a pass over its bytes rather
+//! than their decoding, however many cells the entry holds.
+//!
 //! [`decode_entry`] never panics and never allocates more than the input's length justifies: a
 //! count or length is checked against the bytes left before anything is reserved. A decoded
 //! entry is validated like a new one, so damaged bytes can never produce an entry that could not
 //! have been stored. The v2 encoding is canonical: `encode_entry(&decode_entry(b)?) == b` for
 //! every v2 input `b` that decodes (minimal varints, one tag per choice, no trailing bytes).
 
-use super::entry::{CellWrite, Entry, Metadata, Operation, Origin, Workflow};
+use super::entry::{CellWrite, Entry, Metadata, MetadataUpdate, Operation, Origin, Workflow};
 use super::ImportLayer;
 use crate::model::{Axis, CellRange, CellRef, CellValue, ErrorCode, Format, SizeRun, ValidationError};
 use crate::wire::{put_str, put_varint, Reader, WireError};
@@ -159,11 +164,16 @@ pub fn encode_entry(entry: &Entry) -> Vec<u8> {
     }
     put_operation(&mut out, &entry.operation);
     put_metadata(&mut out, &entry.metadata);
+    seal(&mut out);
+    out
+}
+
+/// Writes the CRC-32 of a version 2 entry's body into its header.
+fn seal(out: &mut [u8]) {
     let crc = crc32fast::hash(out.get(V2_HEADER_LEN..).unwrap_or_default());
     if let Some(slot) = out.get_mut(1..V2_HEADER_LEN) {
         slot.copy_from_slice(&crc.to_le_bytes());
     }
-    out
 }
 
 /// Decodes bytes written by [`encode_entry`], in the current format (version 2) or in
@@ -192,6 +202,85 @@ pub fn decode_entry(bytes: &[u8]) -> Result<Entry, DecodeError> {
     let entry = Entry { operation, metadata, origin };
     entry.validate()?;
     Ok(entry)
+}
+
+/// The metadata of the entry encoded in `bytes`, without building its operation: for a
+/// version 2 entry the checksum is checked, the operation's cells are stepped over (no value
+/// is made, no string copied) and the metadata after them read, so reading the metadata of a
+/// 500,000-cell entry (what a workflow's end asks, [`crate::log::EventLog::metadata`]) costs a
+/// pass over its bytes, not their decoding. A version 1 entry (no checksum) is decoded whole.
+/// Agrees with `decode_entry(bytes)?.metadata` wherever that succeeds (`tests/entry_encoding.rs`);
+/// a checksummed operation whose cells break a limit is not refused here, as it was validated
+/// when written.
+///
+/// # Errors
+/// As [`decode_entry`] for the version, the checksum, the operation's layout and the metadata.
+/// Never panics; allocates only the metadata's strings.
+pub fn decode_metadata(bytes: &[u8]) -> Result<Metadata, DecodeError> {
+    match bytes.first() {
+        Some(&ENTRY_FORMAT_V1) => decode_entry(bytes).map(|entry| entry.metadata),
+        _ => metadata_at(bytes).map(|(_, metadata)| metadata),
+    }
+}
+
+/// The bytes of the entry encoded in `bytes` with its metadata changed by `update`, and the new
+/// metadata: exactly `encode_entry` of the updated entry, made without decoding the operation
+/// (a version 2 entry's bytes up to its metadata are kept, the checksum computed again), so
+/// marking a workflow on a 500,000-cell entry costs a pass over its bytes. A version 1 entry
+/// is decoded whole and written as version 2.
+///
+/// # Errors
+/// As [`decode_metadata`]; [`DecodeError::Invalid`] when the update sets a path over the limit.
+pub fn replace_metadata(bytes: &[u8], update: &MetadataUpdate) -> Result<(Vec<u8>, Metadata), DecodeError> {
+    update.validate()?;
+    if bytes.first() == Some(&ENTRY_FORMAT_V1) {
+        let mut entry = decode_entry(bytes)?;
+        update.apply_to(&mut entry.metadata);
+        return Ok((encode_entry(&entry), entry.metadata));
+    }
+    let (at, mut metadata) = metadata_at(bytes)?;
+    update.apply_to(&mut metadata);
+    let mut out = Vec::with_capacity(at + 16);
+    out.extend_from_slice(bytes.get(..at).unwrap_or_default());
+    put_metadata(&mut out, &metadata);
+    seal(&mut out);
+    Ok((out, metadata))
+}
+
+/// Where the metadata of the version 2 entry in `bytes` starts, and the metadata: the checksum
+/// is checked, then the operation stepped over ([`skip_cell`] for cells).
+fn metadata_at(bytes: &[u8]) -> Result<(usize, Metadata), DecodeError> {
+    let mut r = Reader::at(bytes, 0);
+    match r.byte()? {
+        ENTRY_FORMAT_VERSION => {
+            let stored = u32::from_le_bytes(r.array::<4>()?);
+            let computed = crc32fast::hash(bytes.get(V2_HEADER_LEN..).unwrap_or_default());
+            if stored != computed {
+                return Err(DecodeError::ChecksumMismatch { stored, computed });
+            }
+            read_origin(&mut r)?;
+        }
+        found => return Err(DecodeError::UnsupportedVersion { found }),
+    }
+    let tag_at = r.pos();
+    match r.byte()? {
+        0 => skip_cell(&mut r)?,
+        1 => {
+            for _ in 0..r.count(MIN_CELL_BYTES)? {
+                skip_cell(&mut r)?;
+            }
+        }
+        // Every other operation is a few bytes: read it as decoding does.
+        _ => {
+            r = Reader::at(bytes, tag_at);
+            read_operation(&mut r)?;
+        }
+    }
+    let at = r.pos();
+    let metadata = read_metadata(&mut r)?;
+    r.end()?;
+    metadata.validate()?;
+    Ok((at, metadata))
 }
 
 fn put_operation(out: &mut Vec<u8>, operation: &Operation) {
@@ -431,6 +520,30 @@ fn read_cell(r: &mut Reader<'_>) -> Result<CellWrite, DecodeError> {
         tag => return Err(DecodeError::UnknownTag { what: "format", tag, offset: format_at }),
     };
     Ok(CellWrite { row, col, value, format })
+}
+
+/// Steps over one cell laid out as [`read_cell`] reads it, making nothing.
+fn skip_cell(r: &mut Reader<'_>) -> Result<(), DecodeError> {
+    r.varint()?;
+    r.varint()?;
+    let tag_at = r.pos();
+    match r.byte()? {
+        0 | 1 | 4 | 5 => {}
+        2 => r.skip_string()?,
+        3 => {
+            r.array::<8>()?;
+        }
+        6 => {
+            r.byte()?;
+        }
+        tag => return Err(DecodeError::UnknownTag { what: "cell value", tag, offset: tag_at }),
+    }
+    let format_at = r.pos();
+    match r.byte()? {
+        0 => Ok(()),
+        1 => Ok(r.skip_string()?),
+        tag => Err(DecodeError::UnknownTag { what: "format", tag, offset: format_at }),
+    }
 }
 
 impl From<WireError> for DecodeError {

@@ -1,7 +1,7 @@
 //! The [`EventLog`] trait: an append-only log of entries with optimistic concurrency
 //! (DESIGN.md section 4, after InfiniSheet's event log).
 
-use super::entry::{Entry, MetadataUpdate, SequenceId};
+use super::entry::{Entry, Metadata, MetadataUpdate, SequenceId};
 use super::error::LogError;
 
 /// Where a query starts.
@@ -132,6 +132,27 @@ pub trait EventLog {
         to: QueryTo,
         snapshot_hint: Option<SequenceId>,
     ) -> Result<QueryResult, LogError>;
+
+    /// The metadata of entry `seq` alone: what a workflow's end reads to learn the snapshot it
+    /// wrote and the follow-up it asks for. A store that keeps entries encoded reads it without
+    /// decoding the entry's operation ([`crate::log::decode_metadata`]), so its cost does not
+    /// follow the entry's size; by default, a query of that one entry.
+    ///
+    /// # Errors
+    /// [`LogError::OutOfRange`] when `seq` is not in `start .. end`; [`LogError::Corrupt`];
+    /// [`LogError::Storage`].
+    async fn metadata(&self, seq: SequenceId) -> Result<Metadata, LogError> {
+        let bounds = self.bounds().await?;
+        if !(bounds.start..bounds.end).contains(&seq) {
+            return Err(LogError::OutOfRange { seq, start: bounds.start, end: bounds.end });
+        }
+        let page = self.query(QueryFrom::Seq(seq), QueryTo::Seq(seq + 1), None).await?;
+        page.entries.into_iter().next().map(|entry| entry.metadata).ok_or(LogError::OutOfRange {
+            seq,
+            start: bounds.start,
+            end: bounds.end,
+        })
+    }
 
     /// Drops the entries before `seq`; survivors keep their ids and the next free id does not
     /// change. A `seq` at or before the current start does nothing.

@@ -14,7 +14,9 @@ mod event_log;
 mod import_layer;
 mod memory;
 
-pub use encoding::{decode_entry, encode_entry, DecodeError, ENTRY_FORMAT_V1, ENTRY_FORMAT_VERSION};
+pub use encoding::{
+    decode_entry, decode_metadata, encode_entry, replace_metadata, DecodeError, ENTRY_FORMAT_V1, ENTRY_FORMAT_VERSION,
+};
 pub use entry::{
     CellWrite, Entry, Metadata, MetadataUpdate, Operation, Origin, SequenceId, Workflow, MAX_BATCH_CELLS,
     MAX_METADATA_PATH_BYTES, MAX_SIZE_RUNS,
