@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::entry::{Entry, MetadataUpdate, SequenceId};
+use super::entry::{Entry, Metadata, MetadataUpdate, SequenceId};
 use super::error::LogError;
 use super::event_log::{
     resolve_range, snapshot_to_report, AddEntryResult, EventLog, LogBounds, QueryFrom, QueryResult, QueryTo,
@@ -97,6 +97,14 @@ impl EventLog for MemoryEventLog {
             update.apply_to(&mut entry.metadata);
         }
         Ok(())
+    }
+
+    /// The entry's metadata, cloned without its operation.
+    async fn metadata(&self, seq: SequenceId) -> Result<Metadata, LogError> {
+        let state = self.state.borrow();
+        let LogBounds { start, end } = state.bounds();
+        let entry = (start..end).contains(&seq).then(|| state.entries.get((seq - start) as usize)).flatten();
+        entry.map(|e| e.metadata.clone()).ok_or(LogError::OutOfRange { seq, start, end })
     }
 
     async fn query(
