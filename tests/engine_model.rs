@@ -2,7 +2,8 @@
 //! log make random cell writes, batch writes, range clears and structural edits, **without
 //! waiting for each other**, so their appends conflict and their pending edits are transformed
 //! through each other's structural edits; snapshots (by the interval, by an outside worker),
-//! compactions, rebases onto them, syncs and reopens happen in between.
+//! compactions, rebases onto them, syncs and reopens happen in between. The third engine never
+//! adopts a snapshot (`EngineOptions::adopt_snapshots: false`).
 //!
 //! The reference is naive: rows and columns have identities, and every edit's intent is fixed
 //! when it is made (the logical cells it writes, the logical rows it deletes, the row it inserts
@@ -35,7 +36,7 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
-use sheetlog::engine::{ContentVersion, Engine, EngineError, LoadStatus};
+use sheetlog::engine::{ContentVersion, Engine, EngineError, EngineOptions, LoadStatus};
 use sheetlog::log::{EventLog, MemoryEventLog, Operation, QueryFrom, QueryTo, SequenceId, Workflow};
 use sheetlog::snapshot::TileSize;
 
@@ -287,8 +288,14 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let log = MemoryEventLog::with_page_size(5);
     let blobs = MemoryBlobStore::with_page_size(3);
     let tiles = TileSize::new(4, 4).unwrap();
-    let open = |h: &mut Harness| -> TestEngine { h.open_layered(log.clone(), blobs.clone(), small_tiles(4), 2) };
-    let mut engines: Vec<TestEngine> = (0..CLIENTS).map(|_| open(&mut h)).collect();
+    // The last client never adopts a snapshot (`adopt_snapshots: false`, as the worker's
+    // export's reading engine): it must read the same through its growing edit layer.
+    let open_client = |h: &mut Harness, client: usize| -> TestEngine {
+        let options = EngineOptions { adopt_snapshots: client + 1 != CLIENTS, ..small_tiles(4) };
+        h.open_layered(log.clone(), blobs.clone(), options, 2)
+    };
+    let open = |h: &mut Harness| -> TestEngine { open_client(h, 0) };
+    let mut engines: Vec<TestEngine> = (0..CLIENTS).map(|c| open_client(&mut h, c)).collect();
     let mut made: Vec<Made> = Vec::new();
     // Abandoned imports: their dir and when they started (the harness clock).
     let mut abandoned: Vec<(String, u64)> = Vec::new();
@@ -347,7 +354,7 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 let idle = made.iter().all(|m| m.client != *client || m.answer.is_some());
                 if idle {
                     engines[*client].close();
-                    engines[*client] = open(&mut h);
+                    engines[*client] = open_client(&mut h, *client);
                 }
             }
             // Made by an idle client only: its rectangle is then fixed in the committed sheet,
@@ -445,7 +452,11 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let fresh = open(&mut h);
     check(&fresh.snapshot(), &truth, "a fresh client")?;
     // Once every client has caught up, the history workflow on the latest snapshot truncates
-    // the log up to it.
+    // the log up to it. The client that never adopts renews its lease (its position) only as
+    // leases renew, a third of their lifetime on, so it is closed first (its lease removed),
+    // as the worker closes its export's reading engine.
+    engines[CLIENTS - 1].close();
+    h.run(async {});
     let latest = h.run(log.query(QueryFrom::Snapshot, QueryTo::End, None)).unwrap().latest_snapshot;
     if let Some(info) = &latest {
         run_chain(&mut h, &log, &blobs, info.seq, Workflow::History, tiles);

@@ -22,6 +22,8 @@ const WORKER = params.get("worker") === "1";
 const PROFILE_ROUND = Number(params.get("profileRound") ?? 0);
 // `gapMs=N`: holds longer than N ms are listed with when they ended (40).
 const GAP_MS = Number(params.get("gapMs") ?? 40);
+// `pkg=DIR`: the package from DIR instead of ../bench-pkg (an A/B of two builds).
+const PKG = params.get("pkg") ?? "../bench-pkg";
 const COLS = 10;
 const BATCH_ROWS = 50_000;
 
@@ -55,7 +57,7 @@ async function timed(work) {
 timed.gaps = [];
 
 async function run() {
-  const { default: init, SpreadsheetData } = await import("../bench-pkg/index.js");
+  const { default: init, SpreadsheetData } = await import(`${PKG}/index.js`);
   await init();
   const name = `bench-export-${Date.now()}`;
   const writer = await SpreadsheetData.open({ name, worker: false });
