@@ -121,35 +121,6 @@ fn a_batch_of_many_cells_brings_a_snapshot_however_few_entries() {
     assert_eq!(engine.stats().edit_layer_changes, 20_001, "the layer holds the one entry after the snapshot");
 }
 
-#[test]
-fn an_engine_that_does_not_adopt_snapshots_keeps_its_layer_and_reads_the_same() {
-    let mut h = Harness::new();
-    let log = MemoryEventLog::new();
-    let blobs = MemoryBlobStore::new();
-    let options = EngineOptions { snapshot_interval: 1_000_000, snapshot_cells: 5_000, ..EngineOptions::default() };
-    let writer = h.open(log.clone(), blobs.clone(), options.clone());
-    let reader = h.open(log.clone(), blobs.clone(), EngineOptions { adopt_snapshots: false, ..options });
-    for (first_row, rows) in [(0u64, 400u64), (400, 200), (600, 2_000)] {
-        let batch: Vec<CellWrite> = (first_row..first_row + rows)
-            .flat_map(|row| {
-                (0..10u64).map(move |col| CellWrite { row, col, value: num((row * 10 + col) as f64), format: None })
-            })
-            .collect();
-        h.run(writer.set_cells(batch)).unwrap();
-        h.run(async {});
-    }
-    h.run(reader.sync()).unwrap();
-    let (w, r) = (writer.snapshot(), reader.snapshot());
-    assert_eq!(w.log_info().snapshot_sequence_id, Some(2), "two snapshots, by cells");
-    assert_eq!(r.log_info().snapshot_sequence_id, Some(2), "the reader learns of them");
-    assert_eq!(writer.stats().edit_layer_changes, 20_001, "the writer rebased onto the second");
-    assert_eq!(reader.stats().edit_layer_changes, 26_001, "the reader kept every entry in its layer");
-    for (row, col) in [(0, 0), (399, 9), (400, 0), (2_599, 9), (1_234, 5)] {
-        assert_eq!(r.cell(row, col), w.cell(row, col), "cell ({row}, {col})");
-    }
-    assert_eq!(r.cell(2_599, 9).and_then(|c| c.value), num(25_999.0));
-}
-
 #[derive(Debug, Clone)]
 enum Step {
     Write {

@@ -2,8 +2,7 @@
 //! log make random cell writes, batch writes, range clears and structural edits, **without
 //! waiting for each other**, so their appends conflict and their pending edits are transformed
 //! through each other's structural edits; snapshots (by the interval, by an outside worker),
-//! compactions, rebases onto them, syncs and reopens happen in between. The third engine never
-//! adopts a snapshot (`EngineOptions::adopt_snapshots: false`).
+//! compactions, rebases onto them, syncs and reopens happen in between.
 //!
 //! The reference is naive: rows and columns have identities, and every edit's intent is fixed
 //! when it is made (the logical cells it writes, the logical rows it deletes, the row it inserts
@@ -36,7 +35,7 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
-use sheetlog::engine::{ContentVersion, Engine, EngineError, EngineOptions, LoadStatus};
+use sheetlog::engine::{ContentVersion, Engine, EngineError, LoadStatus};
 use sheetlog::log::{EventLog, MemoryEventLog, Operation, QueryFrom, QueryTo, SequenceId, Workflow};
 use sheetlog::snapshot::TileSize;
 
@@ -288,14 +287,8 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let log = MemoryEventLog::with_page_size(5);
     let blobs = MemoryBlobStore::with_page_size(3);
     let tiles = TileSize::new(4, 4).unwrap();
-    // The last client never adopts a snapshot (`adopt_snapshots: false`, as the worker's
-    // export's reading engine): it must read the same through its growing edit layer.
-    let open_client = |h: &mut Harness, client: usize| -> TestEngine {
-        let options = EngineOptions { adopt_snapshots: client + 1 != CLIENTS, ..small_tiles(4) };
-        h.open_layered(log.clone(), blobs.clone(), options, 2)
-    };
-    let open = |h: &mut Harness| -> TestEngine { open_client(h, 0) };
-    let mut engines: Vec<TestEngine> = (0..CLIENTS).map(|c| open_client(&mut h, c)).collect();
+    let open = |h: &mut Harness| -> TestEngine { h.open_layered(log.clone(), blobs.clone(), small_tiles(4), 2) };
+    let mut engines: Vec<TestEngine> = (0..CLIENTS).map(|_| open(&mut h)).collect();
     let mut made: Vec<Made> = Vec::new();
     // Abandoned imports: their dir and when they started (the harness clock).
     let mut abandoned: Vec<(String, u64)> = Vec::new();
@@ -354,7 +347,7 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 let idle = made.iter().all(|m| m.client != *client || m.answer.is_some());
                 if idle {
                     engines[*client].close();
-                    engines[*client] = open_client(&mut h, *client);
+                    engines[*client] = open(&mut h);
                 }
             }
             // Made by an idle client only: its rectangle is then fixed in the committed sheet,
@@ -452,11 +445,7 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let fresh = open(&mut h);
     check(&fresh.snapshot(), &truth, "a fresh client")?;
     // Once every client has caught up, the history workflow on the latest snapshot truncates
-    // the log up to it. The client that never adopts renews its lease (its position) only as
-    // leases renew, a third of their lifetime on, so it is closed first (its lease removed),
-    // as the worker closes its export's reading engine.
-    engines[CLIENTS - 1].close();
-    h.run(async {});
+    // the log up to it.
     let latest = h.run(log.query(QueryFrom::Snapshot, QueryTo::End, None)).unwrap().latest_snapshot;
     if let Some(info) = &latest {
         run_chain(&mut h, &log, &blobs, info.seq, Workflow::History, tiles);

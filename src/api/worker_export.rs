@@ -201,15 +201,10 @@ pub(super) async fn run_in_worker(
     let start = CellRef::new(export.rows.start, export.cols.start).map_err(|e| text(e.to_string()))?;
     let end = CellRef::new(export.rows.end - 1, export.cols.end - 1).map_err(|e| text(e.to_string()))?;
     let handles = open_sheet(&sheet, durability, timeout_ms).await.map_err(text)?;
-    // Its viewport is one pixel at A1: opening loads at most one tile. It reads one past version
-    // only, so snapshots finished meanwhile are not adopted (no rebase, no tile loads).
+    // Its viewport is one pixel at A1: opening loads at most one tile.
     let viewport = Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 1.0, height: 1.0 };
-    let options = EngineOptions {
-        viewport: Some(viewport),
-        workflow_retry_delays_ms: Vec::new(),
-        adopt_snapshots: false,
-        ..EngineOptions::default()
-    };
+    let options =
+        EngineOptions { viewport: Some(viewport), workflow_retry_delays_ms: Vec::new(), ..EngineOptions::default() };
     let engine =
         Engine::open(handles.log.clone(), handles.blobs.clone(), Rc::new(ReadOnlyHost), browser_runtime(), options)
             .await

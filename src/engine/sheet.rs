@@ -80,12 +80,6 @@ pub struct EngineOptions {
     /// hold the thread for the whole copy (DESIGN.md section 5b, "Rebase"; BENCHMARKS.md,
     /// "Stop 29"). The swap itself stays one step.
     pub rebase_step_cells: usize,
-    /// Whether snapshots completed while the engine is open are adopted (default `true`): the
-    /// edit layer rebased onto them and their tiles loaded under the viewport (DESIGN.md
-    /// section 5b, "Rebase"). A short-lived reading engine that builds one past version and
-    /// reads nothing else (the worker's export, `src/api/worker_export.rs`) sets `false`: it
-    /// would rebase and load tiles for versions it never reads (BENCHMARKS.md, "Stop 30").
-    pub adopt_snapshots: bool,
 }
 
 /// Cells a rebase copies per task by default: about 5 ms of work in the browser.
@@ -105,7 +99,6 @@ impl Default for EngineOptions {
             undo_limit: DEFAULT_UNDO_LIMIT,
             undo_key: None,
             rebase_step_cells: DEFAULT_REBASE_STEP_CELLS,
-            adopt_snapshots: true,
         }
     }
 }

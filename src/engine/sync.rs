@@ -209,14 +209,13 @@ impl Core {
     }
 
     /// A snapshot on entry `seq` stored at `path` is complete (seen in a log result or written
-    /// by this engine's workflow): note it, and adopt it if it is newer than the one read from
-    /// (unless the engine's options say not to).
+    /// by this engine's workflow): note it, and adopt it if it is newer than the one read from.
     pub(crate) fn consider_snapshot(&mut self, seq: SequenceId, path: String, fx: &mut Vec<Effect>) {
         if self.snapshot_seq.is_none_or(|s| s < seq) {
             self.snapshot_seq = Some(seq);
             self.dirty = true;
         }
-        if !self.options.adopt_snapshots || self.base.path.as_deref() == Some(path.as_str()) {
+        if self.base.path.as_deref() == Some(path.as_str()) {
             return;
         }
         if self.base.index.as_ref().is_some_and(|i| i.seq > seq) {
