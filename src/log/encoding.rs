@@ -186,14 +186,7 @@ pub fn decode_entry(bytes: &[u8]) -> Result<Entry, DecodeError> {
     let mut r = Reader::at(bytes, 0);
     let origin = match r.byte()? {
         ENTRY_FORMAT_V1 => None,
-        ENTRY_FORMAT_VERSION => {
-            let stored = u32::from_le_bytes(r.array::<4>()?);
-            let computed = crc32fast::hash(bytes.get(V2_HEADER_LEN..).unwrap_or_default());
-            if stored != computed {
-                return Err(DecodeError::ChecksumMismatch { stored, computed });
-            }
-            read_origin(&mut r)?
-        }
+        ENTRY_FORMAT_VERSION => checked_origin(&mut r, bytes)?,
         found => return Err(DecodeError::UnsupportedVersion { found }),
     };
     let operation = read_operation(&mut r)?;
@@ -253,12 +246,7 @@ fn metadata_at(bytes: &[u8]) -> Result<(usize, Metadata), DecodeError> {
     let mut r = Reader::at(bytes, 0);
     match r.byte()? {
         ENTRY_FORMAT_VERSION => {
-            let stored = u32::from_le_bytes(r.array::<4>()?);
-            let computed = crc32fast::hash(bytes.get(V2_HEADER_LEN..).unwrap_or_default());
-            if stored != computed {
-                return Err(DecodeError::ChecksumMismatch { stored, computed });
-            }
-            read_origin(&mut r)?;
+            checked_origin(&mut r, bytes)?;
         }
         found => return Err(DecodeError::UnsupportedVersion { found }),
     }
@@ -355,6 +343,17 @@ fn put_metadata(out: &mut Vec<u8>, m: &Metadata) {
     if let Some(p) = m.pending {
         out.push(p.to_byte());
     }
+}
+
+/// After a version 2 entry's version byte: checks the CRC-32 of the body (before anything in it
+/// is interpreted), then reads the origin.
+fn checked_origin(r: &mut Reader<'_>, bytes: &[u8]) -> Result<Option<Origin>, DecodeError> {
+    let stored = u32::from_le_bytes(r.array::<4>()?);
+    let computed = crc32fast::hash(bytes.get(V2_HEADER_LEN..).unwrap_or_default());
+    if stored != computed {
+        return Err(DecodeError::ChecksumMismatch { stored, computed });
+    }
+    read_origin(r)
 }
 
 fn read_origin(r: &mut Reader<'_>) -> Result<Option<Origin>, DecodeError> {
