@@ -578,3 +578,48 @@ proptest! {
         run_steps(steps)?;
     }
 }
+
+/// `when_saved` resolves only once the stored undo stack holds the last step: a tab that then
+/// reloads undoes that step, not the one before. The undo stack's save is held (a slow storage)
+/// after each write is durable: `when_saved` must wait for it, where an answer at the edits'
+/// durability alone would let a reload lose the step.
+#[test]
+fn when_saved_resolves_once_the_last_undo_step_is_stored() {
+    use engine_common::GatedBlobs;
+    use futures_util::FutureExt as _;
+    use sheetlog::engine::read_path;
+    use sheetlog::log::{CellWrite, Operation};
+    use sheetlog::model::CellValue;
+    use sheetlog::snapshot::decode_undo_record;
+    let mut h = Harness::new();
+    let log = MemoryEventLog::new();
+    let blobs = GatedBlobs::default();
+    let engine = h.open(log.clone(), blobs.clone(), options(0));
+    let write = |row: u64| {
+        Operation::SetCell(CellWrite { row, col: 0, value: Some(CellValue::Number(row as f64)), format: None })
+    };
+    // `undo/` and the key's bytes in hex.
+    let path = format!("undo/{}", "client-0".bytes().map(|b| format!("{b:02x}")).collect::<String>());
+    let stored_steps = |h: &mut Harness| {
+        let bytes = h.pool.run_until(read_path(&blobs.inner, &path));
+        bytes.ok().and_then(|b| decode_undo_record(&b).ok()).map_or(0, |r| r.undo.len())
+    };
+    for row in 0..3 {
+        blobs.hold();
+        h.run(engine.submit(write(row))).expect("durable");
+        let mut saved = engine.when_saved();
+        h.run(async {});
+        assert_eq!(stored_steps(&mut h), row as usize, "step {row} durable, its undo save held");
+        assert!((&mut saved).now_or_never().is_none(), "step {row}: not saved while the undo save is held");
+        blobs.release();
+        h.run(saved).expect("saved");
+        assert_eq!(stored_steps(&mut h), row as usize + 1, "the stored stack holds step {row}");
+    }
+    // Reopened right then (as after a reload), undo reverts the last write.
+    engine.close();
+    let again = h.open(log.clone(), blobs.clone(), options(0));
+    h.run(again.undo()).expect("undo");
+    let version = again.snapshot();
+    assert_eq!(version.cell(2, 0).and_then(|c| c.value), None, "the last write is undone");
+    assert_eq!(version.cell(1, 0).and_then(|c| c.value), Some(CellValue::Number(1.0)));
+}

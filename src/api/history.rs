@@ -226,6 +226,26 @@ impl SpreadsheetData {
         self.undo_or_redo(true)
     }
 
+    /// Resolves once nothing of this tab is left unsaved: every edit durable, and the undo and
+    /// redo stacks stored as they are then (their save follows each step's commit, so an edit's
+    /// promise can resolve a few milliseconds before its undo step is stored). Await it before
+    /// reloading or navigating the page yourself, so that `undo()` after the reload reverts the
+    /// last step, not the one before (DESIGN.md section 3: the undo stack survives reload).
+    ///
+    /// Rejects with `StorageError`: status 410 when the sheet was deleted, 503 when it is closed
+    /// before this resolves.
+    #[wasm_bindgen(js_name = whenSaved, unchecked_return_type = "Promise<void>")]
+    pub fn when_saved(&self) -> Promise {
+        if let Some(deleted) = self.inner.deleted_error() {
+            return Promise::reject(&deleted);
+        }
+        let saved = with_engine!(&self.inner.backend, e => e.when_saved());
+        future_to_promise(async move {
+            saved.await.map_err(|e| engine_error(&e))?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
     /// Whether `undo()` had a step to revert when `snapshot` was published (false for a
     /// version of the past).
     ///

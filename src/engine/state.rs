@@ -65,6 +65,9 @@ pub(crate) enum Msg {
     SubmitPrepared { id: EditId, operations: Vec<Operation>, based_on: SequenceId, time_ms: u64, kind: EditKind },
     /// Reply when this client has no pending edit.
     WhenIdle { waiter: Waiter },
+    /// Answer `waiter` once nothing of this client is left unsaved: no pending edit and the
+    /// undo and redo stacks saved as they are ([`crate::engine::Engine::when_saved`]).
+    WhenSaved { waiter: Waiter },
     /// An undo or redo step was skipped: off its stack.
     DropStep(EditKind),
     /// The save of the undo and redo stacks finished (successfully or not).
@@ -303,6 +306,8 @@ pub(crate) struct Core {
     pub(crate) stacks: UndoStacks,
     /// Callers waiting until no edit of this client is pending.
     pub(crate) idle_waiters: Vec<Waiter>,
+    /// Callers of `when_saved`: answered once idle with the undo and redo stacks saved.
+    pub(crate) saved_waiters: Vec<Waiter>,
     /// A save of the undo and redo stacks is in flight.
     pub(crate) saving_undo: bool,
 }
@@ -348,6 +353,7 @@ impl Core {
             current: Rc::new(ContentVersion::empty(viewport)),
             stacks: UndoStacks::default(),
             idle_waiters: Vec::new(),
+            saved_waiters: Vec::new(),
             saving_undo: false,
         };
         core.publish_if_changed();
@@ -367,6 +373,7 @@ impl Core {
                 self.submit_prepared(id, operations, based_on, time_ms, kind, fx)
             }
             Msg::WhenIdle { waiter } => self.idle_waiters.push(waiter),
+            Msg::WhenSaved { waiter } => self.saved_waiters.push(waiter),
             Msg::DropStep(kind) => self.stacks.drop_step(kind),
             Msg::UndoSaved => self.saving_undo = false,
             Msg::SetViewport(viewport) => self.set_viewport(viewport),
@@ -436,9 +443,10 @@ impl Core {
     /// (its caller waits on nothing else).
     fn after_close(&mut self, msg: Msg, fx: &mut Vec<Effect>) {
         let (waiter, result) = match msg {
-            Msg::Submit { id, .. } | Msg::SubmitPrepared { id, .. } | Msg::WhenIdle { waiter: id } => {
-                (id, Err(EngineError::Closed))
-            }
+            Msg::Submit { id, .. }
+            | Msg::SubmitPrepared { id, .. }
+            | Msg::WhenIdle { waiter: id }
+            | Msg::WhenSaved { waiter: id } => (id, Err(EngineError::Closed)),
             Msg::Sync { waiter } | Msg::RequestSnapshot { waiter } => (waiter, Err(EngineError::Closed)),
             Msg::Marked { seq, waiter: Some(waiter), result } => {
                 (waiter, result.map(|()| Reply::Snapshot(Some(seq))).map_err(EngineError::Log))
@@ -462,6 +470,7 @@ impl Core {
             .map(|e| e.id)
             .chain(self.sync_waiters.drain(..))
             .chain(self.idle_waiters.drain(..))
+            .chain(self.saved_waiters.drain(..))
             .chain(self.sync_running.drain(..));
         for waiter in waiters.collect::<Vec<_>>() {
             fx.push(Effect::Reply { waiter, result: Err(EngineError::Closed) });

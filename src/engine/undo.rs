@@ -82,6 +82,21 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         async move { this.step(Direction::Redo).await }.boxed_local()
     }
 
+    /// Resolves once nothing of this client is left unsaved: every edit durable and the undo
+    /// and redo stacks saved under [`super::EngineOptions::undo_key`] as they are then (their
+    /// save follows each step's commit, so an edit's promise can resolve a little before its
+    /// undo step is stored). What a page awaits before it reloads or navigates itself, so that
+    /// `undo` after the reload reverts the last step (DESIGN.md section 3: "the stack survives
+    /// reload").
+    ///
+    /// # Errors
+    /// [`EngineError::Closed`] when the engine is closed first.
+    pub fn when_saved(&self) -> LocalBoxFuture<'static, Result<(), EngineError>> {
+        let (waiter, reply) = self.register();
+        self.dispatch(Msg::WhenSaved { waiter });
+        async move { reply.await.map(drop) }.boxed_local()
+    }
+
     /// Resolves when this client has no pending edit.
     async fn when_idle(&self) -> Result<(), EngineError> {
         let (waiter, reply) = self.register();

@@ -193,6 +193,11 @@ impl Core {
         } else if !self.saving_undo {
             self.save_undo(fx);
         }
+        if self.pending.edits.is_empty() && !self.loading && !self.saving_undo && !self.stacks.unsaved {
+            for waiter in self.saved_waiters.drain(..) {
+                fx.push(Effect::Reply { waiter, result: Ok(Reply::Done) });
+            }
+        }
     }
 
     /// Saves the stacks now if they changed since last saved.

@@ -112,6 +112,83 @@ impl BlobDir for CountingDir {
     }
 }
 
+/// A blob store whose writes under `undo` wait while held (a slow storage for the undo stack's
+/// save): [`GatedBlobs::hold`], then [`GatedBlobs::release`].
+#[derive(Clone, Default, Debug)]
+pub struct GatedBlobs {
+    pub inner: MemoryBlobStore,
+    gate: Rc<Gate>,
+}
+
+#[derive(Default, Debug)]
+struct Gate {
+    held: Cell<bool>,
+    wakers: RefCell<Vec<std::task::Waker>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct GatedDir {
+    inner: sheetlog::blob::MemoryBlobDir,
+    gate: Rc<Gate>,
+}
+
+impl GatedBlobs {
+    /// Writes under `undo` wait from now on.
+    pub fn hold(&self) {
+        self.gate.held.set(true);
+    }
+
+    /// The held writes go on.
+    pub fn release(&self) {
+        self.gate.held.set(false);
+        for waker in self.gate.wakers.borrow_mut().drain(..) {
+            waker.wake();
+        }
+    }
+}
+
+impl BlobStore for GatedBlobs {
+    type Dir = GatedDir;
+    fn root(&self) -> GatedDir {
+        GatedDir { inner: self.inner.root(), gate: self.gate.clone() }
+    }
+}
+
+impl BlobDir for GatedDir {
+    fn path(&self) -> String {
+        self.inner.path()
+    }
+    async fn read(&self, name: &str) -> Result<Vec<u8>, BlobError> {
+        self.inner.read(name).await
+    }
+    async fn write(&self, name: &str, bytes: &[u8]) -> Result<(), BlobError> {
+        if self.inner.path().starts_with("undo") {
+            std::future::poll_fn(|cx| {
+                if self.gate.held.get() {
+                    self.gate.wakers.borrow_mut().push(cx.waker().clone());
+                    std::task::Poll::Pending
+                } else {
+                    std::task::Poll::Ready(())
+                }
+            })
+            .await;
+        }
+        self.inner.write(name, bytes).await
+    }
+    async fn remove(&self, name: &str) -> Result<(), BlobError> {
+        self.inner.remove(name).await
+    }
+    async fn dir(&self, name: &str) -> Result<Self, BlobError> {
+        Ok(Self { inner: self.inner.dir(name).await?, gate: self.gate.clone() })
+    }
+    async fn list(&self, continuation: Option<&Continuation>) -> Result<ListPage, BlobError> {
+        self.inner.list(continuation).await
+    }
+    async fn remove_all(&self) -> Result<(), BlobError> {
+        self.inner.remove_all().await
+    }
+}
+
 /// The harness's `pause`: pending once (waking itself), so the pool runs every other ready task
 /// before the paused one goes on, as a browser runs other tasks between an engine's steps (a
 /// rebase in steps, an export's parts).

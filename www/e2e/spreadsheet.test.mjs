@@ -77,6 +77,9 @@ async function waitOpen(page) {
 }
 
 async function reload(page) {
+  // Every edit durable and the undo stack stored as it is (its save follows each step's commit),
+  // so that undo after the reload reverts the last step.
+  await page.evaluate(() => window.sheetlog.whenSaved());
   await page.reload();
   await waitOpen(page);
 }
