@@ -380,7 +380,8 @@ impl EditLayer {
         let last = self.segments.len().saturating_sub(1);
         let Some(watch) = self.watch.as_mut().filter(|w| w.segment == last) else { return };
         if let Some(noted) = watch.cells.as_mut() {
-            noted.extend(cells);
+            // At most one past the limit, however large the entry.
+            noted.extend(cells.take(watch.limit.saturating_sub(noted.len()).saturating_add(1)));
             if noted.len() > watch.limit {
                 watch.cells = None;
             }
