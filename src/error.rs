@@ -20,8 +20,8 @@ pub enum StorageErrorKind {
     QuotaExceeded,
     /// The operation did not finish within its timeout (status 504).
     Timeout,
-    /// The store was closed by [`close`](crate::browser) or by a schema upgrade in another tab;
-    /// it reopens on the next call (status 503).
+    /// The store was closed (the IndexedDB store's `close`, in `crate::browser` on wasm) or by a
+    /// schema upgrade in another tab; it reopens on the next call (status 503).
     Closed,
     /// Stored bytes could not be decoded: the data is damaged or from an unknown format (status 500).
     Corrupt,

@@ -47,8 +47,8 @@ const WRITE_BATCH_BYTES: usize = 1 << 20;
 /// [`IdbBlobStore::remove_many`] holds, whatever their size.
 const WRITE_BATCH_BLOBS: usize = 256;
 
-/// Splits `items` into runs of at most [`WRITE_BATCH_BLOBS`] items and about
-/// [`WRITE_BATCH_BYTES`] bytes (a run closes once it reaches the limit), given each item's size.
+/// Splits `items` into runs of at most `WRITE_BATCH_BLOBS` items and about
+/// `WRITE_BATCH_BYTES` bytes (a run closes once it reaches the limit), given each item's size.
 /// A rest under a quarter of the byte limit that fits joins the run before it, rather than
 /// costing a transaction of its own (a batch of a little over the limit is one transaction).
 fn batches<T>(items: &[T], size: impl Fn(&T) -> usize) -> Vec<&[T]> {
@@ -234,7 +234,7 @@ impl BlobStore for IdbBlobStore {
         IdbBlobDir { db: self.db.clone(), prefix: DirPrefix::root() }
     }
 
-    /// Reads in read-only transactions of up to [`READS_PER_TRANSACTION`] blobs, every request of
+    /// Reads in read-only transactions of up to `READS_PER_TRANSACTION` blobs, every request of
     /// one transaction issued at once, rather than three transactions per blob (two
     /// [`BlobDir::dir`] checks and the read). A path with no record, or a bad name, is read again
     /// the slow way for its exact error ([`BlobError::NotFound`], [`BlobError::WrongKind`],
@@ -262,8 +262,8 @@ impl BlobStore for IdbBlobStore {
         out
     }
 
-    /// Writes in read-write transactions of about [`WRITE_BATCH_BYTES`] (at most
-    /// [`WRITE_BATCH_BLOBS`] blobs), each checking the kinds of its paths with all requests
+    /// Writes in read-write transactions of about `WRITE_BATCH_BYTES` (at most
+    /// `WRITE_BATCH_BLOBS` blobs), each checking the kinds of its paths with all requests
     /// issued at once, then putting every blob at once: a handful of transactions for a
     /// snapshot's tiles rather than one per tile with a round trip per check.
     async fn write_many(&self, batch: &[(&str, &[u8])]) -> Result<(), BlobError> {
@@ -278,7 +278,7 @@ impl BlobStore for IdbBlobStore {
         Ok(())
     }
 
-    /// Removes in read-write transactions of at most [`WRITE_BATCH_BLOBS`] paths, each checking
+    /// Removes in read-write transactions of at most `WRITE_BATCH_BLOBS` paths, each checking
     /// that no path names a dir, then deleting every key at once.
     async fn remove_many(&self, paths: &[&str]) -> Result<(), BlobError> {
         validate_paths(paths.iter().copied())?;

@@ -459,7 +459,7 @@ impl WorkerHost {
     ///
     /// # Errors
     /// Why no reply came: the worker failed to load, was terminated, or stayed silent for
-    /// [`IMPORT_SILENCE_MS`] (or the reply timeout, if shorter).
+    /// `IMPORT_SILENCE_MS` (or the reply timeout, if shorter).
     pub fn import_layer(
         &self,
         import: JsValue,

@@ -95,7 +95,7 @@ const LATEST_SNAPSHOT_ATTEMPTS: usize = 4;
 ///
 /// # Errors
 /// [`EngineError`] from the log or blob store; [`BlobError::NotFound`] when the log still names
-/// the missing index (or after [`LATEST_SNAPSHOT_ATTEMPTS`] replaced ones).
+/// the missing index (or after 4 replaced ones, `LATEST_SNAPSHOT_ATTEMPTS`).
 pub async fn latest_snapshot<L: EventLog, B: BlobStore>(
     log: &L,
     blobs: &B,

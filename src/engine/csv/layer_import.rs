@@ -281,7 +281,8 @@ impl<'a, B: BlobStore> Stripes<'a, B> {
 /// chunk of input. `pause` yields to the host's event loop and resumes at once (in a browser a
 /// task, e.g. a `MessageChannel` message; natively it may do nothing): a batch of tiles is
 /// written while parsing goes on, and its requests advance only when their events are
-/// delivered, so the import pauses every [`PAUSE_CELLS`] cells or so while one is in flight.
+/// delivered, so the import pauses every 8,192 cells or so (`PAUSE_CELLS`) while one is in
+/// flight.
 ///
 /// [`OnError::Rollback`] writes no layer for malformed input (the tiles written are removed);
 /// [`OnError::Keep`] returns the layer of the rows parsed before the batch holding the error,
