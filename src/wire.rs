@@ -120,16 +120,15 @@ impl<'a> Reader<'a> {
 
     /// A length-prefixed UTF-8 string.
     pub(crate) fn string(&mut self) -> Result<String, WireError> {
+        self.str().map(str::to_owned)
+    }
+
+    /// A length-prefixed UTF-8 string, checked and borrowed from the input (nothing copied).
+    pub(crate) fn str(&mut self) -> Result<&'a str, WireError> {
         let len = self.count(1)?;
         let offset = self.pos;
         let raw = self.take(len)?;
-        std::str::from_utf8(raw).map(str::to_owned).map_err(|_| WireError::InvalidUtf8 { offset })
-    }
-
-    /// Steps over a length-prefixed string without checking or copying it.
-    pub(crate) fn skip_string(&mut self) -> Result<(), WireError> {
-        let len = self.count(1)?;
-        self.take(len).map(drop)
+        std::str::from_utf8(raw).map_err(|_| WireError::InvalidUtf8 { offset })
     }
 
     /// Ends reading: every byte must have been read.

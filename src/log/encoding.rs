@@ -490,21 +490,39 @@ fn put_cell(out: &mut Vec<u8>, cell: &CellWrite) {
     }
 }
 
-fn read_cell(r: &mut Reader<'_>) -> Result<CellWrite, DecodeError> {
+/// A cell as stored, its text and format borrowed from the input: the one reading of a cell's
+/// layout and value tags, which [`read_cell`] turns into a [`CellWrite`] and the metadata reads
+/// step over ([`decode_metadata`]) without making anything.
+struct StoredCell<'a> {
+    row: u64,
+    col: u64,
+    value: Option<StoredValue<'a>>,
+    format: Option<&'a str>,
+}
+
+enum StoredValue<'a> {
+    Empty,
+    Text(&'a str),
+    Number(f64),
+    Boolean(bool),
+    Error(ErrorCode),
+}
+
+fn read_stored_cell<'a>(r: &mut Reader<'a>) -> Result<StoredCell<'a>, DecodeError> {
     let row = r.varint()?;
     let col = r.varint()?;
     let tag_at = r.pos();
     let value = match r.byte()? {
         0 => None,
-        1 => Some(CellValue::Empty),
-        2 => Some(CellValue::Text(r.string()?.into())),
-        3 => Some(CellValue::Number(f64::from_le_bytes(r.array::<8>()?))),
-        4 => Some(CellValue::Boolean(false)),
-        5 => Some(CellValue::Boolean(true)),
+        1 => Some(StoredValue::Empty),
+        2 => Some(StoredValue::Text(r.str()?)),
+        3 => Some(StoredValue::Number(f64::from_le_bytes(r.array::<8>()?))),
+        4 => Some(StoredValue::Boolean(false)),
+        5 => Some(StoredValue::Boolean(true)),
         6 => {
             let at = r.pos();
             let b = r.byte()?;
-            Some(CellValue::Error(ErrorCode::from_byte(b).ok_or(DecodeError::UnknownTag {
+            Some(StoredValue::Error(ErrorCode::from_byte(b).ok_or(DecodeError::UnknownTag {
                 what: "error code",
                 tag: b,
                 offset: at,
@@ -515,34 +533,28 @@ fn read_cell(r: &mut Reader<'_>) -> Result<CellWrite, DecodeError> {
     let format_at = r.pos();
     let format = match r.byte()? {
         0 => None,
-        1 => Some(Format::new(r.string()?)?),
+        1 => Some(r.str()?),
         tag => return Err(DecodeError::UnknownTag { what: "format", tag, offset: format_at }),
     };
+    Ok(StoredCell { row, col, value, format })
+}
+
+fn read_cell(r: &mut Reader<'_>) -> Result<CellWrite, DecodeError> {
+    let StoredCell { row, col, value, format } = read_stored_cell(r)?;
+    let value = value.map(|value| match value {
+        StoredValue::Empty => CellValue::Empty,
+        StoredValue::Text(text) => CellValue::Text(text.into()),
+        StoredValue::Number(n) => CellValue::Number(n),
+        StoredValue::Boolean(b) => CellValue::Boolean(b),
+        StoredValue::Error(code) => CellValue::Error(code),
+    });
+    let format = format.map(|f| Format::new(f.to_owned())).transpose()?;
     Ok(CellWrite { row, col, value, format })
 }
 
-/// Steps over one cell laid out as [`read_cell`] reads it, making nothing.
+/// Steps over one cell ([`read_stored_cell`]), making nothing.
 fn skip_cell(r: &mut Reader<'_>) -> Result<(), DecodeError> {
-    r.varint()?;
-    r.varint()?;
-    let tag_at = r.pos();
-    match r.byte()? {
-        0 | 1 | 4 | 5 => {}
-        2 => r.skip_string()?,
-        3 => {
-            r.array::<8>()?;
-        }
-        6 => {
-            r.byte()?;
-        }
-        tag => return Err(DecodeError::UnknownTag { what: "cell value", tag, offset: tag_at }),
-    }
-    let format_at = r.pos();
-    match r.byte()? {
-        0 => Ok(()),
-        1 => Ok(r.skip_string()?),
-        tag => Err(DecodeError::UnknownTag { what: "format", tag, offset: format_at }),
-    }
+    read_stored_cell(r).map(drop)
 }
 
 impl From<WireError> for DecodeError {
