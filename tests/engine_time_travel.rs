@@ -585,7 +585,7 @@ proptest! {
 /// durability alone would let a reload lose the step.
 #[test]
 fn when_saved_resolves_once_the_last_undo_step_is_stored() {
-    use engine_common::GatedBlobs;
+    use engine_common::CountingBlobs;
     use futures_util::FutureExt as _;
     use sheetlog::engine::read_path;
     use sheetlog::log::{CellWrite, Operation};
@@ -593,7 +593,7 @@ fn when_saved_resolves_once_the_last_undo_step_is_stored() {
     use sheetlog::snapshot::decode_undo_record;
     let mut h = Harness::new();
     let log = MemoryEventLog::new();
-    let blobs = GatedBlobs::default();
+    let blobs = CountingBlobs::default();
     let engine = h.open(log.clone(), blobs.clone(), options(0));
     let write = |row: u64| {
         Operation::SetCell(CellWrite { row, col: 0, value: Some(CellValue::Number(row as f64)), format: None })

@@ -67,56 +67,13 @@ impl EventLog for FlakyLog {
     }
 }
 
-/// A blob store that records the path of every blob read.
+/// A blob store that records the path of every blob read, and whose writes under `undo` wait
+/// while held (a slow storage for the undo stack's save): [`CountingBlobs::hold`], then
+/// [`CountingBlobs::release`].
 #[derive(Clone, Default, Debug)]
 pub struct CountingBlobs {
     pub inner: MemoryBlobStore,
     pub reads: Rc<RefCell<Vec<String>>>,
-}
-
-#[derive(Clone, Debug)]
-pub struct CountingDir {
-    inner: sheetlog::blob::MemoryBlobDir,
-    reads: Rc<RefCell<Vec<String>>>,
-}
-
-impl BlobStore for CountingBlobs {
-    type Dir = CountingDir;
-    fn root(&self) -> CountingDir {
-        CountingDir { inner: self.inner.root(), reads: self.reads.clone() }
-    }
-}
-
-impl BlobDir for CountingDir {
-    fn path(&self) -> String {
-        self.inner.path()
-    }
-    async fn read(&self, name: &str) -> Result<Vec<u8>, BlobError> {
-        self.reads.borrow_mut().push(format!("{}/{name}", self.inner.path()));
-        self.inner.read(name).await
-    }
-    async fn write(&self, name: &str, bytes: &[u8]) -> Result<(), BlobError> {
-        self.inner.write(name, bytes).await
-    }
-    async fn remove(&self, name: &str) -> Result<(), BlobError> {
-        self.inner.remove(name).await
-    }
-    async fn dir(&self, name: &str) -> Result<Self, BlobError> {
-        Ok(Self { inner: self.inner.dir(name).await?, reads: self.reads.clone() })
-    }
-    async fn list(&self, continuation: Option<&Continuation>) -> Result<ListPage, BlobError> {
-        self.inner.list(continuation).await
-    }
-    async fn remove_all(&self) -> Result<(), BlobError> {
-        self.inner.remove_all().await
-    }
-}
-
-/// A blob store whose writes under `undo` wait while held (a slow storage for the undo stack's
-/// save): [`GatedBlobs::hold`], then [`GatedBlobs::release`].
-#[derive(Clone, Default, Debug)]
-pub struct GatedBlobs {
-    pub inner: MemoryBlobStore,
     gate: Rc<Gate>,
 }
 
@@ -127,12 +84,13 @@ struct Gate {
 }
 
 #[derive(Clone, Debug)]
-pub struct GatedDir {
+pub struct CountingDir {
     inner: sheetlog::blob::MemoryBlobDir,
+    reads: Rc<RefCell<Vec<String>>>,
     gate: Rc<Gate>,
 }
 
-impl GatedBlobs {
+impl CountingBlobs {
     /// Writes under `undo` wait from now on.
     pub fn hold(&self) {
         self.gate.held.set(true);
@@ -147,18 +105,19 @@ impl GatedBlobs {
     }
 }
 
-impl BlobStore for GatedBlobs {
-    type Dir = GatedDir;
-    fn root(&self) -> GatedDir {
-        GatedDir { inner: self.inner.root(), gate: self.gate.clone() }
+impl BlobStore for CountingBlobs {
+    type Dir = CountingDir;
+    fn root(&self) -> CountingDir {
+        CountingDir { inner: self.inner.root(), reads: self.reads.clone(), gate: self.gate.clone() }
     }
 }
 
-impl BlobDir for GatedDir {
+impl BlobDir for CountingDir {
     fn path(&self) -> String {
         self.inner.path()
     }
     async fn read(&self, name: &str) -> Result<Vec<u8>, BlobError> {
+        self.reads.borrow_mut().push(format!("{}/{name}", self.inner.path()));
         self.inner.read(name).await
     }
     async fn write(&self, name: &str, bytes: &[u8]) -> Result<(), BlobError> {
@@ -179,7 +138,7 @@ impl BlobDir for GatedDir {
         self.inner.remove(name).await
     }
     async fn dir(&self, name: &str) -> Result<Self, BlobError> {
-        Ok(Self { inner: self.inner.dir(name).await?, gate: self.gate.clone() })
+        Ok(Self { inner: self.inner.dir(name).await?, reads: self.reads.clone(), gate: self.gate.clone() })
     }
     async fn list(&self, continuation: Option<&Continuation>) -> Result<ListPage, BlobError> {
         self.inner.list(continuation).await
