@@ -1,6 +1,9 @@
 //! Model-based property test of time travel and undo (the time-travel issue): two clients on
 //! one log make random edits and CSV imports (as layers), undo and redo them, while snapshots, compactions, history,
-//! truncation, garbage collection, sleeps past the leases and reopens happen in between.
+//! truncation, garbage collection, sleeps past the leases and reopens happen in between. The
+//! undo stacks' saves are held by the store through every step and let go only when a client
+//! about to reopen asks `when_saved` (as a page that reloads itself), so the reopened client's
+//! stacks, which the later undos are checked against, are the ones `when_saved` promised.
 //!
 //! The reference is the naive sheet of logical rows and columns (`engine_common::logical`),
 //! kept after **every** entry: `states[p]` is the sheet after the entries before `p`. Edits are
@@ -29,7 +32,7 @@ use std::ops::Range;
 use engine_common::logical::{
     check_sizes, edit, import_csv, import_intent, make, write_layer, Edit, Id, Intent, Sheet,
 };
-use engine_common::{run_chain, small_tiles, Harness};
+use engine_common::{run_chain, small_tiles, CountingBlobs, Harness};
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
 use sheetlog::engine::{ContentVersion, Engine, EngineError, EngineOptions, LoadStatus, UndoOutcome};
@@ -423,7 +426,7 @@ fn check(version: &ContentVersion, sheet: &Sheet, what: &str) -> Result<(), Test
     Ok(())
 }
 
-type TestEngine = Engine<MemoryEventLog, MemoryBlobStore>;
+type TestEngine = Engine<MemoryEventLog, CountingBlobs>;
 
 fn options(client: usize) -> EngineOptions {
     EngineOptions { undo_key: Some(format!("client-{client}")), ..small_tiles(4) }
@@ -432,7 +435,10 @@ fn options(client: usize) -> EngineOptions {
 fn run_steps(steps: Vec<(Step, u64)>) -> Result<(), TestCaseError> {
     let mut h = Harness::new();
     let log = MemoryEventLog::with_page_size(5);
-    let blobs = MemoryBlobStore::with_page_size(3);
+    // Undo saves are held through every step and let go only at a reopen, once the client asks
+    // `when_saved`: a reopened client must find the stacks the model has.
+    let blobs = CountingBlobs::over(MemoryBlobStore::with_page_size(3));
+    blobs.hold();
     let tiles = TileSize::new(4, 4).unwrap();
     let open = |h: &mut Harness, c: usize| -> TestEngine { h.open_layered(log.clone(), blobs.clone(), options(c), 2) };
     let mut engines: Vec<TestEngine> = (0..CLIENTS).map(|c| open(&mut h, c)).collect();
@@ -533,6 +539,12 @@ fn run_steps(steps: Vec<(Step, u64)>) -> Result<(), TestCaseError> {
             }
             Step::Sleep => h.clock.set(h.clock.get() + 301_000),
             Step::Reopen { client } => {
+                // As a page that reloads itself: whenSaved, then at once the reload (the saves
+                // held again, so one still in flight would be lost).
+                let saved = engines[*client].when_saved();
+                blobs.release();
+                h.pool.run_until(saved).map_err(|e| TestCaseError::fail(format!("{what}: when_saved: {e}")))?;
+                blobs.hold();
                 engines[*client].close();
                 engines[*client] = open(&mut h, *client);
             }
@@ -585,7 +597,6 @@ proptest! {
 /// durability alone would let a reload lose the step.
 #[test]
 fn when_saved_resolves_once_the_last_undo_step_is_stored() {
-    use engine_common::CountingBlobs;
     use futures_util::FutureExt as _;
     use sheetlog::engine::read_path;
     use sheetlog::log::{CellWrite, Operation};

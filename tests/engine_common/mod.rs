@@ -91,6 +91,11 @@ pub struct CountingDir {
 }
 
 impl CountingBlobs {
+    /// Over `inner` (e.g. a memory store with small list pages).
+    pub fn over(inner: MemoryBlobStore) -> Self {
+        Self { inner, ..Self::default() }
+    }
+
     /// Writes under `undo` wait from now on.
     pub fn hold(&self) {
         self.gate.held.set(true);
