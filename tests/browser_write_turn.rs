@@ -252,6 +252,116 @@ async fn opens_and_deletes_take_the_write_turn_too() {
     assert_eq!(max, 1.0, "at most one write unfinished at a time ({total} in all)");
 }
 
+/// Makes `indexedDB.databases()` also list database `name` at version `version` (whether or not
+/// it exists); returns the function that restores it.
+fn list_database_too(name: &str, version: u32) -> Function {
+    let install = Function::new_with_args(
+        "name, version",
+        r#"
+        const factory = IDBFactory.prototype;
+        const original = factory.databases;
+        factory.databases = async function () {
+          const listed = (await original.call(this)).filter((info) => info.name !== name);
+          return [...listed, { name, version }];
+        };
+        return () => { factory.databases = original; };
+        "#,
+    );
+    install.call2(&JsValue::NULL, &name.into(), &version.into()).unwrap().unchecked_into()
+}
+
+/// Creates database `name` at version `version` with no stores (as an older build's abandoned
+/// open would have left it), and closes it.
+async fn create_bare_database(name: &str, version: u32) {
+    let create = Function::new_with_args(
+        "name, version",
+        r#"
+        return new Promise((resolve, reject) => {
+          const open = indexedDB.open(name, version);
+          open.onsuccess = () => { open.result.close(); resolve(); };
+          open.onerror = () => reject(open.error);
+        });
+        "#,
+    );
+    JsFuture::from(Promise::from(create.call2(&JsValue::NULL, &name.into(), &version.into()).unwrap())).await.unwrap();
+}
+
+/// Whether `open` is still pending after `ms` milliseconds; runs it to its end either way.
+async fn pending_after<T>(open: impl std::future::Future<Output = T>, ms: u32) -> (bool, T) {
+    let mut open = pin!(open);
+    match select(open.as_mut(), pin!(sleep(ms))).await {
+        Either::Left((result, _)) => (false, result),
+        Either::Right(((), _)) => (true, open.await),
+    }
+}
+
+/// A database that exists at this build's schema version opens without the write turn (it runs
+/// no `versionchange` transaction; a Web Lock costs a page load 10-24 ms, BENCHMARKS.md stop 31):
+/// the open finishes while another context holds the turn, and nothing is written.
+#[wasm_bindgen_test]
+async fn an_open_at_the_schema_version_needs_no_write_turn() {
+    let options = IdbOptions { timeout_ms: 10_000, ..IdbOptions::default() };
+    let sheet = unique_sheet("write-turn-lock-free");
+    SheetDatabase::open(&sheet, options.clone()).await.unwrap().close();
+    let restore = count_readwrite_transactions();
+    let release = hold_write_lock().await;
+    let (pending, opened) = pending_after(SheetDatabase::open(&sheet, options), 2_000).await;
+    release.call0(&JsValue::NULL).unwrap();
+    let versionchange = readwrite_stat("versionchange");
+    restore.call0(&JsValue::NULL).unwrap();
+    let db = opened.expect("the open of an existing database");
+    assert!(!pending, "the open waited for the write turn");
+    assert!(!db.created(), "the database existed");
+    assert_eq!(versionchange, 0.0, "the open ran no versionchange transaction");
+    db.close();
+    SheetDatabase::delete(&sheet).await.unwrap();
+}
+
+/// Opens that must write still take the turn: a database at an older version is upgraded under
+/// it, and one listed at this version that is missing after all (deleted since it was listed)
+/// has its upgrade refused, then is created under the turn, with its stores.
+#[wasm_bindgen_test]
+async fn opens_that_upgrade_or_create_still_wait_for_the_write_turn() {
+    let options = IdbOptions { timeout_ms: 10_000, ..IdbOptions::default() };
+    let older = unique_sheet("write-turn-older");
+    create_bare_database(&SheetDatabase::database_name(&older), 1).await;
+    let missing = unique_sheet("write-turn-listed-missing");
+    let unlist = list_database_too(&SheetDatabase::database_name(&missing), sheetlog::browser::SCHEMA_VERSION);
+    let restore = count_readwrite_transactions();
+    for (sheet, created) in [(&older, false), (&missing, true)] {
+        let release = hold_write_lock().await;
+        let opened = std::cell::Cell::new(false);
+        let open = async {
+            let db = SheetDatabase::open(sheet, options.clone()).await.expect("the open, once the turn was free");
+            opened.set(true);
+            // Stores exist: a read of the log and a blob write work.
+            assert_eq!(IdbEventLog::new(db.clone()).bounds().await.unwrap().end, 0);
+            IdbBlobStore::new(db.clone()).write_many(&[("a/b", b"bytes".as_slice())]).await.unwrap();
+            db
+        };
+        let held = async {
+            sleep(400).await;
+            let seen = (opened.get(), readwrite_stat("open"));
+            release.call0(&JsValue::NULL).unwrap();
+            seen
+        };
+        let (db, (opened_while_held, unfinished)) = join(open, held).await;
+        assert!(!opened_while_held, "{sheet}: opened while another context held the turn");
+        assert_eq!(unfinished, 0.0, "{sheet}: a write unfinished while another context held the turn");
+        assert_eq!(db.created(), created, "{sheet}: created");
+        db.close();
+    }
+    let (versionchange, max) = (readwrite_stat("versionchange"), readwrite_stat("max"));
+    restore.call0(&JsValue::NULL).unwrap();
+    unlist.call0(&JsValue::NULL).unwrap();
+    // The older one's upgrade; the missing one's refused upgrade, then its creation.
+    assert_eq!(versionchange, 3.0, "versionchange transactions");
+    assert_eq!(max, 1.0, "at most one write unfinished at a time");
+    for sheet in [older, missing] {
+        SheetDatabase::delete(&sheet).await.unwrap();
+    }
+}
+
 /// The clients of the model test and the sheet each one has open: two on sheet A (as two tabs
 /// would be), one on sheet B.
 const CLIENT_SHEET: [usize; 3] = [0, 0, 1];

@@ -213,8 +213,9 @@ impl SheetDatabase {
     ///
     /// # Errors
     /// [`StorageError`]: `Blocked` (503, retryable) when another tab holds an older version
-    /// open, `Timeout` (504: while waiting for the origin's write turn, which every open takes,
-    /// see `web_locks`; or while opening, when the open goes on and the next call joins it),
+    /// open, `Timeout` (504: while waiting for the origin's write turn, which every open that
+    /// may create or upgrade the database takes, see `web_locks`; or while opening, when the
+    /// open goes on and the next call joins it),
     /// `NewerVersion` (426)
     /// when a newer build upgraded the database, `Deleted` (410) with
     /// [`IdbOptions::must_exist`] and no database, `Unsupported` (501) without IndexedDB, others
@@ -434,30 +435,63 @@ async fn run_open(inner: Weak<Inner>, opening: Rc<Opening>) {
         }
         None => return,
     };
-    // An open may run a `versionchange` transaction (creating or upgrading the stores), which
-    // writes like a readwrite one: it takes the write turn too (see `web_locks`).
-    let turn = match write_turn(timeout).await {
-        Ok(turn) => Rc::new(RefCell::new(Some(turn))),
-        Err(error) => {
-            if let Some(handle) = inner.upgrade() {
-                *handle.opening.borrow_mut() = None;
+    let may_create = !reopen && !must_exist;
+    // A database listed at this schema version opens without a `versionchange` transaction, so
+    // without the write turn: a Web Lock costs 10-24 ms while a page loads (BENCHMARKS.md, stop
+    // 31). Should it need one after all (deleted or changed since it was listed), the upgrade is
+    // refused, its transaction aborted at once, and the open starts again under the turn.
+    let lock_free = match listed_at_schema(&name, timeout).await {
+        true => {
+            let opening = opening.clone();
+            let on_blocked = move || {
+                opening.blocked.set(true);
+                answer(&opening, &Err(blocked_error()));
+            };
+            match open_database(&name, Upgrades::Refused, on_blocked).await {
+                Ok(Opened::NeedsUpgrade) => None,
+                other => Some(other),
             }
-            answer(&opening, &Err(error));
-            return;
         }
+        false => None,
     };
-    let on_blocked = {
-        let (opening, turn) = (opening.clone(), turn.clone());
-        move || {
-            // Blocked until another tab closes an older version: the rest of the origin's writes
-            // must not wait for that tab, so the turn is given back.
+    let result = match lock_free {
+        Some(result) => result,
+        None => {
+            // An open that may run a `versionchange` transaction (creating or upgrading the
+            // stores), which writes like a readwrite one, takes the write turn too (`web_locks`).
+            let turn = match write_turn(timeout).await {
+                Ok(turn) => Rc::new(RefCell::new(Some(turn))),
+                Err(error) => {
+                    if let Some(handle) = inner.upgrade() {
+                        *handle.opening.borrow_mut() = None;
+                    }
+                    answer(&opening, &Err(error));
+                    return;
+                }
+            };
+            let on_blocked = {
+                let (opening, turn) = (opening.clone(), turn.clone());
+                move || {
+                    // Blocked until another tab closes an older version: the rest of the origin's
+                    // writes must not wait for that tab, so the turn is given back.
+                    drop(turn.borrow_mut().take());
+                    opening.blocked.set(true);
+                    answer(&opening, &Err(blocked_error()));
+                }
+            };
+            let upgrades = if may_create { Upgrades::Create } else { Upgrades::ExistingOnly };
+            let result = open_database(&name, upgrades, on_blocked).await;
             drop(turn.borrow_mut().take());
-            opening.blocked.set(true);
-            answer(&opening, &Err(blocked_error()));
+            result
         }
     };
-    let result = open_database(&name, !reopen && !must_exist, on_blocked).await;
-    drop(turn.borrow_mut().take());
+    let result = result.and_then(|opened| match opened {
+        Opened::Open(db, created) => Ok((db, created)),
+        // Only `Upgrades::Refused` asks for this, and that result was handled above.
+        Opened::NeedsUpgrade => {
+            Err(StorageError::new(StorageErrorKind::Other, "the database needs an upgrade".to_owned()))
+        }
+    });
     let handle = inner.upgrade();
     if let Some(handle) = &handle {
         *handle.opening.borrow_mut() = None;
@@ -515,18 +549,59 @@ fn install(inner: &Rc<Inner>, db: Database) {
         Some(Rc::new(Connection { db, _on_version_change: on_version_change, _on_close: on_close }));
 }
 
-/// Opens database `name` at [`SCHEMA_VERSION`]: the connection and whether it created the
-/// database. When `may_create` is false, a database that does not exist is not created: the
-/// open fails with [`StorageErrorKind::Deleted`]. `on_blocked` runs if the request is blocked;
-/// the request goes on until the other connections close.
+/// Which `versionchange` transactions an open may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Upgrades {
+    /// Create the database when missing and upgrade an older one (under the write turn).
+    Create,
+    /// Upgrade an older database, but fail with `Deleted` (410) when it is missing.
+    ExistingOnly,
+    /// None at all (an open without the write turn): answer [`Opened::NeedsUpgrade`] instead.
+    Refused,
+}
+
+/// What [`open_database`] opened.
+enum Opened {
+    /// The connection, and whether this open created the database.
+    Open(Database, bool),
+    /// The database is missing or older, and the open was told not to upgrade it
+    /// ([`Upgrades::Refused`]): nothing was written.
+    NeedsUpgrade,
+}
+
+/// Whether `indexedDB.databases()` lists database `name` at [`SCHEMA_VERSION`], within
+/// `timeout_ms`: opening it then runs no `versionchange` transaction. False when unsure (no
+/// `databases()` in this browser, an error, a timeout).
+async fn listed_at_schema(name: &str, timeout_ms: u32) -> bool {
+    let global = js_sys::global();
+    let Ok(factory) = js_sys::Reflect::get(&global, &JsValue::from_str("indexedDB")) else { return false };
+    let Ok(databases) = js_sys::Reflect::get(&factory, &JsValue::from_str("databases")) else { return false };
+    let Some(databases) = databases.dyn_ref::<js_sys::Function>() else { return false };
+    let Ok(listed) = databases.call0(&factory) else { return false };
+    let Ok(listed) = listed.dyn_into::<js_sys::Promise>() else { return false };
+    let Some(Ok(listed)) = with_timeout(timeout_ms, wasm_bindgen_futures::JsFuture::from(listed)).await else {
+        return false;
+    };
+    let Ok(listed) = listed.dyn_into::<js_sys::Array>() else { return false };
+    listed.iter().any(|info| {
+        let field = |key: &str| js_sys::Reflect::get(&info, &JsValue::from_str(key)).ok();
+        field("name").and_then(|n| n.as_string()).as_deref() == Some(name)
+            && field("version").and_then(|v| v.as_f64()) == Some(f64::from(SCHEMA_VERSION))
+    })
+}
+
+/// Opens database `name` at [`SCHEMA_VERSION`], running only the `versionchange` transactions
+/// `upgrades` allows. `on_blocked` runs if the request is blocked; the request goes on until the
+/// other connections close.
 async fn open_database(
     name: &str,
-    may_create: bool,
+    upgrades: Upgrades,
     on_blocked: impl Fn() + 'static,
-) -> Result<(Database, bool), StorageError> {
+) -> Result<Opened, StorageError> {
     let created = Rc::new(Cell::new(false));
     let refused = Rc::new(Cell::new(false));
-    let (created_in, refused_in) = (created.clone(), refused.clone());
+    let needs_upgrade = Rc::new(Cell::new(false));
+    let (created_in, refused_in, needs_upgrade_in) = (created.clone(), refused.clone(), needs_upgrade.clone());
     let open = Database::open(name)
         .with_version(SCHEMA_VERSION)
         .with_on_blocked(move |_event| {
@@ -535,8 +610,13 @@ async fn open_database(
         })
         .with_on_upgrade_needed(move |event, db| {
             let old_version = event.old_version() as u32;
+            if upgrades == Upgrades::Refused {
+                // Returning an error aborts the versionchange transaction before it creates anything.
+                needs_upgrade_in.set(true);
+                return Err(JsValue::from(js_sys::Error::new("this open runs no upgrade")).into());
+            }
             if old_version == 0 {
-                if !may_create {
+                if upgrades == Upgrades::ExistingOnly {
                     refused_in.set(true);
                     return Err(JsValue::from(js_sys::Error::new("the database no longer exists")).into());
                 }
@@ -549,8 +629,9 @@ async fn open_database(
     match open.await {
         Ok(db) => {
             check_stores(&db)?;
-            Ok((db, created.get()))
+            Ok(Opened::Open(db, created.get()))
         }
+        Err(_) if needs_upgrade.get() => Ok(Opened::NeedsUpgrade),
         Err(_) if refused.get() => Err(deleted_error()),
         Err(error) => Err(from_open(error)),
     }

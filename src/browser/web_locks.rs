@@ -15,7 +15,11 @@
 //! of a database take the turn as well: an open that creates or upgrades the stores runs a
 //! `versionchange` transaction, and a delete removes every record, both writes of the same kind.
 //! An open blocked by another tab's older connection gives the turn back while it waits, so that
-//! tab cannot stall the origin's writes.
+//! tab cannot stall the origin's writes. An open of a database that `indexedDB.databases()` lists
+//! at the schema version runs no `versionchange` transaction and goes without the turn (a Web
+//! Lock costs 10-24 ms while a page loads, BENCHMARKS.md stop 31); should the database be missing
+//! or older after all, its upgrade is refused and aborted at once and the open runs again under
+//! the turn (`database::run_open`; the registry's `openRegistry` likewise).
 
 use std::future::Future;
 
