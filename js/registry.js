@@ -36,24 +36,50 @@ function request(r) {
  */
 const WRITE_LOCK = "sheetlog:idb-write";
 
-function openRegistry() {
-  if (typeof indexedDB === "undefined") return Promise.reject(new Error("this environment has no IndexedDB"));
-  const opening = () => {
-    const open = indexedDB.open(DATABASE, VERSION);
-    open.onupgradeneeded = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: "name" });
-    };
-    return request(open);
+/** Whether `indexedDB.databases()` lists the registry at VERSION (false when unsure). */
+async function listedAtVersion() {
+  try {
+    const listed = (await indexedDB.databases?.()) ?? [];
+    return listed.some((info) => info.name === DATABASE && info.version === VERSION);
+  } catch {
+    return false;
+  }
+}
+
+/** Opens the registry; with `upgrades` false, resolves `undefined` instead of running an upgrade. */
+function openAt(upgrades) {
+  const open = indexedDB.open(DATABASE, VERSION);
+  let refused = false;
+  open.onupgradeneeded = () => {
+    if (!upgrades) {
+      refused = true;
+      open.transaction.abort();
+      return;
+    }
+    const db = open.result;
+    if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: "name" });
   };
-  // The first open creates the registry in a `versionchange` transaction, which writes like a
-  // readwrite one: opens take the write turn too.
-  const opened = globalThis.navigator?.locks ? navigator.locks.request(WRITE_LOCK, opening) : opening();
-  return opened.then((db) => {
-    // Another tab upgrading or deleting the registry must not wait for this connection.
-    db.onversionchange = () => db.close();
-    return db;
+  return request(open).catch((error) => {
+    if (refused) return undefined;
+    throw error;
   });
+}
+
+async function openRegistry() {
+  if (typeof indexedDB === "undefined") throw new Error("this environment has no IndexedDB");
+  // The first open creates the registry in a `versionchange` transaction, which writes like a
+  // readwrite one: such opens take the write turn too. A registry listed at this version opens
+  // without one, so without the turn (a Web Lock costs 10-24 ms while a page loads, BENCHMARKS.md
+  // stop 31); should it need an upgrade after all, that is refused and the open runs again
+  // under the turn.
+  let db = (await listedAtVersion()) ? await openAt(false) : undefined;
+  if (db === undefined) {
+    const opening = () => openAt(true);
+    db = await (globalThis.navigator?.locks ? navigator.locks.request(WRITE_LOCK, opening) : opening());
+  }
+  // Another tab upgrading or deleting the registry must not wait for this connection.
+  db.onversionchange = () => db.close();
+  return db;
 }
 
 let cached;
@@ -119,7 +145,7 @@ export function recordSheetOpened(name) {
     const record = (await request(store.get(name))) ?? { name, createdAt: now };
     record.openedAt = now;
     store.put(record);
-  });
+  }, true);
 }
 
 /** Merges `fields` into the record of sheet `name` (creating it when missing). */
@@ -240,8 +266,9 @@ export function recordAcknowledged(name, seq) {
  * mirror's, or undefined when neither has one.
  */
 export async function lastAcknowledged(name) {
-  const record = await withStore("readonly", (store) => request(store.get(name)));
-  const values = [record?.lastSequenceId, mirror(name), await fileMirror(name)].filter(
+  // On the kept connection, and the file read beside it: this is on the way of every open.
+  const [record, file] = await Promise.all([withStore("readonly", (store) => request(store.get(name)), true), fileMirror(name)]);
+  const values = [record?.lastSequenceId, mirror(name), file].filter(
     (v) => Number.isSafeInteger(v) && v >= 0,
   );
   return values.length === 0 ? undefined : Math.max(...values);

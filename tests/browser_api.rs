@@ -456,6 +456,31 @@ async fn list_and_delete_sheets() {
     settle(SpreadsheetData::delete_sheet(JsValue::from_str(&sheet).unchecked_into()).into()).await.unwrap();
 }
 
+/// `open()` records the sheet in the list in the background (BENCHMARKS.md stop 31): `list()`
+/// right after it shows the sheet, and a delete right after it is not undone by the record
+/// landing late.
+#[wasm_bindgen_test]
+async fn the_background_record_of_an_open_is_listed_at_once_and_stays_deleted() {
+    let listed = |list: &JsValue, sheet: &str| {
+        Array::from(list).iter().any(|s| prop(&s, "name").as_string().as_deref() == Some(sheet))
+    };
+    let shown = unique_sheet("recorded-listed");
+    let data = open(&shown, &[]).await;
+    let list = settle(SpreadsheetData::list().into()).await.unwrap();
+    assert!(listed(&list, &shown), "listed as soon as open resolved");
+    call(&data, "close", &[]).unwrap();
+    settle(SpreadsheetData::delete_sheet(JsValue::from_str(&shown).unchecked_into()).into()).await.unwrap();
+
+    let gone = unique_sheet("recorded-deleted");
+    let data = open(&gone, &[]).await;
+    sheetlog::browser::registry::record_open(&gone);
+    settle(SpreadsheetData::delete_sheet(JsValue::from_str(&gone).unchecked_into()).into()).await.unwrap();
+    sheetlog::browser::timer::sleep(300).await;
+    let list = settle(SpreadsheetData::list().into()).await.unwrap();
+    assert!(!listed(&list, &gone), "a sheet deleted right after its open stays deleted");
+    call(&data, "close", &[]).unwrap();
+}
+
 /// Text values read through the string cache (issue 9, item 6) are always the cell's own text:
 /// read twice, after an overwrite of the same cells, and after more text than the cache holds
 /// (6 MiB of distinct strings through a 4 MiB cache) was read in between.

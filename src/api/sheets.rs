@@ -36,7 +36,8 @@ fn registry_error(error: &JsValue) -> JsValue {
 }
 
 /// No silent loss (issue 12): checks the sheet's freshly opened database against the registry's
-/// record of the last sequence id acknowledged to the app. A database that is missing (this open
+/// record of the last sequence id acknowledged to the app, `acknowledged` (read by the caller
+/// while the database opened: `registry::last_acknowledged`). A database that is missing (this open
 /// created it) fails with a `StorageError` 410, one whose log ends before that id with a
 /// `StorageError` 500: never an empty or truncated sheet that says it is ready. On failure the
 /// database is closed (and, when this open created it, deleted again, so the sheet stays missing
@@ -44,8 +45,12 @@ fn registry_error(error: &JsValue) -> JsValue {
 ///
 /// # Errors
 /// The `StorageError` described.
-pub(super) async fn check_not_lost(name: &str, db: &SheetDatabase) -> Result<(), JsValue> {
-    let last = match registry::last_acknowledged(name).await {
+pub(super) async fn check_not_lost(
+    name: &str,
+    db: &SheetDatabase,
+    acknowledged: Result<Option<u64>, JsValue>,
+) -> Result<(), JsValue> {
+    let last = match acknowledged {
         Ok(last) => last,
         Err(e) => {
             web_sys::console::warn_2(&JsValue::from_str("sheetlog: could not read the list of sheets"), &e);

@@ -431,12 +431,14 @@ impl SpreadsheetData {
             idb.timeout_ms = ms as u32;
         }
         let script = worker_script(&options)?;
-        let db =
-            SheetDatabase::open(&name, idb.clone()).await.map_err(|e| engine_error(&EngineError::Log(e.into())))?;
-        super::sheets::check_not_lost(&name, &db).await?;
+        let config = workflow_config(&options, engine_options.tile_size)?;
+        let (db, acknowledged) =
+            futures_util::future::join(SheetDatabase::open(&name, idb.clone()), registry::last_acknowledged(&name))
+                .await;
+        let db = db.map_err(|e| engine_error(&EngineError::Log(e.into())))?;
+        super::sheets::check_not_lost(&name, &db, acknowledged).await?;
         let log = IdbEventLog::new(db.clone());
         let blobs = IdbBlobStore::new(db.clone());
-        let config = workflow_config(&options, engine_options.tile_size)?;
         let Host { host, worker } = match start_host(&name, script.as_ref(), &log, &blobs, config, idb.durability) {
             Ok(host) => host,
             Err(e) => {
@@ -480,10 +482,8 @@ impl SpreadsheetData {
             return Err(failure);
         }
         let Ok(engine) = engine else { unreachable!("a failed open returned above") };
-        // The list of sheets is a convenience: a failure to record this one does not fail open.
-        if let Err(e) = registry::record_open(&name).await {
-            web_sys::console::warn_2(&JsValue::from_str("sheetlog: could not record the sheet in the list"), &e);
-        }
+        // The list of sheets is a convenience: recorded in the background (`record_open`).
+        registry::record_open(&name);
         let on_deleted = Rc::new(RefCell::new(None::<Weak<Inner>>));
         let channel = SyncChannel::start(&name, &engine, {
             let on_deleted = on_deleted.clone();

@@ -12,9 +12,11 @@
 //!
 //! The IndexedDB work is in `js/registry.js`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
+use futures_util::future::{LocalBoxFuture, Shared};
+use futures_util::FutureExt as _;
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -117,12 +119,64 @@ pub async fn last_acknowledged(name: &str) -> Result<Option<u64>, JsValue> {
     Ok(value.as_f64().filter(|n| *n >= 0.0 && n.fract() == 0.0 && *n <= 9_007_199_254_740_991.0).map(|n| n as u64))
 }
 
-/// Records that sheet `name` was opened now.
-///
-/// # Errors
-/// What IndexedDB failed with.
-pub async fn record_open(name: &str) -> Result<(), JsValue> {
-    JsFuture::from(record_sheet_opened(name)).await.map(drop)
+/// The write of a record of an open (and of the earlier ones of its sheet), awaitable by many.
+type RecordWrite = Shared<LocalBoxFuture<'static, ()>>;
+
+thread_local! {
+    /// Records of opens still being written, by sheet, each under a number of its own: [`list`]
+    /// and [`forget`] wait for them.
+    static OPENS: RefCell<HashMap<String, (u64, RecordWrite)>> = RefCell::new(HashMap::new());
+    static NEXT_OPEN: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Records that sheet `name` was opened now, in the background: `open()` does not wait for this
+/// registry write (a write turn, a connection and a transaction, 13-27 ms of a reload's critical
+/// path in BENCHMARKS.md, stop 31). [`list`] and [`forget`] in this thread wait for it first, so
+/// this tab's list holds the sheet as soon as `open()` resolved, and a delete right after an
+/// open is not undone by the open's record landing late. A failure is logged, not reported: the
+/// list is a convenience.
+pub fn record_open(name: &str) {
+    let id = NEXT_OPEN.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    });
+    let promise = record_sheet_opened(name);
+    // A record of an earlier open of the sheet still being written: waiting for this one waits
+    // for it too.
+    let earlier = OPENS.with(|opens| opens.borrow().get(name).map(|(_, w)| w.clone()));
+    let owned = name.to_owned();
+    let write = async move {
+        if let Some(earlier) = earlier {
+            earlier.await;
+        }
+        if let Err(e) = JsFuture::from(promise).await {
+            web_sys::console::warn_2(&JsValue::from_str("sheetlog: could not record the sheet in the list"), &e);
+        }
+        OPENS.with(|opens| {
+            let mut opens = opens.borrow_mut();
+            if opens.get(&owned).is_some_and(|(held, _)| *held == id) {
+                opens.remove(&owned);
+            }
+        });
+    }
+    .boxed_local()
+    .shared();
+    OPENS.with(|opens| opens.borrow_mut().insert(name.to_owned(), (id, write.clone())));
+    wasm_bindgen_futures::spawn_local(write);
+}
+
+/// Waits until the records of opens this thread started (of sheet `name`, or of every sheet)
+/// are written.
+async fn opens_recorded(name: Option<&str>) {
+    let pending: Vec<_> = OPENS.with(|opens| {
+        let opens = opens.borrow();
+        match name {
+            Some(name) => opens.get(name).map(|(_, w)| w.clone()).into_iter().collect(),
+            None => opens.values().map(|(_, w)| w.clone()).collect(),
+        }
+    });
+    futures_util::future::join_all(pending).await;
 }
 
 /// Merges the properties of `fields` into the record of sheet `name`, creating it if missing.
@@ -138,6 +192,7 @@ pub async fn update(name: &str, fields: &Object) -> Result<(), JsValue> {
 /// # Errors
 /// What IndexedDB failed with.
 pub async fn forget(name: &str) -> Result<(), JsValue> {
+    opens_recorded(Some(name)).await;
     forget_acknowledged(name);
     JsFuture::from(forget_sheet(name)).await.map(drop)
 }
@@ -147,5 +202,6 @@ pub async fn forget(name: &str) -> Result<(), JsValue> {
 /// # Errors
 /// What IndexedDB failed with.
 pub async fn list() -> Result<Array, JsValue> {
+    opens_recorded(None).await;
     Ok(JsFuture::from(list_sheets()).await?.unchecked_into())
 }
