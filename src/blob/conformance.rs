@@ -6,7 +6,9 @@
 
 use std::collections::BTreeSet;
 
-use super::{read_path, write_path, BlobDir, BlobError, BlobStore, DirEntry, EntryKind, NameProblem, MAX_NAME_BYTES};
+use super::{
+    read_blob, read_path, write_path, BlobDir, BlobError, BlobStore, DirEntry, EntryKind, NameProblem, MAX_NAME_BYTES,
+};
 
 /// Calls `$case!(name)` for the name of every case in this module.
 #[macro_export]
@@ -283,7 +285,8 @@ pub async fn large_blob_round_trip<S: BlobStore>(store: S, len: usize) {
     assert!(back == bytes, "{len} bytes differ after a round trip");
 }
 
-/// [`BlobStore::read_many`] gives, per path and in order, exactly what [`read_path`] gives:
+/// [`BlobStore::read_many`] (and [`read_blob`], one path at a time) gives, per path and in order,
+/// exactly what [`read_path`] gives:
 /// bytes of blobs at any depth (more paths than one batch holds, some repeated), and for a
 /// missing blob, a dir, a path crossing a blob or a bad name the same typed error.
 pub async fn read_many_matches_read_path<S: BlobStore>(store: S) {
@@ -307,6 +310,12 @@ pub async fn read_many_matches_read_path<S: BlobStore>(store: S) {
             (Ok(a), Ok(b)) => assert_eq!(a, b, "bytes of {path:?}"),
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "error for {path:?}"),
             _ => panic!("{path:?}: read_many gave {got:?}, read_path {want:?}"),
+        }
+        // `read_blob` (one path through `read_many`) gives the same.
+        match (read_blob(&store, path).await, &want) {
+            (Ok(a), Ok(b)) => assert_eq!(&a, b, "read_blob's bytes of {path:?}"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "read_blob's error for {path:?}"),
+            (got, _) => panic!("{path:?}: read_blob gave {got:?}, read_path {want:?}"),
         }
     }
     assert_eq!(store.read_many(&["s/12/3-0"]).await.pop().unwrap().unwrap(), 3u32.to_le_bytes());

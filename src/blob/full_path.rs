@@ -27,6 +27,21 @@ pub async fn read_path<B: BlobStore + ?Sized>(blobs: &B, path: &str) -> Result<V
     dir.read(&name).await
 }
 
+/// Reads the blob at full path `path` through [`BlobStore::read_many`]: the result of
+/// [`read_path`], in one round trip where the store batches reads (IndexedDB reads the key at
+/// once rather than checking each dir on the way: three transactions for `"snapshots/12/index"`),
+/// which matters on the way to a ready viewport (BENCHMARKS.md, stop 31).
+///
+/// # Errors
+/// As [`read_path`].
+pub async fn read_blob<B: BlobStore + ?Sized>(blobs: &B, path: &str) -> Result<Vec<u8>, BlobError> {
+    match blobs.read_many(&[path]).await.pop() {
+        Some(result) => result,
+        // A store answers one result per path; should one not, the walk answers.
+        None => read_path(blobs, path).await,
+    }
+}
+
 /// Writes the blob at full path `path`.
 ///
 /// # Errors

@@ -14,7 +14,7 @@ pub mod path;
 mod store;
 
 pub use error::{BlobError, EntryKind, NameProblem};
-pub use full_path::{read_path, remove_path, validate_paths, validate_write_batch, write_path};
+pub use full_path::{read_blob, read_path, remove_path, validate_paths, validate_write_batch, write_path};
 pub use memory::{MemoryBlobDir, MemoryBlobStore, DEFAULT_LIST_PAGE_SIZE};
 pub use path::{validate_name, Continuation, DirEntry, ListPage, MAX_NAME_BYTES};
 pub use store::{BlobDir, BlobStore};

@@ -18,7 +18,7 @@ use super::state::{Effect, Loaded, Msg};
 use super::undo_stack::undo_path;
 use super::workflow::{latest_snapshot, read_index, read_tiles};
 use crate::blob::BlobStore;
-use crate::blob::{read_path, write_path};
+use crate::blob::{read_blob, write_path};
 use crate::log::{EventLog, LogError, MetadataUpdate, QueryFrom, QueryTo, Workflow};
 use crate::snapshot::{decode_undo_record, encode_undo_record};
 
@@ -167,12 +167,16 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
 /// (DESIGN.md section 5, "Open"), page by page.
 async fn reload<L: EventLog, B: BlobStore>(log: &L, blobs: &B, undo_key: Option<&str>) -> Result<Loaded, EngineError> {
     // The undo record is this tab's convenience: missing or damaged, the stacks start empty.
-    let undo = match undo_key {
-        Some(key) => read_path(blobs, &undo_path(key)).await.ok().and_then(|b| decode_undo_record(&b).ok()),
-        None => None,
+    let undo = async {
+        match undo_key {
+            Some(key) => read_blob(blobs, &undo_path(key)).await.ok().and_then(|b| decode_undo_record(&b).ok()),
+            None => None,
+        }
     };
-    let latest = latest_snapshot(log, blobs).await?;
-    let bounds = log.bounds().await?;
+    // Three independent reads, all in flight at once: each round trip waits for a main thread
+    // that is busy with the page's own start while a page loads (BENCHMARKS.md, stop 31).
+    let (undo, latest, bounds) = futures_util::future::join3(undo, latest_snapshot(log, blobs), log.bounds()).await;
+    let (latest, bounds) = (latest?, bounds?);
     let (start, snapshot) = match latest {
         Some((info, index)) => (info.seq, Some((info.snapshot, index))),
         None if bounds.start > 0 => return Err(EngineError::MissingHistory { start: bounds.start }),

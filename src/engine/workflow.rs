@@ -14,7 +14,7 @@ use super::error::EngineError;
 use super::lifecycle::Retention;
 use super::structural::{extent_after, sizes_after, structural_transform};
 use super::viewport_tiles::{tiles_under, CellRect};
-use crate::blob::{read_path, write_path};
+use crate::blob::{read_blob, write_path};
 use crate::blob::{BlobError, BlobStore};
 use crate::log::{
     CellWrite, EventLog, ImportLayer, LogError, MetadataUpdate, Operation, QueryFrom, QueryTo, SequenceId,
@@ -56,7 +56,7 @@ pub fn tile_path(seq: SequenceId, key: TileKey) -> String {
 /// # Errors
 /// [`EngineError::Blob`], [`EngineError::Snapshot`].
 pub async fn read_index<B: BlobStore>(blobs: &B, path: &str) -> Result<SnapshotIndex, EngineError> {
-    let bytes = read_path(blobs, path).await?;
+    let bytes = read_blob(blobs, path).await?;
     decode_index(&bytes).map_err(|error| EngineError::Snapshot { path: path.to_owned(), error })
 }
 
@@ -65,7 +65,7 @@ pub async fn read_index<B: BlobStore>(blobs: &B, path: &str) -> Result<SnapshotI
 /// # Errors
 /// [`EngineError::Blob`], [`EngineError::Snapshot`].
 pub async fn read_tile<B: BlobStore>(blobs: &B, path: &str) -> Result<Tile, EngineError> {
-    let bytes = read_path(blobs, path).await?;
+    let bytes = read_blob(blobs, path).await?;
     decode_tile(&bytes).map_err(|error| EngineError::Snapshot { path: path.to_owned(), error })
 }
 
