@@ -5,7 +5,8 @@
 // index.js), and nothing imports it in the main thread.
 //
 // Protocol, worker -> main thread:
-//   { type: "listening" }      first message, once `onmessage` is installed; send nothing before it
+//   { type: "listening" }      first message, once `onmessage` is installed; a message posted
+//                              before it may be lost (the host posts init at once, and again then)
 //   { type: "ready" } | { type: "init-error", error } | { type: "messageerror" }
 //   { id, ok: true } | { id, ok: false, error }
 //   { id, progress }           progress of an import (issue 9, item 1) or an export (item 4),
@@ -13,7 +14,8 @@
 //   { type: "alive" }          every ALIVE_MS while a request runs: the main thread's timeout
 //                              measures silence, so a long workflow that keeps going never times out
 // Main thread -> worker:
-//   { type: "init", module: WebAssembly.Module }   first message; later inits are ignored
+//   { type: "init", module: WebAssembly.Module }   first message, posted at once and again on
+//                              "listening"; later inits are ignored
 //   { id, sheet, seq, workflow, tileRows, tileColumns, durability, maxLayers }   a request
 //   { id, sheet, durability, timeoutMs?, import: { source, dir, ... } }  a CSV import as a
 //                              snapshot layer (src/api/worker_import.rs, through src/api/worker_job.rs); replies with the layer
@@ -123,5 +125,5 @@ scope.onmessage = async (event) => {
   }
 };
 scope.onmessageerror = () => post({ type: "messageerror" });
-// Messages posted before this module ran may be lost: the host sends nothing before this.
+// Messages posted before this module ran may be lost: the host sends its init again on this.
 post({ type: "listening" });

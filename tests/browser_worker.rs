@@ -268,6 +268,27 @@ async fn a_worker_that_cannot_load_fails_requests() {
     }
 }
 
+/// The host posts the init message at once (the worker loads the wasm without a round trip
+/// through the busy main thread, BENCHMARKS.md stop 31) and again on `listening`: a worker that
+/// installs its handler in its top-level code is ready before it says `listening` (here it never
+/// does), and one that installs it only later, losing the first, is ready once it says
+/// `listening`.
+#[wasm_bindgen_test]
+async fn the_init_reaches_a_worker_at_once_and_again_once_it_listens() {
+    let answer = "if (e.data && e.data.type === 'init') self.postMessage({ type: 'ready' });";
+    let (early, early_url) = module_worker(&format!("self.onmessage = (e) => {{ {answer} }};"));
+    let host = WorkerHost::new(early, "early-init", tile_size(), Durability::Relaxed);
+    assert_eq!(host.wait_ready(10_000).await, Ok(()), "a worker that never says listening");
+    let (late, late_url) = module_worker(&format!(
+        "setTimeout(() => {{ self.onmessage = (e) => {{ {answer} }}; self.postMessage({{ type: 'listening' }}); }}, 300);"
+    ));
+    let host = WorkerHost::new(late, "late-init", tile_size(), Durability::Relaxed);
+    assert_eq!(host.wait_ready(10_000).await, Ok(()), "a worker that listens late");
+    for url in [early_url, late_url] {
+        web_sys::Url::revoke_object_url(&url).unwrap();
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_reply_that_never_comes_times_out() {
     // A module worker that reads messages and never answers.

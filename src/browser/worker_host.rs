@@ -6,11 +6,12 @@
 //! [`WorkerHost::start`] starts it through `js/host.js`: by default with the factory the package
 //! entry registered, `new Worker(new URL("./sheetlog-worker.js", import.meta.url), { type: "module" })`
 //! written literally so bundlers bundle it; or at the `workerUrl` option (another origin goes
-//! through a same-origin `blob:` module); or with the `worker` option's function. The host waits
-//! for the worker's `{ type: "listening" }` (a message posted earlier could be lost), then posts
+//! through a same-origin `blob:` module); or with the `worker` option's function. The host posts
 //! `{ type: "init", module }` with this thread's compiled `WebAssembly.Module` (so the worker
-//! resolves no wasm path), then one small request per workflow; the worker opens the sheet's
-//! IndexedDB database itself. Requests made before the worker listens wait in an outbox.
+//! resolves no wasm path) at once, and again when the worker says `{ type: "listening" }` (a
+//! message posted before a worker installs its handler could be lost; the worker ignores a
+//! second init), then one small request per workflow; the worker opens the sheet's IndexedDB
+//! database itself. Requests made before the worker listens wait in an outbox.
 //! [`WorkerHost::wait_ready`] resolves once the worker loaded the wasm, or fails naming the
 //! script when it could not be loaded, so `open()` reports a missing worker file at once.
 //!
@@ -388,7 +389,8 @@ impl WorkerHost {
 
     /// A host on `worker`, which must run the worker entry module (or answer its protocol), and
     /// must not have posted its `listening` message yet: call this right after creating it.
-    /// Posts the init message with this thread's `WebAssembly.Module` once the worker listens.
+    /// Posts the init message with this thread's `WebAssembly.Module` at once, and again once the
+    /// worker listens.
     pub fn new(worker: web_sys::Worker, sheet: &str, tile_size: TileSize, durability: Durability) -> WorkerHost {
         Self::with_script(worker, "(a worker given by the caller)".to_owned(), sheet, tile_size, durability)
     }
@@ -403,6 +405,7 @@ impl WorkerHost {
         let init = Object::new();
         let _ = Reflect::set(&init, &JsValue::from_str("type"), &JsValue::from_str("init"));
         let _ = Reflect::set(&init, &JsValue::from_str("module"), &wasm_bindgen::module());
+        let early_init = init.clone();
         let inner = Rc::new(Inner {
             worker,
             sheet: sheet.to_owned(),
@@ -446,6 +449,12 @@ impl WorkerHost {
         inner.worker.set_onmessageerror(Some(on_message_error.as_ref().unchecked_ref()));
         *inner.handlers.borrow_mut() =
             Some(Handlers { _on_message: on_message, _on_error: on_error, _on_message_error: on_message_error });
+        // Posted at once as well: a worker entry that installs `onmessage` in its top-level code
+        // (as `sheetlog-worker.js` does) receives it, and loads the wasm without waiting for a
+        // round trip through this thread, which is busy while a page loads (BENCHMARKS.md stop
+        // 31). The copy in the outbox follows on `listening`, for a worker that lost this one;
+        // the worker ignores a second init. A failure here is reported by that copy.
+        let _ = inner.worker.post_message(&early_init);
         WorkerHost { inner }
     }
 
