@@ -88,6 +88,18 @@ impl CellHistory {
     pub(crate) fn changes(&self) -> usize {
         self.latest.len() + self.older.values().map(Vec::len).sum::<usize>()
     }
+
+    /// Frees up to `budget` cells (each with its older changes), whichever they are; returns how
+    /// many. For a history nobody reads any more ([`super::retired`]): freeing a large one a
+    /// slice at a time keeps each task short. Once empty, the maps' tables go too.
+    pub(crate) fn free_some(&mut self, budget: usize) -> usize {
+        let freed = self.latest.extract_if(|_, _| true).take(budget).map(|(cell, _)| self.older.remove(&cell)).count();
+        if self.latest.is_empty() {
+            self.latest = FxHashMap::default();
+            self.older = FxHashMap::default();
+        }
+        freed
+    }
 }
 
 #[cfg(test)]

@@ -340,6 +340,20 @@ impl EditLayer {
         self.segments.iter().map(|s| s.cells.cells()).sum()
     }
 
+    /// Frees up to `budget` cells of a layer nobody reads any more (see `retired`), each with
+    /// its changes; returns how many (0 once the layer holds no cell). What remains afterwards
+    /// is not the layer it was: only the engine's queue of retired layers calls this.
+    pub(crate) fn free_cells(&mut self, budget: usize) -> usize {
+        let mut freed = 0;
+        for segment in &mut self.segments {
+            if freed == budget {
+                break;
+            }
+            freed += segment.cells.free_some(budget - freed);
+        }
+        freed
+    }
+
     /// Number of changes held: every cell's history entries, masks and segments
     /// (a measure of the layer's memory, which a rebase bounds).
     pub fn changes(&self) -> usize {

@@ -31,6 +31,7 @@ mod offsets;
 mod pending;
 mod publish;
 mod queue;
+mod retired;
 mod runtime;
 mod scheduler;
 mod sheet;
@@ -54,7 +55,10 @@ pub use host::{run_workflow, run_workflow_with, Clock, InThreadHost, WorkflowHos
 pub use lifecycle::{Retention, StorageInfo};
 pub use offsets::{ItemOffsetMapping, DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT};
 pub use runtime::Runtime;
-pub use sheet::{Engine, EngineOptions, EngineStats, UndoGroup, DEFAULT_REBASE_STEP_CELLS, DEFAULT_SNAPSHOT_CELLS};
+pub use sheet::{
+    Engine, EngineOptions, EngineStats, UndoGroup, DEFAULT_FREE_SLICE_CELLS, DEFAULT_REBASE_STEP_CELLS,
+    DEFAULT_SNAPSHOT_CELLS,
+};
 pub use structural::{advance_transform, rebase_operation, rebase_operations, structural_transform, Rebased};
 pub use tiles::DEFAULT_TILE_CACHE_BYTES;
 pub use undo::UndoOutcome;

@@ -66,6 +66,7 @@ impl Core {
             log_info,
             undo: self.stacks.can(),
             sizes,
+            retired: self.retired.clone(),
         });
         true
     }

@@ -23,6 +23,7 @@ use super::error::EngineError;
 use super::host::WorkflowHost;
 use super::lifecycle::{storage_info, StorageInfo};
 use super::pending::EditId;
+use super::retired::Retired;
 use super::runtime::Runtime;
 use super::state::{Core, Effect, Msg, Reply, Waiter};
 use super::tiles::DEFAULT_TILE_CACHE_BYTES;
@@ -80,10 +81,20 @@ pub struct EngineOptions {
     /// hold the thread for the whole copy (DESIGN.md section 5b, "Rebase"; BENCHMARKS.md,
     /// "Stop 29"). The swap itself stays one step.
     pub rebase_step_cells: usize,
+    /// Cells of an edit layer no longer read that are freed per task (default
+    /// [`DEFAULT_FREE_SLICE_CELLS`], at least 1): a layer with more cells than this, once its
+    /// last holder lets go of it (the swap that adopts a snapshot, or the drop of the last
+    /// [`ContentVersion`] reading it), is freed a slice per task rather than in one
+    /// (BENCHMARKS.md, "Stop 31").
+    pub free_slice_cells: usize,
 }
 
 /// Cells a rebase copies per task by default: about 5 ms of work in the browser.
 pub const DEFAULT_REBASE_STEP_CELLS: usize = 16_384;
+
+/// Cells of a retired edit layer freed per task by default: at most 6-7 ms natively for text
+/// cells (BENCHMARKS.md, "Stop 31").
+pub const DEFAULT_FREE_SLICE_CELLS: usize = 16_384;
 
 impl Default for EngineOptions {
     fn default() -> Self {
@@ -99,6 +110,7 @@ impl Default for EngineOptions {
             undo_limit: DEFAULT_UNDO_LIMIT,
             undo_key: None,
             rebase_step_cells: DEFAULT_REBASE_STEP_CELLS,
+            free_slice_cells: DEFAULT_FREE_SLICE_CELLS,
         }
     }
 }
@@ -194,13 +206,16 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         if options.client_id == 0 {
             options.client_id = next_client_id((runtime.now_ms)());
         }
+        let free_slice_cells = options.free_slice_cells.max(1);
+        let mut core = Core::new(options);
+        core.retired = Retired::new(&runtime, free_slice_cells);
         let engine = Self {
             inner: Rc::new(Inner {
                 log: Rc::new(log),
                 blobs: Rc::new(blobs),
                 host,
                 runtime,
-                core: RefCell::new(Core::new(options)),
+                core: RefCell::new(core),
                 deferred: RefCell::default(),
                 waiters: RefCell::default(),
                 next_waiter: Cell::new(0),

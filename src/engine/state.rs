@@ -16,6 +16,7 @@ use super::edit_layer::{EditLayer, Rebase};
 use super::error::EngineError;
 use super::loaded_tile::LoadedTile;
 use super::pending::{EditId, Pending};
+use super::retired::Retired;
 use super::sheet::EngineOptions;
 use super::tiles::Tiles;
 use super::undo_stack::{EditKind, UndoStacks};
@@ -256,6 +257,9 @@ pub(crate) struct Core {
     /// The latest completed snapshot this engine saw (or loaded from).
     pub(crate) snapshot_seq: Option<SequenceId>,
     pub(crate) edits: Rc<RefCell<EditLayer>>,
+    /// Where replaced edit layers (and those of versions let go) are freed a slice at a time;
+    /// inert until the engine gives it its runtime.
+    pub(crate) retired: Retired,
     pub(crate) log_io: LogIo,
     /// A sync is wanted (a caller asked, a conflict happened, a snapshot is ahead).
     pub(crate) sync_wanted: bool,
@@ -325,6 +329,7 @@ impl Core {
             base: Base::default(),
             snapshot_seq: None,
             edits: Rc::default(),
+            retired: Retired::default(),
             log_io: LogIo::Reloading,
             sync_wanted: false,
             sync_waiters: Vec::new(),

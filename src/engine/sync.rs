@@ -194,7 +194,8 @@ impl Core {
             self.adopt = None;
         }
         self.base = Base { plan: Rc::new(index.as_deref().map(read_plan).unwrap_or_default()), index, path };
-        self.edits = Rc::new(RefCell::new(loaded.edits));
+        let old = std::mem::replace(&mut self.edits, Rc::new(RefCell::new(loaded.edits)));
+        self.retired.retire(old);
         self.next_seq = loaded.next;
         self.tiles.reset_map();
         self.recompute_extent();
@@ -301,7 +302,8 @@ impl Core {
             Some(rebased) => rebased,
             None => self.edits.borrow().rebased(seq),
         };
-        self.edits = Rc::new(RefCell::new(rebased));
+        let old = std::mem::replace(&mut self.edits, Rc::new(RefCell::new(rebased)));
+        self.retired.retire(old);
         self.base = Base { plan: Rc::new(read_plan(&index)), index: Some(index), path: Some(adopt.path) };
         self.tiles.reset_map();
         // Readers see the same values before and after the swap: nothing to publish (the next

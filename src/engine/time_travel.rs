@@ -27,6 +27,7 @@ use super::lifecycle::{history_between, history_chain, read_catalog};
 use super::loaded_tile::LoadedTile;
 use super::log_pages::LogPages;
 use super::pending::PendingView;
+use super::retired::Retired;
 use super::sheet::Engine;
 use super::state::{Core, Msg};
 use super::version::{read_plan, ContentVersion, LayerId, LoadStatus, LogInfo, PlanStep, TileMap, Viewport};
@@ -120,6 +121,7 @@ impl Frame {
             },
             undo: (false, false),
             sizes,
+            retired: Retired::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ use super::error::EngineError;
 use super::loaded_tile::LoadedTile;
 use super::offsets::{ItemOffsetMapping, DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT};
 use super::pending::{OverlayLookup, PendingView};
+use super::retired::Retired;
 use crate::log::{SequenceId, Workflow};
 use crate::model::Axis;
 use crate::snapshot::{CellContent, SheetSizes, SnapshotIndex, TileKey, Transform};
@@ -116,6 +117,18 @@ pub struct ContentVersion {
     pub(crate) undo: (bool, bool),
     /// Row heights and column widths, pending edits included.
     pub(crate) sizes: Rc<SheetSizes>,
+    /// Where the edit layer goes when this is its last holder: freed a slice at a time.
+    pub(crate) retired: Retired,
+}
+
+impl Drop for ContentVersion {
+    fn drop(&mut self) {
+        // The last holder of a large edit layer hands it to the engine instead of freeing it in
+        // one task here (which, for a version of the page, is the garbage collector's).
+        if Rc::strong_count(&self.edits) == 1 {
+            self.retired.retire(std::mem::take(&mut self.edits));
+        }
+    }
 }
 
 impl ContentVersion {
@@ -134,6 +147,7 @@ impl ContentVersion {
             log_info: LogInfo { sequence_id: 0, snapshot_sequence_id: None, workflow: None },
             undo: (false, false),
             sizes: Rc::default(),
+            retired: Retired::default(),
         }
     }
 

@@ -192,7 +192,10 @@ impl Harness {
         let spawner = self.pool.spawner();
         Runtime {
             spawn: Rc::new(move |future: LocalBoxFuture<'static, ()>| {
-                spawner.spawn_local(future).expect("the test pool is alive");
+                // Only a pool already dropped refuses: a task spawned while a test's world is
+                // torn down (an engine's last version handing its edit layer to be freed in
+                // slices) cannot run any more, and is dropped with what it holds.
+                let _ = spawner.spawn_local(future);
             }),
             sleep: Rc::new(|_ms| async {}.boxed_local()),
             pause: Rc::new(|| YieldNow(false).boxed_local()),
@@ -259,13 +262,15 @@ pub fn run_chain<L: EventLog, B: BlobStore>(
 }
 
 /// Options with small tiles (4 x 4) and the given snapshot interval; rebases onto a new
-/// snapshot are done in steps of 2 cells (`rebase_step_cells`), so the model tests interleave
-/// them with everything else.
+/// snapshot are done in steps of 2 cells (`rebase_step_cells`), and edit layers let go are
+/// freed 2 cells per task (`free_slice_cells`), so the model tests interleave both with
+/// everything else.
 pub fn small_tiles(interval: u64) -> EngineOptions {
     EngineOptions {
         snapshot_interval: interval,
         tile_size: TileSize::new(4, 4).expect("4 x 4 tiles"),
         rebase_step_cells: 2,
+        free_slice_cells: 2,
         ..EngineOptions::default()
     }
 }
