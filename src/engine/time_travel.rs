@@ -54,6 +54,17 @@ pub(crate) struct Frame {
     pub(crate) index: Option<Rc<SnapshotIndex>>,
     pub(crate) plan: Rc<Vec<PlanStep>>,
     pub(crate) edits: Rc<RefCell<EditLayer>>,
+    /// Where the edit layer goes when this frame (or a version built from it) is its last
+    /// holder: the engine's queue, which frees a large one a slice at a time.
+    pub(crate) retired: Retired,
+}
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        if Rc::strong_count(&self.edits) == 1 {
+            self.retired.retire(std::mem::take(&mut self.edits));
+        }
+    }
 }
 
 impl Frame {
@@ -121,7 +132,7 @@ impl Frame {
             },
             undo: (false, false),
             sizes,
-            retired: Retired::default(),
+            retired: self.retired.clone(),
         }
     }
 }
@@ -141,6 +152,7 @@ impl Core {
             index: self.base.index.clone(),
             plan: self.base.plan.clone(),
             edits: self.edits.clone(),
+            retired: self.retired.clone(),
         })
     }
 }
@@ -264,7 +276,8 @@ async fn build_frame<L: EventLog, B: BlobStore>(
             edits.apply_operation(start + i as u64, &entry.operation);
         }
         let plan = Rc::new(index.as_deref().map(read_plan).unwrap_or_default());
-        return Ok(Frame { start, end: to, index, plan, edits: Rc::new(RefCell::new(edits)) });
+        let edits = Rc::new(RefCell::new(edits));
+        return Ok(Frame { start, end: to, index, plan, edits, retired: Retired::default() });
     }
     let oldest = candidates.keys().next().copied().unwrap_or(to);
     Err(EngineError::BeforeRetention { target: from.saturating_sub(1), oldest: oldest.saturating_sub(1) })
@@ -288,7 +301,8 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         if let Some(frame) = self.inner.past.borrow().frames.iter().find(|f| f.covers(from, to)) {
             return Ok(frame.clone());
         }
-        let frame = build_frame(&*self.inner.log, &*self.inner.blobs, from, to, known).await?;
+        let mut frame = build_frame(&*self.inner.log, &*self.inner.blobs, from, to, known).await?;
+        frame.retired = self.inner.core.borrow().retired.clone();
         let mut past = self.inner.past.borrow_mut();
         past.frames.push_front(frame.clone());
         past.frames.truncate(CACHED_FRAMES);
