@@ -89,16 +89,11 @@ impl CellHistory {
         self.latest.len() + self.older.values().map(Vec::len).sum::<usize>()
     }
 
-    /// Frees up to `budget` cells (each with its older changes), whichever they are; returns how
-    /// many. For a history nobody reads any more ([`super::retired`]): freeing a large one a
-    /// slice at a time keeps each task short. Once empty, the maps' tables go too.
-    pub(crate) fn free_some(&mut self, budget: usize) -> usize {
-        let freed = self.latest.extract_if(|_, _| true).take(budget).map(|(cell, _)| self.older.remove(&cell)).count();
-        if self.latest.is_empty() {
-            self.latest = FxHashMap::default();
-            self.older = FxHashMap::default();
-        }
-        freed
+    /// The history taken apart: each step of the iterator drops one cell's changes (its newest,
+    /// then, after every cell, the older ones of cells changed more than once). For a history
+    /// nobody reads any more (`super::retired`), freed a slice of steps per task.
+    pub(crate) fn into_drops(self) -> impl Iterator<Item = ()> {
+        self.latest.into_iter().map(drop).chain(self.older.into_iter().map(drop))
     }
 }
 

@@ -340,18 +340,11 @@ impl EditLayer {
         self.segments.iter().map(|s| s.cells.cells()).sum()
     }
 
-    /// Frees up to `budget` cells of a layer nobody reads any more (see `retired`), each with
-    /// its changes; returns how many (0 once the layer holds no cell). What remains afterwards
-    /// is not the layer it was: only the engine's queue of retired layers calls this.
-    pub(crate) fn free_cells(&mut self, budget: usize) -> usize {
-        let mut freed = 0;
-        for segment in &mut self.segments {
-            if freed == budget {
-                break;
-            }
-            freed += segment.cells.free_some(budget - freed);
-        }
-        freed
+    /// The layer taken apart, for a layer nobody reads any more (`retired`): each step of the
+    /// iterator drops one cell's changes ([`CellHistory::into_drops`], segment by segment); the
+    /// rest of the layer (masks, extents, sizes) goes when the iterator does.
+    pub(crate) fn into_drops(self) -> impl Iterator<Item = ()> {
+        self.segments.into_iter().flat_map(|segment| segment.cells.into_drops())
     }
 
     /// Number of changes held: every cell's history entries, masks and segments

@@ -1,7 +1,7 @@
 //! [`Retired`]: edit layers no longer read, freed a slice of cells at a time. An edit layer that
 //! a large paste filled holds hundreds of thousands of cells; freeing it in one piece takes
-//! 47-48 ms natively for 500,000 cells, half of them text (BENCHMARKS.md, stop 31; in slices of
-//! 16,384 cells the longest slice takes 6-7 ms), a main-thread task of that length
+//! 47-57 ms natively for 500,000 cells, half of them text (BENCHMARKS.md, stop 31; in slices of
+//! 16,384 cells the longest slice takes 6.5-7.6 ms), a main-thread task of that length
 //! whenever the last version holding it went: at the swap that adopts a snapshot, or later, when
 //! the page's garbage collector frees the last `ContentVersion` wrapper. A layer handed here by
 //! its last holder is instead freed `EngineOptions::free_slice_cells` cells per task (16,384 by
@@ -26,7 +26,8 @@ pub(crate) struct Retired {
 }
 
 struct Inner {
-    layers: RefCell<VecDeque<Rc<RefCell<EditLayer>>>>,
+    /// The layers taken apart: each step drops one cell's changes.
+    layers: RefCell<VecDeque<Box<dyn Iterator<Item = ()>>>>,
     /// Cells freed per task, at least 1.
     slice: usize,
     /// Whether a task is freeing the queue.
@@ -61,12 +62,23 @@ impl Retired {
     /// is dropped here as usual (by its last holder, whoever that is).
     pub(crate) fn retire(&self, layer: Rc<RefCell<EditLayer>>) {
         let Some(inner) = &self.inner else { return };
-        if Rc::strong_count(&layer) != 1 || Rc::weak_count(&layer) != 0 || layer.borrow().len() <= inner.slice {
+        // Only the last holder gets the layer: anyone else still reads it.
+        let Ok(layer) = Rc::try_unwrap(layer) else { return };
+        let layer = layer.into_inner();
+        if layer.len() <= inner.slice {
             return;
         }
-        inner.layers.borrow_mut().push_back(layer);
+        inner.layers.borrow_mut().push_back(Box::new(layer.into_drops()));
         if !inner.draining.replace(true) {
             (inner.spawn)(drain(inner.clone()).boxed_local());
+        }
+    }
+
+    /// For a holder being dropped (a version, a frame): hands `edits` over when this holder is
+    /// its last, without building anything in its place otherwise.
+    pub(crate) fn let_go(&self, edits: &mut Rc<RefCell<EditLayer>>) {
+        if self.inner.is_some() && Rc::strong_count(edits) == 1 {
+            self.retire(std::mem::take(edits));
         }
     }
 
@@ -80,15 +92,16 @@ impl Retired {
 /// Frees the queued layers a slice per task until the queue is empty.
 async fn drain(inner: Rc<Inner>) {
     loop {
-        let front = inner.layers.borrow().front().cloned();
-        let Some(layer) = front else {
+        let front = inner.layers.borrow_mut().pop_front();
+        let Some(mut layer) = front else {
             inner.draining.set(false);
             return;
         };
-        if layer.borrow_mut().free_cells(inner.slice) == 0 {
-            inner.layers.borrow_mut().pop_front();
+        // A slice of cells, outside the queue's borrow: a drop never reaches the queue, but the
+        // queue is free for a retire meanwhile all the same.
+        if layer.by_ref().take(inner.slice).count() == inner.slice {
+            inner.layers.borrow_mut().push_front(layer);
         }
-        drop(layer);
         (inner.pause)().await;
     }
 }
@@ -153,8 +166,8 @@ mod tests {
         assert_eq!(queue.queued(), 1);
         pool.run_until_stalled();
         assert_eq!(queue.queued(), 0, "freed in the end");
-        // Four slices free cells, a fifth finds the layer empty and lets it go.
-        assert_eq!(pauses.get(), 5, "one task per slice of {FREE_SLICE_CELLS} cells");
+        // Three full slices, then the last 100 cells.
+        assert_eq!(pauses.get(), 4, "one task per slice of {FREE_SLICE_CELLS} cells");
     }
 
     #[test]

@@ -92,7 +92,7 @@ pub struct EngineOptions {
 /// Cells a rebase copies per task by default: about 5 ms of work in the browser.
 pub const DEFAULT_REBASE_STEP_CELLS: usize = 16_384;
 
-/// Cells of a retired edit layer freed per task by default: at most 6-7 ms natively for text
+/// Cells of a retired edit layer freed per task by default: at most 6.5-7.6 ms natively for text
 /// cells (BENCHMARKS.md, "Stop 31").
 pub const DEFAULT_FREE_SLICE_CELLS: usize = 16_384;
 

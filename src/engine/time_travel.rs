@@ -61,9 +61,7 @@ pub(crate) struct Frame {
 
 impl Drop for Frame {
     fn drop(&mut self) {
-        if Rc::strong_count(&self.edits) == 1 {
-            self.retired.retire(std::mem::take(&mut self.edits));
-        }
+        self.retired.let_go(&mut self.edits);
     }
 }
 

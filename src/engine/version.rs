@@ -125,9 +125,7 @@ impl Drop for ContentVersion {
     fn drop(&mut self) {
         // The last holder of a large edit layer hands it to the engine instead of freeing it in
         // one task here (which, for a version of the page, is the garbage collector's).
-        if Rc::strong_count(&self.edits) == 1 {
-            self.retired.retire(std::mem::take(&mut self.edits));
-        }
+        self.retired.let_go(&mut self.edits);
     }
 }
 
