@@ -1,0 +1,98 @@
+// The demo's page reload next to its floor (issue 9's "reopen to a ready viewport ≤ 100 ms"):
+// the floor page (bench/floor: React and Glide Data Grid with static cells, the demo's service
+// worker settings, nothing of sheetlog) and the demo take turns, each in a fresh browser context
+// reloaded RELOADS times per round. The demo's reload is timed as in reload-ab.mjs (from the
+// navigation's start to its sheet ready with A1 loaded, after importing FILE once); the floor's
+// from the navigation's start to its grid mounted. The floor is what the demo's reload cannot go
+// below on this machine with this stack; the difference is what the demo (sheetlog and the
+// demo's own code) adds. With --no-sw both contexts block service workers (scripts then come
+// from the HTTP cache, with V8's code cache).
+// Usage: node www/bench/reload-floor.mjs [--no-sw] FILE.csv ROUNDS RELOADS DEMO_DIST FLOOR_DIST
+// (DEMO_DIST: a copy of www/dist after `bash scripts/build-pkg.sh pkg && (cd www && npx vite
+// build)`; FLOOR_DIST: `(cd www && FLOOR_OUT=DIR npx vite build --config
+// bench/floor/vite.config.mjs)`). Prints figures; asserts nothing.
+import { importedCells, launchChromium, reloadToReady, serveDemo } from "./demo-server.mjs";
+
+const args = process.argv.slice(2);
+const noServiceWorker = args[0] === "--no-sw";
+const [file, roundsArg, reloadsArg, demoDist, floorDist] = noServiceWorker ? args.slice(1) : args;
+if (!file || !(Number(roundsArg) > 0) || !(Number(reloadsArg) > 0) || !demoDist || !floorDist) {
+  throw new Error("usage: reload-floor.mjs [--no-sw] FILE.csv ROUNDS RELOADS DEMO_DIST FLOOR_DIST");
+}
+const [demo, floor] = await Promise.all([serveDemo(4311, demoDist), serveDemo(4312, floorDist)]);
+const browser = await launchChromium();
+const contextOptions = { viewport: { width: 1280, height: 800 }, serviceWorkers: noServiceWorker ? "block" : "allow" };
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const ms = (values) => values.map((v) => (Number.isNaN(v) ? "-" : v.toFixed(0))).join("/");
+
+/** Reloads the floor page; ms since the navigation's start of its marks and of its grid mounted. */
+async function reloadFloor(page) {
+  await page.reload();
+  return page.evaluate(async () => {
+    await window.floorReady;
+    const at = (name) => performance.getEntriesByName(`floor:${name}`)[0]?.startTime ?? NaN;
+    return { module: at("module"), app: at("app"), ready: at("ready") };
+  });
+}
+
+/**
+ * Waits until the page's service worker is active (unless they are blocked), reloads once with
+ * `reload` (untimed: the first load it controls) and checks that it controls the page.
+ */
+async function controlled(page, reload) {
+  if (!noServiceWorker) await page.evaluate(() => navigator.serviceWorker.ready);
+  await reload(page);
+  if (noServiceWorker) return;
+  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
+    throw new Error(`no service worker controls ${page.url()}`);
+  }
+}
+
+const demoReady = [];
+const floorReady = [];
+try {
+  for (let round = 0; round < Number(roundsArg); round++) {
+    {
+      const context = await browser.newContext(contextOptions);
+      const page = await context.newPage();
+      await page.goto(floor.url);
+      await page.evaluate(() => window.floorReady);
+      await controlled(page, reloadFloor);
+      const reloads = [];
+      for (let r = 0; r < Number(reloadsArg); r++) reloads.push(await reloadFloor(page));
+      floorReady.push(...reloads.map((r) => r.ready));
+      console.log(
+        `round ${round} floor: grid mounted ${ms(reloads.map((r) => r.ready))} ms (median ${median(reloads.map((r) => r.ready)).toFixed(0)}); ` +
+          `entry runs ${ms(reloads.map((r) => r.module))}, grid's code ${ms(reloads.map((r) => r.app))}`,
+      );
+      await context.close();
+    }
+    {
+      const context = await browser.newContext(contextOptions);
+      const page = await context.newPage();
+      await page.goto(demo.url);
+      await page.evaluate(() => window.sheetlogReady);
+      await page.setInputFiles('[data-testid="import-csv"]', file);
+      await importedCells(page);
+      await controlled(page, reloadToReady);
+      const reloads = [];
+      for (let r = 0; r < Number(reloadsArg); r++) reloads.push(await reloadToReady(page));
+      demoReady.push(...reloads.map((r) => r.ready));
+      console.log(
+        `round ${round} demo: ready ${ms(reloads.map((r) => r.ready))} ms (median ${median(reloads.map((r) => r.ready)).toFixed(0)}); ` +
+          `entry runs ${ms(reloads.map((r) => r.module))}, app's code ${ms(reloads.map((r) => r.app))}, ` +
+          `open() ${ms(reloads.map((r) => r.open))}, data ready ${ms(reloads.map((r) => r.firstReady))}`,
+      );
+      await context.close();
+    }
+  }
+  const summary = (name, values) =>
+    `${name}: median ${median(values).toFixed(0)} ms over ${values.length} reloads (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`;
+  console.log(summary("floor (grid mounted)", floorReady));
+  console.log(summary("demo (sheet ready, A1 loaded)", demoReady));
+  console.log(`demo / floor, medians: ${(median(demoReady) / median(floorReady)).toFixed(2)}`);
+} finally {
+  await browser.close();
+  demo.stop();
+  floor.stop();
+}
