@@ -39,6 +39,13 @@ function instrument() {
     opening.addEventListener("success", () => log.push(`open ${openArgs[0]} ${called}->${ms()}`));
     return opening;
   };
+  const databases = IDBFactory.prototype.databases;
+  IDBFactory.prototype.databases = function () {
+    const called = ms();
+    const listing = databases.call(this);
+    listing.then(() => log.push(`databases() ${called}->${ms()}`), () => {});
+    return listing;
+  };
   const NativeWorker = window.Worker;
   window.Worker = function (...workerArgs) {
     log.push(`worker created ${ms()}`);
