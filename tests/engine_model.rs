@@ -312,6 +312,12 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 let (view, _) = replay(&made, Some(*client), synced).map_err(TestCaseError::fail)?;
                 let (future, intent) = make(engine, &view, edit, &mut next_id, &mut counter);
                 made.push(Made { client: *client, intent, synced, answer: None, future: Some(future) });
+                // The edit shows at once, before anything runs: read through the pending overlay
+                // (where a batch of 2 or more cells filling a rectangle is a block).
+                let version = engine.snapshot();
+                let seq = version.log_info().sequence_id;
+                let (sheet, _) = replay(&made, Some(*client), seq).map_err(TestCaseError::fail)?;
+                check(&version, &sheet, &format!("step {i} {step:?}: client {client} before anything ran"))?;
             }
             Step::Run => h.run(async {}),
             Step::Sync { client } => {

@@ -30,6 +30,12 @@ impl CellHistory {
         }
     }
 
+    /// Makes room for `cells` more changed cells, so recording a large entry does not grow the
+    /// table step by step (each step moving every cell again).
+    pub(crate) fn reserve(&mut self, cells: usize) {
+        self.latest.reserve(cells);
+    }
+
     /// The newest change of `cell` at a position in `from .. to`, with its position.
     pub(crate) fn get(&self, cell: Cell, from: u64, to: u64) -> Option<(u64, &CellContent)> {
         let (at, content) = self.latest.get(&cell)?;

@@ -10,12 +10,15 @@
 //! A cleared rectangle of up to [`SMALL_CLEAR_CELLS`] cells is recorded as a tombstone per
 //! cell; a larger one as one rectangle (a **mask**) of its segment, checked by reads after the
 //! cell's own history. An import ([`Operation::Import`]) is a mask too, whose cells the
-//! import's layer answers (DESIGN.md section 5b, "Import is a layer"). Row heights and column widths are kept whole per entry that changed them (they are
+//! import's layer answers (DESIGN.md section 5b, "Import is a layer"). A write of at least
+//! `EngineOptions::block_cells` cells that fills a rectangle (a paste, a fill) is a mask too, a
+//! [`Block`] holding its cells row by row, rather than one history entry per cell. Row heights and column widths are kept whole per entry that changed them (they are
 //! few: one run per resize), so every version reads its own. When a snapshot completes, [`EditLayer::rebased`] makes the edit layer over it,
 //! dropping the history the snapshot holds (DESIGN.md section 5b, "Rebase"); the engine does a
 //! large layer's rebase in steps between tasks ([`EditLayer::start_rebase`]), catching up at
 //! the end with the cells entries wrote between its steps.
 
+use super::block::{Block, DEFAULT_BLOCK_CELLS};
 use super::cell_history::{Cell, CellHistory};
 use std::rc::Rc;
 
@@ -56,13 +59,23 @@ pub enum Lookup<'a> {
     },
 }
 
-/// A rectangle one entry replaced whole: cleared, or imported from a layer.
+/// A rectangle one entry replaced whole: cleared, imported from a layer, or written as a block.
 #[derive(Debug, Clone)]
 struct Mask {
     seq: SequenceId,
     rect: CellRect,
-    /// The import's layer; `None` for a clear.
-    import: Option<Rc<ImportLayer>>,
+    source: MaskSource,
+}
+
+/// What answers for the cells of a [`Mask`].
+#[derive(Debug, Clone)]
+enum MaskSource {
+    /// Nothing: the rectangle was cleared.
+    Clear,
+    /// The import's layer, read from storage.
+    Import(Rc<ImportLayer>),
+    /// The cells one large write left ([`Block`]).
+    Cells(Rc<Block>),
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +108,26 @@ impl Segment {
     fn last_extent(&self) -> (u64, u64) {
         self.extents.last().map_or(self.initial_extent, |&(_, r, c)| (r, c))
     }
+
+    /// Records `extent` as the extent after the entry at `seq`, if it changed.
+    fn record_extent(&mut self, seq: SequenceId, (rows, cols): (u64, u64)) {
+        if (rows, cols) != self.last_extent() {
+            match self.extents.last_mut() {
+                Some(last) if last.0 == seq => *last = (seq, rows, cols),
+                _ => self.extents.push((seq, rows, cols)),
+            }
+        }
+    }
+}
+
+impl Mask {
+    /// The cells it holds: a block's; none for a clear or an import (read from storage).
+    fn cells(&self) -> usize {
+        match &self.source {
+            MaskSource::Cells(block) => block.len(),
+            MaskSource::Clear | MaskSource::Import(_) => 0,
+        }
+    }
 }
 
 /// Changes applied on top of a snapshot, in log order. Appending only: a change is never
@@ -114,6 +147,8 @@ pub struct EditLayer {
     watch: Option<Watch>,
     /// How many rebases in steps were started on this layer (names the newest's [`Watch`]).
     watches: u64,
+    /// Least cells of a write that fills a rectangle kept as one [`Block`].
+    block_cells: usize,
 }
 
 /// What a rebase in steps must copy again at its end: the cells written to its segment since it
@@ -168,7 +203,15 @@ impl EditLayer {
             size_changes: Vec::new(),
             watch: None,
             watches: 0,
+            block_cells: DEFAULT_BLOCK_CELLS,
         }
+    }
+
+    /// This layer keeping a write of at least `cells` cells that fills a rectangle as one block
+    /// (default [`DEFAULT_BLOCK_CELLS`]; `EngineOptions::block_cells`).
+    pub(crate) fn with_block_cells(mut self, cells: usize) -> Self {
+        self.block_cells = cells;
+        self
     }
 
     /// This layer over a snapshot whose row heights and column widths are `sizes` (the
@@ -206,16 +249,32 @@ impl EditLayer {
         self.note_written(writes.iter().map(|w| (w.row, w.col)));
         let segment = self.last_mut();
         let before = segment.last_extent();
+        segment.cells.reserve(writes.len());
         for write in writes {
             let content = CellContent { value: write.value.clone(), format: write.format.clone() };
             segment.cells.set((write.row, write.col), seq, content);
         }
-        let (rows, cols) = grow_extent(before, writes);
-        if (rows, cols) != before {
-            match segment.extents.last_mut() {
-                Some(last) if last.0 == seq => *last = (seq, rows, cols),
-                _ => segment.extents.push((seq, rows, cols)),
-            }
+        segment.record_extent(seq, grow_extent(before, writes));
+    }
+
+    /// Records the writes of the entry at `seq` that fill `block`'s rectangle, as one mask.
+    fn apply_block(&mut self, seq: SequenceId, block: Block) {
+        let segment = self.last_mut();
+        let before = segment.last_extent();
+        let rect = block.rect();
+        segment.masks.push(Mask { seq, rect, source: MaskSource::Cells(Rc::new(block)) });
+        segment.record_extent(seq, (before.0.max(rect.rows.1 + 1), before.1.max(rect.cols.1 + 1)));
+    }
+
+    /// Records the entry at `seq`, as [`Self::apply_operation`], taking its writes: a large
+    /// write that fills a rectangle becomes a [`Block`] of them without copying a cell.
+    pub(crate) fn apply_owned(&mut self, seq: SequenceId, operation: Operation) {
+        match operation {
+            Operation::SetCells(writes) => match Block::shape(&writes, self.block_cells) {
+                Some(rect) => self.apply_block(seq, Block::from_writes(rect, writes)),
+                None => self.apply(seq, &writes),
+            },
+            other => self.apply_operation(seq, &other),
         }
     }
 
@@ -229,7 +288,10 @@ impl EditLayer {
         match (operation, structural_transform(operation)) {
             (Operation::SetItemSizes { .. }, _) => {}
             (Operation::SetCell(write), _) => self.apply(seq, std::slice::from_ref(write)),
-            (Operation::SetCells(writes), _) => self.apply(seq, writes),
+            (Operation::SetCells(writes), _) => match Block::shape(writes, self.block_cells) {
+                Some(rect) => self.apply_block(seq, Block::from_writes(rect, writes.iter().cloned())),
+                None => self.apply(seq, writes),
+            },
             (Operation::ClearRange(range), _) => {
                 let rect = CellRect::of_range(range);
                 if range.row_count().saturating_mul(range.column_count()) <= SMALL_CLEAR_CELLS {
@@ -239,14 +301,14 @@ impl EditLayer {
                         segment.cells.set(cell, seq, CellContent::tombstone());
                     }
                 } else {
-                    self.last_mut().masks.push(Mask { seq, rect, import: None });
+                    self.last_mut().masks.push(Mask { seq, rect, source: MaskSource::Clear });
                 }
             }
             (Operation::Import(layer), _) => {
                 let segment = self.last_mut();
                 let before = segment.last_extent();
                 let rect = CellRect::of_range(&layer.rect);
-                segment.masks.push(Mask { seq, rect, import: Some(Rc::new(layer.clone())) });
+                segment.masks.push(Mask { seq, rect, source: MaskSource::Import(Rc::new(layer.clone())) });
                 let after = extent_after(before, operation);
                 if after != before {
                     segment.extents.push((seq, after.0, after.1));
@@ -277,10 +339,13 @@ impl EditLayer {
             let masked = segment.masks.iter().rev().find(|m| m.seq < at && m.rect.contains(row, col));
             match (written, masked) {
                 (Some((w, content)), Some(mask)) if w > mask.seq => return Lookup::Found(content),
-                (_, Some(Mask { seq, import: Some(layer), .. })) => {
+                (_, Some(Mask { seq, source: MaskSource::Import(layer), .. })) => {
                     return Lookup::Imported { seq: *seq, layer, row, col };
                 }
-                (_, Some(_)) => return Lookup::Found(&self.tombstone),
+                (_, Some(Mask { source: MaskSource::Cells(block), .. })) => {
+                    return Lookup::Found(block.get(row, col).unwrap_or(&self.tombstone));
+                }
+                (_, Some(Mask { source: MaskSource::Clear, .. })) => return Lookup::Found(&self.tombstone),
                 (Some((_, content)), None) => return Lookup::Found(content),
                 (None, None) => {}
             }
@@ -326,7 +391,7 @@ impl EditLayer {
         let mut out = Vec::new();
         for (k, segment) in self.segments.iter().enumerate().take(top + 1) {
             for mask in segment.masks.iter().filter(|m| m.seq < at) {
-                if let Some(layer) = &mask.import {
+                if let MaskSource::Import(layer) = &mask.source {
                     let after = self.segments[k + 1..=top].iter().map(|s| &s.transform).collect();
                     out.push((mask.seq, layer.clone(), after));
                 }
@@ -335,22 +400,33 @@ impl EditLayer {
         out
     }
 
-    /// Number of cells with at least one change, over all segments.
+    /// Number of cells with at least one change, over all segments: those changed one by one,
+    /// and the cells of blocks (a cell in both counts twice).
     pub fn len(&self) -> usize {
-        self.segments.iter().map(|s| s.cells.cells()).sum()
+        self.segments.iter().map(|s| s.cells.cells() + s.masks.iter().map(Mask::cells).sum::<usize>()).sum()
     }
 
     /// The layer taken apart, for a layer nobody reads any more (`retired`): each step of the
-    /// iterator drops one cell's changes ([`CellHistory::into_drops`], segment by segment); the
-    /// rest of the layer (masks, extents, sizes) goes when the iterator does.
+    /// iterator drops one cell's changes ([`CellHistory::into_drops`], segment by segment) or
+    /// one cell of a block only this layer holds; the rest of the layer (other masks, extents,
+    /// sizes) goes when the iterator does.
     pub(crate) fn into_drops(self) -> impl Iterator<Item = ()> {
-        self.segments.into_iter().flat_map(|segment| segment.cells.into_drops())
+        self.segments.into_iter().flat_map(|segment| {
+            let blocks = segment.masks.into_iter().filter_map(|mask| match mask.source {
+                MaskSource::Cells(block) => Rc::try_unwrap(block).ok(),
+                MaskSource::Clear | MaskSource::Import(_) => None,
+            });
+            segment.cells.into_drops().chain(blocks.flat_map(Block::into_drops))
+        })
     }
 
-    /// Number of changes held: every cell's history entries, masks and segments
-    /// (a measure of the layer's memory, which a rebase bounds).
+    /// Number of changes held: every cell's history entries, the cells of blocks, other masks
+    /// and segments (a measure of the layer's memory, which a rebase bounds).
     pub fn changes(&self) -> usize {
-        self.segments.iter().map(|s| s.cells.changes() + s.masks.len() + 1).sum()
+        self.segments
+            .iter()
+            .map(|s| s.cells.changes() + s.masks.iter().map(|m| m.cells().max(1)).sum::<usize>() + 1)
+            .sum()
     }
 
     /// The edit layer over the snapshot that reflects the entries before `at` (which must be
@@ -457,6 +533,7 @@ impl EditLayer {
             size_changes: self.size_changes.iter().filter(|(s, _)| *s >= at).cloned().collect(),
             watch: None,
             watches: 0,
+            block_cells: self.block_cells,
         }
     }
 
@@ -469,7 +546,7 @@ impl EditLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::CellValue;
+    use crate::model::{CellRange, CellRef, CellValue};
 
     fn write(row: u64, col: u64, n: f64) -> CellWrite {
         CellWrite { row, col, value: Some(CellValue::Number(n)), format: None }
@@ -480,6 +557,69 @@ mod tests {
             Lookup::Found(CellContent { value: Some(CellValue::Number(n)), .. }) => Some(*n),
             _ => None,
         }
+    }
+
+    /// How a layer answers for a cell, for comparing two layers.
+    fn read(layer: &EditLayer, row: u64, col: u64, at: SequenceId) -> String {
+        match layer.get(row, col, at) {
+            Lookup::Found(content) => format!("{content:?}"),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_large_write_is_one_block_that_reads_like_its_cells() {
+        let rectangle = Operation::SetCells(
+            (0..12u64).map(|i| write(1 + i / 4, 1 + i % 4, i as f64)).rev().collect(), // any order
+        );
+        let later = [
+            Operation::SetCell(write(2, 2, 99.0)),
+            Operation::InsertRows { at: 2, count: 1 },
+            Operation::ClearRange(CellRange::new(CellRef { row: 3, col: 3 }, CellRef { row: 3, col: 3 })),
+        ];
+        let mut blocks = EditLayer::over(0, (2, 2)).with_block_cells(12);
+        let mut cells = EditLayer::over(0, (2, 2)).with_block_cells(usize::MAX);
+        blocks.apply_owned(0, rectangle.clone());
+        cells.apply_operation(0, &rectangle);
+        for (seq, op) in (1..).zip(&later) {
+            blocks.apply_operation(seq, op);
+            cells.apply_operation(seq, op);
+        }
+        assert_eq!((blocks.segments[0].masks.len(), blocks.segments[0].cells.cells()), (1, 1), "one block, one cell");
+        assert_eq!(cells.segments[0].cells.cells(), 12);
+        for at in 0..=4 {
+            assert_eq!(blocks.extent(at), cells.extent(at), "extent at {at}");
+            for row in 0..7 {
+                for col in 0..7 {
+                    assert_eq!(read(&blocks, row, col, at), read(&cells, row, col, at), "({row}, {col}) at {at}");
+                }
+            }
+        }
+        assert_eq!(number(&blocks, 3, 2, 4), Some(99.0), "the later write wins (a row down since)");
+        assert_eq!(number(&blocks, 4, 4, 4), Some(11.0), "the block's last cell, a row down");
+        // 12 block cells and 2 cells one by one (the write and the small clear's tombstone).
+        assert_eq!((blocks.len(), blocks.changes()), (14, 12 + 2 + 2));
+        // A snapshot holding the block drops it; one before it keeps it (shared, not copied).
+        let kept = blocks.rebased(0);
+        assert_eq!(kept.len(), 14);
+        assert_eq!(read(&kept, 4, 4, 4), read(&blocks, 4, 4, 4));
+        assert_eq!(blocks.rebased(1).len(), 2, "the block is in the snapshot; the write and the clear are not");
+        assert_eq!(kept.into_drops().count(), 2, "a block another layer holds is not taken apart");
+        assert_eq!(blocks.into_drops().count(), 14, "a cell per step, the block's too");
+    }
+
+    #[test]
+    fn a_write_below_the_threshold_or_with_a_hole_stays_cell_by_cell() {
+        let mut layer = EditLayer::new().with_block_cells(4);
+        layer.apply_owned(0, Operation::SetCells(vec![write(0, 0, 1.0), write(0, 1, 2.0), write(1, 0, 3.0)]));
+        layer.apply_owned(1, Operation::SetCells((0..5).map(|c| write(5, c, 1.0)).collect()));
+        let holed = vec![write(7, 0, 1.0), write(7, 1, 1.0), write(8, 0, 1.0), write(8, 0, 2.0)];
+        layer.apply_owned(2, Operation::SetCells(holed));
+        assert_eq!(layer.segments[0].masks.len(), 1, "only the row of five is a block");
+        assert_eq!(layer.segments[0].cells.cells(), 3 + 3);
+        assert_eq!(number(&layer, 8, 0, 3), Some(2.0));
+        assert_eq!(number(&layer, 5, 4, 3), Some(1.0));
+        assert_eq!(layer.extent(3), (9, 5));
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! spawning and timers injected ([`Runtime`]), so it compiles and is tested natively with the
 //! memory backends. Knows nothing of JS, IndexedDB or workers (`crate::browser`, `crate::api`).
 
+mod block;
 mod cell_history;
 pub mod csv;
 mod edit_layer;
@@ -48,6 +49,7 @@ pub mod workflow;
 mod writes;
 
 pub use crate::blob::{read_path, write_path};
+pub use block::DEFAULT_BLOCK_CELLS;
 pub use edit_layer::{EditLayer, Lookup};
 pub use error::EngineError;
 pub use history_list::{describe, HistoryItem, HistoryPage, MAX_HISTORY_PAGE};

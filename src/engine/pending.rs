@@ -1,7 +1,8 @@
 //! Optimistic edits not yet durable (DESIGN.md sections 3 and 5b, "Batching"): the list of
 //! pending edits in submission order, and the **overlay** content versions read them through,
 //! indexed by cell so a read costs `O(1)` in the number of pending edits (plus one mapping per
-//! pending structural edit).
+//! pending structural edit). A large write that fills a rectangle is one block there, as in the
+//! edit layer (`super::block`).
 //!
 //! Every pending edit has an id, increasing in submission order. The overlay is shared by the
 //! versions published while it grows: a version reads only the edits with ids in its own
@@ -15,6 +16,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use super::block::{Block, DEFAULT_BLOCK_CELLS};
 use super::cell_history::CellHistory;
 use super::edit_layer::SMALL_CLEAR_CELLS;
 use super::structural::{extent_after, sizes_after, structural_transform};
@@ -64,13 +66,14 @@ struct Segment {
     transform: Transform,
     /// Per cell, the pending writes to it as (edit id, content), increasing ids.
     cells: CellHistory,
-    /// Large cleared rectangles, by edit id, increasing.
-    clears: Vec<(EditId, CellRect)>,
+    /// Large cleared rectangles (`None`) and large writes filling a rectangle (their [`Block`]),
+    /// by edit id, increasing.
+    masks: Vec<(EditId, CellRect, Option<Block>)>,
 }
 
 impl Segment {
     fn new(opened_by: Option<EditId>, transform: Transform) -> Self {
-        Self { opened_by, transform, cells: CellHistory::default(), clears: Vec::new() }
+        Self { opened_by, transform, cells: CellHistory::default(), masks: Vec::new() }
     }
 }
 
@@ -80,15 +83,27 @@ impl Segment {
 pub(crate) struct Overlay {
     segments: Vec<Segment>,
     tombstone: CellContent,
+    /// Least cells of a write that fills a rectangle kept as one [`Block`].
+    block_cells: usize,
 }
 
 impl Default for Overlay {
     fn default() -> Self {
-        Self { segments: vec![Segment::new(None, Transform::default())], tombstone: CellContent::tombstone() }
+        Self::new(DEFAULT_BLOCK_CELLS)
     }
 }
 
 impl Overlay {
+    /// An empty overlay keeping writes of at least `block_cells` cells that fill a rectangle as
+    /// one block (`EngineOptions::block_cells`).
+    pub(crate) fn new(block_cells: usize) -> Self {
+        Self {
+            segments: vec![Segment::new(None, Transform::default())],
+            tombstone: CellContent::tombstone(),
+            block_cells,
+        }
+    }
+
     fn last(&mut self) -> &mut Segment {
         if self.segments.is_empty() {
             self.segments.push(Segment::new(None, Transform::default()));
@@ -98,7 +113,13 @@ impl Overlay {
     }
 
     fn write(&mut self, id: EditId, writes: &[CellWrite]) {
+        if let Some(rect) = Block::shape(writes, self.block_cells) {
+            let block = Block::from_writes(rect, writes.iter().cloned());
+            self.last().masks.push((id, rect, Some(block)));
+            return;
+        }
         let segment = self.last();
+        segment.cells.reserve(writes.len());
         for w in writes {
             segment.cells.set((w.row, w.col), id, CellContent { value: w.value.clone(), format: w.format.clone() });
         }
@@ -117,7 +138,7 @@ impl Overlay {
                             rect.cells().map(|(row, col)| CellWrite { row, col, value: None, format: None }).collect();
                         self.write(id, &writes);
                     } else {
-                        self.last().clears.push((id, rect));
+                        self.last().masks.push((id, rect, None));
                     }
                 }
                 // An import shows once durable (its layer is read from storage).
@@ -139,11 +160,14 @@ impl Overlay {
                 continue; // Newer than the version: its cells and transform do not apply.
             }
             let written = segment.cells.get((row, col), lo, hi);
-            let cleared =
-                segment.clears.iter().rev().find(|(id, rect)| (lo..hi).contains(id) && rect.contains(row, col));
-            match (written, cleared) {
-                (Some((w, content)), Some((c, _))) if w > *c => return OverlayLookup::Found(content),
-                (_, Some(_)) => return OverlayLookup::Found(&self.tombstone),
+            let masked =
+                segment.masks.iter().rev().find(|(id, rect, _)| (lo..hi).contains(id) && rect.contains(row, col));
+            match (written, masked) {
+                (Some((w, content)), Some((m, _, _))) if w > *m => return OverlayLookup::Found(content),
+                (_, Some((_, _, Some(block)))) => {
+                    return OverlayLookup::Found(block.get(row, col).unwrap_or(&self.tombstone));
+                }
+                (_, Some((_, _, None))) => return OverlayLookup::Found(&self.tombstone),
                 (Some((_, content)), None) => return OverlayLookup::Found(content),
                 (None, None) => {}
             }
@@ -187,7 +211,7 @@ impl PendingView {
 }
 
 /// The pending edits of an engine, oldest first, and their overlay.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Pending {
     pub(crate) edits: VecDeque<PendingEdit>,
     /// How many of the oldest edits an append in flight carries.
@@ -197,9 +221,30 @@ pub(crate) struct Pending {
     dead: usize,
     /// Operations in the overlay of edits still pending.
     live: usize,
+    /// What [`Overlay::new`] takes.
+    block_cells: usize,
+}
+
+impl Default for Pending {
+    fn default() -> Self {
+        Self::new(DEFAULT_BLOCK_CELLS)
+    }
 }
 
 impl Pending {
+    /// No pending edit; the overlay keeps writes of at least `block_cells` cells that fill a
+    /// rectangle as one block.
+    pub(crate) fn new(block_cells: usize) -> Self {
+        Self {
+            edits: VecDeque::new(),
+            in_flight: 0,
+            overlay: Rc::new(RefCell::new(Overlay::new(block_cells))),
+            dead: 0,
+            live: 0,
+            block_cells,
+        }
+    }
+
     /// Adds a newly submitted edit.
     pub(crate) fn push(&mut self, edit: PendingEdit) {
         self.overlay.borrow_mut().push(edit.id, &edit.operations);
@@ -224,7 +269,7 @@ impl Pending {
     /// Makes a new overlay from the edits still pending (after a rollback, a drop or a
     /// transform): versions made before keep the old one.
     pub(crate) fn rebuild(&mut self) {
-        let mut overlay = Overlay::default();
+        let mut overlay = Overlay::new(self.block_cells);
         for edit in &self.edits {
             overlay.push(edit.id, &edit.operations);
         }
@@ -311,6 +356,59 @@ mod tests {
         // Once the insert is durable the committed state is in the new coordinates.
         assert!(matches!(overlay.get(5, 3, 3, 4), OverlayLookup::Below(5, 3)));
         assert_eq!(number(&overlay, 1, 0, 3, 4), Some(9.0));
+    }
+
+    /// One write of `rows` x `cols` cells from (`row`, `col`), numbered from `first` row by row.
+    fn rectangle(row: u64, col: u64, rows: u64, cols: u64, first: f64) -> Operation {
+        let writes = (0..rows * cols)
+            .map(|i| CellWrite {
+                row: row + i / cols,
+                col: col + i % cols,
+                value: Some(CellValue::Number(first + i as f64)),
+                format: None,
+            })
+            .collect();
+        Operation::SetCells(writes)
+    }
+
+    #[test]
+    fn a_large_write_is_a_block_that_later_writes_and_clears_cover() {
+        let mut overlay = Overlay::new(4);
+        overlay.push(1, &[rectangle(0, 0, 2, 2, 10.0)]);
+        overlay.push(2, &[set(0, 1, 99.0)]);
+        overlay.push(
+            3,
+            &[Operation::ClearRange(crate::model::CellRange::new(
+                crate::model::CellRef { row: 1, col: 1 },
+                crate::model::CellRef { row: 1, col: 1 },
+            ))],
+        );
+        assert_eq!(overlay.segments[0].masks.len(), 1, "the 2 x 2 write is one block");
+        assert_eq!(overlay.segments[0].cells.cells(), 2, "the others cell by cell");
+        assert_eq!(number(&overlay, 0, 0, 1, 4), Some(10.0));
+        assert_eq!(number(&overlay, 1, 0, 1, 4), Some(12.0));
+        assert_eq!(number(&overlay, 0, 1, 1, 4), Some(99.0), "a later write wins over the block");
+        assert_eq!(number(&overlay, 0, 1, 1, 2), Some(11.0), "a version before it reads the block");
+        assert!(matches!(overlay.get(1, 1, 1, 4), OverlayLookup::Found(c) if c.is_tombstone()), "cleared after");
+        assert_eq!(number(&overlay, 1, 1, 1, 3), Some(13.0));
+        assert!(matches!(overlay.get(1, 0, 2, 4), OverlayLookup::Below(1, 0)), "the block's edit is durable");
+        assert!(matches!(overlay.get(2, 0, 1, 4), OverlayLookup::Below(2, 0)), "outside the block");
+        // Below the threshold: cell by cell.
+        let mut small = Overlay::new(5);
+        small.push(1, &[rectangle(0, 0, 2, 2, 10.0)]);
+        assert_eq!((small.segments[0].masks.len(), small.segments[0].cells.cells()), (0, 4));
+        assert_eq!(number(&small, 1, 1, 1, 2), Some(13.0));
+    }
+
+    #[test]
+    fn a_block_moves_with_the_structural_edits_after_it() {
+        let mut overlay = Overlay::new(2);
+        overlay.push(1, &[rectangle(2, 0, 2, 2, 10.0)]);
+        overlay.push(2, &[Operation::InsertRows { at: 3, count: 2 }]);
+        assert_eq!(number(&overlay, 2, 1, 1, 3), Some(11.0));
+        assert_eq!(number(&overlay, 5, 0, 1, 3), Some(12.0), "row 3 moved to 5");
+        assert!(matches!(overlay.get(3, 0, 1, 3), OverlayLookup::Inserted));
+        assert_eq!(number(&overlay, 3, 0, 1, 2), Some(12.0), "before the insert");
     }
 
     #[test]

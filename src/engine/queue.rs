@@ -67,7 +67,10 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 }
             }
             Effect::Reload { undo_key } => {
-                self.spawn_then(async move { Msg::Reloaded(reload(&*log, &*blobs, undo_key.as_deref()).await) })
+                let block_cells = self.inner.core.borrow().options.block_cells;
+                self.spawn_then(
+                    async move { Msg::Reloaded(reload(&*log, &*blobs, undo_key.as_deref(), block_cells).await) },
+                )
             }
             Effect::SaveUndo(record) => {
                 let Some(key) = self.inner.core.borrow().options.undo_key.clone() else { return };
@@ -164,8 +167,14 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
 }
 
 /// Reads the latest snapshot's index and replays the entries after it into a new edit layer
-/// (DESIGN.md section 5, "Open"), page by page.
-async fn reload<L: EventLog, B: BlobStore>(log: &L, blobs: &B, undo_key: Option<&str>) -> Result<Loaded, EngineError> {
+/// (DESIGN.md section 5, "Open"), page by page; writes of at least `block_cells` cells that fill
+/// a rectangle become blocks.
+async fn reload<L: EventLog, B: BlobStore>(
+    log: &L,
+    blobs: &B,
+    undo_key: Option<&str>,
+    block_cells: usize,
+) -> Result<Loaded, EngineError> {
     // The undo record is this tab's convenience: missing or damaged, the stacks start empty.
     let undo = async {
         match undo_key {
@@ -184,20 +193,21 @@ async fn reload<L: EventLog, B: BlobStore>(log: &L, blobs: &B, undo_key: Option<
     };
     let extent = snapshot.as_ref().map_or((0, 0), |(_, i)| (i.row_count, i.col_count));
     let sizes = snapshot.as_ref().map(|(_, i)| i.sizes.clone()).unwrap_or_default();
-    let mut edits = EditLayer::over(start, extent).with_sizes(sizes);
+    let mut edits = EditLayer::over(start, extent).with_sizes(sizes).with_block_cells(block_cells);
     let mut next = start;
     let mut pending_workflow = None;
     loop {
         let page = log.query(QueryFrom::Seq(next), QueryTo::End, None).await?;
-        for (i, entry) in page.entries.iter().enumerate() {
+        let (following, last) = (page.next(), page.is_complete || page.entries.is_empty());
+        for (i, entry) in page.entries.into_iter().enumerate() {
             let seq = next + i as u64;
-            edits.apply_operation(seq, &entry.operation);
             if let Some(workflow) = entry.metadata.pending {
                 pending_workflow = Some((seq, workflow));
             }
+            edits.apply_owned(seq, entry.operation);
         }
-        next = page.next();
-        if page.is_complete || page.entries.is_empty() {
+        next = following;
+        if last {
             return Ok(Loaded { snapshot, edits, next, pending_workflow, undo });
         }
     }

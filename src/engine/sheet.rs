@@ -19,6 +19,7 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 use rustc_hash::FxHashMap;
 
+use super::block::DEFAULT_BLOCK_CELLS;
 use super::error::EngineError;
 use super::host::WorkflowHost;
 use super::lifecycle::{storage_info, StorageInfo};
@@ -87,6 +88,11 @@ pub struct EngineOptions {
     /// [`ContentVersion`] reading it), is freed a slice per task rather than in one
     /// (BENCHMARKS.md, "Stop 31").
     pub free_slice_cells: usize,
+    /// Least cells of one write (a paste, a fill) kept, when they fill a rectangle, as one block
+    /// in the pending overlay and the edit layer rather than one entry per cell (default
+    /// [`DEFAULT_BLOCK_CELLS`]; 1 or 0 makes every rectangular write a block): recording a
+    /// 500,000-cell paste cell by cell took 100-140 ms natively, twice (BENCHMARKS.md, "Stop 32").
+    pub block_cells: usize,
 }
 
 /// Cells a rebase copies per task by default: about 5 ms of work in the browser.
@@ -111,6 +117,7 @@ impl Default for EngineOptions {
             undo_key: None,
             rebase_step_cells: DEFAULT_REBASE_STEP_CELLS,
             free_slice_cells: DEFAULT_FREE_SLICE_CELLS,
+            block_cells: DEFAULT_BLOCK_CELLS,
         }
     }
 }

@@ -321,6 +321,7 @@ impl Core {
     pub(crate) fn new(options: EngineOptions) -> Self {
         let viewport = options.viewport;
         let tiles = Tiles::new(options.tile_cache_bytes);
+        let block_cells = options.block_cells;
         let mut core = Core {
             options,
             closed: false,
@@ -338,7 +339,7 @@ impl Core {
             reload_wanted: false,
             relearn_snapshot: false,
             missing_index: None,
-            pending: Pending::default(),
+            pending: Pending::new(block_cells),
             next_edit: 0,
             extent: (0, 0),
             tiles,

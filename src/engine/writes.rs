@@ -125,11 +125,12 @@ impl Core {
                 let mut next = seq;
                 {
                     let mut edits = self.edits.borrow_mut();
-                    for edit in &durable {
+                    for edit in durable {
                         let first = next;
-                        for operation in &edit.operations {
-                            edits.apply_operation(next, operation);
+                        // Taken, not copied: a large write becomes a block of its own cells.
+                        for operation in edit.operations {
                             self.view_stale |= operation.changes_view();
+                            edits.apply_owned(next, operation);
                             next += 1;
                         }
                         self.stacks.committed(edit.kind, first..next, self.options.undo_limit);

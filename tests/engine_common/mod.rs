@@ -262,8 +262,9 @@ pub fn run_chain<L: EventLog, B: BlobStore>(
 }
 
 /// Options with small tiles (4 x 4) and the given snapshot interval; rebases onto a new
-/// snapshot are done in steps of 2 cells (`rebase_step_cells`), and edit layers let go are
-/// freed 2 cells per task (`free_slice_cells`), so the model tests interleave both with
+/// snapshot are done in steps of 2 cells (`rebase_step_cells`), edit layers let go are freed 2
+/// cells per task (`free_slice_cells`), and every write of 2 or more cells that fills a
+/// rectangle is kept as a block (`block_cells`), so the model tests interleave all three with
 /// everything else.
 pub fn small_tiles(interval: u64) -> EngineOptions {
     EngineOptions {
@@ -271,6 +272,7 @@ pub fn small_tiles(interval: u64) -> EngineOptions {
         tile_size: TileSize::new(4, 4).expect("4 x 4 tiles"),
         rebase_step_cells: 2,
         free_slice_cells: 2,
+        block_cells: 2,
         ..EngineOptions::default()
     }
 }
