@@ -21,6 +21,9 @@ const PKG = params.get("pkg") ?? "../bench-pkg";
 // `profileRound=N`: with bench/run.mjs --cpu-profile, round N is profiled from the paste's
 // durable write to the end of its typing (none by default).
 const PROFILE_ROUND = Number(params.get("profileRound") ?? -1);
+// `profilePaste=N`: with --cpu-profile, the paste call of round N is profiled instead (the call
+// only, from the cells built to the call's return).
+const PROFILE_PASTE = Number(params.get("profilePaste") ?? -1);
 const COLS = 10;
 
 async function run() {
@@ -39,9 +42,11 @@ async function run() {
     const pasteTasks = [];
     const pasteObserver = new PerformanceObserver((list) => pasteTasks.push(...list.getEntries()));
     pasteObserver.observe({ type: "longtask" });
+    if (round === PROFILE_PASTE) await window.__benchProfile?.("start");
     const t0 = performance.now();
     const pasted = data.setCellValuesAndFormats(0, 0, rows);
     const callMs = performance.now() - t0;
+    if (round === PROFILE_PASTE) await window.__benchProfile?.("stop");
     await pasted;
     const pasteMs = performance.now() - t0;
     // The Long Tasks API reports a task after it ends: one frame more for the last.
