@@ -240,7 +240,9 @@ async fn checkpoints<L: EventLog, B: BlobStore>(
 }
 
 /// A frame covering `from ..= to` built from storage: the newest checkpoint at or before
-/// `from` whose snapshot can still be read, and the entries after it up to `to` replayed.
+/// `from` whose snapshot can still be read, and the entries after it up to `to` replayed (a
+/// write of at least `block_cells` cells that fills a rectangle kept as a block, as in the
+/// engine's own edit layer).
 ///
 /// # Errors
 /// [`EngineError::BeforeRetention`] when no checkpoint reaches back to `from`; storage errors.
@@ -250,6 +252,7 @@ async fn build_frame<L: EventLog, B: BlobStore>(
     from: SequenceId,
     to: SequenceId,
     known: Option<(SequenceId, String)>,
+    block_cells: usize,
 ) -> Result<Frame, EngineError> {
     let (candidates, _) = checkpoints(log, blobs, from, known).await?;
     for (&start, path) in candidates.range(..=from).rev() {
@@ -269,9 +272,9 @@ async fn build_frame<L: EventLog, B: BlobStore>(
         };
         let extent = index.as_ref().map_or((0, 0), |i| (i.row_count, i.col_count));
         let sizes = index.as_ref().map(|i| i.sizes.clone()).unwrap_or_default();
-        let mut edits = EditLayer::over(start, extent).with_sizes(sizes);
-        for (i, entry) in entries.iter().enumerate() {
-            edits.apply_operation(start + i as u64, &entry.operation);
+        let mut edits = EditLayer::over(start, extent).with_sizes(sizes).with_block_cells(block_cells);
+        for (i, entry) in entries.into_iter().enumerate() {
+            edits.apply_owned(start + i as u64, entry.operation);
         }
         let plan = Rc::new(index.as_deref().map(read_plan).unwrap_or_default());
         let edits = Rc::new(RefCell::new(edits));
@@ -288,10 +291,10 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
     /// # Errors
     /// As [`build_frame`].
     pub(crate) async fn frame_covering(&self, from: SequenceId, to: SequenceId) -> Result<Frame, EngineError> {
-        let (own, known) = {
+        let (own, known, block_cells) = {
             let core = self.inner.core.borrow();
             let known = core.base.index.as_ref().zip(core.base.path.clone()).map(|(i, p)| (i.seq, p));
-            (core.frame(), known)
+            (core.frame(), known, core.options.block_cells)
         };
         if let Some(frame) = own.filter(|f| f.covers(from, to)) {
             return Ok(frame);
@@ -299,7 +302,7 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         if let Some(frame) = self.inner.past.borrow().frames.iter().find(|f| f.covers(from, to)) {
             return Ok(frame.clone());
         }
-        let mut frame = build_frame(&*self.inner.log, &*self.inner.blobs, from, to, known).await?;
+        let mut frame = build_frame(&*self.inner.log, &*self.inner.blobs, from, to, known, block_cells).await?;
         frame.retired = self.inner.core.borrow().retired.clone();
         let mut past = self.inner.past.borrow_mut();
         past.frames.push_front(frame.clone());
