@@ -7,7 +7,8 @@
 // running beside it), the holds over GAP_MS, the main thread's tasks over 50 ms (the Long Tasks
 // API) and how long until the second snapshot completed; before that, the paste itself: how long
 // the call held the thread (the cells converted and shown as a pending edit), how long until it
-// was durable, and the tasks over 50 ms from the call to durable.
+// was durable, the tasks over 50 ms from the call to durable, and the page's wasm memory once it
+// was durable (memory only grows: the peak so far).
 // `pkg=DIR` loads the package from DIR instead of ../bench-pkg (an A/B of two builds).
 // Protocol with bench/run.mjs: console output is forwarded; sets window.__benchError on failure
 // and window.__benchDone at the end.
@@ -28,13 +29,14 @@ const COLS = 10;
 
 async function run() {
   const { default: init, SpreadsheetData } = await import(`${PKG}/index.js`);
-  await init();
+  const wasm = await init();
+  const wasmMiB = () => (wasm.memory.buffer.byteLength / 2 ** 20).toFixed(1);
   // A grid-sized viewport (the default is the whole sheet, whose tiles every adoption would load).
   const viewport = { rowMinOffset: 0, columnMinOffset: 0, width: 1000, height: 600 };
   const data = await SpreadsheetData.open({ name: `bench-adopt-${Date.now()}`, snapshotInterval: 1_000_000, viewport });
   await waitFor(data, (s) => data.getLoadStatus(s).state === "ready");
   console.log(`adoption while typing: ${ROWS} x ${COLS} cells pasted as one entry, a cell typed every ${TYPE_MS} ms (${PKG})`);
-  console.log("round | paste call ms | paste until durable ms | long tasks of the paste ms | until the second snapshot completed ms | entries typed meanwhile | longest main-thread hold ms | holds over " + GAP_MS + " ms | long tasks (over 50 ms) ms");
+  console.log("round | paste call ms | paste until durable ms | long tasks of the paste ms | wasm MiB when durable | until the second snapshot completed ms | entries typed meanwhile | longest main-thread hold ms | holds over " + GAP_MS + " ms | long tasks (over 50 ms) ms");
   for (let round = 0; round < ROUNDS; round++) {
     const rows = Array.from({ length: ROWS }, (_, i) =>
       Array.from({ length: COLS }, (_, c) => (c % 2 === 0 ? round * 1e7 + i * 10 + c : `text ${round} ${i}-${c}`)),
@@ -49,6 +51,7 @@ async function run() {
     if (round === PROFILE_PASTE) await window.__benchProfile?.("stop");
     await pasted;
     const pasteMs = performance.now() - t0;
+    const durableMiB = wasmMiB();
     // The Long Tasks API reports a task after it ends: one frame more for the last.
     await new Promise((resolve) => setTimeout(resolve, 20));
     pasteObserver.takeRecords().forEach((entry) => pasteTasks.push(entry));
@@ -97,7 +100,7 @@ async function run() {
     longest = Math.max(longest, performance.now() - last);
     if (failures.length > 0) throw new Error(`typing failed: ${failures[0]}`);
     const tasks = longTasks.map((t) => `${t.duration.toFixed(0)} at ${(t.startTime - start).toFixed(0)}`).join("; ") || "none";
-    console.log(`${round} | ${callMs.toFixed(0)} | ${pasteMs.toFixed(0)} | ${pasteLong} | ${adoptedMs.toFixed(0)} | ${typed} | ${longest.toFixed(0)} | ${gaps.join("; ") || "none"} | ${tasks}`);
+    console.log(`${round} | ${callMs.toFixed(0)} | ${pasteMs.toFixed(0)} | ${pasteLong} | ${durableMiB} | ${adoptedMs.toFixed(0)} | ${typed} | ${longest.toFixed(0)} | ${gaps.join("; ") || "none"} | ${tasks}`);
   }
   data.close();
 }
