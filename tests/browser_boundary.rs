@@ -402,3 +402,34 @@ async fn export_guards_formulas_when_asked() {
     assert_eq!(same, "@x,\tt,plain\n");
     call(&data, "close", &[]).unwrap();
 }
+
+/// A batch of every kind of value (texts with astral characters, combining marks and empty ones
+/// among numbers, booleans, `null`, `undefined` and a `CellError`) reads back cell by cell as it
+/// was written, and a lone surrogate after many good texts is reported at its own cell: the
+/// values cross into wasm packed (`packCells` in `js/boundary.js`), the texts joined.
+#[wasm_bindgen_test]
+async fn a_batch_of_every_kind_reads_back_as_written() {
+    let data = memory();
+    let values = js("[['a', '', '\\u{1F600}x', 1.5, -0, 1e300, true, false, null, undefined], \
+                     [{ type: 'CellError', value: '#N/A' }, 'e\\u0301', '\\u{1D11E}\\u{1D11E}', '', 'z', 0, 'last']]");
+    settle(call(&data, "setCellValuesAndFormats", &[0.into(), 0.into(), values.clone()]).unwrap()).await.unwrap();
+    let stringify = |v: &JsValue| js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string());
+    for r in 0..2u32 {
+        let row: js_sys::Array = js_sys::Reflect::get(&values, &r.into()).unwrap().into();
+        for c in 0..row.length() {
+            let want = row.get(c);
+            let got = call(&data, "getCellValue", &[snapshot(&data), r.into(), c.into()]).unwrap();
+            let same =
+                if want.is_object() { stringify(&got) == stringify(&want) } else { js_sys::Object::is(&got, &want) };
+            assert!(same, "cell ({r}, {c}): wrote {want:?}, read {got:?}");
+        }
+    }
+    // A lone surrogate after texts, numbers and an astral character: named at its own cell.
+    let bad = js("[['\\u{1F600}', 'ok', 2, 'fine'], ['x', 'y', 'a\\uD800b', 'never']]");
+    let error = failure(&data, "setCellValuesAndFormats", &[5.into(), 0.into(), bad]).await;
+    assert_validation(&error, "cell C7", "a lone surrogate in the second row");
+    assert_validation(&error, "lone surrogate", "a lone surrogate in the second row");
+    let untouched = call(&data, "getCellValue", &[snapshot(&data), 5.into(), 0.into()]).unwrap();
+    assert!(untouched.is_undefined(), "nothing of the rejected batch is stored: {untouched:?}");
+    call(&data, "close", &[]).unwrap();
+}

@@ -9,10 +9,9 @@ use std::str::FromStr;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{
-    cell_value_from_js, copy_matrix, field, format_from_js, index, index_arg, kind, lone_surrogate, Kind,
-};
+use super::convert::{copy_matrix, field, format_from_js, index, index_arg, kind, lone_surrogate, Kind};
 use super::js_error::{bad_input, validation_error};
+use super::packed_cells::PackedCells;
 use super::spreadsheet_data::{with_engine, Backend, SpreadsheetData};
 use super::types::JsCellFormats;
 use crate::log::{CellWrite, MAX_BATCH_CELLS};
@@ -39,13 +38,17 @@ fn in_cell(row: u64, col: u64, error: &JsValue) -> JsValue {
 /// them runs none of the caller's code (a Proxy, a getter) and a huge claimed length is refused
 /// at once. A batch is at most [`MAX_BATCH_CELLS`] cells, so that many rows at most too.
 fn rows_of(value: &JsValue, what: &str) -> Result<Vec<Array>, JsValue> {
+    Ok(matrix_of(value, what)?.iter().map(JsCast::unchecked_into).collect())
+}
+
+/// The JS `T[][]` copied as [`rows_of`] copies it, as one array of rows.
+fn matrix_of(value: &JsValue, what: &str) -> Result<Array, JsValue> {
     let limit = MAX_BATCH_CELLS as f64;
     let copied = copy_matrix(value, limit, limit);
     if let Some(problem) = copied.as_string() {
         return Err(bad_input(&format!("{what}{problem}")));
     }
-    let rows: Array = copied.unchecked_into();
-    Ok(rows.iter().map(JsCast::unchecked_into).collect())
+    Ok(copied.unchecked_into())
 }
 
 /// A JS `CellRangeInput`.
@@ -127,7 +130,8 @@ impl SpreadsheetData {
         formats: &JsValue,
     ) -> Result<Vec<CellWrite>, JsValue> {
         let (row, column) = (index_arg(Axis::Row, row, "row")?, index_arg(Axis::Column, column, "column")?);
-        let rows = rows_of(values, "values")?;
+        let matrix = matrix_of(values, "values")?;
+        let rows: Vec<Array> = matrix.iter().map(JsCast::unchecked_into).collect();
         let cells: usize = rows.iter().map(|r| r.length() as usize).sum();
         if cells > MAX_BATCH_CELLS {
             return Err(validation_error(&ValidationError::BatchTooLarge { cells, limit: MAX_BATCH_CELLS }));
@@ -149,12 +153,14 @@ impl SpreadsheetData {
             }
             _ => None,
         };
+        // All the values in one crossing, read here in the order a cell-by-cell loop would.
+        let mut values = PackedCells::pack(&matrix).ok_or_else(|| bad_input("values could not be read"))?;
         let mut writes = Vec::with_capacity(cells);
         for (i, values_row) in rows.iter().enumerate() {
             let r = row.saturating_add(i as u64);
-            for (j, value) in values_row.iter().enumerate() {
+            for j in 0..values_row.length() as usize {
                 let c = column.saturating_add(j as u64);
-                let value = cell_value_from_js(&value).map_err(|e| in_cell(r, c, &e))?;
+                let value = values.next_value().map_err(|e| in_cell(r, c, &e))?;
                 let format = match (&one_format, &format_rows) {
                     (Some(format), _) => format.clone(),
                     (None, Some(format_rows)) => {

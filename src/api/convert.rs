@@ -29,6 +29,10 @@ extern "C" {
     /// `value` as a fresh `T[][]`, or a string saying what is wrong with it.
     #[wasm_bindgen(js_name = copyMatrix)]
     pub fn copy_matrix(value: &JsValue, max_rows: f64, max_cells: f64) -> JsValue;
+    /// The values of a matrix from [`copy_matrix`] packed for one crossing: `{ kinds, numbers,
+    /// text, lengths, others }` (`js/boundary.js` says what each holds).
+    #[wasm_bindgen(catch, js_name = packCells)]
+    pub fn pack_cells(rows: &JsValue) -> Result<JsValue, JsValue>;
     /// The size of a genuine `Blob`, else -1.
     #[wasm_bindgen(js_name = blobSizeOf)]
     pub fn blob_size_of(value: &JsValue) -> f64;

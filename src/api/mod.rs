@@ -14,6 +14,7 @@ mod history;
 mod item_sizes;
 mod js_error;
 mod offset_mapping;
+mod packed_cells;
 mod sheets;
 mod spreadsheet_data;
 mod sync_channel;
