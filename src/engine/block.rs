@@ -25,48 +25,43 @@ pub(crate) struct Block {
 }
 
 impl Block {
-    /// The rectangle `writes` fill when they are at least `min_cells` (and at least one) and
-    /// write every cell of their bounding rectangle (a cell written twice keeps the last write,
-    /// as in an entry); `None` when they do not, or are too few. Allocates one flag per cell of
-    /// the rectangle, at most one per write.
-    pub(crate) fn shape(writes: &[CellWrite], min_cells: usize) -> Option<CellRect> {
-        if writes.is_empty() || writes.len() < min_cells {
-            return None;
-        }
-        let mut rect = CellRect { rows: (u64::MAX, 0), cols: (u64::MAX, 0) };
-        for w in writes {
-            rect.rows = (rect.rows.0.min(w.row), rect.rows.1.max(w.row));
-            rect.cols = (rect.cols.0.min(w.col), rect.cols.1.max(w.col));
-        }
-        let width = rect.cols.1 - rect.cols.0 + 1;
-        let area = (rect.rows.1 - rect.rows.0 + 1).checked_mul(width)?;
-        // More cells than writes: some cell has none. (Fewer is possible with repeats.)
-        if area > writes.len() as u64 {
-            return None;
-        }
-        let mut written = vec![false; usize::try_from(area).ok()?];
-        let mut filled = 0u64;
-        for w in writes {
-            let i = index(&rect, width, w.row, w.col)?;
-            if !std::mem::replace(written.get_mut(i)?, true) {
-                filled += 1;
-            }
-        }
-        (filled == area).then_some(rect)
+    /// The block of `writes` (their contents copied) when they are at least `min_cells` (and at
+    /// least one) and write every cell of their bounding rectangle (a cell written twice keeps
+    /// the last write, as in an entry); `None` otherwise.
+    pub(crate) fn of(writes: &[CellWrite], min_cells: usize) -> Option<Block> {
+        Some(Self::from_writes(shape(writes, min_cells)?, writes.iter().cloned()))
     }
 
-    /// The block of `writes` over `rect`, which [`Self::shape`] gave for them: their contents
-    /// taken (moved from owned writes, cloned from borrowed ones), the last write of a cell
-    /// kept. A write outside `rect` is left out (there is none when `rect` is their shape).
-    pub(crate) fn from_writes(rect: CellRect, writes: impl IntoIterator<Item = CellWrite>) -> Block {
+    /// As [`Self::of`], taking the writes' contents instead of copying them; the writes back
+    /// when they make no block.
+    pub(crate) fn take(writes: Vec<CellWrite>, min_cells: usize) -> Result<Block, Vec<CellWrite>> {
+        match shape(&writes, min_cells) {
+            Some(rect) => Ok(Self::from_writes(rect, writes)),
+            None => Err(writes),
+        }
+    }
+
+    /// The block of `writes` over `rect`, their shape: a write row by row in order (a paste) is
+    /// pushed, one out of order is put at its place; the last write of a cell is kept.
+    fn from_writes(rect: CellRect, writes: impl IntoIterator<Item = CellWrite>) -> Block {
         let width = rect.cols.1 - rect.cols.0 + 1;
-        let area = (rect.rows.1 - rect.rows.0 + 1).saturating_mul(width);
-        let mut cells = vec![CellContent::tombstone(); usize::try_from(area).unwrap_or(0)];
+        let area = usize::try_from((rect.rows.1 - rect.rows.0 + 1).saturating_mul(width)).unwrap_or(0);
+        let mut cells = Vec::with_capacity(area);
         for w in writes {
-            if let Some(cell) = index(&rect, width, w.row, w.col).and_then(|i| cells.get_mut(i)) {
-                *cell = CellContent { value: w.value, format: w.format };
+            let Some(i) = index(&rect, width, w.row, w.col) else { continue };
+            let content = CellContent { value: w.value, format: w.format };
+            if i == cells.len() {
+                cells.push(content);
+                continue;
+            }
+            if i > cells.len() {
+                cells.resize(area, CellContent::tombstone());
+            }
+            if let Some(cell) = cells.get_mut(i) {
+                *cell = content;
             }
         }
+        cells.resize(area, CellContent::tombstone());
         Block { rect, width, cells }
     }
 
@@ -89,6 +84,41 @@ impl Block {
     pub(crate) fn into_drops(self) -> impl Iterator<Item = ()> {
         self.cells.into_iter().map(drop)
     }
+}
+
+/// The rectangle `writes` fill when they are at least `min_cells` (and at least one) and write
+/// every cell of their bounding rectangle; `None` when they do not, or are too few. Writes row by
+/// row in order (a paste) are recognised in one pass; others need one flag per cell of the
+/// rectangle, at most one per write.
+fn shape(writes: &[CellWrite], min_cells: usize) -> Option<CellRect> {
+    if writes.is_empty() || writes.len() < min_cells {
+        return None;
+    }
+    let mut rect = CellRect { rows: (u64::MAX, 0), cols: (u64::MAX, 0) };
+    for w in writes {
+        rect.rows = (rect.rows.0.min(w.row), rect.rows.1.max(w.row));
+        rect.cols = (rect.cols.0.min(w.col), rect.cols.1.max(w.col));
+    }
+    let width = rect.cols.1 - rect.cols.0 + 1;
+    let area = (rect.rows.1 - rect.rows.0 + 1).checked_mul(width)?;
+    // More cells than writes: some cell has none. (Fewer is possible with repeats.)
+    if area > writes.len() as u64 {
+        return None;
+    }
+    if area == writes.len() as u64
+        && writes.iter().enumerate().all(|(i, w)| index(&rect, width, w.row, w.col) == Some(i))
+    {
+        return Some(rect);
+    }
+    let mut written = vec![false; usize::try_from(area).ok()?];
+    let mut filled = 0u64;
+    for w in writes {
+        let i = index(&rect, width, w.row, w.col)?;
+        if !std::mem::replace(written.get_mut(i)?, true) {
+            filled += 1;
+        }
+    }
+    (filled == area).then_some(rect)
 }
 
 /// Where cell (`row`, `col`) lies in the cells of a block over `rect` with `width` columns.
@@ -118,9 +148,8 @@ mod tests {
     #[test]
     fn writes_filling_a_rectangle_in_any_order_make_a_block() {
         let writes = vec![write(3, 5, 1.0), write(2, 6, 2.0), write(2, 5, 3.0), write(3, 6, 4.0)];
-        let rect = Block::shape(&writes, 4).expect("a 2 x 2 rectangle");
-        assert_eq!((rect.rows, rect.cols), ((2, 3), (5, 6)));
-        let block = Block::from_writes(rect, writes);
+        let block = Block::take(writes, 4).expect("a 2 x 2 rectangle");
+        assert_eq!((block.rect().rows, block.rect().cols), ((2, 3), (5, 6)));
         assert_eq!(block.len(), 4);
         assert_eq!(
             [number(&block, 2, 5), number(&block, 2, 6), number(&block, 3, 5), number(&block, 3, 6)],
@@ -132,26 +161,51 @@ mod tests {
     #[test]
     fn too_few_writes_or_a_hole_make_none() {
         let square = vec![write(0, 0, 1.0), write(0, 1, 1.0), write(1, 0, 1.0), write(1, 1, 1.0)];
-        assert!(Block::shape(&square, 5).is_none(), "below the threshold");
-        assert!(Block::shape(&[], 0).is_none(), "nothing written");
+        assert!(shape(&square, 5).is_none(), "below the threshold");
+        assert_eq!(Block::take(square.clone(), 5).err(), Some(square), "the writes given back");
+        assert!(shape(&[], 0).is_none(), "nothing written");
         let holed = vec![write(0, 0, 1.0), write(0, 1, 1.0), write(1, 1, 1.0)];
-        assert!(Block::shape(&holed, 1).is_none(), "3 writes, 4 cells");
+        assert!(shape(&holed, 1).is_none(), "3 writes, 4 cells");
         // As many writes as cells, one repeated: a hole all the same.
         let repeated = vec![write(0, 0, 1.0), write(0, 0, 2.0), write(0, 1, 1.0), write(1, 1, 1.0)];
-        assert!(Block::shape(&repeated, 1).is_none());
+        assert!(shape(&repeated, 1).is_none());
     }
 
     #[test]
     fn a_repeated_write_keeps_the_last() {
         let writes = vec![write(0, 0, 1.0), write(0, 1, 1.0), write(0, 0, 9.0)];
-        let rect = Block::shape(&writes, 1).expect("one row of two");
-        let block = Block::from_writes(rect, writes);
+        let block = Block::of(&writes, 1).expect("one row of two");
         assert_eq!(number(&block, 0, 0), Some(9.0));
+        assert_eq!(number(&block, 0, 1), Some(1.0));
     }
 
     #[test]
     fn a_huge_rectangle_of_few_writes_is_refused_without_allocating() {
         let writes = vec![write(0, 0, 1.0), write(1 << 40, 1 << 40, 1.0)];
-        assert!(Block::shape(&writes, 1).is_none());
+        assert!(shape(&writes, 1).is_none());
+    }
+
+    #[test]
+    fn writes_row_by_row_or_partly_so_land_at_their_cells() {
+        let in_order: Vec<CellWrite> = (0..6u64).map(|i| write(4 + i / 3, 7 + i % 3, i as f64)).collect();
+        // In order, then the last two swapped, then the first three after the rest.
+        let mut swapped = in_order.clone();
+        swapped.swap(4, 5);
+        let mut rotated = in_order.clone();
+        rotated.rotate_left(3);
+        for writes in [in_order, swapped, rotated] {
+            let block = Block::of(&writes, 6).expect("a 2 x 3 rectangle");
+            for (i, w) in writes.iter().enumerate() {
+                assert_eq!(
+                    number(&block, w.row, w.col),
+                    w.value.as_ref().and(Some(match w.value {
+                        Some(CellValue::Number(n)) => n,
+                        _ => f64::NAN,
+                    })),
+                    "write {i} of {writes:?}"
+                );
+            }
+            assert_eq!(block.len(), 6);
+        }
     }
 }

@@ -270,9 +270,9 @@ impl EditLayer {
     /// write that fills a rectangle becomes a [`Block`] of them without copying a cell.
     pub(crate) fn apply_owned(&mut self, seq: SequenceId, operation: Operation) {
         match operation {
-            Operation::SetCells(writes) => match Block::shape(&writes, self.block_cells) {
-                Some(rect) => self.apply_block(seq, Block::from_writes(rect, writes)),
-                None => self.apply(seq, &writes),
+            Operation::SetCells(writes) => match Block::take(writes, self.block_cells) {
+                Ok(block) => self.apply_block(seq, block),
+                Err(writes) => self.apply(seq, &writes),
             },
             other => self.apply_operation(seq, &other),
         }
@@ -288,8 +288,8 @@ impl EditLayer {
         match (operation, structural_transform(operation)) {
             (Operation::SetItemSizes { .. }, _) => {}
             (Operation::SetCell(write), _) => self.apply(seq, std::slice::from_ref(write)),
-            (Operation::SetCells(writes), _) => match Block::shape(writes, self.block_cells) {
-                Some(rect) => self.apply_block(seq, Block::from_writes(rect, writes.iter().cloned())),
+            (Operation::SetCells(writes), _) => match Block::of(writes, self.block_cells) {
+                Some(block) => self.apply_block(seq, block),
                 None => self.apply(seq, writes),
             },
             (Operation::ClearRange(range), _) => {

@@ -113,9 +113,8 @@ impl Overlay {
     }
 
     fn write(&mut self, id: EditId, writes: &[CellWrite]) {
-        if let Some(rect) = Block::shape(writes, self.block_cells) {
-            let block = Block::from_writes(rect, writes.iter().cloned());
-            self.last().masks.push((id, rect, Some(block)));
+        if let Some(block) = Block::of(writes, self.block_cells) {
+            self.last().masks.push((id, block.rect(), Some(block)));
             return;
         }
         let segment = self.last();
