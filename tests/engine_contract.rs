@@ -435,6 +435,42 @@ fn a_failing_workflow_shows_in_the_load_status_and_is_retried() {
     assert_eq!(v.log_info().workflow, None);
 }
 
+/// A host that reports it cannot run workflows (a worker that failed to load) shows in the load
+/// status at once, with no workflow run; edits are still stored, and the first workflow that
+/// succeeds clears the error.
+#[test]
+fn a_host_failure_shows_in_the_load_status_until_a_workflow_succeeds() {
+    let mut h = Harness::new();
+    let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
+    let runs = Rc::new(Cell::new(0));
+    let host = Rc::new(FlakyHost {
+        inner: sheetlog::engine::InThreadHost::new(log.clone(), blobs.clone(), small_tiles(3).tile_size),
+        failures: Cell::new(0),
+        runs: runs.clone(),
+    });
+    let engine = h.run(sheetlog::engine::Engine::open(log.clone(), blobs, host, h.runtime(), small_tiles(3))).unwrap();
+    assert_eq!(*engine.snapshot().load_status(), LoadStatus::Ready);
+    let told = Rc::new(Cell::new(0));
+    let t = told.clone();
+    engine.subscribe(Rc::new(move || t.set(t.get() + 1)));
+    let failure = EngineError::Worker { workflow: "snapshot", message: "could not load the worker x.js".into() };
+    engine.report_host_failure(failure.clone());
+    assert_eq!(*engine.snapshot().load_status(), LoadStatus::Error(failure), "shown at once");
+    assert_eq!(told.get(), 1, "subscribers were told");
+    assert_eq!(runs.get(), 0, "no workflow ran");
+    h.run(engine.set_cell(0, 0, num(1.0), None)).unwrap();
+    assert!(matches!(engine.snapshot().load_status(), LoadStatus::Error(EngineError::Worker { .. })), "still shown");
+    assert_eq!(number(&engine.snapshot(), 0, 0), Some(1.0), "the edit was stored");
+    for i in 1..3 {
+        h.run(engine.set_cell(i, 0, num(i as f64), None)).unwrap();
+    }
+    assert!(runs.get() >= 1, "a snapshot ran");
+    assert_eq!(*engine.snapshot().load_status(), LoadStatus::Ready, "and its success cleared the error");
+    engine.close();
+    engine.report_host_failure(EngineError::Worker { workflow: "snapshot", message: "terminated".into() });
+    assert_eq!(*engine.snapshot().load_status(), LoadStatus::Ready, "ignored once closed");
+}
+
 #[test]
 fn an_idle_engine_publishes_nothing_and_an_empty_sync_keeps_the_version() {
     let mut h = Harness::new();

@@ -421,6 +421,13 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         self.dispatch(Msg::SetViewport(viewport));
     }
 
+    /// Tells the engine that its workflow host cannot run workflows, with why (a worker that
+    /// failed to load, DESIGN.md section 7): the load status shows `error` with it, as after a
+    /// failed workflow, until a workflow succeeds. Ignored once closed.
+    pub fn report_host_failure(&self, error: EngineError) {
+        self.dispatch(Msg::HostFailed(error));
+    }
+
     /// Applies the entries other clients appended since this engine's position (transforming
     /// its pending edits through their structural edits); reloads from the latest snapshot
     /// instead when far behind it with nothing pending. Resolves when a sync that started after

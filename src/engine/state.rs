@@ -101,6 +101,8 @@ pub(crate) enum Msg {
     EntryRead { seq: SequenceId, result: Result<Option<Metadata>, LogError> },
     /// Time to retry a failed workflow.
     RetryWorkflow { seq: SequenceId, workflow: Workflow },
+    /// The workflow host cannot run workflows (a worker that failed to load), for this reason.
+    HostFailed(EngineError),
     /// Time to append the edits issued meanwhile (in the same turn of the event loop).
     FlushWrites,
     /// A rebase in steps of `layer` for the snapshot on entry `seq` copied its last cells (or
@@ -396,6 +398,7 @@ impl Core {
             Msg::WorkflowDone { seq, workflow, result } => self.on_workflow_done(seq, workflow, result, fx),
             Msg::EntryRead { seq, result } => self.on_entry_read(seq, result, fx),
             Msg::RetryWorkflow { seq, workflow } => self.retry_workflow(seq, workflow, fx),
+            Msg::HostFailed(error) => self.errors.workflow = self.errors.stamp(error),
             Msg::FlushWrites => {
                 self.flush_deferred = false;
                 self.pump_writes(fx);
