@@ -726,6 +726,94 @@ fn field(object: &JsValue, name: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(name)).unwrap()
 }
 
+/// `open()` does not start the worker (`src/api/lazy_worker.rs`): over a sheet with a
+/// snapshot, the `worker` factory is not called while the first viewport's tiles load, is called
+/// about a second after they are shown, and not again while snapshots follow in that worker.
+#[wasm_bindgen_test]
+async fn the_worker_starts_once_the_first_viewport_is_shown_and_only_once() {
+    let sheet = unique_sheet("lazy-worker");
+    let write = |data: &JsValue, row: u32| {
+        method(data, "setCellValueAndFormat", &[row.into(), 0.into(), row.into(), JsValue::UNDEFINED])
+    };
+    let snapshotted = |data: &JsValue| {
+        let info = method(data, "getLogInfo", &[method(data, "getSnapshot", &[])]);
+        u64::try_from(field(&info, "snapshotSequenceId")).ok()
+    };
+    let state = |data: &JsValue| {
+        let status = method(data, "getLoadStatus", &[method(data, "getSnapshot", &[])]);
+        field(&status, "state").as_string().unwrap()
+    };
+    // A sheet with a snapshot (tiles under the first viewport), written without a worker.
+    let options =
+        js_object(&[("name", JsValue::from_str(&sheet)), ("worker", JsValue::FALSE), ("snapshotInterval", 2.into())]);
+    let data: JsValue = SpreadsheetData::open(options.unchecked_into()).await.expect("open").into();
+    for row in 0..3 {
+        settled(write(&data, row)).await.unwrap();
+    }
+    // Every workflow done (a snapshot, and what it asked for), so that none is due at the reopen.
+    let idle = |data: &JsValue| {
+        let info = method(data, "getLogInfo", &[method(data, "getSnapshot", &[])]);
+        snapshotted(data).is_some() && field(&info, "workflow").is_undefined()
+    };
+    for _ in 0..1000 {
+        if idle(&data) {
+            break;
+        }
+        sheetlog::browser::timer::sleep(10).await;
+    }
+    assert!(idle(&data), "a snapshot was written");
+    method(&data, "close", &[]);
+
+    let calls = Rc::new(RefCell::new(0u32));
+    let counter = calls.clone();
+    let factory = Closure::<dyn Fn() -> JsValue>::new(move || {
+        *counter.borrow_mut() += 1;
+        test_worker().into()
+    });
+    let options = js_object(&[
+        ("name", JsValue::from_str(&sheet)),
+        ("worker", factory.as_ref().clone()),
+        ("snapshotInterval", 2.into()),
+    ]);
+    let data: JsValue = SpreadsheetData::open(options.unchecked_into()).await.expect("open").into();
+    assert_eq!(state(&data), "loading", "the snapshot's tiles are loading");
+    assert_eq!(*calls.borrow(), 0, "open() resolved without starting the worker");
+    for _ in 0..1000 {
+        if state(&data) != "loading" {
+            break;
+        }
+        sheetlog::browser::timer::sleep(10).await;
+    }
+    assert_eq!(state(&data), "ready");
+    assert_eq!(*calls.borrow(), 0, "not at once: the first paint goes first");
+    let shown = sheetlog::browser::timer::now_ms();
+    for _ in 0..500 {
+        if *calls.borrow() > 0 {
+            break;
+        }
+        sheetlog::browser::timer::sleep(10).await;
+    }
+    assert_eq!(*calls.borrow(), 1, "started once the first viewport was shown");
+    let after = sheetlog::browser::timer::now_ms() - shown;
+    assert!(after >= 900.0, "about a second later: {after} ms");
+
+    let before = snapshotted(&data);
+    for row in 3..9 {
+        settled(write(&data, row)).await.unwrap();
+    }
+    for _ in 0..1000 {
+        if snapshotted(&data) > before {
+            break;
+        }
+        sheetlog::browser::timer::sleep(10).await;
+    }
+    assert!(snapshotted(&data) > before, "the worker wrote snapshots");
+    assert_eq!(*calls.borrow(), 1, "and was started only once");
+    method(&data, "close", &[]);
+    drop(factory);
+    SheetDatabase::delete(&sheet).await.unwrap();
+}
+
 /// `mode: "layer"` with a worker (issue 9, item 1): the worker parses the file and writes the
 /// tiles, the page appends one entry; progress comes from the worker; a cancel and malformed
 /// input change nothing; a worker terminated mid-import leaves the sheet unchanged and readable.
@@ -840,9 +928,9 @@ async fn blob_text(blob: &JsValue) -> JsValue {
 async fn a_streamed_export_runs_in_the_worker_with_the_pages_text() {
     let sheet = unique_sheet("worker-export");
     let (data, worker) = open_with_worker(&sheet).await;
-    let handle = worker.borrow().clone().expect("the worker started");
     let options = js_object(&[("mode", "layer".into())]);
     settled(method(&data, "importCsv", &[csv_blob(5_000), options])).await.expect("imports");
+    let handle = worker.borrow().clone().expect("the import started the worker");
     let write = |row: u32, col: u32, value: JsValue| {
         method(&data, "setCellValueAndFormat", &[row.into(), col.into(), value, JsValue::UNDEFINED])
     };

@@ -131,12 +131,15 @@ impl SpreadsheetData {
             let (rows, cols) = export_bounds(&version, range);
             let cells = (rows.end - rows.start).saturating_mul(cols.end - cols.start);
             let whole_in_log = !snapshot.deleted && !version.has_pending_edits() && version.seq > 0;
-            if whole_in_log && cells > 0 && cells <= MAX_STREAM_EXPORT_CELLS {
+            // The worker starts now if it was not; one the browser refuses to start exports here.
+            let worker =
+                if whole_in_log && cells > 0 && cells <= MAX_STREAM_EXPORT_CELLS { worker.get().ok() } else { None };
+            if let Some(worker) = worker {
                 let job = WorkerExport { position: version.seq, rows, cols, options };
                 let reported = callback.clone();
                 let watched = signal.clone();
                 let cancelled = Rc::new(move || aborted(watched.as_ref()));
-                let run = job.run(worker, Rc::new(move |p| report(reported.as_ref(), p)), cancelled);
+                let run = job.run(&worker, Rc::new(move |p| report(reported.as_ref(), p)), cancelled);
                 let engine = engine.clone();
                 return future_to_promise(async move {
                     match run.await {

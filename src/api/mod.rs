@@ -13,6 +13,7 @@ mod csv_blob;
 mod history;
 mod item_sizes;
 mod js_error;
+mod lazy_worker;
 mod offset_mapping;
 mod packed_cells;
 mod sheets;

@@ -24,14 +24,15 @@ use super::convert::{
     text_arg, url_href_of, viewport_from_js, viewport_to_js,
 };
 use super::js_error::{bad_input, engine_error, storage_error};
+use super::lazy_worker::LazyWorker;
 use super::sync_channel::SyncChannel;
 use super::types::{
     JsFormat, JsInMemoryOptions, JsLoadStatus, JsLogInfo, JsMaybeError, JsOpenOptions, JsViewport, JsViewportInput,
 };
-use super::worker::{start_host, worker_ready, Host};
+use super::worker::{start_host, Host};
 use crate::blob::MemoryBlobStore;
 use crate::browser::registry;
-use crate::browser::{Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase, WorkerHost, WorkerScript};
+use crate::browser::{Durability, IdbBlobStore, IdbEventLog, IdbOptions, SheetDatabase, WorkerScript};
 use crate::engine::workflow::DEFAULT_MAX_LAYERS;
 use crate::engine::{ContentVersion, Engine, EngineError, EngineOptions, InThreadHost, LoadStatus};
 use crate::engine::{Retention, WorkflowConfig};
@@ -57,7 +58,8 @@ pub(super) enum Backend {
         engine: Engine<IdbEventLog, IdbBlobStore>,
         db: SheetDatabase,
         channel: Option<SyncChannel>,
-        worker: Option<Rc<WorkerHost>>,
+        /// The sheet's worker, if workflows run in one; started when first needed.
+        worker: Option<Rc<LazyWorker>>,
         /// The sheet and the tab's undo key this instance holds (`super::tab_key`).
         slot: Option<(String, String)>,
     },
@@ -197,6 +199,37 @@ pub(super) fn sheet_name(value: &JsValue, what: &str) -> Result<String, JsValue>
         Ok(_) => Err(bad_input(&format!("{what} must be a string of 1 to 200 characters"))),
         Err(e) => Err(e),
     }
+}
+
+/// Starts the sheet's worker, if it has one, soon after its first version is no longer loading
+/// (the first viewport shown, or an error; `LazyWorker::start_soon`): a one-shot subscriber, gone once it ran; a worker that
+/// fails to load is reported to the engine (the load status). Holds the sheet weakly, so it
+/// keeps nothing alive.
+fn start_worker_once_shown(inner: &Rc<Inner>) {
+    let Backend::Idb { engine, worker: Some(worker), .. } = &inner.backend else { return };
+    let weak = Rc::downgrade(inner);
+    worker.on_failure(move |error| {
+        if let Some(Backend::Idb { engine, .. }) = weak.upgrade().as_ref().map(|inner| &inner.backend) {
+            engine.report_host_failure(error);
+        }
+    });
+    let id = Rc::new(Cell::new(None::<u64>));
+    let weak = Rc::downgrade(inner);
+    let subscription = id.clone();
+    let check = Rc::new(move || {
+        let Some(inner) = weak.upgrade() else { return };
+        let Backend::Idb { engine, worker: Some(worker), .. } = &inner.backend else { return };
+        if matches!(engine.snapshot().load_status(), LoadStatus::Loading) {
+            return;
+        }
+        worker.start_soon();
+        if let Some(id) = subscription.take() {
+            engine.unsubscribe(id);
+        }
+    });
+    id.set(Some(engine.subscribe(check.clone())));
+    // Already shown (nothing to load under the viewport): start now.
+    check();
 }
 
 /// Options `worker` and `workerUrl`: the worker to start, or `None` for workflows in this thread.
@@ -397,11 +430,14 @@ impl SpreadsheetData {
     /// Opens (creating if needed) the sheet `options.name` stored in IndexedDB database
     /// `sheetlog:<name>`, with snapshots written by the package's Web Worker unless
     /// `worker: false`, and records it in the origin's list of sheets (`SpreadsheetData.list()`).
-    /// Resolves once the log is replayed and the worker loaded; tiles under the viewport keep
-    /// loading (see `getLoadStatus`).
+    /// Resolves once the log is replayed; tiles under the viewport keep loading (see
+    /// `getLoadStatus`). The worker is not started by `open()`: it starts about a second after the
+    /// first viewport is shown (the first version that is no longer loading), or at the first
+    /// workflow, import or export if that comes first, so that it does not compete with the page's
+    /// first paint. A worker that cannot load then shows as the load status `error`, its message
+    /// naming the script; edits are still stored.
     ///
-    /// Rejects with `ValidationError` for bad options, `StorageError` when IndexedDB fails or
-    /// when the worker cannot be started or loaded (the message names its script).
+    /// Rejects with `ValidationError` for bad options, `StorageError` when IndexedDB fails.
     ///
     /// @example
     /// ```ts
@@ -439,49 +475,28 @@ impl SpreadsheetData {
         super::sheets::check_not_lost(&name, &db, acknowledged).await?;
         let log = IdbEventLog::new(db.clone());
         let blobs = IdbBlobStore::new(db.clone());
-        let Host { host, worker } = match start_host(&name, script.as_ref(), &log, &blobs, config, idb.durability) {
-            Ok(host) => host,
-            Err(e) => {
-                db.close();
-                return Err(e);
-            }
-        };
-        if let Some(worker) = &worker {
-            worker.set_storage_timeout_ms(idb.timeout_ms);
-        }
-        let ready = async {
-            match &worker {
-                Some(worker) => worker_ready(worker).await,
-                None => Ok(()),
-            }
-        };
+        // The worker starts later: once the first viewport is shown, or at the first workflow
+        // (`LazyWorker`), so that it does not compete with what the page needs first.
+        let Host { host, worker } = start_host(&name, script, &log, &blobs, config, idb.durability, idb.timeout_ms);
         // This tab's undo key, unless the caller gave one; released when the sheet closes.
         let tab_key = engine_options.undo_key.is_none().then(|| super::tab_key::undo_key(&name)).flatten();
         if tab_key.is_some() {
             engine_options.undo_key = tab_key.clone();
         }
         let slot = tab_key.map(|key| (name.clone(), key));
-        let opened = Engine::open(log, blobs, host, browser_runtime(), engine_options);
-        let (engine, ready) = futures_util::future::join(opened, ready).await;
-        let failure = match (&engine, ready) {
-            (Err(e), _) => Some(engine_error(e)),
-            (Ok(_), Err(e)) => Some(e),
-            (Ok(_), Ok(())) => None,
+        let engine = match Engine::open(log, blobs, host, browser_runtime(), engine_options).await {
+            Ok(engine) => engine,
+            Err(e) => {
+                if let Some(worker) = worker {
+                    worker.terminate();
+                }
+                db.close();
+                if let Some((sheet, key)) = &slot {
+                    super::tab_key::release(sheet, key);
+                }
+                return Err(engine_error(&e));
+            }
         };
-        if let Some(failure) = failure {
-            if let Ok(engine) = &engine {
-                engine.close();
-            }
-            if let Some(worker) = worker {
-                worker.terminate();
-            }
-            db.close();
-            if let Some((sheet, key)) = &slot {
-                super::tab_key::release(sheet, key);
-            }
-            return Err(failure);
-        }
-        let Ok(engine) = engine else { unreachable!("a failed open returned above") };
         // The list of sheets is a convenience: recorded in the background (`record_open`).
         registry::record_open(&name);
         let on_deleted = Rc::new(RefCell::new(None::<Weak<Inner>>));
@@ -504,6 +519,7 @@ impl SpreadsheetData {
         });
         let data = Self::build(Backend::Idb { engine, db, channel, worker, slot });
         *on_deleted.borrow_mut() = Some(Rc::downgrade(&data.inner));
+        start_worker_once_shown(&data.inner);
         Ok(data)
     }
 

@@ -1,23 +1,18 @@
 //! The workflow host of a sheet opened in IndexedDB (DESIGN.md section 7): the package's Web
 //! Worker by default; in this thread with `worker: false`, under the same cross-tab Web Lock, so
-//! one workflow runs at a time per sheet either way. A worker that cannot start or load fails
-//! `open()` with a `StorageError` naming its script, rather than showing up at the first
-//! snapshot.
+//! one workflow runs at a time per sheet either way. The worker starts when first needed
+//! ([`LazyWorker`]); one that cannot start or load shows in the load status, naming its script.
 
 use std::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
-use wasm_bindgen::JsValue;
 
-use super::js_error::storage_error;
+use super::lazy_worker::LazyWorker;
 use crate::browser::web_locks::with_workflow_lock;
-use crate::browser::{Durability, IdbBlobStore, IdbEventLog, WorkerHost, WorkerScript};
+use crate::browser::{Durability, IdbBlobStore, IdbEventLog, WorkerScript};
 use crate::engine::{run_workflow_with, EngineError, WorkflowConfig, WorkflowHost};
 use crate::log::{SequenceId, Workflow};
-
-/// Milliseconds `open()` waits for the worker to load before it fails.
-const WORKER_START_TIMEOUT_MS: u32 = 30_000;
 
 /// Runs workflows in this thread while holding the sheet's workflow lock.
 pub struct LockedInThreadHost {
@@ -41,48 +36,30 @@ impl WorkflowHost for LockedInThreadHost {
     }
 }
 
-/// The host of a sheet and, when it is a worker, the handle to terminate it on close.
+/// The host of a sheet and, when it is a worker, the handle to start or terminate it.
 pub struct Host {
     /// What the engine calls.
     pub host: Rc<dyn WorkflowHost>,
-    /// The worker, if workflows run in one.
-    pub worker: Option<Rc<WorkerHost>>,
+    /// The worker, if workflows run in one (not started yet).
+    pub worker: Option<Rc<LazyWorker>>,
 }
 
-/// Starts the worker `script` for `sheet` when given, else an in-thread host over `log` and
-/// `blobs`.
-///
-/// # Errors
-/// A `StorageError` (status 501 without `Worker`, else 500) naming the script when the worker
-/// cannot start.
+/// The host of `sheet`'s workflows: the worker `script` when given (started when first needed,
+/// its IndexedDB operations timing out after `storage_timeout_ms`), else an in-thread host over
+/// `log` and `blobs`.
 pub fn start_host(
     sheet: &str,
-    script: Option<&WorkerScript>,
+    script: Option<WorkerScript>,
     log: &IdbEventLog,
     blobs: &IdbBlobStore,
     config: WorkflowConfig,
     durability: Durability,
-) -> Result<Host, JsValue> {
+    storage_timeout_ms: u32,
+) -> Host {
     if let Some(script) = script {
-        let worker = WorkerHost::start(script, sheet, config.tile_size, durability)
-            .map_err(|e| storage_error(&e.to_string(), if has_worker() { 500 } else { 501 }))?;
-        worker.set_max_layers(config.max_layers);
-        worker.set_keep_snapshots(config.retention.keep_snapshots);
-        let worker = Rc::new(worker);
-        return Ok(Host { host: worker.clone(), worker: Some(worker) });
+        let worker = Rc::new(LazyWorker::new(script, sheet, config, durability, storage_timeout_ms));
+        return Host { host: worker.clone(), worker: Some(worker) };
     }
     let host = LockedInThreadHost { sheet: sheet.to_owned(), log: log.clone(), blobs: blobs.clone(), config };
-    Ok(Host { host: Rc::new(host), worker: None })
-}
-
-/// Waits until `worker` loaded the wasm.
-///
-/// # Errors
-/// A `StorageError` (status 500) saying why it could not, naming its script.
-pub async fn worker_ready(worker: &WorkerHost) -> Result<(), JsValue> {
-    worker.wait_ready(WORKER_START_TIMEOUT_MS).await.map_err(|message| storage_error(&message, 500))
-}
-
-fn has_worker() -> bool {
-    js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("Worker")).unwrap_or(false)
+    Host { host: Rc::new(host), worker: None }
 }
