@@ -4,17 +4,21 @@
 // timed from the navigation's start to a ready viewport at the top with A1 loaded, split by the
 // demo's performance marks (`reloadToReady` in demo-server.mjs). Builds take turns within a
 // round; compare them within a round, as absolute times on a shared machine drift.
-// Usage: node www/bench/reload-ab.mjs [--cpu-profile] FILE.csv ROUNDS RELOADS DIST_A DIST_B ... (a
+// Usage: node www/bench/reload-ab.mjs [--cpu-profile] [--no-sw] FILE.csv ROUNDS RELOADS DIST_A DIST_B ... (a
 // DIST is a copy of www/dist after `bash scripts/build-pkg.sh pkg && (cd www && npx vite build)`
 // at some commit). With --cpu-profile, one more reload per build and round runs under V8's
-// profiler (untimed) and its self times are printed: where the main thread's time goes.
+// profiler (untimed) and its self times are printed: where the main thread's time goes. With
+// --no-sw the contexts block service workers (the scripts then come from the HTTP cache, with
+// V8's code cache, which Chromium does not use for the module scripts a service worker serves).
 // Prints figures; asserts nothing.
 import { summarizeProfile } from "./cpu-profile.mjs";
 import { importedCells, launchChromium, reloadToReady, serveDemo } from "./demo-server.mjs";
 
-const args = process.argv.slice(2);
-const profiling = args[0] === "--cpu-profile";
-const [file, roundsArg, reloadsArg, ...dists] = profiling ? args.slice(1) : args;
+const flags = process.argv.slice(2).filter((a) => a.startsWith("--"));
+const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const profiling = flags.includes("--cpu-profile");
+const noServiceWorker = flags.includes("--no-sw");
+const [file, roundsArg, reloadsArg, ...dists] = args;
 if (!file || !(Number(roundsArg) > 0) || !(Number(reloadsArg) > 0) || dists.length === 0) {
   throw new Error("usage: reload-ab.mjs FILE.csv ROUNDS RELOADS DIST ...");
 }
@@ -26,7 +30,10 @@ const all = dists.map(() => []);
 try {
   for (let round = 0; round < Number(roundsArg); round++) {
     for (let i = 0; i < dists.length; i++) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        serviceWorkers: noServiceWorker ? "block" : "allow",
+      });
       const page = await context.newPage();
       await page.goto(servers[i].url);
       await page.evaluate(() => window.sheetlogReady);
