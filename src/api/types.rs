@@ -45,7 +45,10 @@ export interface OpenOptions {
   /**
    * Where workflows (snapshots, compaction) run: `true` (default) in the package's Web Worker,
    * `false` in this thread, or a function returning a `Worker` that runs the package's worker
-   * entry (`sheetlog/worker`), for hosts that build or serve the worker themselves.
+   * entry (`sheetlog/worker`), for hosts that build or serve the worker themselves. The worker
+   * (and so this function) is started at the first workflow, layer import or export, or about a
+   * second after the first viewport is shown, never during `open()`; one that cannot load turns
+   * the load status to `error`, naming its script.
    */
   worker?: boolean | (() => Worker);
   /**
