@@ -14,7 +14,7 @@ use futures::task::LocalSpawnExt;
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt;
 use sheetlog::blob::{BlobDir, BlobError, BlobStore, Continuation, ListPage, MemoryBlobStore};
-use sheetlog::engine::{Engine, EngineOptions, InThreadHost, Runtime};
+use sheetlog::engine::{Engine, EngineOptions, InThreadHost, LazyHost, Runtime};
 use sheetlog::log::{
     AddEntryResult, Entry, EventLog, LogBounds, LogError, MemoryEventLog, MetadataUpdate, QueryFrom, QueryResult,
     QueryTo, SequenceId,
@@ -219,18 +219,23 @@ impl Harness {
         self.open_layered(log, blobs, options, sheetlog::engine::WorkflowConfig::default().max_layers)
     }
 
-    /// Like `open`, compacting snapshots with more than `max_layers` layers.
+    /// Like `open`, compacting snapshots with more than `max_layers` layers; the in-thread host
+    /// is started at the first workflow.
     pub fn open_layered<L, B>(&mut self, log: L, blobs: B, options: EngineOptions, max_layers: usize) -> Engine<L, B>
     where
         L: EventLog + Clone + 'static,
         B: BlobStore + Clone + 'static,
     {
-        let host = Rc::new(
-            InThreadHost::new(log.clone(), blobs.clone(), options.tile_size)
+        // Started at the first workflow, as the browser's worker is (`LazyHost`): the model tests
+        // run every client's workflows through it.
+        let (stores, tile_size, clock) = ((log.clone(), blobs.clone()), options.tile_size, self.clock_fn());
+        let host = Rc::new(LazyHost::new(move || {
+            let host = InThreadHost::new(stores.0.clone(), stores.1.clone(), tile_size)
                 .with_max_layers(max_layers)
                 .with_retention(test_retention())
-                .with_clock(self.clock_fn()),
-        );
+                .with_clock(clock.clone());
+            Ok(Rc::new(host))
+        }));
         let runtime = self.runtime();
         self.run(Engine::open(log, blobs, host, runtime, options)).expect("open")
     }
