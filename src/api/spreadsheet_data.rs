@@ -202,9 +202,9 @@ pub(super) fn sheet_name(value: &JsValue, what: &str) -> Result<String, JsValue>
 }
 
 /// Starts the sheet's worker, if it has one, soon after its first version is no longer loading
-/// (the first viewport shown, or an error; `LazyWorker::start_soon`): a one-shot subscriber, gone once it ran; a worker that
-/// fails to load is reported to the engine (the load status). Holds the sheet weakly, so it
-/// keeps nothing alive.
+/// (the first viewport shown, or an error; `LazyWorker::start_soon`), by a one-shot subscriber
+/// that is gone once it ran; and has a worker that fails to load reported to the engine (the
+/// load status). Holds the sheet weakly, so it keeps nothing alive.
 fn start_worker_once_shown(inner: &Rc<Inner>) {
     let Backend::Idb { engine, worker: Some(worker), .. } = &inner.backend else { return };
     let weak = Rc::downgrade(inner);
