@@ -407,19 +407,28 @@ impl sheetlog::engine::WorkflowHost for FlakyHost {
     }
 }
 
-#[test]
-fn a_failing_workflow_shows_in_the_load_status_and_is_retried() {
-    let mut h = Harness::new();
+/// An engine over memory stores (tiles of 3 x 3, as `small_tiles(3)`) whose workflows run on a
+/// [`FlakyHost`] failing its first `failures` runs; and the count of its runs.
+fn flaky_engine(
+    h: &mut Harness,
+    failures: u32,
+) -> (sheetlog::engine::Engine<MemoryEventLog, MemoryBlobStore>, Rc<Cell<u32>>) {
     let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
     let runs = Rc::new(Cell::new(0));
     let host = Rc::new(FlakyHost {
         inner: sheetlog::engine::InThreadHost::new(log.clone(), blobs.clone(), small_tiles(3).tile_size),
-        failures: Cell::new(2),
+        failures: Cell::new(failures),
         runs: runs.clone(),
     });
+    let engine = h.run(sheetlog::engine::Engine::open(log, blobs, host, h.runtime(), small_tiles(3))).unwrap();
+    (engine, runs)
+}
+
+#[test]
+fn a_failing_workflow_shows_in_the_load_status_and_is_retried() {
+    let mut h = Harness::new();
+    let (engine, runs) = flaky_engine(&mut h, 2);
     let statuses = Rc::new(std::cell::RefCell::new(Vec::new()));
-    let options = small_tiles(3);
-    let engine = h.run(sheetlog::engine::Engine::open(log.clone(), blobs, host, h.runtime(), options)).unwrap();
     let (e, s) = (engine.clone(), statuses.clone());
     engine.subscribe(Rc::new(move || s.borrow_mut().push(e.snapshot().load_status().clone())));
     for i in 0..3 {
@@ -441,14 +450,7 @@ fn a_failing_workflow_shows_in_the_load_status_and_is_retried() {
 #[test]
 fn a_host_failure_shows_in_the_load_status_until_a_workflow_succeeds() {
     let mut h = Harness::new();
-    let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
-    let runs = Rc::new(Cell::new(0));
-    let host = Rc::new(FlakyHost {
-        inner: sheetlog::engine::InThreadHost::new(log.clone(), blobs.clone(), small_tiles(3).tile_size),
-        failures: Cell::new(0),
-        runs: runs.clone(),
-    });
-    let engine = h.run(sheetlog::engine::Engine::open(log.clone(), blobs, host, h.runtime(), small_tiles(3))).unwrap();
+    let (engine, runs) = flaky_engine(&mut h, 0);
     assert_eq!(*engine.snapshot().load_status(), LoadStatus::Ready);
     let told = Rc::new(Cell::new(0));
     let t = told.clone();
@@ -692,15 +694,8 @@ fn every_entry_carries_when_and_who() {
 #[test]
 fn a_workflow_given_up_runs_again_after_the_next_successful_write() {
     let mut h = Harness::new();
-    let (log, blobs) = (MemoryEventLog::new(), MemoryBlobStore::new());
-    let runs = Rc::new(Cell::new(0));
     // The snapshot fails its first run and all three retries (storage full, say).
-    let host = Rc::new(FlakyHost {
-        inner: sheetlog::engine::InThreadHost::new(log.clone(), blobs.clone(), small_tiles(3).tile_size),
-        failures: Cell::new(4),
-        runs: runs.clone(),
-    });
-    let engine = h.run(sheetlog::engine::Engine::open(log.clone(), blobs, host, h.runtime(), small_tiles(3))).unwrap();
+    let (engine, runs) = flaky_engine(&mut h, 4);
     for i in 0..3 {
         h.run(engine.set_cell(i, 0, num(i as f64), None)).unwrap();
     }
