@@ -467,8 +467,8 @@ impl SpreadsheetData {
     ///
     /// With `mode: "layer"` the import is a snapshot layer (DESIGN.md section 5b): the file is
     /// read once and written straight into tiles, in the sheet's worker when it has one (started
-    /// now if it was not; the `File` is posted to it, not copied into this thread's memory), then one log entry
-    /// replaces the target rectangle (an empty field empties its cell). Nothing shows, and
+    /// now if it was not; the `File` is posted to it, not copied into this thread's memory), then
+    /// one log entry replaces the target rectangle (an empty field empties its cell). Nothing shows, and
     /// nothing changes, until that entry is durable; a cancel, malformed input with
     /// `"rollback"`, or a worker that dies leaves the sheet as it was. Memory stays at one stripe
     /// of tiles whatever the file's size.
@@ -517,15 +517,9 @@ impl SpreadsheetData {
         // A layer import of a sheet with a worker parses and writes its tiles in the worker
         // (started now if it was not); one the browser refuses to start imports here.
         if let (true, Backend::Idb { engine, worker: Some(worker), .. }) = (layer, &self.inner.backend) {
-            match worker.get() {
-                Ok(worker) => {
-                    let job = super::worker_import::WorkerImport { source: source_js, options, limits };
-                    return job.run(engine.clone(), worker, Rc::new(report), Rc::new(cancelled));
-                }
-                Err(message) => {
-                    let why = format!("sheetlog: no worker to import in ({message}); importing in this thread");
-                    web_sys::console::warn_1(&JsValue::from_str(&why));
-                }
+            if let Some(worker) = worker.for_job("import") {
+                let job = super::worker_import::WorkerImport { source: source_js, options, limits };
+                return job.run(engine.clone(), worker, Rc::new(report), Rc::new(cancelled));
             }
         }
         let refused = Rc::new(RefCell::new(None));

@@ -132,17 +132,8 @@ impl SpreadsheetData {
             let cells = (rows.end - rows.start).saturating_mul(cols.end - cols.start);
             let whole_in_log = !snapshot.deleted && !version.has_pending_edits() && version.seq > 0;
             // The worker starts now if it was not; one the browser refuses to start exports here.
-            let worker = if whole_in_log && cells > 0 && cells <= MAX_STREAM_EXPORT_CELLS {
-                worker
-                    .get()
-                    .map_err(|message| {
-                        let why = format!("sheetlog: no worker to export in ({message}); exporting in this thread");
-                        web_sys::console::warn_1(&JsValue::from_str(&why));
-                    })
-                    .ok()
-            } else {
-                None
-            };
+            let streamed = whole_in_log && cells > 0 && cells <= MAX_STREAM_EXPORT_CELLS;
+            let worker = if streamed { worker.for_job("export") } else { None };
             if let Some(worker) = worker {
                 let job = WorkerExport { position: version.seq, rows, cols, options };
                 let reported = callback.clone();

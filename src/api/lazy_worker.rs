@@ -12,7 +12,7 @@
 //!   one-shot subscriber, so that a worker that cannot load is reported about a second after the
 //!   sheet shows, not at its first snapshot;
 //! - the first workflow the engine runs, or the first layer import or streamed export
-//!   ([`LazyWorker::get`]).
+//!   ([`LazyWorker::for_job`]).
 //!
 //! A worker that cannot load (a wrong `workerUrl`, a script that throws) is reported as soon as
 //! it fails, through the callback of [`LazyWorker::on_failure`] (`open()` passes it on to
@@ -101,13 +101,17 @@ impl LazyWorker {
         *self.on_failure.borrow_mut() = Some(Rc::new(on_failure));
     }
 
-    /// The worker, started now if it was not.
-    ///
-    /// # Errors
-    /// Why it cannot run anything: the browser refused to start it (now or before; the message
-    /// names the script), or the sheet closed.
-    pub fn get(&self) -> Result<Rc<WorkerHost>, String> {
-        self.host.get()
+    /// The worker for a `job` (`"import"`, `"export"`), started now if it was not; `None`, with a
+    /// console warning saying why, when there is none to run it (the browser refused to start it,
+    /// or the sheet closed): the caller then runs the job in this thread.
+    pub fn for_job(&self, job: &str) -> Option<Rc<WorkerHost>> {
+        self.host
+            .get()
+            .map_err(|message| {
+                let why = format!("sheetlog: no worker for the {job} ({message}); it runs in this thread");
+                web_sys::console::warn_1(&wasm_bindgen::JsValue::from_str(&why));
+            })
+            .ok()
     }
 
     /// Starts the worker [`WARM_START_DELAY_MS`] from now (unless something needed it first, or
@@ -118,7 +122,7 @@ impl LazyWorker {
         wasm_bindgen_futures::spawn_local(async move {
             crate::browser::timer::sleep(WARM_START_DELAY_MS).await;
             if let Some(worker) = worker.upgrade() {
-                let _ = worker.get();
+                let _ = worker.host.get();
             }
         });
     }

@@ -12,11 +12,13 @@
 //! cell's own history. An import ([`Operation::Import`]) is a mask too, whose cells the
 //! import's layer answers (DESIGN.md section 5b, "Import is a layer"). A write of at least
 //! `EngineOptions::block_cells` cells that fills a rectangle (a paste, a fill) is a mask too, a
-//! [`Block`] holding its cells row by row, rather than one history entry per cell. Row heights and column widths are kept whole per entry that changed them (they are
-//! few: one run per resize), so every version reads its own. When a snapshot completes, [`EditLayer::rebased`] makes the edit layer over it,
-//! dropping the history the snapshot holds (DESIGN.md section 5b, "Rebase"); the engine does a
-//! large layer's rebase in steps between tasks ([`EditLayer::start_rebase`]), catching up at
-//! the end with the cells entries wrote between its steps.
+//! [`Block`] holding its cells row by row, rather than one history entry per cell. Row heights
+//! and column widths are kept whole per entry that changed them (they are few: one run per
+//! resize), so every version reads its own. When a snapshot completes, [`EditLayer::rebased`]
+//! makes the edit layer over it, dropping the history the snapshot holds (DESIGN.md section 5b,
+//! "Rebase"); the engine does a large layer's rebase in steps between tasks
+//! ([`EditLayer::start_rebase`]), catching up at the end with the cells entries wrote between
+//! its steps.
 
 use super::block::{Block, DEFAULT_BLOCK_CELLS};
 use super::cell_history::{Cell, CellHistory};
