@@ -2,7 +2,8 @@
 //! log make random cell writes, batch writes, range clears and structural edits, **without
 //! waiting for each other**, so their appends conflict and their pending edits are transformed
 //! through each other's structural edits; snapshots (by the interval, by an outside worker),
-//! compactions, rebases onto them, syncs and reopens happen in between.
+//! compactions, rebases onto them, syncs and reopens happen in between, and now and then a
+//! client's workflow host reports that it cannot run (a worker that failed to load).
 //!
 //! The reference is naive: rows and columns have identities, and every edit's intent is fixed
 //! when it is made (the logical cells it writes, the logical rows it deletes, the row it inserts
@@ -82,6 +83,12 @@ enum Step {
         cols: u64,
         empty: u64,
     },
+    /// A client's workflow host says it cannot run workflows (a worker that failed to load,
+    /// `Engine::report_host_failure`): its load status shows it at once, and nothing it reads or
+    /// writes changes.
+    HostFails {
+        client: usize,
+    },
     /// A client writes an import's tiles and never appends its entry (a crash, a closed tab, a
     /// killed worker): garbage collection takes them once they are older than the retention's
     /// `abandoned_import_ms`, and keeps them until then.
@@ -107,6 +114,7 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (client, 0..SIDE, 0..SIDE, 1..6u64, 1..4u64, any::<u64>())
             .prop_map(|(client, row, col, rows, cols, empty)| Step::Import { client, row, col, rows, cols, empty }),
         1 => (0..CLIENTS, 1..9u64, 1..6u64).prop_map(|(client, rows, cols)| Step::Abandon { client, rows, cols }),
+        1 => (0..CLIENTS).prop_map(|client| Step::HostFails { client }),
     ]
 }
 
@@ -296,6 +304,9 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let mut next_id: Id = 10_000_000;
     let mut counter = 0.0;
     let mut slept = false;
+    // Clients told their host failed (until they reopen): their load status may stay `error`
+    // until one of their workflows succeeds.
+    let mut host_failed = [false; CLIENTS];
     let poll_answers = |made: &mut Vec<Made>| {
         for m in made.iter_mut() {
             if let Some(result) = m.future.as_mut().and_then(|f| f.now_or_never()) {
@@ -354,6 +365,7 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 if idle {
                     engines[*client].close();
                     engines[*client] = open(&mut h);
+                    host_failed[*client] = false;
                 }
             }
             // Made by an idle client only: its rectangle is then fixed in the committed sheet,
@@ -382,6 +394,20 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
                     write_layer(&mut h, engine, text, (0, 0), dir.clone(), 11).map_err(TestCaseError::fail)?;
                 prop_assert!(written.layer.is_some(), "the abandoned import wrote tiles");
                 abandoned.push((dir, h.clock.get()));
+            }
+            Step::HostFails { client } => {
+                let message = format!("the worker of step {i} did not load");
+                engines[*client]
+                    .report_host_failure(EngineError::Worker { workflow: "snapshot", message: message.clone() });
+                host_failed[*client] = true;
+                let status = engines[*client].snapshot().load_status().clone();
+                prop_assert!(
+                    matches!(&status, LoadStatus::Error(EngineError::Worker { message: m, .. }) if *m == message),
+                    "step {}: client {} shows its host's failure at once: {:?}",
+                    i,
+                    client,
+                    status
+                );
             }
             Step::Hold { client } => {
                 let version = engines[*client].snapshot();
@@ -424,7 +450,13 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let (truth, outcomes) = replay(&made, None, end).map_err(TestCaseError::fail)?;
     for (c, engine) in engines.iter().enumerate() {
         let version = engine.snapshot();
-        prop_assert_eq!(version.load_status(), &LoadStatus::Ready, "client {} settled", c);
+        // A reported host failure stands until a workflow of that client succeeds.
+        let settled = match version.load_status() {
+            LoadStatus::Ready => true,
+            LoadStatus::Error(EngineError::Worker { .. }) => host_failed[c],
+            _ => false,
+        };
+        prop_assert!(settled, "client {} settled: {:?}", c, version.load_status());
         prop_assert_eq!(version.log_info().sequence_id, end, "client {} at the end", c);
         check(&version, &truth, &format!("client {c} after the final sync"))?;
     }
