@@ -21,13 +21,15 @@ use sheetlog::log::{
 use sheetlog::model::CellValue;
 use sheetlog::snapshot::TileSize;
 
-/// A log that counts its queries and the answers that reported a latest snapshot; while
+/// A log that counts its queries (and those to its end) and the answers that reported a latest snapshot; while
 /// `stale` is above 0 it reports the latest snapshot at `stale_path` instead (as a log read just
 /// before another tab's compaction moved it), counting `stale` down.
 #[derive(Clone)]
 struct CountingLog {
     inner: MemoryEventLog,
     queries: Rc<Cell<usize>>,
+    /// Queries to the log's end (a walk's pages), of all of them.
+    to_end: Rc<Cell<usize>>,
     reported: Rc<Cell<usize>>,
     stale: Rc<Cell<usize>>,
     stale_path: &'static str,
@@ -59,6 +61,9 @@ impl EventLog for CountingLog {
     async fn query(&self, from: QueryFrom, to: QueryTo, hint: Option<SequenceId>) -> Result<QueryResult, LogError> {
         let mut page = self.inner.query(from, to, hint).await?;
         self.queries.set(self.queries.get() + 1);
+        if to == QueryTo::End {
+            self.to_end.set(self.to_end.get() + 1);
+        }
         if let (Some(latest), true) = (page.latest_snapshot.as_mut(), self.stale.get() > 0) {
             self.stale.set(self.stale.get() - 1);
             latest.snapshot = self.stale_path.to_owned();
@@ -94,6 +99,7 @@ fn a_snapshot_walking_many_pages_is_told_of_the_latest_snapshot_once() {
     let log = CountingLog {
         inner: inner.clone(),
         queries: Rc::default(),
+        to_end: Rc::default(),
         reported: Rc::default(),
         stale: Rc::default(),
         stale_path: "",
@@ -135,6 +141,7 @@ fn the_latest_snapshot_is_looked_up_again_when_its_index_was_collected_meanwhile
     let log = |stale: usize| CountingLog {
         inner: inner.clone(),
         queries: Rc::default(),
+        to_end: Rc::default(),
         reported: Rc::default(),
         stale: Rc::new(Cell::new(stale)),
         stale_path: "snapshots/4-collected/index",
@@ -153,4 +160,41 @@ fn the_latest_snapshot_is_looked_up_again_when_its_index_was_collected_meanwhile
         result.map(|r| r.map(|(info, _)| info))
     );
     assert_eq!(always.queries.get(), 2, "gave up once the log named the missing index again");
+}
+
+/// A reopen asks the log for the latest snapshot, and that answer's page already holds the
+/// entries from the snapshot's entry on: it is replayed, not asked for again (one query, four
+/// IndexedDB round trips, less on the way of every reopen; BENCHMARKS.md, stop 34). With pages
+/// of 2 entries the walk still reads every page once, and every cell reads back.
+#[test]
+fn a_reopen_replays_the_page_that_named_the_snapshot_without_asking_for_it_again() {
+    for (page_size, pages) in [(100, 1), (2, 14)] {
+        let mut h = Harness::new();
+        let inner = MemoryEventLog::with_page_size(page_size);
+        let blobs = MemoryBlobStore::new();
+        let engine = h.open(inner.clone(), blobs.clone(), small_tiles(1_000_000));
+        for i in 0..31 {
+            h.run(engine.set_cell(i, 0, Some(CellValue::Number(i as f64)), None)).unwrap();
+        }
+        let config = WorkflowConfig { tile_size: TileSize::new(4, 4).unwrap(), ..WorkflowConfig::default() };
+        h.run(run_workflow_with(&inner, &blobs, 4, Workflow::Snapshot, config, h.clock.get())).unwrap();
+
+        let log = CountingLog {
+            inner,
+            queries: Rc::default(),
+            to_end: Rc::default(),
+            reported: Rc::default(),
+            stale: Rc::default(),
+            stale_path: "",
+        };
+        let reader = h.open(log.clone(), blobs, small_tiles(1_000_000));
+        // Entries 4 ..= 30 from the snapshot on entry 4: `pages` pages of `page_size`. (The
+        // workflows the snapshot left pending read bounded ranges of entries; not counted.)
+        assert_eq!(log.to_end.get(), pages, "pages a reopen read with pages of {page_size}");
+        let version = reader.snapshot();
+        assert_eq!(version.log_info().snapshot_sequence_id, Some(4));
+        for i in 0..31 {
+            assert_eq!(version.cell(i, 0).and_then(|c| c.value), Some(CellValue::Number(i as f64)), "row {i}");
+        }
+    }
 }

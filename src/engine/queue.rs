@@ -16,7 +16,7 @@ use super::loaded_tile::LoadedTile;
 use super::sheet::Engine;
 use super::state::{Effect, Loaded, Msg};
 use super::undo_stack::undo_path;
-use super::workflow::{latest_snapshot, read_index, read_tiles};
+use super::workflow::{latest_snapshot_and_head, read_index, read_tiles};
 use crate::blob::BlobStore;
 use crate::blob::{read_blob, write_path};
 use crate::log::{EventLog, LogError, MetadataUpdate, QueryFrom, QueryTo, Workflow};
@@ -182,22 +182,28 @@ async fn reload<L: EventLog, B: BlobStore>(
             None => None,
         }
     };
-    // Three independent reads, all in flight at once: each round trip waits for a main thread
-    // that is busy with the page's own start while a page loads (BENCHMARKS.md, stop 31).
-    let (undo, latest, bounds) = futures_util::future::join3(undo, latest_snapshot(log, blobs), log.bounds()).await;
-    let (latest, bounds) = (latest?, bounds?);
+    // Independent reads, in flight at once: each round trip waits for a main thread that is
+    // busy with the page's own start while a page loads (BENCHMARKS.md, stop 31).
+    let (undo, latest) = futures_util::future::join(undo, latest_snapshot_and_head(log, blobs)).await;
+    let (latest, head) = latest?;
     let (start, snapshot) = match latest {
         Some((info, index)) => (info.seq, Some((info.snapshot, index))),
-        None if bounds.start > 0 => return Err(EngineError::MissingHistory { start: bounds.start }),
+        // Without a snapshot the log's answer starts at its first retained entry.
+        None if head.first > 0 => return Err(EngineError::MissingHistory { start: head.first }),
         None => (0, None),
     };
+    // The answer that named the snapshot holds the first page to replay (stop 34).
+    let mut first_page = (head.first == start).then_some(head);
     let extent = snapshot.as_ref().map_or((0, 0), |(_, i)| (i.row_count, i.col_count));
     let sizes = snapshot.as_ref().map(|(_, i)| i.sizes.clone()).unwrap_or_default();
     let mut edits = EditLayer::over(start, extent).with_sizes(sizes).with_block_cells(block_cells);
     let mut next = start;
     let mut pending_workflow = None;
     loop {
-        let page = log.query(QueryFrom::Seq(next), QueryTo::End, None).await?;
+        let page = match first_page.take() {
+            Some(page) => page,
+            None => log.query(QueryFrom::Seq(next), QueryTo::End, None).await?,
+        };
         let (following, last) = (page.next(), page.is_complete || page.entries.is_empty());
         for (i, entry) in page.entries.into_iter().enumerate() {
             let seq = next + i as u64;

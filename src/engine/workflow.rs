@@ -17,7 +17,7 @@ use super::viewport_tiles::{tiles_under, CellRect};
 use crate::blob::{read_blob, write_path};
 use crate::blob::{BlobError, BlobStore};
 use crate::log::{
-    CellWrite, EventLog, ImportLayer, LogError, MetadataUpdate, Operation, QueryFrom, QueryTo, SequenceId,
+    CellWrite, EventLog, ImportLayer, LogError, MetadataUpdate, Operation, QueryFrom, QueryResult, QueryTo, SequenceId,
     SnapshotInfo, Workflow,
 };
 use crate::snapshot::{
@@ -100,13 +100,27 @@ pub async fn latest_snapshot<L: EventLog, B: BlobStore>(
     log: &L,
     blobs: &B,
 ) -> Result<Option<(SnapshotInfo, Rc<SnapshotIndex>)>, EngineError> {
+    latest_snapshot_and_head(log, blobs).await.map(|(latest, _)| latest)
+}
+
+/// [`latest_snapshot`], with the first page of the log's answer that named it: the entries from
+/// the snapshot's entry on (from the first retained entry when there is no snapshot), starting at
+/// `head.first`. A reload replays that page instead of asking for it again (BENCHMARKS.md, stop
+/// 34: one query, four round trips to IndexedDB, less on a reopen's way).
+///
+/// # Errors
+/// As [`latest_snapshot`].
+pub async fn latest_snapshot_and_head<L: EventLog, B: BlobStore>(
+    log: &L,
+    blobs: &B,
+) -> Result<(Option<(SnapshotInfo, Rc<SnapshotIndex>)>, QueryResult), EngineError> {
     let mut missing: Option<String> = None;
     for attempt in 1..=LATEST_SNAPSHOT_ATTEMPTS {
         let head = log.query(QueryFrom::Snapshot, QueryTo::End, None).await?;
-        let Some(info) = head.latest_snapshot else { return Ok(None) };
+        let Some(info) = head.latest_snapshot.clone() else { return Ok((None, head)) };
         let gone_again = missing.as_deref() == Some(info.snapshot.as_str());
         match read_index(blobs, &info.snapshot).await {
-            Ok(index) => return Ok(Some((info, Rc::new(index)))),
+            Ok(index) => return Ok((Some((info, Rc::new(index))), head)),
             Err(EngineError::Blob(BlobError::NotFound { .. })) if !gone_again && attempt < LATEST_SNAPSHOT_ATTEMPTS => {
                 missing = Some(info.snapshot);
             }
