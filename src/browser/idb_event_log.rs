@@ -11,6 +11,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures_channel::oneshot;
+use futures_util::future::join;
 use indexed_db_futures::cursor::CursorDirection;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
@@ -196,6 +197,54 @@ async fn read_latest_snapshot(log: &ObjectStore<'_>) -> Result<Option<SnapshotIn
     }
     let entry = entry_of(&value, seq)?;
     Ok(entry.metadata.snapshot.map(|snapshot| SnapshotInfo { seq, snapshot }))
+}
+
+/// One page of entries `from .. to` inside a transaction over `log`: at most `page_size`
+/// entries, ending after the entry that reaches `page_bytes` stored bytes, read in chunks of
+/// [`QUERY_CHUNK`]. With how many entries the range holds (`to - from`).
+async fn read_page(
+    log: &ObjectStore<'_>,
+    from: SequenceId,
+    to: SequenceId,
+    page_size: usize,
+    page_bytes: usize,
+) -> Result<Result<(Vec<Entry>, u64), LogError>, StorageError> {
+    let wanted = to - from;
+    let limit = wanted.min(page_size as u64);
+    let mut entries = Vec::new();
+    let mut bytes = 0usize;
+    let mut next = from;
+    while next < from + limit && bytes < page_bytes {
+        let chunk = (from + limit - next).min(QUERY_CHUNK);
+        let range = KeyRange::Bound(key(next), false, key(next + chunk), true);
+        let values = log
+            .get_all::<JsValue>()
+            .with_query::<f64, _>(range)
+            .primitive()
+            .map_err(storage)?
+            .await
+            .map_err(storage)?;
+        let mut read = 0;
+        for value in values {
+            let value = value.map_err(storage)?;
+            match sized_entry_of(&value, next + read) {
+                Ok((entry, size)) => {
+                    entries.push(entry);
+                    bytes += size;
+                }
+                Err(e) => return Ok(Err(e)),
+            }
+            read += 1;
+            if bytes >= page_bytes {
+                break;
+            }
+        }
+        if read == 0 || (read < chunk && bytes < page_bytes) {
+            return Err(corrupt(format!("log entries {next} .. {} have gaps", next + chunk)));
+        }
+        next += read;
+    }
+    Ok(Ok((entries, wanted)))
 }
 
 async fn flush(shared: Rc<Shared>) {
@@ -413,58 +462,38 @@ impl EventLog for IdbEventLog {
                 let tx = db.begin(&conn, &[LOG_STORE, META_STORE], TransactionMode::Readonly)?;
                 let log = tx.object_store(LOG_STORE).map_err(storage)?;
                 let meta = tx.object_store(META_STORE).map_err(storage)?;
-                let bounds = read_bounds(&log, &meta).await?;
-                // The latest snapshot's sequence id from its key; its entry, which may be a large
-                // one, is decoded only for a caller that does not know it yet (a poll of new
-                // entries knows it: decoding it on every poll held the main thread ~100 ms for a
-                // 500,000-cell entry, BENCHMARKS.md "Stop 26").
-                let latest_seq = latest_snapshot_seq(&log).await?;
-                let latest = match latest_snapshot_unless_known(&log, latest_seq, snapshot_hint).await {
+                // Two stages of requests, each all in flight at once: every round trip waits for
+                // the page's main thread, busy with the page's own start while a page reopens
+                // (BENCHMARKS.md, stop 34). First the bounds and the latest snapshot's sequence
+                // id from its key; its entry, which may be a large one, is decoded only for a
+                // caller that does not know it yet (a poll of new entries knows it: decoding it on
+                // every poll held the main thread ~100 ms for a 500,000-cell entry, BENCHMARKS.md
+                // "Stop 26").
+                let (bounds, latest_seq) = join(read_bounds(&log, &meta), latest_snapshot_seq(&log)).await;
+                let (bounds, latest_seq) = (bounds?, latest_seq?);
+                let latest = latest_snapshot_unless_known(&log, latest_seq, snapshot_hint);
+                let (from, to) = match resolve_range(bounds, latest_seq, from, to) {
+                    Ok(range) => range,
+                    // The snapshot's error first, as when it was read before the range.
+                    Err(e) => {
+                        return match latest.await {
+                            Err(LogError::Storage(storage)) => Err(storage),
+                            Err(other) => Ok(Err(other)),
+                            Ok(_) => Ok(Err(e)),
+                        }
+                    }
+                };
+                // Then the snapshot's entry and the page's entries.
+                let (latest, page) = join(latest, read_page(&log, from, to, page_size, page_bytes)).await;
+                let latest = match latest {
                     Ok(latest) => latest,
                     Err(LogError::Storage(e)) => return Err(e),
                     Err(other) => return Ok(Err(other)),
                 };
-                let (from, to) = match resolve_range(bounds, latest_seq, from, to) {
-                    Ok(range) => range,
+                let (entries, wanted) = match page? {
+                    Ok(page) => page,
                     Err(e) => return Ok(Err(e)),
                 };
-                // One page: at most `page_size` entries, and it ends after the entry that
-                // reaches `page_bytes` stored bytes; read in chunks within this transaction.
-                let wanted = to - from;
-                let limit = wanted.min(page_size as u64);
-                let mut entries = Vec::new();
-                let mut bytes = 0usize;
-                let mut next = from;
-                while next < from + limit && bytes < page_bytes {
-                    let chunk = (from + limit - next).min(QUERY_CHUNK);
-                    let range = KeyRange::Bound(key(next), false, key(next + chunk), true);
-                    let values = log
-                        .get_all::<JsValue>()
-                        .with_query::<f64, _>(range)
-                        .primitive()
-                        .map_err(storage)?
-                        .await
-                        .map_err(storage)?;
-                    let mut read = 0;
-                    for value in values {
-                        let value = value.map_err(storage)?;
-                        match sized_entry_of(&value, next + read) {
-                            Ok((entry, size)) => {
-                                entries.push(entry);
-                                bytes += size;
-                            }
-                            Err(e) => return Ok(Err(e)),
-                        }
-                        read += 1;
-                        if bytes >= page_bytes {
-                            break;
-                        }
-                    }
-                    if read == 0 || (read < chunk && bytes < page_bytes) {
-                        return Err(corrupt(format!("log entries {next} .. {} have gaps", next + chunk)));
-                    }
-                    next += read;
-                }
                 let taken = entries.len() as u64;
                 Ok(Ok(QueryResult { first: from, entries, is_complete: taken == wanted, latest_snapshot: latest }))
             })
