@@ -36,14 +36,58 @@ function request(r) {
  */
 const WRITE_LOCK = "sheetlog:idb-write";
 
-/** Whether `indexedDB.databases()` lists the registry at VERSION (false when unsure). */
-async function listedAtVersion() {
-  try {
-    const listed = (await indexedDB.databases?.()) ?? [];
-    return listed.some((info) => info.name === DATABASE && info.version === VERSION);
-  } catch {
-    return false;
+/**
+ * How long (ms) one listing of the origin's databases serves every open that asks for one. A
+ * listing is a hint that a database exists at the expected version, so that its open can skip
+ * the write turn: an open that trusts it refuses any upgrade, and one that finds it wrong opens
+ * again under the turn. A stale listing costs time, never data.
+ */
+const LISTING_REUSE_MS = 2000;
+let listing;
+
+/**
+ * `indexedDB.databases()` (`[]` where it is missing or fails), one call shared by the opens of
+ * the next LISTING_REUSE_MS: a page's start opens the registry and a sheet's database at once,
+ * and `init()` starts the listing while the wasm module compiles (`warmUp`). Also called by
+ * src/browser/database.rs.
+ */
+export function databaseListing() {
+  const now = Date.now();
+  if (listing === undefined || now - listing.at > LISTING_REUSE_MS || now < listing.at) {
+    const promise = (async () => {
+      try {
+        return (await indexedDB.databases?.()) ?? [];
+      } catch {
+        return [];
+      }
+    })();
+    listing = { at: now, promise };
   }
+  return listing.promise;
+}
+
+/** Whether the listing of databases has the registry at VERSION (false when unsure). */
+async function listedAtVersion() {
+  const listed = await databaseListing();
+  return listed.some((info) => info.name === DATABASE && info.version === VERSION);
+}
+
+/**
+ * Starts what every `SpreadsheetData.open` in this page begins with, so that it runs while the
+ * wasm module compiles instead of after: the listing of the origin's databases, the origin
+ * private file system's root (the file mirrors), and the registry's kept connection when the
+ * registry exists (it is never created here). Called by the package's `init()` in a page (not
+ * in its worker); does nothing without IndexedDB; never throws.
+ */
+export function warmUp() {
+  if (typeof indexedDB === "undefined") return;
+  void privateFiles();
+  listedAtVersion().then(
+    (listed) => {
+      if (listed) cachedRegistry().catch(() => {});
+    },
+    () => {},
+  );
 }
 
 /** Opens the registry; with `upgrades` false, resolves `undefined` instead of running an upgrade. */
@@ -127,8 +171,14 @@ async function inTransaction(db, mode, work) {
   return runTransaction(db, mode, work);
 }
 
+/**
+ * A readwrite transaction resolves once committed; a readonly one as soon as `work` has its
+ * result: what it read cannot change, and waiting for the commit costs the page's open one more
+ * round trip to the browser (up to 11 ms of a reload, BENCHMARKS.md stop 34).
+ */
 async function runTransaction(db, mode, work) {
   const tx = db.transaction(STORE, mode);
+  if (mode === "readonly") return work(tx.objectStore(STORE));
   const done = new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onabort = tx.onerror = () => reject(tx.error ?? new Error("a transaction on the sheet list failed"));
@@ -177,13 +227,26 @@ function mirrorFile(name) {
   return FILE_PREFIX + encodeURIComponent(name).replaceAll(".", "%2E");
 }
 
-/** The origin private file system's root, where this environment has one, or undefined. */
-async function privateFiles() {
-  try {
-    return await navigator.storage?.getDirectory?.();
-  } catch {
-    return undefined;
+let filesRoot;
+
+/**
+ * The origin private file system's root, where this environment has one, or undefined; asked
+ * for once (its handle stays valid), again after a failure.
+ */
+function privateFiles() {
+  if (filesRoot === undefined) {
+    filesRoot = (async () => {
+      try {
+        return await navigator.storage?.getDirectory?.();
+      } catch {
+        return undefined;
+      }
+    })();
+    filesRoot.then((root) => {
+      if (root === undefined) filesRoot = undefined;
+    });
   }
+  return filesRoot;
 }
 
 /**

@@ -222,3 +222,71 @@ async fn a_damaged_log_entry_gives_a_typed_error_naming_it() {
     assert!(message(&error).contains("stored entry 3 is unreadable"), "{}", message(&error));
     delete_sheet(&sheet).await;
 }
+
+/// Replaces `indexedDB.databases` with a wrapper that counts its calls; returns the count's
+/// reader. `restore_databases` puts the browser's own back.
+fn count_databases_calls() -> js_sys::Function {
+    let factory = prop(&js_sys::global(), "indexedDB");
+    let original = prop(&factory, "databases");
+    let make = js_sys::Function::new_with_args(
+        "original",
+        "let n = 0; const f = function () { n += 1; return original.call(this); }; f.count = () => n; return f;",
+    );
+    let counting = make.call1(&JsValue::NULL, &original).unwrap();
+    Reflect::set(&factory, &"databases".into(), &counting).unwrap();
+    prop(&counting, "count").unchecked_into()
+}
+
+fn restore_databases() {
+    let factory = prop(&js_sys::global(), "indexedDB");
+    Reflect::delete_property(factory.unchecked_ref::<js_sys::Object>(), &"databases".into()).unwrap();
+}
+
+/// A page's start opens the sheet list and a sheet's database at once, and `init()` starts the
+/// listing of the origin's databases before either (`registry::warm_up`): one listing serves
+/// them all, instead of one `indexedDB.databases()` each on the reopen's way (stop 34).
+#[wasm_bindgen_test]
+async fn the_opens_of_a_moment_share_one_listing_of_databases() {
+    let sheets = [unique_sheet("listing-a"), unique_sheet("listing-b")];
+    for sheet in &sheets {
+        write_and_close(sheet, 1).await;
+    }
+    // Past the reuse of the listings those opens made.
+    sheetlog::browser::timer::sleep(2_100).await;
+    let count = count_databases_calls();
+    registry::warm_up();
+    let opened = futures_util::future::join_all(sheets.iter().map(|sheet| open_js(sheet))).await;
+    let calls = count.call0(&JsValue::NULL).unwrap().as_f64();
+    restore_databases();
+    for (sheet, data) in sheets.iter().zip(opened) {
+        let data = data.expect("open");
+        let value = call(&data, "getCellValue", &[snapshot(&data), 0.into(), 0.into()]).unwrap();
+        assert_eq!(value.as_f64(), Some(0.0), "{sheet} reads back");
+        call(&data, "close", &[]).unwrap();
+        delete_sheet(sheet).await;
+    }
+    assert_eq!(calls, Some(1.0), "calls of indexedDB.databases() by the warm-up and two opens");
+}
+
+/// A listing is a hint: a sheet listed a moment ago whose database then vanished still opens as
+/// missing (410), its open refusing the upgrade the listing said it would not need and running
+/// again under the write turn, never as an empty sheet.
+#[wasm_bindgen_test]
+async fn a_sheet_that_vanished_after_the_listing_still_opens_with_410() {
+    let sheet = unique_sheet("listed-then-vanished");
+    write_and_close(&sheet, 2).await;
+    sheetlog::browser::timer::sleep(2_100).await;
+    registry::warm_up();
+    assert!(database_exists(&sheet).await, "listed");
+    SheetDatabase::delete(&sheet).await.unwrap();
+    let error = open_js(&sheet).await.expect_err("a vanished sheet must not open");
+    assert_eq!(
+        (prop(&error, "name"), status_code(&error)),
+        (JsValue::from("StorageError"), 410.0),
+        "{}",
+        message(&error)
+    );
+    assert!(message(&error).contains("is missing: 2 edits were saved"), "{}", message(&error));
+    assert!(!database_exists(&sheet).await, "the failed open left an empty database behind");
+    delete_sheet(&sheet).await;
+}

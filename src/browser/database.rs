@@ -569,17 +569,21 @@ enum Opened {
     NeedsUpgrade,
 }
 
-/// Whether `indexedDB.databases()` lists database `name` at [`SCHEMA_VERSION`], within
-/// `timeout_ms`: opening it then runs no `versionchange` transaction. False when unsure (no
-/// `databases()` in this browser, an error, a timeout).
+#[wasm_bindgen(module = "/js/registry.js")]
+extern "C" {
+    /// `indexedDB.databases()`, shared by the opens of a page's start (`js/registry.js`).
+    #[wasm_bindgen(js_name = databaseListing)]
+    fn database_listing() -> js_sys::Promise;
+}
+
+/// Whether the origin's listing of databases (`indexedDB.databases()`, shared with the other
+/// opens of the last moments: `databaseListing` in `js/registry.js`) has database `name` at
+/// [`SCHEMA_VERSION`], within `timeout_ms`: opening it then runs no `versionchange` transaction.
+/// False when unsure (no `databases()` in this browser, an error, a timeout). A listing that is
+/// no longer true costs nothing but time: the open that trusts it refuses any upgrade.
 async fn listed_at_schema(name: &str, timeout_ms: u32) -> bool {
-    let global = js_sys::global();
-    let Ok(factory) = js_sys::Reflect::get(&global, &JsValue::from_str("indexedDB")) else { return false };
-    let Ok(databases) = js_sys::Reflect::get(&factory, &JsValue::from_str("databases")) else { return false };
-    let Some(databases) = databases.dyn_ref::<js_sys::Function>() else { return false };
-    let Ok(listed) = databases.call0(&factory) else { return false };
-    let Ok(listed) = listed.dyn_into::<js_sys::Promise>() else { return false };
-    let Some(Ok(listed)) = with_timeout(timeout_ms, wasm_bindgen_futures::JsFuture::from(listed)).await else {
+    let listed = wasm_bindgen_futures::JsFuture::from(database_listing());
+    let Some(Ok(listed)) = with_timeout(timeout_ms, listed).await else {
         return false;
     };
     let Ok(listed) = listed.dyn_into::<js_sys::Array>() else { return false };

@@ -35,6 +35,17 @@ extern "C" {
     fn record_acknowledged(name: &str, seq: f64) -> Promise;
     #[wasm_bindgen(js_name = lastAcknowledged)]
     fn last_acknowledged_js(name: &str) -> Promise;
+    #[wasm_bindgen(js_name = warmUp)]
+    fn warm_up_js();
+}
+
+/// Starts what every `SpreadsheetData.open` in this thread begins with, so that it is under way
+/// before the open is called: the listing of the origin's databases (one, shared by the opens of
+/// the next 2 s), the origin private file system's root, and the registry's kept connection when
+/// the registry exists (never created here). The package's `init()` calls it while the wasm
+/// module compiles (`js/registry.js` `warmUp`, BENCHMARKS.md stop 34). Never fails.
+pub fn warm_up() {
+    warm_up_js();
 }
 
 /// Per sheet: the log end acknowledged and not yet recorded, and whether a write is under way.
