@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig, type Plugin } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
+import { classicApp } from "./classic-app.ts";
 
 // vega-datasets only exports its JS entry, so Vite refuses deep imports of its data files;
 // this alias lets `import url from "vega-datasets/data/zipcodes.csv?url"` reach the file.
@@ -30,10 +31,43 @@ function eagerGlideOverlayEditor(): Plugin {
   };
 }
 
+const resolve = {
+  alias: [{ find: /^vega-datasets\/data\/(.*)$/, replacement: `${vegaData}$1` }],
+  // sheetlog is linked from ../pkg (file:), so its react and glide subpaths would look for these
+  // next to pkg/; an app that installs the package from the registry needs none of this.
+  dedupe: ["react", "react-dom", "@glideapps/glide-data-grid"],
+};
+
+/**
+ * The wasm module is fetched from the page's start (a preload link) instead of when the entry
+ * module runs and calls `init()`, 30-50 ms later on a reload.
+ */
+function preloadWasm(): Plugin {
+  return {
+    name: "sheetlog-demo:preload-wasm",
+    transformIndexHtml(_html, context) {
+      const wasm = Object.keys(context.bundle ?? {}).filter((file) => file.endsWith(".wasm"));
+      return wasm.map((file) => ({
+        tag: "link",
+        attrs: { rel: "preload", as: "fetch", type: "application/wasm", crossorigin: "anonymous", href: `/${file}` },
+        injectTo: "head" as const,
+      }));
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
     react(),
     eagerGlideOverlayEditor(),
+    preloadWasm(),
+    // The app's code as a classic script, which a reload gets V8's code cache for (classic-app.ts).
+    classicApp({
+      entry: "src/root.tsx",
+      shared: { sheetlog: "sheetlog", firstOpen: "./first-open", window: "./window", pwa: "virtual:pwa-register" },
+      plugins: () => [react(), eagerGlideOverlayEditor()],
+      resolve,
+    }),
     VitePWA({
       registerType: "autoUpdate",
       // src/main.tsx registers the service worker (virtual:pwa-register) to show "offline ready".
@@ -73,12 +107,7 @@ export default defineConfig({
       },
     }),
   ],
-  resolve: {
-    alias: [{ find: /^vega-datasets\/data\/(.*)$/, replacement: `${vegaData}$1` }],
-    // sheetlog is linked from ../pkg (file:), so its react and glide subpaths would look for these
-    // next to pkg/; an app that installs the package from the registry needs none of this.
-    dedupe: ["react", "react-dom", "@glideapps/glide-data-grid"],
-  },
+  resolve,
   server: {
     // The wasm package lives in ../pkg (file: dependency); without this the
     // dev server answers 403 for its .wasm file.
