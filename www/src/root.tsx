@@ -11,7 +11,11 @@ import { registerServiceWorker } from "./pwa";
 /** Renders the demo into `#root` once `loaded` (the wasm module's start) resolves. */
 export function renderRoot(loaded: Promise<unknown>): void {
   performance.mark("sheetlog:app");
-  registerServiceWorker();
+  // Registered once the first sheet is shown (or after 3 s without one): its update check and
+  // precache must not compete with the reload's reads.
+  void Promise.race([window.sheetlogReady, new Promise((resolve) => setTimeout(resolve, 3000))]).then(() =>
+    setTimeout(registerServiceWorker, 1000),
+  );
   const container = document.getElementById("root");
   if (container === null) throw new Error("index.html has no #root element");
   const root = createRoot(container);
