@@ -7,12 +7,13 @@ import { OfflineBanner } from "./components/OfflineBanner";
 import { SheetPicker } from "./components/SheetPicker";
 import { SheetView } from "./components/SheetView";
 import { errorMessage } from "./errors";
-import { initialViewport, takeFirstOpen } from "./first-open";
+import { firstOpenId, initialViewport, takeFirstOpen } from "./first-open";
 import {
   createSheet,
   deleteSheet,
   lastSheetId,
   listSheets,
+  namedSheet,
   nextSheetName,
   rememberLastSheet,
   renameSheet,
@@ -43,6 +44,15 @@ export function App() {
 
   // The first sheet: the last one open here, else the first stored, else a new one.
   useEffect(() => {
+    // The page's entry is opening the last sheet already (first-open.ts): show it without
+    // waiting for the stored list, which is read once it is open (`refresh` below) rather than
+    // while the reload's own reads are under way.
+    const early = firstOpenId();
+    if (early !== undefined) {
+      setSheets([namedSheet(early)]);
+      setSheetId(early);
+      return;
+    }
     let cancelled = false;
     listSheets().then(
       (list) => {

@@ -42,6 +42,11 @@ function markWhenReady(data: SpreadsheetData): void {
   });
 }
 
+/** The sheet the page's entry is opening, until App takes that open; `undefined` otherwise. */
+export function firstOpenId(): string | undefined {
+  return first?.id;
+}
+
 /**
  * The first open, when it is of sheet `id` and nobody took it yet; `undefined` otherwise. A first
  * open of another sheet is closed once it resolves: the app chose differently.

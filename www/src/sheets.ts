@@ -69,6 +69,11 @@ export async function deleteSheet(id: string): Promise<void> {
   await SpreadsheetData.delete(id);
 }
 
+/** Sheet `id` with its display name (its id when it has none), without reading the stored list. */
+export function namedSheet(id: string): SheetEntry {
+  return { id, name: readNames()[id] ?? id };
+}
+
 /** Whether the demo has a display name for sheet `id` (every sheet it created has one). */
 export function isNamedSheet(id: string): boolean {
   return Object.hasOwn(readNames(), id);
