@@ -31,7 +31,10 @@ function eagerGlideOverlayEditor(): Plugin {
   };
 }
 
-const resolve = {
+/** The plugins the app's code needs, also in the nested build of its classic script. */
+export const appPlugins = () => [react(), eagerGlideOverlayEditor()];
+
+export const resolve = {
   alias: [{ find: /^vega-datasets\/data\/(.*)$/, replacement: `${vegaData}$1` }],
   // sheetlog is linked from ../pkg (file:), so its react and glide subpaths would look for these
   // next to pkg/; an app that installs the package from the registry needs none of this.
@@ -65,7 +68,7 @@ export default defineConfig({
     classicApp({
       entry: "src/root.tsx",
       shared: { sheetlog: "sheetlog", firstOpen: "./first-open", window: "./window", pwa: "virtual:pwa-register" },
-      plugins: () => [react(), eagerGlideOverlayEditor()],
+      plugins: appPlugins,
       resolve,
     }),
     VitePWA({

@@ -2,9 +2,9 @@
 // production build and as a module by the dev server.
 declare module "virtual:sheetlog-demo-app" {
   /**
-   * Loads the app's code (src/root.tsx) and resolves with its exports; `shared` holds the
-   * modules it shares with the page's entry (vite.config.ts names them). Rejects when the
-   * script fails to load.
+   * Loads the app's code (src/root.tsx; the floor page's bench/floor/grid.tsx) and resolves
+   * with its exports (`App`); `shared` holds the modules it shares with the page's entry
+   * (vite.config.ts names them). Rejects when the script fails to load.
    */
-  export function loadApp(shared: Record<string, object>): Promise<typeof import("./root")>;
+  export function loadApp<App = typeof import("./root")>(shared: Record<string, object>): Promise<App>;
 }

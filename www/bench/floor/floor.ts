@@ -5,7 +5,8 @@
 // below on the machine it runs on. Read by www/bench/reload-floor.mjs through the marks
 // `floor:module` (this entry runs), `floor:app` (the grid's code evaluated) and `floor:ready`
 // (the grid mounted with its first viewport's cells), and `window.floorReady`.
-export {};
+import * as pwa from "virtual:pwa-register";
+import { loadApp } from "virtual:sheetlog-demo-app";
 
 performance.mark("floor:module");
 
@@ -16,4 +17,5 @@ declare global {
   }
 }
 
-window.floorReady = import("./grid").then(({ renderGrid }) => renderGrid());
+// A classic script in a production build, as the demo's app is (classic-app.ts).
+window.floorReady = loadApp<typeof import("./grid")>({ pwa }).then(({ renderGrid }) => renderGrid());

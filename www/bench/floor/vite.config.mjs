@@ -3,9 +3,15 @@
 // (default /tmp/dist-floor): `(cd www && npx vite build --config bench/floor/vite.config.mjs)`.
 import { fileURLToPath } from "node:url";
 import { mergeConfig } from "vite";
-import demo from "../../vite.config.ts";
+import { classicApp } from "../../classic-app.ts";
+import demo, { appPlugins, resolve } from "../../vite.config.ts";
 
-export default mergeConfig(demo, {
+// Its grid's code is a classic script as the demo's app is (classic-app.ts), with the floor's
+// own entry in place of the demo's.
+const plugins = demo.plugins.flat().filter((plugin) => plugin?.name !== "sheetlog-demo:classic-app");
+plugins.push(classicApp({ entry: "grid.tsx", shared: { pwa: "virtual:pwa-register" }, plugins: appPlugins, resolve }));
+
+export default mergeConfig({ ...demo, plugins }, {
   root: fileURLToPath(new URL(".", import.meta.url)),
   publicDir: fileURLToPath(new URL("../../public", import.meta.url)),
   build: { outDir: process.env.FLOOR_OUT ?? "/tmp/dist-floor", emptyOutDir: true },
