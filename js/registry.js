@@ -66,6 +66,14 @@ export function databaseListing() {
   return listing.promise;
 }
 
+/**
+ * Drops the shared listing: the next call of databaseListing lists the databases again. Called
+ * when this thread created or deleted a database (src/browser/database.rs, openRegistry).
+ */
+export function forgetDatabaseListing() {
+  listing = undefined;
+}
+
 /** Whether the listing of databases has the registry at VERSION (false when unsure). */
 async function listedAtVersion() {
   const listed = await databaseListing();
@@ -120,6 +128,8 @@ async function openRegistry() {
   if (db === undefined) {
     const opening = () => openAt(true);
     db = await (globalThis.navigator?.locks ? navigator.locks.request(WRITE_LOCK, opening) : opening());
+    // It may have been created: the shared listing does not show it.
+    forgetDatabaseListing();
   }
   // Another tab upgrading or deleting the registry must not wait for this connection.
   db.onversionchange = () => db.close();

@@ -332,6 +332,8 @@ impl SheetDatabase {
                 request.await
             }
         };
+        // The shared listing, taken before, may still show it.
+        forget_database_listing();
         result.map_err(from_idb)
     }
 
@@ -486,7 +488,13 @@ async fn run_open(inner: Weak<Inner>, opening: Rc<Opening>) {
         }
     };
     let result = result.and_then(|opened| match opened {
-        Opened::Open(db, created) => Ok((db, created)),
+        Opened::Open(db, created) => {
+            if created {
+                // The shared listing, taken before, does not show it.
+                forget_database_listing();
+            }
+            Ok((db, created))
+        }
         // Only `Upgrades::Refused` asks for this, and that result was handled above.
         Opened::NeedsUpgrade => {
             Err(StorageError::new(StorageErrorKind::Other, "the database needs an upgrade".to_owned()))
@@ -574,6 +582,16 @@ extern "C" {
     /// `indexedDB.databases()`, shared by the opens of a page's start (`js/registry.js`).
     #[wasm_bindgen(js_name = databaseListing)]
     fn database_listing() -> js_sys::Promise;
+    #[wasm_bindgen(js_name = forgetDatabaseListing)]
+    fn forget_database_listing_js();
+}
+
+/// Drops the listing of the origin's databases that the opens of this thread share (see
+/// `listed_at_schema`): the next open lists them again. Called when this thread creates or
+/// deletes a sheet's database, which that listing would not show; another tab's do not reach it,
+/// and cost an open time, not data.
+pub fn forget_database_listing() {
+    forget_database_listing_js();
 }
 
 /// Whether the origin's listing of databases (`indexedDB.databases()`, shared with the other

@@ -17,7 +17,7 @@ pub mod web_locks;
 pub mod worker_entry;
 mod worker_host;
 
-pub use database::{Durability, IdbOptions, SheetDatabase, SCHEMA_VERSION};
+pub use database::{forget_database_listing, Durability, IdbOptions, SheetDatabase, SCHEMA_VERSION};
 pub use idb_blob_store::{IdbBlobDir, IdbBlobStore};
 pub use idb_event_log::IdbEventLog;
 pub use worker_entry::{handle_worker_message, WorkerRequest};
