@@ -83,27 +83,45 @@ impl EventLog for CountingLog {
     }
 }
 
+impl CountingLog {
+    /// Counts the queries to `inner`; reports the latest snapshot as it is.
+    fn over(inner: MemoryEventLog) -> Self {
+        Self {
+            inner,
+            queries: Rc::default(),
+            to_end: Rc::default(),
+            reported: Rc::default(),
+            stale: Rc::default(),
+            stale_path: "",
+        }
+    }
+}
+
+/// Writes a number to rows 0 ..= 30 of column 0 (one entry each) through an engine on `log`,
+/// and a snapshot on entry 4 (tiles of 4 x 4).
+fn thirty_one_entries_and_a_snapshot_on_4(
+    h: &mut Harness,
+    log: &MemoryEventLog,
+    blobs: &MemoryBlobStore,
+) -> WorkflowConfig {
+    let engine = h.open(log.clone(), blobs.clone(), small_tiles(1_000_000));
+    for i in 0..31 {
+        h.run(engine.set_cell(i, 0, Some(CellValue::Number(i as f64)), None)).unwrap();
+    }
+    let config = WorkflowConfig { tile_size: TileSize::new(4, 4).unwrap(), ..WorkflowConfig::default() };
+    h.run(run_workflow_with(log, blobs, 4, Workflow::Snapshot, config, h.clock.get())).unwrap();
+    config
+}
+
 #[test]
 fn a_snapshot_walking_many_pages_is_told_of_the_latest_snapshot_once() {
     let mut h = Harness::new();
     // Pages of 2 entries: the walk from the snapshot on entry 4 to entry 30 takes 13 pages.
     let inner = MemoryEventLog::with_page_size(2);
     let blobs = MemoryBlobStore::new();
-    let engine = h.open(inner.clone(), blobs.clone(), small_tiles(1_000_000));
-    for i in 0..31 {
-        h.run(engine.set_cell(i, 0, Some(CellValue::Number(i as f64)), None)).unwrap();
-    }
-    let config = WorkflowConfig { tile_size: TileSize::new(4, 4).unwrap(), ..WorkflowConfig::default() };
-    h.run(run_workflow_with(&inner, &blobs, 4, Workflow::Snapshot, config, h.clock.get())).unwrap();
+    let config = thirty_one_entries_and_a_snapshot_on_4(&mut h, &inner, &blobs);
 
-    let log = CountingLog {
-        inner: inner.clone(),
-        queries: Rc::default(),
-        to_end: Rc::default(),
-        reported: Rc::default(),
-        stale: Rc::default(),
-        stale_path: "",
-    };
+    let log = CountingLog::over(inner.clone());
     let report = h.run(run_workflow_with(&log, &blobs, 30, Workflow::Snapshot, config, h.clock.get())).unwrap();
     assert!(report.is_some_and(|r| r.written), "the snapshot on entry 30 was written");
     assert!(log.queries.get() >= 13, "the walk took {} queries, expected one per page", log.queries.get());
@@ -139,12 +157,9 @@ fn the_latest_snapshot_is_looked_up_again_when_its_index_was_collected_meanwhile
     let config = WorkflowConfig { tile_size: TileSize::new(4, 4).unwrap(), ..WorkflowConfig::default() };
     h.run(run_workflow_with(&inner, &blobs, 4, Workflow::Snapshot, config, h.clock.get())).unwrap();
     let log = |stale: usize| CountingLog {
-        inner: inner.clone(),
-        queries: Rc::default(),
-        to_end: Rc::default(),
-        reported: Rc::default(),
         stale: Rc::new(Cell::new(stale)),
         stale_path: "snapshots/4-collected/index",
+        ..CountingLog::over(inner.clone())
     };
 
     let once = log(1);
@@ -172,21 +187,9 @@ fn a_reopen_replays_the_page_that_named_the_snapshot_without_asking_for_it_again
         let mut h = Harness::new();
         let inner = MemoryEventLog::with_page_size(page_size);
         let blobs = MemoryBlobStore::new();
-        let engine = h.open(inner.clone(), blobs.clone(), small_tiles(1_000_000));
-        for i in 0..31 {
-            h.run(engine.set_cell(i, 0, Some(CellValue::Number(i as f64)), None)).unwrap();
-        }
-        let config = WorkflowConfig { tile_size: TileSize::new(4, 4).unwrap(), ..WorkflowConfig::default() };
-        h.run(run_workflow_with(&inner, &blobs, 4, Workflow::Snapshot, config, h.clock.get())).unwrap();
+        thirty_one_entries_and_a_snapshot_on_4(&mut h, &inner, &blobs);
 
-        let log = CountingLog {
-            inner,
-            queries: Rc::default(),
-            to_end: Rc::default(),
-            reported: Rc::default(),
-            stale: Rc::default(),
-            stale_path: "",
-        };
+        let log = CountingLog::over(inner);
         let reader = h.open(log.clone(), blobs, small_tiles(1_000_000));
         // Entries 4 ..= 30 from the snapshot on entry 4: `pages` pages of `page_size`. (The
         // workflows the snapshot left pending read bounded ranges of entries; not counted.)
