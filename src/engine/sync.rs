@@ -305,12 +305,17 @@ impl Core {
         let old = std::mem::replace(&mut self.edits, Rc::new(RefCell::new(rebased)));
         self.retired.retire(old);
         self.base = Base { plan: Rc::new(read_plan(&index)), index: Some(index), path: Some(adopt.path) };
+        // Readers see the same values before and after the swap when the viewport showed every
+        // tile before it and does after it: nothing to publish then (the next version published
+        // shares the smaller edit layer). A view with a gap before (a tile whose read failed)
+        // shows more after it, and one with a gap after shows less: published.
+        let shown_whole = self.tiles.missing == 0;
         self.tiles.reset_map();
-        // Readers see the same values before and after the swap: nothing to publish (the next
-        // version published shares the smaller edit layer).
         let dirty = self.dirty;
         self.refresh_view(fx);
-        self.dirty = dirty;
+        if shown_whole && self.tiles.missing == 0 {
+            self.dirty = dirty;
+        }
     }
 
     /// A rebase in steps ended ([`Msg::Rebased`]): kept for the swap if it is for the snapshot
