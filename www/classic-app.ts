@@ -40,7 +40,6 @@ export interface ClassicAppOptions {
 
 export function classicApp(options: ClassicAppOptions): Plugin {
   let config: ResolvedConfig;
-  let script: string | undefined;
   return {
     name: "sheetlog-demo:classic-app",
     configResolved(resolved) {
@@ -65,17 +64,10 @@ export function classicApp(options: ClassicAppOptions): Plugin {
         else if (file.fileName.endsWith(".css")) styles.push(file.fileName);
       }
       if (found === undefined) this.error(`the classic build of ${options.entry} made no script`);
-      script = found;
       const url = (name: string) => JSON.stringify(config.base + name);
       return `${loader}
 export const loadApp = (shared) => load(shared, ${url(found)}, [${styles.map(url).join(", ")}]);
 `;
-    },
-    // The script is fetched from the page's start, so that it is there, compiled from its code
-    // cache, when the entry asks for it.
-    transformIndexHtml() {
-      if (script === undefined) return [];
-      return [{ tag: "link", attrs: { rel: "preload", as: "script", href: config.base + script }, injectTo: "head" }];
     },
   };
 }

@@ -41,29 +41,10 @@ export const resolve = {
   dedupe: ["react", "react-dom", "@glideapps/glide-data-grid"],
 };
 
-/**
- * The wasm module is fetched from the page's start (a preload link) instead of when the entry
- * module runs and calls `init()`, 30-50 ms later on a reload.
- */
-function preloadWasm(): Plugin {
-  return {
-    name: "sheetlog-demo:preload-wasm",
-    transformIndexHtml(_html, context) {
-      const wasm = Object.keys(context.bundle ?? {}).filter((file) => file.endsWith(".wasm"));
-      return wasm.map((file) => ({
-        tag: "link",
-        attrs: { rel: "preload", as: "fetch", type: "application/wasm", crossorigin: "anonymous", href: `/${file}` },
-        injectTo: "head" as const,
-      }));
-    },
-  };
-}
-
 export default defineConfig({
   plugins: [
     react(),
     eagerGlideOverlayEditor(),
-    preloadWasm(),
     // The app's code as a classic script, which a reload gets V8's code cache for (classic-app.ts).
     classicApp({
       entry: "src/root.tsx",
