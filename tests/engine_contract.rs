@@ -710,3 +710,113 @@ fn a_workflow_given_up_runs_again_after_the_next_successful_write() {
     assert_eq!(v.log_info().snapshot_sequence_id, Some(3), "a snapshot covering the given-up one ran");
     assert_eq!(*v.load_status(), LoadStatus::Ready, "and its error is gone");
 }
+
+/// A `MemoryEventLog` whose queries from a sequence id (a walk's later pages) wait while `held`.
+#[derive(Clone)]
+struct HeldLog {
+    inner: MemoryEventLog,
+    held: Rc<std::cell::RefCell<(bool, Vec<std::task::Waker>)>>,
+}
+
+impl HeldLog {
+    fn release(&self) {
+        let mut held = self.held.borrow_mut();
+        held.0 = false;
+        held.1.drain(..).for_each(std::task::Waker::wake);
+    }
+}
+
+impl EventLog for HeldLog {
+    async fn add_entry(
+        &self,
+        entry: Entry,
+        seq: u64,
+        hint: Option<u64>,
+    ) -> Result<sheetlog::log::AddEntryResult, LogError> {
+        self.inner.add_entry(entry, seq, hint).await
+    }
+
+    async fn add_entries(
+        &self,
+        entries: Vec<Entry>,
+        seq: u64,
+        hint: Option<u64>,
+    ) -> Result<sheetlog::log::AddEntryResult, LogError> {
+        self.inner.add_entries(entries, seq, hint).await
+    }
+
+    async fn set_metadata(&self, seq: u64, update: sheetlog::log::MetadataUpdate) -> Result<(), LogError> {
+        self.inner.set_metadata(seq, update).await
+    }
+
+    async fn query(
+        &self,
+        from: QueryFrom,
+        to: QueryTo,
+        hint: Option<u64>,
+    ) -> Result<sheetlog::log::QueryResult, LogError> {
+        if matches!(from, QueryFrom::Seq(_)) {
+            futures_util::future::poll_fn(|cx| {
+                let mut held = self.held.borrow_mut();
+                if held.0 {
+                    held.1.push(cx.waker().clone());
+                    std::task::Poll::Pending
+                } else {
+                    std::task::Poll::Ready(())
+                }
+            })
+            .await;
+        }
+        self.inner.query(from, to, hint).await
+    }
+
+    async fn truncate(&self, seq: u64) -> Result<(), LogError> {
+        self.inner.truncate(seq).await
+    }
+
+    async fn bounds(&self) -> Result<sheetlog::log::LogBounds, LogError> {
+        self.inner.bounds().await
+    }
+}
+
+/// A reopen reads the snapshot's tiles under the viewport while it is still replaying the log
+/// (its later pages held here), not after: the first version then needs no more round trips
+/// (BENCHMARKS.md, stop 34). Once the replay ends, the cells read back.
+#[test]
+fn a_reopen_reads_the_viewports_tiles_while_it_replays_the_log() {
+    let mut h = Harness::new();
+    let log = MemoryEventLog::with_page_size(2);
+    let blobs = CountingBlobs::default();
+    let writer = h.open(log.clone(), blobs.clone(), small_tiles(10));
+    fill(&mut h, &writer, 20, 10);
+    let snapshot = writer.snapshot().log_info().snapshot_sequence_id.expect("a snapshot");
+    // Entries after the snapshot: more than one page of 2 to replay.
+    for row in 0..5 {
+        h.run(writer.set_cell(row, 9, num(1000.0 + row as f64), None)).unwrap();
+    }
+    assert_eq!(writer.snapshot().log_info().snapshot_sequence_id, Some(snapshot), "no newer snapshot");
+
+    blobs.reads.borrow_mut().clear();
+    let held = HeldLog { inner: log, held: Rc::new(std::cell::RefCell::new((true, Vec::new()))) };
+    let mut options = small_tiles(10);
+    // Rows 0..8 and columns 0..3 at 30 x 100 px: tiles (0,0), (1,0) of 4 x 4.
+    options.viewport = Some(Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 350.0, height: 230.0 });
+    let host = Rc::new(sheetlog::engine::InThreadHost::new(held.clone(), blobs.clone(), options.tile_size));
+    let (reader, loaded) = sheetlog::engine::Engine::start(held.clone(), blobs.clone(), host, h.runtime(), options);
+    h.run(async {});
+    let tile_reads: Vec<String> = blobs.reads.borrow().iter().filter(|p| !p.ends_with("/index")).cloned().collect();
+    assert_eq!(tile_reads.len(), 2, "the viewport's tiles read while the replay waits: {tile_reads:?}");
+    assert_eq!(*reader.snapshot().load_status(), LoadStatus::Loading, "still replaying");
+
+    held.release();
+    h.run(loaded).unwrap();
+    let v = reader.snapshot();
+    assert_eq!(*v.load_status(), LoadStatus::Ready);
+    for row in 0..8 {
+        for col in 0..4 {
+            assert_eq!(number(&v, row, col), Some((row + col) as f64), "({row}, {col})");
+        }
+    }
+    let after: Vec<String> = blobs.reads.borrow().iter().filter(|p| !p.ends_with("/index")).cloned().collect();
+    assert_eq!(after.len(), 2, "read once: {after:?}");
+}
