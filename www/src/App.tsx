@@ -26,6 +26,20 @@ interface OpenSheet {
   data: SpreadsheetData;
 }
 
+/** Calls `then` once `data`'s load status is no longer `loading` (at once if it is not). */
+function afterFirstViewport(data: SpreadsheetData, then: () => void): void {
+  const loading = () => data.getLoadStatus(data.getSnapshot()).state === "loading";
+  if (!loading()) {
+    then();
+    return;
+  }
+  const unsubscribe = data.subscribe(() => {
+    if (loading()) return;
+    unsubscribe();
+    then();
+  });
+}
+
 export function App() {
   const [sheets, setSheets] = useState<SheetEntry[]>([]);
   const [sheetId, setSheetId] = useState<string>();
@@ -92,7 +106,11 @@ export function App() {
         rememberLastSheet(sheetId);
         exposeSheet(data);
         setOpen({ id: sheetId, data });
-        void refresh();
+        // The stored list (the registry, the private files) is read once the first viewport's
+        // tiles are in, not beside their reads.
+        afterFirstViewport(data, () => {
+          if (!cancelled) void refresh();
+        });
       },
       (error: unknown) => {
         if (!cancelled) setProblem(`Could not open the sheet: ${errorMessage(error)}`);
