@@ -15,9 +15,7 @@ use super::lifecycle::{history_between, remove_lease, write_lease};
 use super::loaded_tile::LoadedTile;
 use super::sheet::Engine;
 use super::state::{Effect, Loaded, Msg};
-use super::tiles::snapshot_tiles_under;
 use super::undo_stack::undo_path;
-use super::version::Viewport;
 use super::workflow::{latest_snapshot_and_head, read_index, read_tiles};
 use crate::blob::BlobStore;
 use crate::blob::{read_blob, write_path};
@@ -69,13 +67,10 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                 }
             }
             Effect::Reload { undo_key } => {
-                let (block_cells, viewport) = {
-                    let core = self.inner.core.borrow();
-                    (core.options.block_cells, core.viewport)
-                };
-                self.spawn_then(async move {
-                    Msg::Reloaded(reload(&*log, &*blobs, undo_key.as_deref(), block_cells, viewport).await)
-                })
+                let block_cells = self.inner.core.borrow().options.block_cells;
+                self.spawn_then(
+                    async move { Msg::Reloaded(reload(&*log, &*blobs, undo_key.as_deref(), block_cells).await) },
+                )
             }
             Effect::SaveUndo(record) => {
                 let Some(key) = self.inner.core.borrow().options.undo_key.clone() else { return };
@@ -173,15 +168,12 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
 
 /// Reads the latest snapshot's index and replays the entries after it into a new edit layer
 /// (DESIGN.md section 5, "Open"), page by page; writes of at least `block_cells` cells that fill
-/// a rectangle become blocks. The snapshot's tiles under `viewport` are read while the entries
-/// are replayed (`Loaded::tiles`), so that the first version can show them without one more
-/// round trip after the reload (BENCHMARKS.md, stop 34).
+/// a rectangle become blocks.
 async fn reload<L: EventLog, B: BlobStore>(
     log: &L,
     blobs: &B,
     undo_key: Option<&str>,
     block_cells: usize,
-    viewport: Option<Viewport>,
 ) -> Result<Loaded, EngineError> {
     // The undo record is this tab's convenience: missing or damaged, the stacks start empty.
     let undo = async {
@@ -204,39 +196,25 @@ async fn reload<L: EventLog, B: BlobStore>(
     let mut first_page = (head.first == start).then_some(head);
     let extent = snapshot.as_ref().map_or((0, 0), |(_, i)| (i.row_count, i.col_count));
     let sizes = snapshot.as_ref().map(|(_, i)| i.sizes.clone()).unwrap_or_default();
-    // The snapshot's tiles under the viewport, in the snapshot's coordinates: the entries
-    // replayed may move them (a structural edit); the tiles then wanted are read as usual.
-    let paths = snapshot
-        .as_ref()
-        .map_or_else(Vec::new, |(_, index)| snapshot_tiles_under(index, viewport, &Rc::new(index.sizes.clone())));
-    let tiles = async {
-        let read = read_tiles(blobs, &paths).await;
-        paths.iter().cloned().zip(read).map(|(p, t)| (p, t.map(|t| Rc::new(LoadedTile::new(t))))).collect()
-    };
     let mut edits = EditLayer::over(start, extent).with_sizes(sizes).with_block_cells(block_cells);
-    let replay = async {
-        let mut next = start;
-        let mut pending_workflow = None;
-        loop {
-            let page = match first_page.take() {
-                Some(page) => page,
-                None => log.query(QueryFrom::Seq(next), QueryTo::End, None).await?,
-            };
-            let (following, last) = (page.next(), page.is_complete || page.entries.is_empty());
-            for (i, entry) in page.entries.into_iter().enumerate() {
-                let seq = next + i as u64;
-                if let Some(workflow) = entry.metadata.pending {
-                    pending_workflow = Some((seq, workflow));
-                }
-                edits.apply_owned(seq, entry.operation);
+    let mut next = start;
+    let mut pending_workflow = None;
+    loop {
+        let page = match first_page.take() {
+            Some(page) => page,
+            None => log.query(QueryFrom::Seq(next), QueryTo::End, None).await?,
+        };
+        let (following, last) = (page.next(), page.is_complete || page.entries.is_empty());
+        for (i, entry) in page.entries.into_iter().enumerate() {
+            let seq = next + i as u64;
+            if let Some(workflow) = entry.metadata.pending {
+                pending_workflow = Some((seq, workflow));
             }
-            next = following;
-            if last {
-                return Ok::<_, EngineError>((next, pending_workflow));
-            }
+            edits.apply_owned(seq, entry.operation);
         }
-    };
-    let (tiles, replayed) = futures_util::future::join(tiles, replay).await;
-    let (next, pending_workflow) = replayed?;
-    Ok(Loaded { snapshot, edits, next, pending_workflow, undo, tiles })
+        next = following;
+        if last {
+            return Ok(Loaded { snapshot, edits, next, pending_workflow, undo });
+        }
+    }
 }

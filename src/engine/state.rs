@@ -51,8 +51,6 @@ pub(crate) struct Loaded {
     pub(crate) pending_workflow: Option<(SequenceId, Workflow)>,
     /// This tab's saved undo and redo stacks, if it has a key and they were found.
     pub(crate) undo: Option<UndoRecord>,
-    /// The snapshot's tiles under the viewport, read during the reload.
-    pub(crate) tiles: TileResults,
 }
 
 /// Tiles read, by path: each decoded, or why not.

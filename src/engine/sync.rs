@@ -198,7 +198,6 @@ impl Core {
         self.retired.retire(old);
         self.next_seq = loaded.next;
         self.tiles.reset_map();
-        self.cache_read_ahead(loaded.tiles);
         self.recompute_extent();
         self.view_stale = true;
         if let Some(record) = &loaded.undo {

@@ -173,16 +173,6 @@ impl Tiles {
     }
 }
 
-/// The paths of the tiles of `index` under `viewport`, in the snapshot's own coordinates with its
-/// sizes: what a reload reads before it knows the entries after the snapshot.
-pub(crate) fn snapshot_tiles_under(
-    index: &SnapshotIndex,
-    viewport: Option<Viewport>,
-    sizes: &Rc<SheetSizes>,
-) -> Vec<Rc<str>> {
-    view_of(index, &[], viewport, sizes).into_iter().map(|(_, path)| path).collect()
-}
-
 /// The tiles of `index` under `viewport`, given in the coordinates after `transforms` (oldest
 /// first) where rows and columns have the sizes of `sizes`, with their paths.
 fn view_of(
@@ -276,21 +266,6 @@ impl Core {
                 self.dirty = true;
             }
             (None, None) => {}
-        }
-    }
-
-    /// Tiles read ahead (by a reload) are cached, for the view to take; a failed read is left
-    /// for the view to ask for again.
-    pub(crate) fn cache_read_ahead(&mut self, results: TileResults) {
-        let tiles = &mut self.tiles;
-        tiles.clock += 1;
-        for (path, result) in results {
-            let Ok(tile) = result else { continue };
-            let bytes = tile.bytes();
-            if let Some(old) = tiles.cache.insert(path, Cached { tile, bytes, used: tiles.clock }) {
-                tiles.bytes -= old.bytes;
-            }
-            tiles.bytes += bytes;
         }
     }
 
