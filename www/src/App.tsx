@@ -7,7 +7,7 @@ import { OfflineBanner } from "./components/OfflineBanner";
 import { SheetPicker } from "./components/SheetPicker";
 import { SheetView } from "./components/SheetView";
 import { errorMessage } from "./errors";
-import { firstOpenId, initialViewport, takeFirstOpen } from "./first-open";
+import { firstOpenId, initialViewport, takeFirstOpen, whenLoadState } from "./first-open";
 import {
   createSheet,
   deleteSheet,
@@ -24,20 +24,6 @@ import { exposeSheet } from "./window";
 interface OpenSheet {
   id: string;
   data: SpreadsheetData;
-}
-
-/** Calls `then` once `data`'s load status is no longer `loading` (at once if it is not). */
-function afterFirstViewport(data: SpreadsheetData, then: () => void): void {
-  const loading = () => data.getLoadStatus(data.getSnapshot()).state === "loading";
-  if (!loading()) {
-    then();
-    return;
-  }
-  const unsubscribe = data.subscribe(() => {
-    if (loading()) return;
-    unsubscribe();
-    then();
-  });
 }
 
 export function App() {
@@ -108,9 +94,13 @@ export function App() {
         setOpen({ id: sheetId, data });
         // The stored list (the registry, the private files) is read once the first viewport's
         // tiles are in, not beside their reads.
-        afterFirstViewport(data, () => {
-          if (!cancelled) void refresh();
-        });
+        whenLoadState(
+          data,
+          (state) => state !== "loading",
+          () => {
+            if (!cancelled) void refresh();
+          },
+        );
       },
       (error: unknown) => {
         if (!cancelled) setProblem(`Could not open the sheet: ${errorMessage(error)}`);

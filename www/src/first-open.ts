@@ -25,21 +25,36 @@ export function startFirstOpen(): void {
   first = { id, opening };
 }
 
+/** The state of a sheet's load status: `loading`, `ready` or `error`. */
+type LoadState = ReturnType<SpreadsheetData["getLoadStatus"]>["state"];
+
+/**
+ * Calls `then` once, when `data`'s load status first has a state `accept` takes (at once if it
+ * has one now).
+ */
+export function whenLoadState(data: SpreadsheetData, accept: (state: LoadState) => boolean, then: () => void): void {
+  const accepted = () => accept(data.getLoadStatus(data.getSnapshot()).state);
+  if (accepted()) {
+    then();
+    return;
+  }
+  const unsubscribe = data.subscribe(() => {
+    if (!accepted()) return;
+    unsubscribe();
+    then();
+  });
+}
+
 /**
  * Marks `sheetlog:first-ready` (read by the reopen benchmarks) once the sheet's viewport is
  * loaded: the data is ready, whether or not the grid's code has rendered it yet.
  */
 function markWhenReady(data: SpreadsheetData): void {
-  const ready = () => data.getLoadStatus(data.getSnapshot()).state === "ready";
-  if (ready()) {
-    performance.mark("sheetlog:first-ready");
-    return;
-  }
-  const unsubscribe = data.subscribe(() => {
-    if (!ready()) return;
-    performance.mark("sheetlog:first-ready");
-    unsubscribe();
-  });
+  whenLoadState(
+    data,
+    (state) => state === "ready",
+    () => performance.mark("sheetlog:first-ready"),
+  );
 }
 
 /** The sheet the page's entry is opening, until App takes that open; `undefined` otherwise. */
