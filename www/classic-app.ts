@@ -72,16 +72,15 @@ export const loadApp = (shared) => load(shared, ${url(found)}, [${styles.map(url
   };
 }
 
-type Output = Awaited<ReturnType<typeof buildOnce>>;
-
-async function buildOnce(config: ResolvedConfig, options: ClassicAppOptions, external: Plugin) {
+/** Bundles the app as an IIFE whose shared imports read the global (`sharedExternals`). */
+async function buildClassic(config: ResolvedConfig, options: ClassicAppOptions) {
   const result = await build({
     configFile: false,
     root: config.root,
     base: config.base,
     mode: config.mode,
     logLevel: "warn",
-    plugins: [...options.plugins(), external],
+    plugins: [...options.plugins(), sharedExternals(config, options)],
     resolve: options.resolve,
     build: {
       write: false,
@@ -119,13 +118,15 @@ async function buildOnce(config: ResolvedConfig, options: ClassicAppOptions, ext
   return outputs.flatMap((o) => o.output);
 }
 
-/** Bundles the app as an IIFE whose shared imports are externals named `shared:NAME`. */
-async function buildClassic(config: ResolvedConfig, options: ClassicAppOptions): Promise<Output> {
+/**
+ * Makes every import of a module in `options.shared` an external named `shared:NAME`: by the
+ * file it resolves to, or by its name when no plugin of the nested build resolves it (a virtual
+ * module of the outer build's plugins, such as `virtual:pwa-register`).
+ */
+function sharedExternals(config: ResolvedConfig, options: ClassicAppOptions): Plugin {
   const sharedFiles = new Map<string, string>();
-  // A specifier no plugin of the nested build resolves (a virtual module of the outer build's
-  // plugins, such as `virtual:pwa-register`) is shared by its name.
   const sharedSpecifiers = new Map<string, string>();
-  const external: Plugin = {
+  return {
     name: "sheetlog-demo:classic-app-shared",
     enforce: "pre",
     async buildStart() {
@@ -144,7 +145,6 @@ async function buildClassic(config: ResolvedConfig, options: ClassicAppOptions):
       return name === undefined ? resolved : { id: `shared:${name}`, external: true };
     },
   };
-  return buildOnce(config, options, external);
 }
 
 // The page-side loader. Each shared module is passed as a plain object marked `__esModule`, so
