@@ -41,7 +41,7 @@ import {
   type Item,
   type Rectangle,
 } from "@glideapps/glide-data-grid";
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type RefObject } from "react";
+import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type RefObject } from "react";
 import type { CellError, CellValue, ContentVersion, ItemOffsetMapping, SpreadsheetData } from "../index.js";
 import { useSpreadsheetSnapshot, viewportBounds, type RangeBounds } from "../react/index.js";
 import { parseClipboardText, splitDelimited, toHtmlTable, toTsv } from "./clipboard.js";
@@ -404,9 +404,13 @@ export function useGlideGrid(data: SpreadsheetData, options: GlideGridOptions = 
     [data, cellAt],
   );
 
-  // Redraw only the visible cells that changed between the version drawn and the new one.
+  // Redraw only the visible cells that changed between the version drawn and the new one. In the
+  // commit (a layout effect), so that the browser paints the new cells in the same frame as the
+  // rest of the page's update: after a passive effect, a frame could show the page's new state
+  // (a load status of `ready`) beside the old cells, which came a task later. The same work
+  // either way: a page's reload measured the same (BENCHMARKS.md, stop 35).
   const visible = useRef<Rectangle | undefined>(undefined);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const before = drawn.current;
     drawn.current = snapshot;
     const region = visible.current;
