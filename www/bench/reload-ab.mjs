@@ -27,6 +27,7 @@ const browser = await launchChromium();
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ms = (values) => values.map((v) => (Number.isNaN(v) ? "-" : v.toFixed(0))).join("/");
 const all = dists.map(() => []);
+const shown = dists.map(() => []);
 try {
   for (let round = 0; round < Number(roundsArg); round++) {
     for (let i = 0; i < dists.length; i++) {
@@ -42,6 +43,7 @@ try {
       const reloads = [];
       for (let r = 0; r < Number(reloadsArg); r++) reloads.push(await reloadToReady(page));
       all[i].push(...reloads.map((r) => r.ready));
+      shown[i].push(...reloads.map((r) => r.shown).filter((v) => !Number.isNaN(v)));
       if (profiling) {
         const cdp = await page.context().newCDPSession(page);
         await cdp.send("Profiler.enable");
@@ -53,7 +55,8 @@ try {
         for (const line of summarizeProfile(profile, 15)) console.log(`  ${line}`);
       }
       console.log(
-        `round ${round} ${dists[i]}: ready ${ms(reloads.map((r) => r.ready))} ms (median ${median(reloads.map((r) => r.ready)).toFixed(0)}); ` +
+        `round ${round} ${dists[i]}: shown ${ms(reloads.map((r) => r.shown))} ms (median ${median(reloads.map((r) => r.shown)).toFixed(0)}), ` +
+          `ready ${ms(reloads.map((r) => r.ready))} ms (median ${median(reloads.map((r) => r.ready)).toFixed(0)}); ` +
           `entry runs ${ms(reloads.map((r) => r.module))}, app's code ${ms(reloads.map((r) => r.app))}, ` +
           `wasm ${ms(reloads.map((r) => r.wasm))}, open() ${ms(reloads.map((r) => r.open))}, data ready ${ms(reloads.map((r) => r.firstReady))}, App has it ${ms(reloads.map((r) => r.opened))}`,
       );
@@ -61,7 +64,8 @@ try {
     }
   }
   for (let i = 0; i < dists.length; i++) {
-    console.log(`${dists[i]}: median ready ${median(all[i]).toFixed(0)} ms over ${all[i].length} reloads (min ${Math.min(...all[i]).toFixed(0)}, max ${Math.max(...all[i]).toFixed(0)})`);
+    const marked = shown[i].length === 0 ? "no shown marks (an older build)" : `median shown ${median(shown[i]).toFixed(0)} ms over ${shown[i].length}`;
+    console.log(`${dists[i]}: ${marked}; median ready ${median(all[i]).toFixed(0)} ms over ${all[i].length} reloads (min ${Math.min(...all[i]).toFixed(0)}, max ${Math.max(...all[i]).toFixed(0)})`);
   }
 } finally {
   await browser.close();

@@ -1,9 +1,11 @@
 // The demo's page reload next to its floor (issue 9's "reopen to a ready viewport ≤ 100 ms"):
 // the floor page (bench/floor: React and Glide Data Grid with static cells, the demo's service
 // worker settings, nothing of sheetlog) and the demo take turns, each in a fresh browser context
-// reloaded RELOADS times per round. The demo's reload is timed as in reload-ab.mjs (from the
-// navigation's start to its sheet ready with A1 loaded, after importing FILE once); the floor's
-// from the navigation's start to its grid mounted. The floor is what the demo's reload cannot go
+// reloaded RELOADS times per round. The demo's reload is timed as in reload-ab.mjs, after
+// importing FILE once: from the navigation's start to its grid rendering the ready viewport (the
+// page's own mark, `shown`), and to a poll's seeing the sheet ready with A1 loaded (`ready`, which
+// also counts the harness's wait for the load event); the floor's from the navigation's start to
+// its grid mounted (its own mark). The floor is what the demo's reload cannot go
 // below on this machine with this stack; the difference is what the demo (sheetlog and the
 // demo's own code) adds. With --no-sw both contexts block service workers (scripts then come
 // from the HTTP cache, with V8's code cache).
@@ -49,6 +51,7 @@ async function controlled(page, reload) {
 }
 
 const demoReady = [];
+const demoShown = [];
 const floorReady = [];
 try {
   for (let round = 0; round < Number(roundsArg); round++) {
@@ -78,8 +81,10 @@ try {
       const reloads = [];
       for (let r = 0; r < Number(reloadsArg); r++) reloads.push(await reloadToReady(page));
       demoReady.push(...reloads.map((r) => r.ready));
+      demoShown.push(...reloads.map((r) => r.shown).filter((v) => !Number.isNaN(v)));
       console.log(
-        `round ${round} demo: ready ${ms(reloads.map((r) => r.ready))} ms (median ${median(reloads.map((r) => r.ready)).toFixed(0)}); ` +
+        `round ${round} demo: shown ${ms(reloads.map((r) => r.shown))} ms (median ${median(reloads.map((r) => r.shown)).toFixed(0)}), ` +
+          `ready ${ms(reloads.map((r) => r.ready))} ms (median ${median(reloads.map((r) => r.ready)).toFixed(0)}); ` +
           `entry runs ${ms(reloads.map((r) => r.module))}, app's code ${ms(reloads.map((r) => r.app))}, ` +
           `open() ${ms(reloads.map((r) => r.open))}, data ready ${ms(reloads.map((r) => r.firstReady))}`,
       );
@@ -89,8 +94,13 @@ try {
   const summary = (name, values) =>
     `${name}: median ${median(values).toFixed(0)} ms over ${values.length} reloads (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`;
   console.log(summary("floor (grid mounted)", floorReady));
-  console.log(summary("demo (sheet ready, A1 loaded)", demoReady));
-  console.log(`demo / floor, medians: ${(median(demoReady) / median(floorReady)).toFixed(2)}`);
+  // Both the page's own marks: the floor's grid mounted, the demo's grid rendered its ready viewport.
+  if (demoShown.length > 0) {
+    console.log(summary("demo (grid shows the ready viewport, its own mark)", demoShown));
+    console.log(`demo shown / floor, medians: ${(median(demoShown) / median(floorReady)).toFixed(2)}`);
+  }
+  console.log(summary("demo (polled: sheet ready, A1 loaded)", demoReady));
+  console.log(`demo polled / floor, medians: ${(median(demoReady) / median(floorReady)).toFixed(2)}`);
 } finally {
   await browser.close();
   demo.stop();

@@ -57,6 +57,16 @@ function markWhenReady(data: SpreadsheetData): void {
   );
 }
 
+/**
+ * Marks `sheetlog:shown` (read by the reopen benchmarks, www/bench/demo-server.mjs) the first
+ * time the grid rendered `version` of `data` with its viewport loaded: the page's reload is over
+ * for its user. The floor page marks its grid's mount the same way (bench/floor/grid.tsx).
+ */
+export function markShown(data: SpreadsheetData, version: ReturnType<SpreadsheetData["getSnapshot"]>): void {
+  if (performance.getEntriesByName("sheetlog:shown").length > 0) return;
+  if (data.getLoadStatus(version).state === "ready") performance.mark("sheetlog:shown");
+}
+
 /** The sheet the page's entry is opening, until App takes that open; `undefined` otherwise. */
 export function firstOpenId(): string | undefined {
   return first?.id;

@@ -14,11 +14,12 @@ import {
   type GridSelection,
   type Theme,
 } from "@glideapps/glide-data-grid";
-import { useCallback, useMemo, useRef, useState, type DragEvent } from "react";
+import { useCallback, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import type { SpreadsheetData } from "sheetlog";
 import { useGlideGrid, type SheetCell } from "sheetlog/glide";
-import { viewportBounds } from "sheetlog/react";
+import { useSpreadsheetSnapshot, viewportBounds } from "sheetlog/react";
 import { clearSelection, fill } from "../fill";
+import { markShown } from "../first-open";
 import { displayCell, rangeAddress } from "../format";
 import { useClipboard } from "../hooks/useClipboard";
 import { cellKey } from "../hooks/useEdits";
@@ -136,6 +137,10 @@ export function Grid(props: Props) {
   // The demo has its own clipboard (useClipboard: status messages, exact values when pasting its own copy).
   const grid = useGlideGrid(data, { renderCell, writeCell: onEdit, onError, clipboard: false, gridSelection: selection, onGridSelectionChange: onSelectionChange });
   const { ref: gridRef } = grid;
+  // The first version drawn with its viewport loaded ends a reload (first-open.ts markShown): in
+  // the commit, after the grid drew it (its own layout effect and the adapter's, which run first).
+  const version = useSpreadsheetSnapshot(data);
+  useLayoutEffect(() => markShown(data, version), [data, version]);
 
   const { columns } = grid;
   widthOf.current = (column: number) => columns[column]?.width ?? DEFAULT_WIDTH;
