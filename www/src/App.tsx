@@ -7,7 +7,7 @@ import { OfflineBanner } from "./components/OfflineBanner";
 import { SheetPicker } from "./components/SheetPicker";
 import { SheetView } from "./components/SheetView";
 import { errorMessage } from "./errors";
-import { firstOpenId, initialViewport, takeFirstOpen, whenLoadState } from "./first-open";
+import { firstOpened, firstOpenId, initialViewport, takeFirstOpen, whenLoadState } from "./first-open";
 import {
   createSheet,
   deleteSheet,
@@ -27,9 +27,13 @@ interface OpenSheet {
 }
 
 export function App() {
-  const [sheets, setSheets] = useState<SheetEntry[]>([]);
-  const [sheetId, setSheetId] = useState<string>();
-  const [open, setOpen] = useState<OpenSheet>();
+  // The page's entry may be opening the last sheet already (first-open.ts): App starts on it,
+  // shown at once when that open has resolved, and reads the stored list of sheets once it is
+  // open (`refresh` below) rather than beside the reload's own reads.
+  const [early] = useState(firstOpenId);
+  const [sheets, setSheets] = useState<SheetEntry[]>(() => (early === undefined ? [] : [namedSheet(early)]));
+  const [sheetId, setSheetId] = useState<string | undefined>(early);
+  const [open, setOpen] = useState<OpenSheet | undefined>(firstOpened);
   const [problem, setProblem] = useState<string>();
   const [attempt, setAttempt] = useState(0);
   const [busy, setBusy] = useState(false);
@@ -44,15 +48,7 @@ export function App() {
 
   // The first sheet: the last one open here, else the first stored, else a new one.
   useEffect(() => {
-    // The page's entry is opening the last sheet already (first-open.ts): show it without
-    // waiting for the stored list, which is read once it is open (`refresh` below) rather than
-    // while the reload's own reads are under way.
-    const early = firstOpenId();
-    if (early !== undefined) {
-      setSheets([namedSheet(early)]);
-      setSheetId(early);
-      return;
-    }
+    if (early !== undefined) return;
     let cancelled = false;
     listSheets().then(
       (list) => {
@@ -67,7 +63,7 @@ export function App() {
     return () => {
       cancelled = true;
     };
-  }, []);
+  }, [early]);
 
   // Opens the chosen sheet; closes it when another is chosen or the app goes away.
   useEffect(() => {
@@ -91,7 +87,8 @@ export function App() {
         performance.mark("sheetlog:opened");
         rememberLastSheet(sheetId);
         exposeSheet(data);
-        setOpen({ id: sheetId, data });
+        // Shown from the first render already when the entry's open had resolved (`firstOpened`).
+        setOpen((shown) => (shown?.id === sheetId && shown.data === data ? shown : { id: sheetId, data }));
         // The stored list (the registry, the private files) is read once the first viewport's
         // tiles are in, not beside their reads.
         whenLoadState(

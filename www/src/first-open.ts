@@ -9,7 +9,7 @@ export function initialViewport(): Viewport {
   return { rowMinOffset: 0, columnMinOffset: 0, width: window.innerWidth, height: window.innerHeight };
 }
 
-let first: { id: string; opening: Promise<SpreadsheetData> } | undefined;
+let first: { id: string; opening: Promise<SpreadsheetData>; opened?: SpreadsheetData } | undefined;
 
 /**
  * Opens the last sheet open here, if the demo knows it by name (a sheet it created); App would
@@ -20,9 +20,16 @@ export function startFirstOpen(): void {
   if (id === undefined || !isNamedSheet(id)) return;
   performance.mark("sheetlog:open");
   const opening = SpreadsheetData.open({ name: id, viewport: initialViewport() });
+  const started = { id, opening } as NonNullable<typeof first>;
   // Whoever takes it handles a failure; one nobody takes must not be an unhandled rejection.
-  opening.then(markWhenReady, () => {});
-  first = { id, opening };
+  opening.then(
+    (data) => {
+      started.opened = data;
+      markWhenReady(data);
+    },
+    () => {},
+  );
+  first = started;
 }
 
 /** The state of a sheet's load status: `loading`, `ready` or `error`. */
@@ -70,6 +77,15 @@ export function markShown(data: SpreadsheetData, version: ReturnType<Spreadsheet
 /** The sheet the page's entry is opening, until App takes that open; `undefined` otherwise. */
 export function firstOpenId(): string | undefined {
   return first?.id;
+}
+
+/**
+ * The sheet the first open opened, if it has resolved and nobody took it yet: App starts with it
+ * shown instead of rendering once without it and taking it in an effect (two renders more, each
+ * of whose effects may wait for a frame). App still takes the open (`takeFirstOpen`).
+ */
+export function firstOpened(): { id: string; data: SpreadsheetData } | undefined {
+  return first?.opened === undefined ? undefined : { id: first.id, data: first.opened };
 }
 
 /**
