@@ -7,7 +7,7 @@ import { OfflineBanner } from "./components/OfflineBanner";
 import { SheetPicker } from "./components/SheetPicker";
 import { SheetView } from "./components/SheetView";
 import { errorMessage } from "./errors";
-import { firstOpened, firstOpenId, initialViewport, takeFirstOpen, whenLoadState } from "./first-open";
+import { firstOpened, firstOpenId, initialViewport, takeFirstOpen, whenLoadState, whenViewportIn } from "./first-open";
 import {
   createSheet,
   deleteSheet,
@@ -20,6 +20,12 @@ import {
   type SheetEntry,
 } from "./sheets";
 import { exposeSheet } from "./window";
+
+/**
+ * How long the page's first sheet may wait for its first viewport before it is shown with loading
+ * cells, in milliseconds.
+ */
+const FIRST_VIEW_MS = 200;
 
 interface OpenSheet {
   id: string;
@@ -73,6 +79,7 @@ export function App() {
     setProblem(undefined);
     // The page's entry may have opened this sheet already (first-open.ts).
     let opening = takeFirstOpen(sheetId);
+    const fromEntry = opening !== undefined;
     if (opening === undefined) {
       performance.mark("sheetlog:open");
       opening = SpreadsheetData.open({ name: sheetId, viewport: initialViewport() });
@@ -88,7 +95,15 @@ export function App() {
         rememberLastSheet(sheetId);
         exposeSheet(data);
         // Shown from the first render already when the entry's open had resolved (`firstOpened`).
-        setOpen((shown) => (shown?.id === sheetId && shown.data === data ? shown : { id: sheetId, data }));
+        const show = () => {
+          if (!cancelled) setOpen((shown) => (shown?.id === sheetId && shown.data === data ? shown : { id: sheetId, data }));
+        };
+        // Else the page's first sheet shows once its first viewport is in (at most FIRST_VIEW_MS
+        // later): the grid's first render, started while the tiles were read, held the main
+        // thread when their result came (11 ms in a trace), and drew loading cells once more
+        // (BENCHMARKS.md, stop 35).
+        if (fromEntry) whenViewportIn(data, FIRST_VIEW_MS, show);
+        else show();
         // The stored list (the registry, the private files) is read once the first viewport's
         // tiles are in, not beside their reads.
         whenLoadState(

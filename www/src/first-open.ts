@@ -53,6 +53,22 @@ export function whenLoadState(data: SpreadsheetData, accept: (state: LoadState) 
 }
 
 /**
+ * Calls `then` once: when `data`'s first viewport is in (its load status is no longer `loading`),
+ * or after `ms` milliseconds, whichever comes first.
+ */
+export function whenViewportIn(data: SpreadsheetData, ms: number, then: () => void): void {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    then();
+  };
+  const timer = setTimeout(once, ms);
+  whenLoadState(data, (state) => state !== "loading", once);
+}
+
+/**
  * Marks `sheetlog:first-ready` (read by the reopen benchmarks) once the sheet's viewport is
  * loaded: the data is ready, whether or not the grid's code has rendered it yet.
  */
