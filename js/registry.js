@@ -79,8 +79,8 @@ export function forgetDatabaseListing() {
  * wasm module compiles instead of after: the listing of the origin's databases (for the sheets'
  * databases, src/browser/database.rs), the origin private file system's root (the file
  * mirrors), and the registry's kept connection when the registry exists (it is never created
- * here). Called by the package's `init()` in a page (not
- * in its worker); does nothing without IndexedDB; never throws.
+ * here). Called by the package's `init()` in a page (not in its worker); does nothing without
+ * IndexedDB; never throws.
  */
 export function warmUp() {
   if (typeof indexedDB === "undefined") return;

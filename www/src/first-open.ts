@@ -9,7 +9,14 @@ export function initialViewport(): Viewport {
   return { rowMinOffset: 0, columnMinOffset: 0, width: window.innerWidth, height: window.innerHeight };
 }
 
-let first: { id: string; opening: Promise<SpreadsheetData>; opened?: SpreadsheetData } | undefined;
+/** The entry's open of sheet `id`, and the sheet once the open resolved. */
+interface FirstOpen {
+  id: string;
+  opening: Promise<SpreadsheetData>;
+  opened?: SpreadsheetData;
+}
+
+let first: FirstOpen | undefined;
 
 /**
  * Opens the last sheet open here, if the demo knows it by name (a sheet it created); App would
@@ -20,7 +27,7 @@ export function startFirstOpen(): void {
   if (id === undefined || !isNamedSheet(id)) return;
   performance.mark("sheetlog:open");
   const opening = SpreadsheetData.open({ name: id, viewport: initialViewport() });
-  const started = { id, opening } as NonNullable<typeof first>;
+  const started: FirstOpen = { id, opening };
   // Whoever takes it handles a failure; one nobody takes must not be an unhandled rejection.
   opening.then(
     (data) => {
