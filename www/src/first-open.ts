@@ -60,22 +60,6 @@ export function whenLoadState(data: SpreadsheetData, accept: (state: LoadState) 
 }
 
 /**
- * Calls `then` once: when `data`'s first viewport is in (its load status is no longer `loading`),
- * or after `ms` milliseconds, whichever comes first.
- */
-export function whenViewportIn(data: SpreadsheetData, ms: number, then: () => void): void {
-  let done = false;
-  const once = () => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    then();
-  };
-  const timer = setTimeout(once, ms);
-  whenLoadState(data, (state) => state !== "loading", once);
-}
-
-/**
  * Marks `sheetlog:first-ready` (read by the reopen benchmarks) once the sheet's viewport is
  * loaded: the data is ready, whether or not the grid's code has rendered it yet.
  */
@@ -87,14 +71,18 @@ function markWhenReady(data: SpreadsheetData): void {
   );
 }
 
+/** Whether `sheetlog:shown` is marked: the grid calls markShown on every version it draws. */
+let shown = false;
+
 /**
  * Marks `sheetlog:shown` (read by the reopen benchmarks, www/bench/demo-server.mjs) the first
  * time the grid rendered `version` of `data` with its viewport loaded: the page's reload is over
  * for its user. The floor page marks its grid's mount the same way (bench/floor/grid.tsx).
  */
 export function markShown(data: SpreadsheetData, version: ReturnType<SpreadsheetData["getSnapshot"]>): void {
-  if (performance.getEntriesByName("sheetlog:shown").length > 0) return;
-  if (data.getLoadStatus(version).state === "ready") performance.mark("sheetlog:shown");
+  if (shown || data.getLoadStatus(version).state !== "ready") return;
+  shown = true;
+  performance.mark("sheetlog:shown");
 }
 
 /** The sheet the page's entry is opening, until App takes that open; `undefined` otherwise. */
