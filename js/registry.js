@@ -74,19 +74,28 @@ export function forgetDatabaseListing() {
   listing = undefined;
 }
 
+/** Whether the listing of databases has the registry at VERSION (false when unsure). */
+async function listedAtVersion() {
+  const listed = await databaseListing();
+  return listed.some((info) => info.name === DATABASE && info.version === VERSION);
+}
+
 /**
  * Starts what every `SpreadsheetData.open` in this page begins with, so that it runs while the
- * wasm module compiles instead of after: the listing of the origin's databases (for the sheets'
- * databases, src/browser/database.rs), the origin private file system's root (the file
- * mirrors), and the registry's kept connection when the registry exists (it is never created
- * here). Called by the package's `init()` in a page (not in its worker); does nothing without
- * IndexedDB; never throws.
+ * wasm module compiles instead of after: the listing of the origin's databases, the origin
+ * private file system's root (the file mirrors), and the registry's kept connection when the
+ * registry exists (it is never created here). Called by the package's `init()` in a page (not
+ * in its worker); does nothing without IndexedDB; never throws.
  */
 export function warmUp() {
   if (typeof indexedDB === "undefined") return;
   void privateFiles();
-  void databaseListing();
-  cachedRegistry(false).catch(() => {});
+  listedAtVersion().then(
+    (listed) => {
+      if (listed) cachedRegistry().catch(() => {});
+    },
+    () => {},
+  );
 }
 
 /** Opens the registry; with `upgrades` false, resolves `undefined` instead of running an upgrade. */
@@ -108,21 +117,15 @@ function openAt(upgrades) {
   });
 }
 
-/**
- * Opens the registry; with `mayCreate` false, resolves `undefined` when it is missing or older
- * instead of creating or upgrading it.
- */
-async function openRegistry(mayCreate = true) {
+async function openRegistry() {
   if (typeof indexedDB === "undefined") throw new Error("this environment has no IndexedDB");
   // The first open creates the registry in a `versionchange` transaction, which writes like a
-  // readwrite one: such opens take the write turn too. One at this version runs no such
-  // transaction, so it is tried first without the turn (a Web Lock costs 10-24 ms while a page
-  // loads, BENCHMARKS.md stop 31): a registry that is missing or older refuses it, nothing is
-  // written, and the open runs again under the turn. It does not wait for the listing of the
-  // origin's databases, which takes 10-20 ms while a page loads (stop 35).
-  let db = await openAt(false);
+  // readwrite one: such opens take the write turn too. A registry listed at this version opens
+  // without one, so without the turn (a Web Lock costs 10-24 ms while a page loads, BENCHMARKS.md
+  // stop 31); should it need an upgrade after all, that is refused and the open runs again
+  // under the turn.
+  let db = (await listedAtVersion()) ? await openAt(false) : undefined;
   if (db === undefined) {
-    if (!mayCreate) return undefined;
     const opening = () => openAt(true);
     db = await (globalThis.navigator?.locks ? navigator.locks.request(WRITE_LOCK, opening) : opening());
     // It may have been created: the shared listing does not show it.
@@ -135,32 +138,22 @@ async function openRegistry(mayCreate = true) {
 
 let cached;
 
-/**
- * A connection kept open for frequent small writes; opened again when the browser closes it.
- * With `mayCreate` false (warmUp), a registry that is missing or older is left so, and the
- * promise resolves `undefined`; with it true, the promise resolves a connection or rejects.
- */
-function cachedRegistry(mayCreate = true) {
+/** A connection kept open for frequent small writes; opened again when the browser closes it. */
+function cachedRegistry() {
   if (cached === undefined) {
-    const opening = openRegistry(mayCreate).then((db) => {
+    cached = openRegistry().then((db) => {
       const forget = () => {
-        if (cached === opening) cached = undefined;
+        cached = undefined;
       };
-      if (db === undefined) {
-        forget();
-        return undefined;
-      }
       db.addEventListener("close", forget);
       db.addEventListener("versionchange", forget);
       return db;
     });
-    opening.catch(() => {
-      if (cached === opening) cached = undefined;
+    cached.catch(() => {
+      cached = undefined;
     });
-    cached = opening;
   }
-  // An open that may not create (warmUp's) found no registry: this one may.
-  return mayCreate ? cached.then((db) => db ?? cachedRegistry(true)) : cached;
+  return cached;
 }
 
 /**

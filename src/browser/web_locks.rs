@@ -18,10 +18,8 @@
 //! tab cannot stall the origin's writes. An open of a database that `indexedDB.databases()` lists
 //! at the schema version runs no `versionchange` transaction and goes without the turn (a Web
 //! Lock costs 10-24 ms while a page loads, BENCHMARKS.md stop 31); should the database be missing
-//! or older after all, its upgrade is refused and aborted at once, before it writes anything,
-//! and the open runs again under the turn (`database::run_open`). The sheet list
-//! (`openRegistry` in `js/registry.js`) tries that open first without a listing (stop 35): only
-//! its first open in an origin, and one after an upgrade of its schema, is refused so.
+//! or older after all, its upgrade is refused and aborted at once and the open runs again under
+//! the turn (`database::run_open`; the registry's `openRegistry` likewise).
 
 use std::future::Future;
 
