@@ -36,8 +36,10 @@ function nextFrame(): Promise<void> {
  *
  * - Glide focuses its canvas one animation frame after a click, so keys typed at once reach the
  *   page, not the grid: they are handed to the canvas.
- * - That delayed focus can land after a typed key opened the cell editor, moving the focus out of
- *   it: keys reaching the grid while the editor is open are handed back to the editor.
+ * - That delayed focus can land after a key (F2, or a typed key) opened the cell editor, moving
+ *   the focus out of it: the focus goes back to the editor when no click came since the editor
+ *   took it (a click on the grid while editing ends the edit, and keeps its focus), and keys
+ *   reaching the grid while the editor is open are handed back to the editor.
  * - The editor schedules a commit check after every key, and a check scheduled by an ordinary
  *   key that runs after Enter discards the edit (glide-data-grid pull request 1201): keys other
  *   than Enter, Escape and Tab never reach its handler (text still goes in: stopping
@@ -162,10 +164,29 @@ export function useGlideKeyboardFixes(container: RefObject<HTMLDivElement | null
         redispatch(event, canvas);
       }
     };
+    // The editor's latest focus, and the grid's latest pointer press (performance.now(), ms).
+    let editorFocusedAt = -Infinity;
+    let pressedAt = -Infinity;
+    const onPointerDown = (event: PointerEvent) => {
+      if (event.target instanceof Node && container.current?.contains(event.target)) pressedAt = performance.now();
+    };
+    const onFocusIn = (event: FocusEvent) => {
+      const grid = container.current;
+      const target = event.target instanceof Node ? event.target : null;
+      if (grid === null || target === null) return;
+      const editor = liveEditor();
+      if (editor === null || editor === "closing") return;
+      if (target === editor) editorFocusedAt = performance.now();
+      else if (grid.contains(target) && pressedAt < editorFocusedAt) editor.focus({ preventScroll: true });
+    };
     window.addEventListener("keydown", onKeyDown, { capture: true });
+    window.addEventListener("pointerdown", onPointerDown, { capture: true });
+    window.addEventListener("focusin", onFocusIn, { capture: true });
     return () => {
       disposed = true;
       window.removeEventListener("keydown", onKeyDown, { capture: true });
+      window.removeEventListener("pointerdown", onPointerDown, { capture: true });
+      window.removeEventListener("focusin", onFocusIn, { capture: true });
     };
   }, [container]);
 }
