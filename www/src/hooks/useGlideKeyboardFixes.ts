@@ -17,6 +17,8 @@ function redispatch(event: KeyboardEvent, target: HTMLElement): void {
 
 /** How long a closing editor may stay in the page before it is taken as still open (ms). */
 const CLOSING_LIMIT = 250;
+/** How long after a press on the grid its late focus may come (Glide: a frame; ms). */
+const LATE_FOCUS_LIMIT = 1000;
 /** How long a key typed on the grid may take to open the editor (ms). */
 const OPENING_LIMIT = 250;
 
@@ -37,9 +39,10 @@ function nextFrame(): Promise<void> {
  * - Glide focuses its canvas one animation frame after a click, so keys typed at once reach the
  *   page, not the grid: they are handed to the canvas.
  * - That delayed focus can land after a key (F2, or a typed key) opened the cell editor, moving
- *   the focus out of it: the focus goes back to the editor when no click came since the editor
- *   took it (a click on the grid while editing ends the edit, and keeps its focus), and keys
- *   reaching the grid while the editor is open are handed back to the editor.
+ *   the focus out of it: a focus of the grid within a second of the last press on it goes back to
+ *   the editor when that press came before the editor took the focus (a press on the grid while
+ *   editing ends the edit, and keeps its focus), and keys reaching the grid while the editor is
+ *   open are handed back to the editor.
  * - The editor schedules a commit check after every key, and a check scheduled by an ordinary
  *   key that runs after Enter discards the edit (glide-data-grid pull request 1201): keys other
  *   than Enter, Escape and Tab never reach its handler (text still goes in: stopping
@@ -131,7 +134,12 @@ export function useGlideKeyboardFixes(container: RefObject<HTMLDivElement | null
       const portal = document.getElementById("portal");
       const target = event.target instanceof Node ? event.target : null;
       if (grid === null || portal === null || target === null || !event.isTrusted) return;
-      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.ctrlKey || event.metaKey || event.altKey) {
+        // Ctrl+Enter and the like end an edit too: the grid's focus that follows is not late.
+        const editor = portalEditor();
+        if (MOTION_KEYS.has(event.key) && editor !== null && target === editor) closing = { editor, since: performance.now() };
+        return;
+      }
       const inPortal = portal.contains(target);
       if (!inPortal && !grid.contains(target) && target !== document.body && target !== document.documentElement) return;
       // Keys typed while the editor closes, or before the ones queued are replayed, wait their turn.
@@ -177,7 +185,9 @@ export function useGlideKeyboardFixes(container: RefObject<HTMLDivElement | null
       const editor = liveEditor();
       if (editor === null || editor === "closing") return;
       if (target === editor) editorFocusedAt = performance.now();
-      else if (grid.contains(target) && pressedAt < editorFocusedAt) editor.focus({ preventScroll: true });
+      else if (grid.contains(target) && pressedAt < editorFocusedAt && performance.now() - pressedAt < LATE_FOCUS_LIMIT) {
+        editor.focus({ preventScroll: true });
+      }
     };
     window.addEventListener("keydown", onKeyDown, { capture: true });
     window.addEventListener("pointerdown", onPointerDown, { capture: true });
