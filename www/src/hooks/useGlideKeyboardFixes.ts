@@ -45,8 +45,9 @@ function nextFrame(): Promise<void> {
  *   open are handed back to the editor.
  * - The editor schedules a commit check after every key, and a check scheduled by an ordinary
  *   key that runs after Enter discards the edit (glide-data-grid pull request 1201): keys other
- *   than Enter, Escape and Tab never reach its handler (text still goes in: stopping
- *   propagation keeps the default action).
+ *   than Enter, Escape and Tab, with or without Ctrl, Alt or Meta (Control's own keydown comes
+ *   right before the Enter of a Ctrl+Enter), never reach its handler (text still goes in:
+ *   stopping propagation keeps the default action).
  * - After Enter, Tab or Escape the editor stays in the page (focused) until React removes it:
  *   keys typed meanwhile went into the closing editor and were lost, or only the last of them
  *   started the next edit ("abc" typed right after Enter gave "c" or nothing). They are queued
@@ -135,9 +136,14 @@ export function useGlideKeyboardFixes(container: RefObject<HTMLDivElement | null
       const target = event.target instanceof Node ? event.target : null;
       if (grid === null || portal === null || target === null || !event.isTrusted) return;
       if (event.ctrlKey || event.metaKey || event.altKey) {
-        // Ctrl+Enter and the like end an edit too: the grid's focus that follows is not late.
         const editor = portalEditor();
-        if (MOTION_KEYS.has(event.key) && editor !== null && target === editor) closing = { editor, since: performance.now() };
+        if (editor !== null && target === editor) {
+          // Ctrl+Enter and the like end an edit too: the grid's focus that follows is not late.
+          if (MOTION_KEYS.has(event.key)) closing = { editor, since: performance.now() };
+          // Control's own keydown as well scheduled a check that discarded the edit of a
+          // Ctrl+Enter that followed it at once.
+          else event.stopPropagation();
+        }
         return;
       }
       const inPortal = portal.contains(target);
