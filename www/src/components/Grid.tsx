@@ -15,9 +15,9 @@ import {
   type Theme,
 } from "@glideapps/glide-data-grid";
 import { useCallback, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from "react";
-import type { SpreadsheetData } from "sheetlog";
+import type { ContentVersion, SpreadsheetData } from "sheetlog";
 import { useGlideGrid, type SheetCell } from "sheetlog/glide";
-import { useSpreadsheetSnapshot, viewportBounds } from "sheetlog/react";
+import { viewportBounds } from "sheetlog/react";
 import { clearSelection, fill } from "../fill";
 import { markShown } from "../first-open";
 import { displayCell, rangeAddress } from "../format";
@@ -62,6 +62,8 @@ export const EMPTY_SELECTION: GridSelection = {
 
 interface Props {
   data: SpreadsheetData;
+  /** The sheet's current version (the parent's `useSpreadsheetSnapshot(data)`). */
+  version: ContentVersion;
   /** The sheet's id: column widths are kept under it. */
   sheetId: string;
   pending: ReadonlyMap<string, number>;
@@ -96,7 +98,7 @@ const JUMPS: Record<string, [0, 1 | -1] | [1 | -1, 0] | "home" | "end" | undefin
 };
 
 export function Grid(props: Props) {
-  const { data, pending, failed, selection, onSelectionChange, onEdit, onError, onDropFile, track, report } = props;
+  const { data, version, pending, failed, selection, onSelectionChange, onEdit, onError, onDropFile, track, report } = props;
   const [dragging, setDragging] = useState(false);
   // Column widths live in the sheet (setColumnWidths, through the adapter); renderCell reads
   // the width the grid has now, for the ### of numbers wider than their column.
@@ -139,7 +141,6 @@ export function Grid(props: Props) {
   const { ref: gridRef } = grid;
   // The first version drawn with its viewport loaded ends a reload (first-open.ts markShown): in
   // the commit, after the grid drew it (its own layout effect and the adapter's, which run first).
-  const version = useSpreadsheetSnapshot(data);
   useLayoutEffect(() => markShown(data, version), [data, version]);
 
   const { columns } = grid;

@@ -192,6 +192,7 @@ export function SheetView({ data, sheetId, sheetName, header, importIntoNewSheet
           ) : (
             <Grid
               data={data}
+              version={snapshot}
               sheetId={sheetId}
               track={track}
               report={report}
