@@ -36,7 +36,7 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 use proptest::prelude::*;
 use sheetlog::blob::MemoryBlobStore;
-use sheetlog::engine::{ContentVersion, Engine, EngineError, LoadStatus};
+use sheetlog::engine::{ContentVersion, Engine, EngineError, EngineOptions, LoadStatus, OpenHint, Viewport};
 use sheetlog::log::{EventLog, MemoryEventLog, Operation, QueryFrom, QueryTo, SequenceId, Workflow};
 use sheetlog::snapshot::TileSize;
 
@@ -62,8 +62,12 @@ enum Step {
     /// An outside worker snapshots the log's end (as another tab's worker would).
     Snapshot,
     Compact,
+    /// A client closes and opens again, with the open hint (`EngineOptions::open_hint`) picked
+    /// by `hint` among none and those of earlier reopens (stale ones too): the hint changes
+    /// what is read early, never what is shown.
     Reopen {
         client: usize,
+        hint: usize,
     },
     /// The clock moves past every lease: clients that do nothing until they next run count as
     /// closed, and the log may be truncated past them.
@@ -107,7 +111,7 @@ fn step() -> impl Strategy<Value = Step> {
         3 => client.clone().prop_map(|client| Step::Sync { client }),
         1 => Just(Step::Snapshot),
         1 => Just(Step::Compact),
-        1 => client.clone().prop_map(|client| Step::Reopen { client }),
+        1 => (client.clone(), any::<usize>()).prop_map(|(client, hint)| Step::Reopen { client, hint }),
         1 => client.clone().prop_map(|client| Step::Hold { client }),
         1 => Just(Step::Sleep),
         1 => Just(Step::Gc),
@@ -295,8 +299,12 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let log = MemoryEventLog::with_page_size(5);
     let blobs = MemoryBlobStore::with_page_size(3);
     let tiles = TileSize::new(4, 4).unwrap();
-    let open = |h: &mut Harness| -> TestEngine { h.open_layered(log.clone(), blobs.clone(), small_tiles(4), 2) };
-    let mut engines: Vec<TestEngine> = (0..CLIENTS).map(|_| open(&mut h)).collect();
+    let open = |h: &mut Harness, open_hint: OpenHint| -> TestEngine {
+        h.open_layered(log.clone(), blobs.clone(), EngineOptions { open_hint, ..small_tiles(4) }, 2)
+    };
+    let mut engines: Vec<TestEngine> = (0..CLIENTS).map(|_| open(&mut h, OpenHint::default())).collect();
+    // Hints made by clients at their reopens, of a viewport of a few tiles picked by the step.
+    let mut hints: Vec<OpenHint> = Vec::new();
     let mut made: Vec<Made> = Vec::new();
     // Abandoned imports: their dir and when they started (the harness clock).
     let mut abandoned: Vec<(String, u64)> = Vec::new();
@@ -358,13 +366,19 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
                     abandoned_imports_collected(&mut h, &blobs, &abandoned)?;
                 }
             }
-            Step::Reopen { client } => {
+            Step::Reopen { client, hint } => {
                 h.run(async {});
                 poll_answers(&mut made);
                 let idle = made.iter().all(|m| m.client != *client || m.answer.is_some());
                 if idle {
+                    let (rows, cols) = ((hint % 7) as f64 * 30.0, (hint / 7 % 5) as f64 * 100.0);
+                    let viewport =
+                        Viewport { row_min_offset: rows, column_min_offset: cols, width: 250.0, height: 150.0 };
+                    hints.push(engines[*client].open_hint(Some(viewport)));
+                    let pick = hint % (hints.len() + 1);
+                    let chosen = pick.checked_sub(1).map(|k| hints[k].clone()).unwrap_or_default();
                     engines[*client].close();
-                    engines[*client] = open(&mut h);
+                    engines[*client] = open(&mut h, chosen);
                     host_failed[*client] = false;
                 }
             }
@@ -480,7 +494,11 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
             }
         }
     }
-    let fresh = open(&mut h);
+    // The hint of a client before the log's truncation and GC, given to both fresh clients: the
+    // blobs it names may be gone by the second.
+    let viewport = Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 250.0, height: 150.0 };
+    let last_hint = engines[0].open_hint(Some(viewport));
+    let fresh = open(&mut h, last_hint.clone());
     check(&fresh.snapshot(), &truth, "a fresh client")?;
     // Once every client has caught up, the history workflow on the latest snapshot truncates
     // the log up to it.
@@ -494,7 +512,7 @@ fn run_steps(steps: Vec<Step>) -> Result<(), TestCaseError> {
         run_chain(&mut h, &log, &blobs, info.seq, Workflow::Gc, tiles);
         no_unreferenced_blobs(&mut h, &blobs)?;
     }
-    let fresh = open(&mut h);
+    let fresh = open(&mut h, last_hint);
     check(&fresh.snapshot(), &truth, "a fresh client after truncation and GC")?;
     Ok(())
 }

@@ -30,6 +30,7 @@ pub mod lifecycle;
 mod loaded_tile;
 mod log_pages;
 mod offsets;
+mod open_hint;
 mod pending;
 mod publish;
 mod queue;
@@ -58,6 +59,7 @@ pub use host::{run_workflow, run_workflow_with, Clock, InThreadHost, WorkflowHos
 pub use lazy_host::{LazyHost, LAZY_HOST_CLOSED, LAZY_HOST_STARTING};
 pub use lifecycle::{Retention, StorageInfo};
 pub use offsets::{ItemOffsetMapping, DEFAULT_COLUMN_WIDTH, DEFAULT_ROW_HEIGHT};
+pub use open_hint::{OpenHint, MAX_HINT_TILES};
 pub use runtime::Runtime;
 pub use sheet::{
     Engine, EngineOptions, EngineStats, UndoGroup, DEFAULT_FREE_SLICE_CELLS, DEFAULT_REBASE_STEP_CELLS,

@@ -13,10 +13,11 @@ use super::edit_layer::EditLayer;
 use super::error::EngineError;
 use super::lifecycle::{history_between, remove_lease, write_lease};
 use super::loaded_tile::LoadedTile;
+use super::open_hint::{read_hint, OpenHint};
 use super::sheet::Engine;
 use super::state::{Effect, Loaded, Msg};
 use super::undo_stack::undo_path;
-use super::workflow::{latest_snapshot_and_head, read_index, read_tiles};
+use super::workflow::{latest_snapshot_from, read_index, read_tiles};
 use crate::blob::BlobStore;
 use crate::blob::{read_blob, write_path};
 use crate::log::{EventLog, LogError, MetadataUpdate, QueryFrom, QueryTo, Workflow};
@@ -66,11 +67,11 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
                     let _ = sender.send(result);
                 }
             }
-            Effect::Reload { undo_key } => {
+            Effect::Reload { undo_key, hint } => {
                 let block_cells = self.inner.core.borrow().options.block_cells;
-                self.spawn_then(
-                    async move { Msg::Reloaded(reload(&*log, &*blobs, undo_key.as_deref(), block_cells).await) },
-                )
+                self.spawn_then(async move {
+                    Msg::Reloaded(reload(&*log, &*blobs, undo_key.as_deref(), hint, block_cells).await)
+                })
             }
             Effect::SaveUndo(record) => {
                 let Some(key) = self.inner.core.borrow().options.undo_key.clone() else { return };
@@ -168,11 +169,13 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
 
 /// Reads the latest snapshot's index and replays the entries after it into a new edit layer
 /// (DESIGN.md section 5, "Open"), page by page; writes of at least `block_cells` cells that fill
-/// a rectangle become blocks.
+/// a rectangle become blocks. The blobs of `hint` are read beside the log's first query: its
+/// index is used when the log names it, its tiles are handed over to be cached.
 async fn reload<L: EventLog, B: BlobStore>(
     log: &L,
     blobs: &B,
     undo_key: Option<&str>,
+    hint: OpenHint,
     block_cells: usize,
 ) -> Result<Loaded, EngineError> {
     // The undo record is this tab's convenience: missing or damaged, the stacks start empty.
@@ -184,8 +187,9 @@ async fn reload<L: EventLog, B: BlobStore>(
     };
     // Independent reads, in flight at once: each round trip waits for a main thread that is
     // busy with the page's own start while a page loads (BENCHMARKS.md, stop 31).
-    let (undo, latest) = futures_util::future::join(undo, latest_snapshot_and_head(log, blobs)).await;
-    let (latest, head) = latest?;
+    let head = log.query(QueryFrom::Snapshot, QueryTo::End, None);
+    let (undo, head, hinted) = futures_util::future::join3(undo, head, read_hint(blobs, hint)).await;
+    let (latest, head) = latest_snapshot_from(log, blobs, head?, hinted.index).await?;
     let (start, snapshot) = match latest {
         Some((info, index)) => (info.seq, Some((info.snapshot, index))),
         // Without a snapshot the log's answer starts at its first retained entry.
@@ -214,7 +218,7 @@ async fn reload<L: EventLog, B: BlobStore>(
         }
         next = following;
         if last {
-            return Ok(Loaded { snapshot, edits, next, pending_workflow, undo });
+            return Ok(Loaded { snapshot, edits, next, pending_workflow, undo, hinted_tiles: hinted.tiles });
         }
     }
 }

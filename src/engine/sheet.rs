@@ -23,6 +23,7 @@ use super::block::DEFAULT_BLOCK_CELLS;
 use super::error::EngineError;
 use super::host::WorkflowHost;
 use super::lifecycle::{storage_info, StorageInfo};
+use super::open_hint::OpenHint;
 use super::pending::EditId;
 use super::retired::Retired;
 use super::runtime::Runtime;
@@ -93,6 +94,10 @@ pub struct EngineOptions {
     /// [`DEFAULT_BLOCK_CELLS`]; 1 or 0 makes every rectangular write a block): recording a
     /// 500,000-cell paste cell by cell took 100-140 ms natively, twice (BENCHMARKS.md, "Stop 32").
     pub block_cells: usize,
+    /// Blobs the first load reads beside the log's query ([`OpenHint`], made by
+    /// [`Engine::open_hint`] when the sheet was last open): only what is read early changes, never
+    /// what is shown (BENCHMARKS.md, stop 37). Empty by default.
+    pub open_hint: OpenHint,
 }
 
 /// Cells a rebase copies per task by default: about 5 ms of work in the browser.
@@ -118,6 +123,7 @@ impl Default for EngineOptions {
             rebase_step_cells: DEFAULT_REBASE_STEP_CELLS,
             free_slice_cells: DEFAULT_FREE_SLICE_CELLS,
             block_cells: DEFAULT_BLOCK_CELLS,
+            open_hint: OpenHint::default(),
         }
     }
 }
@@ -236,8 +242,11 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         let (waiter, reply) = engine.register();
         // The core starts reloading; its first effect, the reload, answers this waiter.
         engine.inner.core.borrow_mut().sync_running.push(waiter);
-        let undo_key = engine.inner.core.borrow().options.undo_key.clone();
-        engine.carry_out(Effect::Reload { undo_key });
+        let (undo_key, hint) = {
+            let mut core = engine.inner.core.borrow_mut();
+            (core.options.undo_key.clone(), std::mem::take(&mut core.options.open_hint))
+        };
+        engine.carry_out(Effect::Reload { undo_key, hint });
         let loaded = async move { reply.await.map(drop) }.boxed_local();
         (engine, loaded)
     }
@@ -512,6 +521,19 @@ impl<L: EventLog + 'static, B: BlobStore + 'static> Engine<L, B> {
         self.inner.next_waiter.set(id + 1);
         let now = (self.inner.runtime.now_ms)();
         format!("{now:013}-{:016x}-{id}", self.client_id())
+    }
+
+    /// The open hint of `viewport` for the next open of this sheet ([`EngineOptions::open_hint`]):
+    /// the index path of the snapshot this engine reads from, and the paths of the tiles under
+    /// `viewport` (none for `None`), at most [`super::MAX_HINT_TILES`]. Cost: the tiles under
+    /// `viewport` are worked out, as for a change of viewport.
+    pub fn open_hint(&self, viewport: Option<Viewport>) -> OpenHint {
+        self.inner.core.borrow().open_hint(viewport)
+    }
+
+    /// The index path of the snapshot this engine reads from (the latest it adopted), if any.
+    pub fn snapshot_path(&self) -> Option<String> {
+        self.inner.core.borrow().base.path.clone()
     }
 
     /// What the engine holds in memory now.

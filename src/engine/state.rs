@@ -15,6 +15,7 @@ use std::rc::Rc;
 use super::edit_layer::{EditLayer, Rebase};
 use super::error::EngineError;
 use super::loaded_tile::LoadedTile;
+use super::open_hint::OpenHint;
 use super::pending::{EditId, Pending};
 use super::retired::Retired;
 use super::sheet::EngineOptions;
@@ -51,6 +52,8 @@ pub(crate) struct Loaded {
     pub(crate) pending_workflow: Option<(SequenceId, Workflow)>,
     /// This tab's saved undo and redo stacks, if it has a key and they were found.
     pub(crate) undo: Option<UndoRecord>,
+    /// The tiles of the open hint that were read ([`super::open_hint`]): cached by path.
+    pub(crate) hinted_tiles: Vec<(Rc<str>, Rc<LoadedTile>)>,
 }
 
 /// Tiles read, by path: each decoded, or why not.
@@ -113,8 +116,9 @@ pub(crate) enum Msg {
 /// What the shell does for the core; results come back as [`Msg`]s.
 pub(crate) enum Effect {
     /// Read the latest snapshot and replay the log after it, and the undo record under this
-    /// key if one is given (the first load): [`Msg::Reloaded`].
-    Reload { undo_key: Option<String> },
+    /// key if one is given and the blobs of `hint` beside the log's query (the first load):
+    /// [`Msg::Reloaded`].
+    Reload { undo_key: Option<String>, hint: OpenHint },
     /// Append `entries` from `seq` atomically: [`Msg::Appended`].
     Append { seq: SequenceId, entries: Vec<Entry>, hint: Option<SequenceId> },
     /// Read one page of the log from `from`: [`Msg::Page`].

@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use super::edit_layer::{EditLayer, Rebase};
 use super::error::EngineError;
+use super::open_hint::OpenHint;
 use super::state::{Adopt, Base, Core, Effect, Loaded, LogIo, Reply, Stepped, Waiter};
 use super::version::read_plan;
 use crate::log::{LogError, QueryResult, SequenceId};
@@ -49,7 +50,7 @@ impl Core {
         self.dirty = true;
         self.sync_running.append(&mut self.sync_waiters);
         self.log_io = LogIo::Reloading;
-        fx.push(Effect::Reload { undo_key: None });
+        fx.push(Effect::Reload { undo_key: None, hint: OpenHint::default() });
     }
 
     fn answer_syncs(&mut self, result: &Result<(), EngineError>, fx: &mut Vec<Effect>) {
@@ -198,6 +199,7 @@ impl Core {
         self.retired.retire(old);
         self.next_seq = loaded.next;
         self.tiles.reset_map();
+        self.tiles.insert_read(loaded.hinted_tiles);
         self.recompute_extent();
         self.view_stale = true;
         if let Some(record) = &loaded.undo {

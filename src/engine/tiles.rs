@@ -10,6 +10,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::error::EngineError;
 use super::loaded_tile::LoadedTile;
+use super::open_hint::{OpenHint, MAX_HINT_TILES};
 use super::state::{Core, Effect, TileResults};
 use super::version::{LayerId, TileMap, Viewport};
 use super::viewport_tiles::{import_tiles_under, tiles_under, CellRect};
@@ -70,6 +71,24 @@ impl Tiles {
     pub(crate) fn reset_map(&mut self) {
         self.map = Rc::default();
         self.view.clear();
+    }
+
+    /// Caches tiles read before they were asked for (an open hint's), by path; none is shown
+    /// until the view asks for it. Evicts beyond the budget.
+    pub(crate) fn insert_read(&mut self, read: Vec<(Rc<str>, Rc<LoadedTile>)>) {
+        for (path, tile) in read {
+            self.cache_tile(path, tile);
+        }
+        self.evict();
+    }
+
+    /// Caches `tile` under `path`, as used now.
+    fn cache_tile(&mut self, path: Rc<str>, tile: Rc<LoadedTile>) {
+        let bytes = tile.bytes();
+        if let Some(old) = self.cache.insert(path, Cached { tile, bytes, used: self.clock }) {
+            self.bytes -= old.bytes;
+        }
+        self.bytes += bytes;
     }
 
     /// Bytes of the loaded tiles held by the cache (an estimate, see [`LoadedTile::bytes`]).
@@ -213,17 +232,35 @@ impl Core {
         transforms
     }
 
-    /// Works out the tiles under the viewport, shows the cached ones, loads the others, and
-    /// evicts beyond the budget.
-    pub(crate) fn refresh_view(&mut self, fx: &mut Vec<Effect>) {
+    /// The tiles of the current snapshot and of the edit layer's imports under `viewport`,
+    /// with their paths.
+    fn tiles_in(&self, viewport: Option<Viewport>) -> Vec<((LayerId, TileKey), Rc<str>)> {
         let sizes = self.current_sizes();
         let mut view = match self.base.index.clone() {
-            Some(index) => view_of(&index, &self.transforms_after(index.seq), self.viewport, &sizes),
+            Some(index) => view_of(&index, &self.transforms_after(index.seq), viewport, &sizes),
             None => Vec::new(),
         };
         let pending = self.pending.transforms();
-        let rect = CellRect::of_viewport(self.viewport, &sizes);
+        let rect = CellRect::of_viewport(viewport, &sizes);
         view.extend(import_tiles_under(&self.edits.borrow(), self.next_seq, &pending, rect));
+        view
+    }
+
+    /// The open hint of `viewport` ([`OpenHint`]): the current snapshot's index path and the
+    /// paths of the tiles under `viewport` (none for `None`, the whole sheet), at most
+    /// [`MAX_HINT_TILES`].
+    pub(crate) fn open_hint(&self, viewport: Option<Viewport>) -> OpenHint {
+        let tiles = match viewport {
+            Some(_) => self.tiles_in(viewport).into_iter().map(|(_, p)| p.to_string()).take(MAX_HINT_TILES).collect(),
+            None => Vec::new(),
+        };
+        OpenHint { index: self.base.path.clone(), tiles }
+    }
+
+    /// Works out the tiles under the viewport, shows the cached ones, loads the others, and
+    /// evicts beyond the budget.
+    pub(crate) fn refresh_view(&mut self, fx: &mut Vec<Effect>) {
+        let view = self.tiles_in(self.viewport);
         let tiles = &mut self.tiles;
         tiles.clock += 1;
         let mut shown = Vec::new();
@@ -281,14 +318,10 @@ impl Core {
             match result {
                 Ok(tile) => {
                     tiles.failed.remove(&path);
-                    let bytes = tile.bytes();
                     if let Some(key) = in_view.get(&path) {
                         shown.push((*key, tile.clone()));
                     }
-                    if let Some(old) = tiles.cache.insert(path, Cached { tile, bytes, used: tiles.clock }) {
-                        tiles.bytes -= old.bytes;
-                    }
-                    tiles.bytes += bytes;
+                    tiles.cache_tile(path, tile);
                 }
                 Err(error) => {
                     lost |= matches!(error, EngineError::Blob(crate::blob::BlobError::NotFound { .. }));

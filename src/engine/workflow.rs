@@ -114,12 +114,37 @@ pub async fn latest_snapshot_and_head<L: EventLog, B: BlobStore>(
     log: &L,
     blobs: &B,
 ) -> Result<(Option<(SnapshotInfo, Rc<SnapshotIndex>)>, QueryResult), EngineError> {
+    let head = log.query(QueryFrom::Snapshot, QueryTo::End, None).await?;
+    latest_snapshot_from(log, blobs, head, None).await
+}
+
+/// [`latest_snapshot_and_head`] from `head`, the answer of a query from the latest snapshot
+/// already made; `known` holds the path and bytes of an index read before the log named it (an
+/// open hint's, [`super::OpenHint`]), decoded instead of read when the log names that path.
+///
+/// # Errors
+/// As [`latest_snapshot`].
+pub(crate) async fn latest_snapshot_from<L: EventLog, B: BlobStore>(
+    log: &L,
+    blobs: &B,
+    head: QueryResult,
+    known: Option<(String, Vec<u8>)>,
+) -> Result<(Option<(SnapshotInfo, Rc<SnapshotIndex>)>, QueryResult), EngineError> {
     let mut missing: Option<String> = None;
+    let mut head = Some(head);
+    let mut known = known;
     for attempt in 1..=LATEST_SNAPSHOT_ATTEMPTS {
-        let head = log.query(QueryFrom::Snapshot, QueryTo::End, None).await?;
+        let head = match head.take() {
+            Some(head) => head,
+            None => log.query(QueryFrom::Snapshot, QueryTo::End, None).await?,
+        };
         let Some(info) = head.latest_snapshot.clone() else { return Ok((None, head)) };
         let gone_again = missing.as_deref() == Some(info.snapshot.as_str());
-        match read_index(blobs, &info.snapshot).await {
+        let read = match known.take().filter(|(path, _)| *path == info.snapshot) {
+            Some((path, bytes)) => decode_index(&bytes).map_err(|error| EngineError::Snapshot { path, error }),
+            None => read_index(blobs, &info.snapshot).await,
+        };
+        match read {
             Ok(index) => return Ok((Some((info, Rc::new(index))), head)),
             Err(EngineError::Blob(BlobError::NotFound { .. })) if !gone_again && attempt < LATEST_SNAPSHOT_ATTEMPTS => {
                 missing = Some(info.snapshot);
