@@ -335,16 +335,37 @@ export function recordAcknowledged(name, seq) {
 }
 
 /**
- * The last acknowledged sequence id of sheet `name`: the larger of its record's and the
- * mirror's, or undefined when neither has one.
+ * What an open of sheet `name` reads of its record: `acknowledged`, the last acknowledged
+ * sequence id (the larger of the record's and the mirrors', or undefined when none has one), and
+ * `openHint`, the record's open hint as stored (checked by the caller), or undefined.
  */
-export async function lastAcknowledged(name) {
+export async function openRecord(name) {
   // On the kept connection, and the file read beside it: this is on the way of every open.
   const [record, file] = await Promise.all([withStore("readonly", (store) => request(store.get(name)), true), fileMirror(name)]);
   const values = [record?.lastSequenceId, mirror(name), file].filter(
     (v) => Number.isSafeInteger(v) && v >= 0,
   );
-  return values.length === 0 ? undefined : Math.max(...values);
+  return { acknowledged: values.length === 0 ? undefined : Math.max(...values), openHint: record?.openHint };
+}
+
+/**
+ * The last acknowledged sequence id of sheet `name`: the larger of its record's and the
+ * mirror's, or undefined when neither has one.
+ */
+export async function lastAcknowledged(name) {
+  return (await openRecord(name)).acknowledged;
+}
+
+/**
+ * Keeps `hint` (`{ index: string | undefined, tiles: string[] }`, the engine's open hint) in the
+ * record of sheet `name`, for its next open; does nothing for a sheet without a record (deleted
+ * meanwhile).
+ */
+export function recordOpenHint(name, hint) {
+  return withStore("readwrite", async (store) => {
+    const record = await request(store.get(name));
+    if (record !== undefined) store.put({ ...record, openHint: hint });
+  }, true);
 }
 
 /**
@@ -393,6 +414,7 @@ export async function listSheets() {
     }
   }
   return [...byName.values()]
-    .map((r) => ({ ...r, createdAt: r.createdAt ?? undefined, openedAt: r.openedAt ?? undefined }))
+    // The documented fields only (SheetInfo): not the record's bookkeeping.
+    .map((r) => ({ name: r.name, createdAt: r.createdAt ?? undefined, openedAt: r.openedAt ?? undefined }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

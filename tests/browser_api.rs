@@ -531,3 +531,73 @@ async fn text_reads_stay_right_through_the_string_cache() {
         }
     }
 }
+
+/// The open hint (BENCHMARKS.md stop 37): a second after the first viewport is shown, the sheet's
+/// registry record keeps the blobs it needed (its snapshot's index, the tiles under the viewport),
+/// and the next open reads them beside the log's query. A damaged hint in the record changes
+/// nothing shown, and `list()` shows none of this bookkeeping.
+#[wasm_bindgen_test]
+async fn the_open_hint_is_kept_and_a_damaged_one_changes_nothing() {
+    let sheet = unique_sheet("api-hint");
+    let viewport = options(&[
+        ("rowMinOffset", 0.into()),
+        ("columnMinOffset", 0.into()),
+        ("width", 400.into()),
+        ("height", 300.into()),
+    ]);
+    let extra = [("snapshotInterval", 2.into()), ("viewport", viewport)];
+    let data = open(&sheet, &extra).await;
+    wait_ready(&data).await;
+    for row in 0..3 {
+        settle(call(&data, "setCellValueAndFormat", &[row.into(), 1.into(), (row * 7).into()]).unwrap()).await.unwrap();
+    }
+    let snapshotted = |data: &JsValue| {
+        let info = call(data, "getLogInfo", &[snapshot(data)]).unwrap();
+        u64::try_from(prop(&info, "snapshotSequenceId")).ok()
+    };
+    let mut hint = sheetlog::engine::OpenHint::default();
+    for _ in 0..500 {
+        hint = sheetlog::browser::registry::open_record(&sheet).await.unwrap().hint;
+        if snapshotted(&data).is_some() && hint.index.is_some() {
+            break;
+        }
+        sheetlog::browser::timer::sleep(20).await;
+    }
+    let index = hint.index.clone().expect("the record keeps the snapshot's index path");
+    assert!(index.starts_with("snapshots/") && index.ends_with("index"), "{index}");
+    assert!(!hint.tiles.is_empty(), "and the tiles under the viewport: {hint:?}");
+    call(&data, "close", &[]).unwrap();
+
+    let check = |data: &JsValue| {
+        for row in 0..3 {
+            assert_eq!(value(data, row as f64, 1.0), JsValue::from(row * 7), "row {row}");
+        }
+    };
+    let again = open(&sheet, &extra).await;
+    wait_ready(&again).await;
+    check(&again);
+    call(&again, "close", &[]).unwrap();
+
+    // Damaged hints, as another version or a broken store might leave them.
+    let damaged: [JsValue; 4] = [
+        42.into(),
+        options(&[("index", 7.into()), ("tiles", "snapshots/1/0-0".into())]),
+        options(&[("index", "../x".into()), ("tiles", Array::of3(&1.into(), &JsValue::NULL, &"".into()).into())]),
+        options(&[("index", hint.tiles[0].clone().into()), ("tiles", Array::of1(&index.clone().into()).into())]),
+    ];
+    for bad in damaged {
+        let fields = options(&[("openHint", bad.clone())]);
+        sheetlog::browser::registry::update(&sheet, fields.unchecked_ref()).await.unwrap();
+        assert!(sheetlog::browser::registry::open_record(&sheet).await.unwrap().hint.index.as_deref() != Some(&*index));
+        let data = open(&sheet, &extra).await;
+        wait_ready(&data).await;
+        check(&data);
+        call(&data, "close", &[]).unwrap();
+    }
+    let list = settle(SpreadsheetData::list().into()).await.unwrap();
+    let entry = Array::from(&list).iter().find(|s| prop(s, "name") == sheet.as_str()).expect("listed");
+    let keys: Vec<String> =
+        Object::keys(entry.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect();
+    assert_eq!(keys, ["name", "createdAt", "openedAt"], "list() shows the documented fields only");
+    settle(SpreadsheetData::delete_sheet(JsValue::from_str(&sheet).unchecked_into()).into()).await.unwrap();
+}

@@ -232,6 +232,48 @@ fn start_worker_once_shown(inner: &Rc<Inner>) {
     check();
 }
 
+/// How long after the first viewport is shown, or a snapshot adopted, the open hint is kept (ms):
+/// its registry write then does not compete with the page's first paint.
+const HINT_DELAY_MS: u32 = 1_000;
+
+/// Keeps the sheet's open hint in its registry record (`registry::record_open_hint`) a second
+/// after the first viewport is shown, and again a second after each newer snapshot the engine
+/// reads from: the next `open()` reads those blobs beside the log's query instead of after it
+/// (`crate::engine::OpenHint`, BENCHMARKS.md stop 37). `viewport` is the one this open was given,
+/// which the next open of the page most likely gives again.
+fn keep_open_hint(inner: &Rc<Inner>, name: String, viewport: Option<crate::engine::Viewport>) {
+    let Backend::Idb { engine, .. } = &inner.backend else { return };
+    // The snapshot path of the last hint kept; `None` before the first.
+    let kept = RefCell::new(None::<Option<String>>);
+    let weak = Rc::downgrade(inner);
+    let check = Rc::new(move || {
+        let Some(inner) = weak.upgrade() else { return };
+        let Backend::Idb { engine, .. } = &inner.backend else { return };
+        if matches!(engine.snapshot().load_status(), LoadStatus::Loading) {
+            return;
+        }
+        let path = engine.snapshot_path();
+        if kept.borrow().as_ref() == Some(&path) {
+            return;
+        }
+        *kept.borrow_mut() = Some(path);
+        let (weak, name) = (weak.clone(), name.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            crate::browser::timer::sleep(HINT_DELAY_MS).await;
+            // Not for a sheet closed or deleted meanwhile.
+            let Some(inner) = weak.upgrade().filter(|inner| !inner.closed.get() && !inner.deleted.get()) else {
+                return;
+            };
+            let Backend::Idb { engine, .. } = &inner.backend else { return };
+            let hint = engine.open_hint(viewport);
+            drop(inner);
+            registry::record_open_hint(&name, &hint).await;
+        });
+    });
+    engine.subscribe(check.clone());
+    check();
+}
+
 /// Options `worker` and `workerUrl`: the worker to start, or `None` for workflows in this thread.
 fn worker_script(options: &JsValue) -> Result<Option<WorkerScript>, JsValue> {
     let worker = option(options, "worker")?;
@@ -468,22 +510,42 @@ impl SpreadsheetData {
         }
         let script = worker_script(&options)?;
         let config = workflow_config(&options, engine_options.tile_size)?;
-        let (db, acknowledged) =
-            futures_util::future::join(SheetDatabase::open(&name, idb.clone()), registry::last_acknowledged(&name))
-                .await;
-        let db = db.map_err(|e| engine_error(&EngineError::Log(e.into())))?;
-        super::sheets::check_not_lost(&name, &db, acknowledged).await?;
+        // This tab's undo key, unless the caller gave one; released when the sheet closes. Taken
+        // from sessionStorage (a synchronous read) once the database's and its record's requests
+        // are under way: `join` polls its futures in order.
+        let wants_key = engine_options.undo_key.is_none();
+        let opening = futures_util::future::join(SheetDatabase::open(&name, idb.clone()), registry::open_record(&name));
+        let key = async { wants_key.then(|| super::tab_key::undo_key(&name)).flatten() };
+        let ((db, record), tab_key) = futures_util::future::join(opening, key).await;
+        if tab_key.is_some() {
+            engine_options.undo_key = tab_key.clone();
+        }
+        let slot = tab_key.map(|key| (name.clone(), key));
+        let release_slot = |slot: &Option<(String, String)>| {
+            if let Some((sheet, key)) = slot {
+                super::tab_key::release(sheet, key);
+            }
+        };
+        let db = match db {
+            Ok(db) => db,
+            Err(e) => {
+                release_slot(&slot);
+                return Err(engine_error(&EngineError::Log(e.into())));
+            }
+        };
+        let record = record.map(|r| (r.acknowledged, r.hint));
+        if let Err(e) = super::sheets::check_not_lost(&name, &db, record.clone().map(|r| r.0)).await {
+            release_slot(&slot);
+            return Err(e);
+        }
+        // The blobs the first viewport needed at the last open are read beside the log's query.
+        engine_options.open_hint = record.map(|r| r.1).unwrap_or_default();
+        let hint_viewport = engine_options.viewport;
         let log = IdbEventLog::new(db.clone());
         let blobs = IdbBlobStore::new(db.clone());
         // The worker starts later: once the first viewport is shown, or at the first workflow
         // (`LazyWorker`), so that it does not compete with what the page needs first.
         let Host { host, worker } = start_host(&name, script, &log, &blobs, config, idb.durability, idb.timeout_ms);
-        // This tab's undo key, unless the caller gave one; released when the sheet closes.
-        let tab_key = engine_options.undo_key.is_none().then(|| super::tab_key::undo_key(&name)).flatten();
-        if tab_key.is_some() {
-            engine_options.undo_key = tab_key.clone();
-        }
-        let slot = tab_key.map(|key| (name.clone(), key));
         let engine = match Engine::open(log, blobs, host, browser_runtime(), engine_options).await {
             Ok(engine) => engine,
             Err(e) => {
@@ -491,9 +553,7 @@ impl SpreadsheetData {
                     worker.terminate();
                 }
                 db.close();
-                if let Some((sheet, key)) = &slot {
-                    super::tab_key::release(sheet, key);
-                }
+                release_slot(&slot);
                 return Err(engine_error(&e));
             }
         };
@@ -520,6 +580,7 @@ impl SpreadsheetData {
         let data = Self::build(Backend::Idb { engine, db, channel, worker, slot });
         *on_deleted.borrow_mut() = Some(Rc::downgrade(&data.inner));
         start_worker_once_shown(&data.inner);
+        keep_open_hint(&data.inner, name, hint_viewport);
         Ok(data)
     }
 

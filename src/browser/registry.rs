@@ -10,6 +10,10 @@
 //! damaged. A sheet whose database is missing or ends before that id opens with an error
 //! (`crate::api`), never as an empty, ready sheet.
 //!
+//! The record also keeps the sheet's open hint ([`record_open_hint`], `crate::engine::OpenHint`):
+//! the blobs its first viewport needed, which the next open reads beside the log's query.
+//! `list()` returns only the documented fields.
+//!
 //! The IndexedDB work is in `js/registry.js`.
 
 use std::cell::{Cell, RefCell};
@@ -20,6 +24,8 @@ use futures_util::FutureExt as _;
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+
+use crate::engine::{OpenHint, MAX_HINT_TILES};
 
 #[wasm_bindgen(module = "/js/registry.js")]
 extern "C" {
@@ -33,8 +39,10 @@ extern "C" {
     fn list_sheets() -> Promise;
     #[wasm_bindgen(js_name = recordAcknowledged)]
     fn record_acknowledged(name: &str, seq: f64) -> Promise;
-    #[wasm_bindgen(js_name = lastAcknowledged)]
-    fn last_acknowledged_js(name: &str) -> Promise;
+    #[wasm_bindgen(js_name = openRecord)]
+    fn open_record_js(name: &str) -> Promise;
+    #[wasm_bindgen(js_name = recordOpenHint)]
+    fn record_open_hint_js(name: &str, hint: &Object) -> Promise;
     #[wasm_bindgen(js_name = warmUp)]
     fn warm_up_js();
 }
@@ -120,14 +128,70 @@ pub async fn acknowledged_flushed(name: &str) {
     }
 }
 
+/// What an open reads of a sheet's record ([`open_record`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenRecord {
+    /// The last sequence id of the sheet's log acknowledged to the app, as recorded (the larger
+    /// of the registry's and its mirrors'), or `None`.
+    pub acknowledged: Option<u64>,
+    /// The open hint kept by [`record_open_hint`] (empty when none, or when what is stored is
+    /// not one: the record is read as untrusted data).
+    pub hint: OpenHint,
+}
+
+/// The record of sheet `name` as an open needs it: the last acknowledged sequence id and the
+/// open hint.
+///
+/// # Errors
+/// What IndexedDB failed with.
+pub async fn open_record(name: &str) -> Result<OpenRecord, JsValue> {
+    let record = JsFuture::from(open_record_js(name)).await?;
+    let field = |key: &str| js_sys::Reflect::get(&record, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    let acknowledged = field("acknowledged")
+        .as_f64()
+        .filter(|n| *n >= 0.0 && n.fract() == 0.0 && *n <= 9_007_199_254_740_991.0)
+        .map(|n| n as u64);
+    Ok(OpenRecord { acknowledged, hint: hint_of(&field("openHint")) })
+}
+
 /// The last sequence id of sheet `name` acknowledged to the app, as recorded (the larger of the
 /// registry's and its `localStorage` mirror's), or `None`.
 ///
 /// # Errors
 /// What IndexedDB failed with.
 pub async fn last_acknowledged(name: &str) -> Result<Option<u64>, JsValue> {
-    let value = JsFuture::from(last_acknowledged_js(name)).await?;
-    Ok(value.as_f64().filter(|n| *n >= 0.0 && n.fract() == 0.0 && *n <= 9_007_199_254_740_991.0).map(|n| n as u64))
+    Ok(open_record(name).await?.acknowledged)
+}
+
+/// The open hint stored as `{ index, tiles }`; anything else, or any other shape of its fields,
+/// reads as no hint, or as the part that has the shape (at most [`MAX_HINT_TILES`] tiles).
+fn hint_of(value: &JsValue) -> OpenHint {
+    if !value.is_object() {
+        return OpenHint::default();
+    }
+    let field = |key: &str| js_sys::Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    let tiles = field("tiles");
+    let tiles = if Array::is_array(&tiles) {
+        let tiles: Array = tiles.unchecked_into();
+        (0..tiles.length().min(MAX_HINT_TILES as u32)).filter_map(|i| tiles.get(i).as_string()).collect()
+    } else {
+        Vec::new()
+    };
+    OpenHint { index: field("index").as_string(), tiles }.sanitized()
+}
+
+/// Keeps `hint` in the record of sheet `name` for its next open (see [`OpenHint`]); does nothing
+/// for a sheet without a record. A failure is logged, not reported: the hint only makes the next
+/// open read sooner.
+pub async fn record_open_hint(name: &str, hint: &OpenHint) {
+    let object = Object::new();
+    let tiles: Array = hint.tiles.iter().map(|t| JsValue::from_str(t)).collect();
+    let index = hint.index.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str);
+    let _ = js_sys::Reflect::set(&object, &JsValue::from_str("index"), &index);
+    let _ = js_sys::Reflect::set(&object, &JsValue::from_str("tiles"), &tiles);
+    if let Err(e) = JsFuture::from(record_open_hint_js(name, &object)).await {
+        web_sys::console::warn_2(&JsValue::from_str("sheetlog: could not keep the sheet's open hint"), &e);
+    }
 }
 
 /// The write of a record of an open (and of the earlier ones of its sheet), awaitable by many.
