@@ -3,14 +3,17 @@
 // file is imported through the file input and the page is then reloaded RELOADS times, each
 // timed from the navigation's start to a ready viewport at the top with A1 loaded, split by the
 // demo's performance marks (`reloadToReady` in demo-server.mjs). Builds take turns within a
-// round; compare them within a round, as absolute times on a shared machine drift.
-// Usage: node www/bench/reload-ab.mjs [--cpu-profile] [--no-sw] FILE.csv ROUNDS RELOADS DIST_A DIST_B ... (a
+// round, starting with the next one each round; compare them within a run, as absolute times
+// on a shared machine drift.
+// Usage: node www/bench/reload-ab.mjs [--cpu-profile] [--no-sw] [--settle=MS] FILE.csv ROUNDS RELOADS DIST_A DIST_B ... (a
 // DIST is a copy of www/dist after `bash scripts/build-pkg.sh pkg && (cd www && npx vite build)`
 // at some commit). With --cpu-profile, one more reload per build and round runs under V8's
 // profiler (untimed) and its self times are printed: where the main thread's time goes. With
 // --no-sw the contexts block service workers (the scripts then come from the HTTP cache, with
 // V8's code cache, which Chromium does not use for the module scripts a service worker serves).
-// Prints figures; asserts nothing.
+// With --settle=MS each reload is followed by MS of the page's own life before the next one (a
+// user who reloads after working a moment: what the page keeps a second after its first viewport,
+// such as the sheet's open hint, is then kept). Prints figures; asserts nothing.
 import { summarizeProfile } from "./cpu-profile.mjs";
 import { importedCells, launchChromium, reloadToReady, serveDemo } from "./demo-server.mjs";
 
@@ -18,6 +21,7 @@ const flags = process.argv.slice(2).filter((a) => a.startsWith("--"));
 const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const profiling = flags.includes("--cpu-profile");
 const noServiceWorker = flags.includes("--no-sw");
+const settleMs = Number(flags.find((f) => f.startsWith("--settle="))?.slice("--settle=".length) ?? 0);
 const [file, roundsArg, reloadsArg, ...dists] = args;
 if (!file || !(Number(roundsArg) > 0) || !(Number(reloadsArg) > 0) || dists.length === 0) {
   throw new Error("usage: reload-ab.mjs FILE.csv ROUNDS RELOADS DIST ...");
@@ -30,7 +34,10 @@ const all = dists.map(() => []);
 const shown = dists.map(() => []);
 try {
   for (let round = 0; round < Number(roundsArg); round++) {
-    for (let i = 0; i < dists.length; i++) {
+    // The builds' order turns each round: the one that follows a closed context was seen slower
+    // by up to 20 ms at the entry on a slow machine (stop 37), whatever the build.
+    for (let k = 0; k < dists.length; k++) {
+      const i = (k + round) % dists.length;
       const context = await browser.newContext({
         viewport: { width: 1280, height: 800 },
         serviceWorkers: noServiceWorker ? "block" : "allow",
@@ -41,7 +48,11 @@ try {
       await page.setInputFiles('[data-testid="import-csv"]', file);
       await importedCells(page);
       const reloads = [];
-      for (let r = 0; r < Number(reloadsArg); r++) reloads.push(await reloadToReady(page));
+      if (settleMs > 0) await page.waitForTimeout(settleMs);
+      for (let r = 0; r < Number(reloadsArg); r++) {
+        reloads.push(await reloadToReady(page));
+        if (settleMs > 0) await page.waitForTimeout(settleMs);
+      }
       all[i].push(...reloads.map((r) => r.ready));
       shown[i].push(...reloads.map((r) => r.shown).filter((v) => !Number.isNaN(v)));
       if (profiling) {

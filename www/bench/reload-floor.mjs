@@ -9,17 +9,21 @@
 // below on this machine with this stack; the difference is what the demo (sheetlog and the
 // demo's own code) adds. With --no-sw both contexts block service workers (scripts then come
 // from the HTTP cache, with V8's code cache).
-// Usage: node www/bench/reload-floor.mjs [--no-sw] FILE.csv ROUNDS RELOADS DEMO_DIST FLOOR_DIST
+// Usage: node www/bench/reload-floor.mjs [--no-sw] [--settle=MS] FILE.csv ROUNDS RELOADS DEMO_DIST FLOOR_DIST
 // (DEMO_DIST: a copy of www/dist after `bash scripts/build-pkg.sh pkg && (cd www && npx vite
 // build)`; FLOOR_DIST: `(cd www && FLOOR_OUT=DIR npx vite build --config
 // bench/floor/vite.config.mjs)`). Prints figures; asserts nothing.
 import { importedCells, launchChromium, reloadToReady, serveDemo } from "./demo-server.mjs";
 
-const args = process.argv.slice(2);
-const noServiceWorker = args[0] === "--no-sw";
-const [file, roundsArg, reloadsArg, demoDist, floorDist] = noServiceWorker ? args.slice(1) : args;
+const flags = process.argv.slice(2).filter((a) => a.startsWith("--"));
+const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const noServiceWorker = flags.includes("--no-sw");
+// --settle=MS: MS of each page's life after each reload, both pages alike (see reload-ab.mjs).
+const settleMs = Number(flags.find((f) => f.startsWith("--settle="))?.slice("--settle=".length) ?? 0);
+const settle = (page) => (settleMs > 0 ? page.waitForTimeout(settleMs) : undefined);
+const [file, roundsArg, reloadsArg, demoDist, floorDist] = args;
 if (!file || !(Number(roundsArg) > 0) || !(Number(reloadsArg) > 0) || !demoDist || !floorDist) {
-  throw new Error("usage: reload-floor.mjs [--no-sw] FILE.csv ROUNDS RELOADS DEMO_DIST FLOOR_DIST");
+  throw new Error("usage: reload-floor.mjs [--no-sw] [--settle=MS] FILE.csv ROUNDS RELOADS DEMO_DIST FLOOR_DIST");
 }
 const [demo, floor] = await Promise.all([serveDemo(4311, demoDist), serveDemo(4312, floorDist)]);
 const browser = await launchChromium();
@@ -62,7 +66,11 @@ try {
       await page.evaluate(() => window.floorReady);
       await controlled(page, reloadFloor);
       const reloads = [];
-      for (let r = 0; r < Number(reloadsArg); r++) reloads.push(await reloadFloor(page));
+      await settle(page);
+      for (let r = 0; r < Number(reloadsArg); r++) {
+        reloads.push(await reloadFloor(page));
+        await settle(page);
+      }
       floorReady.push(...reloads.map((r) => r.ready));
       console.log(
         `round ${round} floor: grid mounted ${ms(reloads.map((r) => r.ready))} ms (median ${median(reloads.map((r) => r.ready)).toFixed(0)}); ` +
@@ -79,7 +87,11 @@ try {
       await importedCells(page);
       await controlled(page, reloadToReady);
       const reloads = [];
-      for (let r = 0; r < Number(reloadsArg); r++) reloads.push(await reloadToReady(page));
+      await settle(page);
+      for (let r = 0; r < Number(reloadsArg); r++) {
+        reloads.push(await reloadToReady(page));
+        await settle(page);
+      }
       demoReady.push(...reloads.map((r) => r.ready));
       demoShown.push(...reloads.map((r) => r.shown).filter((v) => !Number.isNaN(v)));
       console.log(
