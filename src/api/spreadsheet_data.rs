@@ -477,7 +477,10 @@ impl SpreadsheetData {
     /// first viewport is shown (the first version that is no longer loading), or at the first
     /// workflow, import or export if that comes first, so that it does not compete with the page's
     /// first paint. A worker that cannot load then shows as the load status `error`, its message
-    /// naming the script; edits are still stored.
+    /// naming the script; edits are still stored. A second after the first viewport is shown, and
+    /// after each newer snapshot, the sheet's record in the list keeps the blobs the `viewport`
+    /// option's cells needed (the open hint): the next open reads them beside the log's query
+    /// instead of after it.
     ///
     /// Rejects with `ValidationError` for bad options, `StorageError` when IndexedDB fails.
     ///
