@@ -12,17 +12,25 @@
  * clipboard, loading the whole selection first; it pastes only `text/plain`, as one batch write.
  * Column widths and row heights come from the sheet's offset mappings; a column dragged wider or
  * narrower is stored with `setColumnWidths` when the drag ends (durable, shared with other tabs,
- * undoable).
+ * undoable). {@link useGlideKeyboardFixes} works around the ways Glide's cell editor loses fast
+ * typing.
  *
  * @example
  * ```tsx
  * import "@glideapps/glide-data-grid/dist/index.css";
  * import { DataEditor } from "@glideapps/glide-data-grid";
- * import { useGlideGrid } from "sheetlog/glide";
+ * import { useRef } from "react";
+ * import { useGlideGrid, useGlideKeyboardFixes } from "sheetlog/glide";
  *
  * function Sheet({ data }: { data: SpreadsheetData }) {
  *   const grid = useGlideGrid(data);
- *   return <DataEditor {...grid} width="100%" height={600} rowMarkers="number" />;
+ *   const around = useRef<HTMLDivElement>(null);
+ *   useGlideKeyboardFixes(around, grid.gridSelection.current !== undefined);
+ *   return (
+ *     <div ref={around}>
+ *       <DataEditor {...grid} width="100%" height={600} rowMarkers="number" />
+ *     </div>
+ *   );
  * }
  * ```
  *
@@ -47,6 +55,7 @@ import { useSpreadsheetSnapshot, viewportBounds, type RangeBounds } from "../rea
 import { parseClipboardText, splitDelimited, toHtmlTable, toTsv } from "./clipboard.js";
 
 export { escapeHtml, parseClipboardText, splitDelimited, toHtmlTable, toTsv } from "./clipboard.js";
+export { useGlideKeyboardFixes } from "./keyboard.js";
 
 /** A cell of the sheet, as {@link GlideGridOptions.renderCell} receives it. */
 export interface SheetCell {

@@ -16,14 +16,13 @@ import {
 } from "@glideapps/glide-data-grid";
 import { useCallback, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import type { ContentVersion, SpreadsheetData } from "sheetlog";
-import { useGlideGrid, type SheetCell } from "sheetlog/glide";
+import { useGlideGrid, useGlideKeyboardFixes, type SheetCell } from "sheetlog/glide";
 import { viewportBounds } from "sheetlog/react";
 import { clearSelection, fill } from "../fill";
 import { markShown } from "../first-open";
 import { displayCell, rangeAddress } from "../format";
 import { useClipboard } from "../hooks/useClipboard";
 import { cellKey } from "../hooks/useEdits";
-import { useGlideKeyboardFixes } from "../hooks/useGlideKeyboardFixes";
 import { toInputText } from "../parse";
 import { cellSelection, dataEdge, rectSelection } from "../selection";
 

@@ -1,4 +1,4 @@
-// Keyboard workarounds for Glide Data Grid's cell editor (see useGlideKeyboardFixes).
+// Keyboard workarounds for Glide Data Grid 6's cell editor (see useGlideKeyboardFixes).
 import { useEffect, useRef, type RefObject } from "react";
 
 const MOTION_KEYS = new Set(["Enter", "Escape", "Tab"]);
@@ -33,8 +33,13 @@ function nextFrame(): Promise<void> {
 }
 
 /**
- * Works around four ways Glide Data Grid loses fast typing (Playwright types a key every few
- * milliseconds; quick typists come close):
+ * Works around four ways Glide Data Grid 6 loses fast typing (Playwright types a key every few
+ * milliseconds; quick typists come close). Call it in the component that renders `<DataEditor>`,
+ * with a ref to an element around the grid and whether the grid has a selection; `portalId` is the
+ * id of the element Glide renders its overlay editor into (Glide's default, `portal`). It listens
+ * on `window` (keydown, pointerdown and focusin, in the capture phase) while mounted. The fifth way,
+ * the editor loaded lazily (the first keys of the first edit are lost), needs a build-time edit of
+ * Glide's `data-editor.js` (the demo's `eagerGlideOverlayEditor` in `www/vite.config.ts`).
  *
  * - Glide focuses its canvas one animation frame after a click, so keys typed at once reach the
  *   page, not the grid: they are handed to the canvas.
@@ -54,7 +59,11 @@ function nextFrame(): Promise<void> {
  *   and replayed, in order, once the editor is gone: the first printable key to the grid (it
  *   opens the editor of the newly selected cell with that key), the next ones into that editor.
  */
-export function useGlideKeyboardFixes(container: RefObject<HTMLDivElement | null>, hasSelection: boolean): void {
+export function useGlideKeyboardFixes(
+  container: RefObject<HTMLElement | null>,
+  hasSelection: boolean,
+  portalId = "portal",
+): void {
   const selected = useRef(hasSelection);
   selected.current = hasSelection;
   useEffect(() => {
@@ -64,7 +73,7 @@ export function useGlideKeyboardFixes(container: RefObject<HTMLDivElement | null
     let replaying = false;
     let disposed = false;
 
-    const portalEditor = () => document.getElementById("portal")?.querySelector<HTMLTextAreaElement>("textarea") ?? null;
+    const portalEditor = () => document.getElementById(portalId)?.querySelector<HTMLTextAreaElement>("textarea") ?? null;
     const canvasOf = (grid: HTMLElement) => grid.querySelector<HTMLCanvasElement>('canvas[data-testid="data-grid-canvas"]');
     /** The open editor, not the closing one. */
     const liveEditor = () => {
@@ -132,7 +141,7 @@ export function useGlideKeyboardFixes(container: RefObject<HTMLDivElement | null
 
     const onKeyDown = (event: KeyboardEvent) => {
       const grid = container.current;
-      const portal = document.getElementById("portal");
+      const portal = document.getElementById(portalId);
       const target = event.target instanceof Node ? event.target : null;
       if (grid === null || portal === null || target === null || !event.isTrusted) return;
       if (event.ctrlKey || event.metaKey || event.altKey) {
@@ -204,5 +213,5 @@ export function useGlideKeyboardFixes(container: RefObject<HTMLDivElement | null
       window.removeEventListener("pointerdown", onPointerDown, { capture: true });
       window.removeEventListener("focusin", onFocusIn, { capture: true });
     };
-  }, [container]);
+  }, [container, portalId]);
 }
