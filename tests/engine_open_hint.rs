@@ -6,76 +6,14 @@
 
 mod engine_common;
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::task::{Poll, Waker};
 
-use engine_common::{small_tiles, CountingBlobs, Harness};
+use engine_common::{small_tiles, CountingBlobs, FlakyLog, Harness};
 use sheetlog::engine::{ContentVersion, Engine, LoadStatus, OpenHint, Viewport, MAX_HINT_TILES};
-use sheetlog::log::{
-    AddEntryResult, Entry, EventLog, LogBounds, LogError, MemoryEventLog, MetadataUpdate, QueryFrom, QueryResult,
-    QueryTo, SequenceId,
-};
+use sheetlog::log::SequenceId;
 use sheetlog::model::CellValue;
 
-/// A memory log whose queries wait while held ([`GatedLog::hold`], [`GatedLog::release`]): a
-/// slow IndexedDB, so that a test sees what a reload reads before the log answers.
-#[derive(Clone, Default)]
-struct GatedLog {
-    inner: MemoryEventLog,
-    held: Rc<Cell<bool>>,
-    wakers: Rc<RefCell<Vec<Waker>>>,
-}
-
-impl GatedLog {
-    fn hold(&self) {
-        self.held.set(true);
-    }
-
-    fn release(&self) {
-        self.held.set(false);
-        for waker in self.wakers.borrow_mut().drain(..) {
-            waker.wake();
-        }
-    }
-}
-
-impl EventLog for GatedLog {
-    async fn add_entry(&self, e: Entry, seq: SequenceId, hint: Option<SequenceId>) -> Result<AddEntryResult, LogError> {
-        self.inner.add_entry(e, seq, hint).await
-    }
-    async fn add_entries(
-        &self,
-        entries: Vec<Entry>,
-        seq: SequenceId,
-        hint: Option<SequenceId>,
-    ) -> Result<AddEntryResult, LogError> {
-        self.inner.add_entries(entries, seq, hint).await
-    }
-    async fn set_metadata(&self, seq: SequenceId, update: MetadataUpdate) -> Result<(), LogError> {
-        self.inner.set_metadata(seq, update).await
-    }
-    async fn query(&self, from: QueryFrom, to: QueryTo, hint: Option<SequenceId>) -> Result<QueryResult, LogError> {
-        std::future::poll_fn(|cx| {
-            if self.held.get() {
-                self.wakers.borrow_mut().push(cx.waker().clone());
-                Poll::Pending
-            } else {
-                Poll::Ready(())
-            }
-        })
-        .await;
-        self.inner.query(from, to, hint).await
-    }
-    async fn truncate(&self, seq: SequenceId) -> Result<(), LogError> {
-        self.inner.truncate(seq).await
-    }
-    async fn bounds(&self) -> Result<LogBounds, LogError> {
-        self.inner.bounds().await
-    }
-}
-
-type TestEngine = Engine<GatedLog, CountingBlobs>;
+type TestEngine = Engine<FlakyLog, CountingBlobs>;
 
 /// Rows 0..8 and columns 0..3 at 30 x 100 px: tiles (0, 0) and (1, 0) of 4 x 4 cells.
 const VIEW: Viewport = Viewport { row_min_offset: 0.0, column_min_offset: 0.0, width: 350.0, height: 230.0 };
@@ -85,7 +23,7 @@ fn num(n: f64) -> Option<CellValue> {
 }
 
 /// Opens an engine with snapshots every 10 entries and the viewport [`VIEW`].
-fn open(h: &mut Harness, log: &GatedLog, blobs: &CountingBlobs, hint: OpenHint) -> TestEngine {
+fn open(h: &mut Harness, log: &FlakyLog, blobs: &CountingBlobs, hint: OpenHint) -> TestEngine {
     let mut options = small_tiles(10);
     options.viewport = Some(VIEW);
     options.open_hint = hint;
@@ -94,7 +32,7 @@ fn open(h: &mut Harness, log: &GatedLog, blobs: &CountingBlobs, hint: OpenHint) 
 
 /// A sheet of 20 x 6 cells (value `row * 10 + col + base`) written through one engine, with the
 /// snapshots its interval asked for; returns the engine's hint for [`VIEW`].
-fn fill(h: &mut Harness, log: &GatedLog, blobs: &CountingBlobs, base: f64) -> OpenHint {
+fn fill(h: &mut Harness, log: &FlakyLog, blobs: &CountingBlobs, base: f64) -> OpenHint {
     let writer = open(h, log, blobs, OpenHint::default());
     for row in 0..20 {
         for col in 0..6 {
@@ -126,7 +64,7 @@ fn cells(h: &mut Harness, engine: &TestEngine) -> Vec<Option<f64>> {
 #[test]
 fn the_hint_names_the_snapshot_and_the_tiles_under_the_viewport() {
     let mut h = Harness::new();
-    let (log, blobs) = (GatedLog::default(), CountingBlobs::default());
+    let (log, blobs) = (FlakyLog::default(), CountingBlobs::default());
     let hint = fill(&mut h, &log, &blobs, 0.0);
     let index = hint.index.clone().expect("an index path");
     assert!(index.starts_with("snapshots/") && index.ends_with("/index"), "{index}");
@@ -141,13 +79,13 @@ fn the_hint_names_the_snapshot_and_the_tiles_under_the_viewport() {
 #[test]
 fn a_reload_reads_the_hinted_blobs_before_the_log_answers_and_not_again() {
     let mut h = Harness::new();
-    let (log, blobs) = (GatedLog::default(), CountingBlobs::default());
+    let (log, blobs) = (FlakyLog::default(), CountingBlobs::default());
     let hint = fill(&mut h, &log, &blobs, 0.0);
     let wanted: Vec<String> = hint.index.iter().chain(&hint.tiles).cloned().collect();
 
     for hinted in [false, true] {
         blobs.reads.borrow_mut().clear();
-        log.hold();
+        log.hold_queries();
         let mut options = small_tiles(10);
         options.viewport = Some(VIEW);
         options.open_hint = if hinted { hint.clone() } else { OpenHint::default() };
@@ -159,7 +97,7 @@ fn a_reload_reads_the_hinted_blobs_before_the_log_answers_and_not_again() {
         } else {
             assert!(early.is_empty(), "without a hint nothing is read before the log answers: {early:?}");
         }
-        log.release();
+        log.release_queries();
         h.run(loaded).expect("open");
         let v = engine.snapshot();
         assert_eq!(*v.load_status(), LoadStatus::Ready);
@@ -175,7 +113,7 @@ fn a_reload_reads_the_hinted_blobs_before_the_log_answers_and_not_again() {
 #[test]
 fn a_stale_wrong_or_damaged_hint_changes_nothing_shown() {
     let mut h = Harness::new();
-    let (log, blobs) = (GatedLog::default(), CountingBlobs::default());
+    let (log, blobs) = (FlakyLog::default(), CountingBlobs::default());
     let first = fill(&mut h, &log, &blobs, 0.0);
     // The sheet moves on: every cell rewritten, newer snapshots; `first` is now stale.
     let current = fill(&mut h, &log, &blobs, 1000.0);

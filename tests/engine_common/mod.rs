@@ -22,16 +22,29 @@ use sheetlog::log::{
 use sheetlog::snapshot::TileSize;
 use sheetlog::{StorageError, StorageErrorKind};
 
-/// A `MemoryEventLog` whose appends fail with a storage error while `fail` is set.
+/// A `MemoryEventLog` whose appends fail with a storage error while `fail` is set, and whose
+/// queries wait while held ([`FlakyLog::hold_queries`]: a slow IndexedDB, so that a test sees
+/// what an engine reads before the log answers).
 #[derive(Clone, Default)]
 pub struct FlakyLog {
     pub inner: MemoryEventLog,
     pub fail: Rc<Cell<bool>>,
+    queries: Rc<Gate>,
 }
 
 impl FlakyLog {
     pub fn new(inner: MemoryEventLog) -> Self {
-        Self { inner, fail: Rc::default() }
+        Self { inner, ..Self::default() }
+    }
+
+    /// Queries wait from now on.
+    pub fn hold_queries(&self) {
+        self.queries.hold();
+    }
+
+    /// The held queries go on.
+    pub fn release_queries(&self) {
+        self.queries.release();
     }
 }
 
@@ -57,6 +70,7 @@ impl EventLog for FlakyLog {
         self.inner.set_metadata(seq, update).await
     }
     async fn query(&self, from: QueryFrom, to: QueryTo, hint: Option<SequenceId>) -> Result<QueryResult, LogError> {
+        self.queries.pass().await;
         self.inner.query(from, to, hint).await
     }
     async fn truncate(&self, seq: SequenceId) -> Result<(), LogError> {
@@ -77,10 +91,37 @@ pub struct CountingBlobs {
     gate: Rc<Gate>,
 }
 
+/// What a held operation waits on: [`Gate::pass`] is pending while the gate is held.
 #[derive(Default, Debug)]
 struct Gate {
     held: Cell<bool>,
     wakers: RefCell<Vec<std::task::Waker>>,
+}
+
+impl Gate {
+    fn hold(&self) {
+        self.held.set(true);
+    }
+
+    fn release(&self) {
+        self.held.set(false);
+        for waker in self.wakers.borrow_mut().drain(..) {
+            waker.wake();
+        }
+    }
+
+    /// Resolves at once, or once released when held.
+    async fn pass(&self) {
+        std::future::poll_fn(|cx| {
+            if self.held.get() {
+                self.wakers.borrow_mut().push(cx.waker().clone());
+                std::task::Poll::Pending
+            } else {
+                std::task::Poll::Ready(())
+            }
+        })
+        .await
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -98,15 +139,12 @@ impl CountingBlobs {
 
     /// Writes under `undo` wait from now on.
     pub fn hold(&self) {
-        self.gate.held.set(true);
+        self.gate.hold();
     }
 
     /// The held writes go on.
     pub fn release(&self) {
-        self.gate.held.set(false);
-        for waker in self.gate.wakers.borrow_mut().drain(..) {
-            waker.wake();
-        }
+        self.gate.release();
     }
 }
 
@@ -127,15 +165,7 @@ impl BlobDir for CountingDir {
     }
     async fn write(&self, name: &str, bytes: &[u8]) -> Result<(), BlobError> {
         if self.inner.path().starts_with("undo") {
-            std::future::poll_fn(|cx| {
-                if self.gate.held.get() {
-                    self.gate.wakers.borrow_mut().push(cx.waker().clone());
-                    std::task::Poll::Pending
-                } else {
-                    std::task::Poll::Ready(())
-                }
-            })
-            .await;
+            self.gate.pass().await;
         }
         self.inner.write(name, bytes).await
     }
