@@ -2,6 +2,11 @@
 // nodes with a call frame, samples naming a node each, and the microseconds between samples),
 // for bench/run.mjs --cpu-profile. Wasm functions show under the names of the module's name
 // section (a build that keeps them: scripts/build-pkg.sh with SHEETLOG_WASM_BUILD=profiling).
+// With the demo app's source map (a build with SHEETLOG_APP_SOURCEMAP=1, classic-app.ts), the
+// time spent in the app's one minified script is also told by package and file (`timeBySource`).
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
 
 /** Where a function runs: "wasm" (the module's functions), "js" (script, e.g. the glue),
  * "browser" (built-ins without a script, e.g. IndexedDB's `put`), or V8's own pseudo-frames
@@ -109,4 +114,79 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log("inclusive time:");
     for (const line of inclusiveTimes(profile, process.argv.slice(3))) console.log(line);
   }
+}
+
+/**
+ * The source maps in `dist`'s `assets/` directory (`*.js.map`, written by a build with
+ * SHEETLOG_APP_SOURCEMAP=1), by the file name of the script each maps; empty when there are none.
+ * @param {string} dist
+ * @returns {Map<string, TraceMap>}
+ */
+export function sourceMapsIn(dist) {
+  const maps = new Map();
+  const assets = join(dist, "assets");
+  for (const name of readdirSync(assets)) {
+    if (name.endsWith(".js.map")) maps.set(name.slice(0, -".map".length), new TraceMap(readFileSync(join(assets, name), "utf8")));
+  }
+  return maps;
+}
+
+/** `node_modules/<package>` of a source path, `demo: <path under src/>` for the demo's own
+ * files, or the path itself. */
+function sourceLabel(source) {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source);
+  if (pkg !== null) return pkg[1];
+  const demo = /\/src\/(.*)$/.exec(source);
+  if (demo !== null) return `demo: ${demo[1]}`;
+  return source.replace(/^(\.\.\/)+/, "");
+}
+
+/**
+ * Lines giving the `top` sources of sampled time: each sample counts for the package or file
+ * (through `maps`, from `sourceMapsIn`) of the innermost function on its stack that is in a
+ * mapped script, so a built-in such as `getContext` counts for the code that called it; a sample
+ * with no mapped function on its stack counts by its own frame's kind ("(program)", "(idle)",
+ * "wasm") or script file. Returns no lines when `maps` is empty.
+ * @param {{nodes: {id: number, children?: number[], callFrame: {functionName: string, url: string, lineNumber: number, columnNumber: number}}[], samples: number[], timeDeltas: number[]}} profile
+ * @param {Map<string, TraceMap>} maps
+ * @param {number} top
+ * @returns {string[]}
+ */
+export function timeBySource(profile, maps, top = 15) {
+  if (maps.size === 0) return [];
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const labels = new Map();
+  const labelOf = (id) => {
+    if (labels.has(id)) return labels.get(id);
+    const frame = byId.get(id)?.callFrame;
+    const map = frame === undefined ? undefined : maps.get(frame.url.split("/").pop() ?? "");
+    let label;
+    if (map !== undefined && frame.lineNumber >= 0) {
+      const source = originalPositionFor(map, { line: frame.lineNumber + 1, column: frame.columnNumber }).source;
+      label = source === null ? undefined : sourceLabel(source);
+    }
+    labels.set(id, label);
+    return label;
+  };
+  const us = new Map();
+  let totalUs = 0;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i + 1] ?? 0;
+    totalUs += delta;
+    let label;
+    for (let at = id; at !== undefined && label === undefined; at = parent.get(at)) label = labelOf(at);
+    if (label === undefined) {
+      const frame = byId.get(id)?.callFrame ?? { functionName: "(unknown)", url: "" };
+      const k = kind(frame);
+      label = k === "js" ? frame.url.split("/").pop() : k === "browser" ? `${frame.functionName} [browser]` : k;
+    }
+    us.set(label, (us.get(label) ?? 0) + delta);
+  });
+  const lines = [`top ${top} sources of sampled time (through the app's source map):`];
+  for (const [label, t] of [...us].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    lines.push(`  ${(t / 1000).toFixed(1)} ms (${((100 * t) / Math.max(totalUs, 1)).toFixed(1)}%)  ${label}`);
+  }
+  return lines;
 }

@@ -8,13 +8,14 @@
 // Usage: node www/bench/reload-ab.mjs [--cpu-profile] [--no-sw] [--settle=MS] FILE.csv ROUNDS RELOADS DIST_A DIST_B ... (a
 // DIST is a copy of www/dist after `bash scripts/build-pkg.sh pkg && (cd www && npx vite build)`
 // at some commit). With --cpu-profile, one more reload per build and round runs under V8's
-// profiler (untimed) and its self times are printed: where the main thread's time goes. With
+// profiler (untimed) and its self times are printed: where the main thread's time goes; for a
+// DIST built with SHEETLOG_APP_SOURCEMAP=1 (classic-app.ts), also by package and file. With
 // --no-sw the contexts block service workers (the scripts then come from the HTTP cache, with
 // V8's code cache, which Chromium does not use for the module scripts a service worker serves).
 // With --settle=MS each reload is followed by MS of the page's own life before the next one (a
 // user who reloads after working a moment: what the page keeps a second after its first viewport,
 // such as the sheet's open hint, is then kept). Prints figures; asserts nothing.
-import { summarizeProfile } from "./cpu-profile.mjs";
+import { sourceMapsIn, summarizeProfile, timeBySource } from "./cpu-profile.mjs";
 import { importedCells, launchChromium, reloadToReady, serveDemo } from "./demo-server.mjs";
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith("--"));
@@ -64,6 +65,7 @@ try {
         const { profile } = await cdp.send("Profiler.stop");
         console.log(`round ${round} ${dists[i]}, profiled reload (ready at ${profiled.ready.toFixed(0)} ms):`);
         for (const line of summarizeProfile(profile, 15)) console.log(`  ${line}`);
+        for (const line of timeBySource(profile, sourceMapsIn(dists[i]))) console.log(`  ${line}`);
       }
       console.log(
         `round ${round} ${dists[i]}: shown ${ms(reloads.map((r) => r.shown))} ms (median ${median(reloads.map((r) => r.shown)).toFixed(0)}), ` +
