@@ -338,6 +338,13 @@ test("Ctrl+Shift+Down and fill down 1,000 rows, resize a column and a row, reloa
   await clickCell(page, 1, 1);
   await page.fill('[data-testid="row-height"]', "64");
   await page.click('[data-testid="set-row-height"]');
+  // The status bar's pending count is React's render of the sheet: read right after the click it
+  // may still show 0 from before the edit (seen once in CI), so wait for the sheet to have the
+  // height first, then for it to be durable.
+  await page.waitForFunction(() => {
+    const data = window.sheetlog;
+    return data.getRowItemOffsetMapping(data.getSnapshot()).itemSize(1) === 64;
+  }, null, { timeout: 30_000 });
   await waitDurable(page);
   const sizes = () =>
     page.evaluate(() => {
