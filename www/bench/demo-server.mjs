@@ -64,11 +64,13 @@ export async function importedCells(page) {
  * performance marks (`module`: the entry runs; `app`: React and the grid's code evaluated;
  * `wasm`: the module started; `open` / `opened`: `SpreadsheetData.open` called / seen resolved by
  * App; `firstReady`: the viewport of a sheet opened by the entry loaded, before the grid may have
- * drawn it; `shown`: the grid rendered its ready viewport, the end of the reload for its user;
- * NaN for a mark the build does not set) and `ready`: the time this poll, which starts after the
- * page's load event, saw the grid's sheet exposed, ready, with A1 loaded.
+ * drawn it; `shown`: React committed the grid with its ready viewport; `painted`: the start of
+ * the frame that paints the grid's first loaded cells, the end of the reload for its user (Glide
+ * draws its cells a task or a frame after the commit that mounts it); NaN for a mark the build
+ * does not set) and `ready`: the time this poll, which starts after the page's load event, saw
+ * the grid's sheet exposed, ready, with A1 loaded.
  * @param {import("playwright-core").Page} page
- * @returns {Promise<{ module: number, app: number, wasm: number, open: number, opened: number, firstReady: number, shown: number, ready: number }>}
+ * @returns {Promise<{ module: number, app: number, wasm: number, open: number, opened: number, firstReady: number, shown: number, painted: number, ready: number }>}
  */
 export async function reloadToReady(page) {
   await page.reload();
@@ -82,13 +84,16 @@ export async function reloadToReady(page) {
     }
     const ready = performance.now();
     const at = (name) => performance.getEntriesByName(`sheetlog:${name}`)[0]?.startTime ?? NaN;
-    // `shown` is the page's own mark of its grid rendering the ready viewport (first-open.ts
-    // markShown), as the floor page marks its grid's mount; it may come a moment later (the
-    // grid's render), as `ready` may (this poll starts after the page's load event).
-    for (let i = 0; i < 300 && performance.getEntriesByName("sheetlog:shown").length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 1));
+    // `shown` and `painted` are the page's own marks (first-open.ts markShown, markPainted), as
+    // the floor page marks its grid's mount and first paint; they may come a moment later (the
+    // grid's render and draw), as `ready` may (this poll starts after the page's load event). A
+    // build without `painted` (before stop 39) waits the full 300 polls for it.
+    for (const name of ["sheetlog:shown", "sheetlog:painted"]) {
+      for (let i = 0; i < 300 && performance.getEntriesByName(name).length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 1));
+      }
     }
     const marks = { module: at("module"), app: at("app"), wasm: at("wasm"), open: at("open"), opened: at("opened") };
-    return { ...marks, firstReady: at("first-ready"), shown: at("shown"), ready };
+    return { ...marks, firstReady: at("first-ready"), shown: at("shown"), painted: at("painted"), ready };
   });
 }

@@ -33,6 +33,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const ms = (values) => values.map((v) => (Number.isNaN(v) ? "-" : v.toFixed(0))).join("/");
 const all = dists.map(() => []);
 const shown = dists.map(() => []);
+const painted = dists.map(() => []);
 try {
   for (let round = 0; round < Number(roundsArg); round++) {
     // The builds' order turns each round: the one that follows a closed context was seen slower
@@ -56,6 +57,7 @@ try {
       }
       all[i].push(...reloads.map((r) => r.ready));
       shown[i].push(...reloads.map((r) => r.shown).filter((v) => !Number.isNaN(v)));
+      painted[i].push(...reloads.map((r) => r.painted).filter((v) => !Number.isNaN(v)));
       if (profiling) {
         const cdp = await page.context().newCDPSession(page);
         await cdp.send("Profiler.enable");
@@ -68,7 +70,8 @@ try {
         for (const line of timeBySource(profile, sourceMapsIn(dists[i]))) console.log(`  ${line}`);
       }
       console.log(
-        `round ${round} ${dists[i]}: shown ${ms(reloads.map((r) => r.shown))} ms (median ${median(reloads.map((r) => r.shown)).toFixed(0)}), ` +
+        `round ${round} ${dists[i]}: painted ${ms(reloads.map((r) => r.painted))} ms (median ${median(reloads.map((r) => r.painted)).toFixed(0)}), ` +
+          `shown ${ms(reloads.map((r) => r.shown))} ms (median ${median(reloads.map((r) => r.shown)).toFixed(0)}), ` +
           `ready ${ms(reloads.map((r) => r.ready))} ms (median ${median(reloads.map((r) => r.ready)).toFixed(0)}); ` +
           `entry runs ${ms(reloads.map((r) => r.module))}, app's code ${ms(reloads.map((r) => r.app))}, ` +
           `wasm ${ms(reloads.map((r) => r.wasm))}, open() ${ms(reloads.map((r) => r.open))}, data ready ${ms(reloads.map((r) => r.firstReady))}, App has it ${ms(reloads.map((r) => r.opened))}`,
@@ -77,7 +80,10 @@ try {
     }
   }
   for (let i = 0; i < dists.length; i++) {
-    const marked = shown[i].length === 0 ? "no shown marks (an older build)" : `median shown ${median(shown[i]).toFixed(0)} ms over ${shown[i].length}`;
+    const marked =
+      (painted[i].length === 0 ? "no painted marks (an older build)" : `median painted ${median(painted[i]).toFixed(0)} ms over ${painted[i].length}`) +
+      "; " +
+      (shown[i].length === 0 ? "no shown marks (an older build)" : `median shown ${median(shown[i]).toFixed(0)} ms over ${shown[i].length}`);
     console.log(`${dists[i]}: ${marked}; median ready ${median(all[i]).toFixed(0)} ms over ${all[i].length} reloads (min ${Math.min(...all[i]).toFixed(0)}, max ${Math.max(...all[i]).toFixed(0)})`);
   }
 } finally {

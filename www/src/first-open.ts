@@ -76,13 +76,30 @@ let shown = false;
 
 /**
  * Marks `sheetlog:shown` (read by the reopen benchmarks, www/bench/demo-server.mjs) the first
- * time the grid rendered `version` of `data` with its viewport loaded: the page's reload is over
- * for its user. The floor page marks its grid's mount the same way (bench/floor/grid.tsx).
+ * time the grid rendered `version` of `data` with its viewport loaded. Glide draws the cells
+ * later (see markPainted): this is when React committed the grid, not when its cells show. The
+ * floor page marks its grid's mount the same way (bench/floor/grid.tsx).
  */
 export function markShown(data: SpreadsheetData, version: ReturnType<SpreadsheetData["getSnapshot"]>): void {
   if (shown || data.getLoadStatus(version).state !== "ready") return;
   shown = true;
   performance.mark("sheetlog:shown");
+}
+
+/** Whether the frame that paints the first loaded cell is asked for (markPainted). */
+let painted = false;
+
+/**
+ * Called by the grid as it draws a cell whose value is loaded: the first time, while `data`'s
+ * viewport is loaded, marks `sheetlog:painted` (read by the reopen benchmarks) at the start of
+ * the next frame, the one that paints what the grid drew: the page's reload is over for its user.
+ * Glide draws the cells only after it has measured itself, a task or a frame after the commit
+ * that mounted it (`sheetlog:shown`). The floor page marks `floor:painted` the same way.
+ */
+export function markPainted(data: SpreadsheetData): void {
+  if (painted || data.getLoadStatus(data.getSnapshot()).state !== "ready") return;
+  painted = true;
+  requestAnimationFrame(() => performance.mark("sheetlog:painted"));
 }
 
 /** The sheet the page's entry is opening, until App takes that open; `undefined` otherwise. */

@@ -8,7 +8,16 @@ import { registerSW } from "virtual:pwa-register";
 /** As many columns as the flights table has. */
 const COLUMNS: GridColumn[] = Array.from({ length: 19 }, (_, i) => ({ id: `c${i}`, title: `C${i}`, width: 100 }));
 
+/** Whether the frame that paints the first cell is asked for. */
+let painted = false;
+
 function getCellContent([col, row]: Item): GridCell {
+  // The first cell drawn: `floor:painted` at the start of the next frame, the one that paints it,
+  // as the demo marks `sheetlog:painted` (www/src/first-open.ts markPainted).
+  if (!painted) {
+    painted = true;
+    requestAnimationFrame(() => performance.mark("floor:painted"));
+  }
   const text = `r${row}c${col}`;
   return { kind: GridCellKind.Text, data: text, displayData: text, allowOverlay: true };
 }

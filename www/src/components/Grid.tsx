@@ -19,7 +19,7 @@ import type { ContentVersion, SpreadsheetData } from "sheetlog";
 import { useGlideGrid, useGlideKeyboardFixes, type SheetCell } from "sheetlog/glide";
 import { viewportBounds } from "sheetlog/react";
 import { clearSelection, fill } from "../fill";
-import { markShown } from "../first-open";
+import { markPainted, markShown } from "../first-open";
 import { displayCell, rangeAddress } from "../format";
 import { useClipboard } from "../hooks/useClipboard";
 import { cellKey } from "../hooks/useEdits";
@@ -109,6 +109,7 @@ export function Grid(props: Props) {
 
   const renderCell = useCallback(
     ({ row, column, value, format }: SheetCell): GridCell => {
+      markPainted(data);
       const shown = displayCell(value, format);
       // A number wider than its column shows as ### (as spreadsheets do), never clipped.
       const width = widthOf.current(column);
@@ -133,7 +134,7 @@ export function Grid(props: Props) {
         ...(themeOverride === undefined ? {} : { themeOverride }),
       };
     },
-    [pending, failed],
+    [data, pending, failed],
   );
   // The demo has its own clipboard (useClipboard: status messages, exact values when pasting its own copy).
   const grid = useGlideGrid(data, { renderCell, writeCell: onEdit, onError, clipboard: false, gridSelection: selection, onGridSelectionChange: onSelectionChange });
