@@ -120,7 +120,8 @@ try {
     const ms = (values) => values.map((v) => v.toFixed(0)).join("/");
     log(`  cold reopen of the page (3 reloads), ms since navigation: script running ${ms(reloads.map((r) => r.module))}, ` +
       `app's code (React, Glide) evaluated ${ms(reloads.map((r) => r.app))}, wasm ready ${ms(reloads.map((r) => r.wasm))}, open() called ${ms(reloads.map((r) => r.open))}, ` +
-      `open() resolved ${ms(reloads.map((r) => r.opened))}, viewport ready ${ms(reloads.map((r) => r.ready))}; ` +
+      `open() resolved ${ms(reloads.map((r) => r.opened))}, viewport ready ${ms(reloads.map((r) => r.ready))}, ` +
+      `first loaded cells painted ${ms(reloads.map((r) => r.painted))}; ` +
       `sheetlog's part (open() to ready) ${ms(reloads.map((r) => r.ready - r.open))}`);
     // Cold reopen of the sheet alone at the top, the middle row and the last row: a fresh page
     // (its demo showing another sheet) calls SpreadsheetData.open with the viewport at that row.
