@@ -90,14 +90,15 @@ export function markShown(data: SpreadsheetData, version: ReturnType<Spreadsheet
 let painted = false;
 
 /**
- * Called by the grid as it draws a cell whose value is loaded: the first time, while `data`'s
- * viewport is loaded, marks `sheetlog:painted` (read by the reopen benchmarks) at the start of
- * the next frame, the one that paints what the grid drew: the page's reload is over for its user.
- * Glide draws the cells only after it has measured itself, a task or a frame after the commit
- * that mounted it (`sheetlog:shown`). The floor page marks `floor:painted` the same way.
+ * Called by the grid as it draws a cell whose value is loaded: the first time after
+ * `sheetlog:shown` (the commit of the grid with its viewport loaded), marks `sheetlog:painted`
+ * (read by the reopen benchmarks) at the start of the next frame, the one that paints what the
+ * grid drew: the page's reload is over for its user. Glide 6 draws the cells only after that
+ * commit, once it has measured itself (a task or a frame later). Two boolean checks per cell: it
+ * is on the grid's draw path. The floor page marks `floor:painted` the same way.
  */
-export function markPainted(data: SpreadsheetData): void {
-  if (painted || data.getLoadStatus(data.getSnapshot()).state !== "ready") return;
+export function markPainted(): void {
+  if (painted || !shown) return;
   painted = true;
   requestAnimationFrame(() => performance.mark("sheetlog:painted"));
 }

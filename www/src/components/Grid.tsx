@@ -109,7 +109,7 @@ export function Grid(props: Props) {
 
   const renderCell = useCallback(
     ({ row, column, value, format }: SheetCell): GridCell => {
-      markPainted(data);
+      markPainted();
       const shown = displayCell(value, format);
       // A number wider than its column shows as ### (as spreadsheets do), never clipped.
       const width = widthOf.current(column);
@@ -134,7 +134,7 @@ export function Grid(props: Props) {
         ...(themeOverride === undefined ? {} : { themeOverride }),
       };
     },
-    [data, pending, failed],
+    [pending, failed],
   );
   // The demo has its own clipboard (useClipboard: status messages, exact values when pasting its own copy).
   const grid = useGlideGrid(data, { renderCell, writeCell: onEdit, onError, clipboard: false, gridSelection: selection, onGridSelectionChange: onSelectionChange });
