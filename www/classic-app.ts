@@ -66,10 +66,10 @@ export function classicApp(options: ClassicAppOptions): Plugin {
         const source = file.type === "chunk" ? file.code : file.source;
         this.emitFile({ type: "asset", fileName: file.fileName, source });
         if (file.type === "chunk" && file.isEntry) found = file.fileName;
+        else if (file.fileName.endsWith(".css")) styles.push(file.fileName);
         if (file.type === "chunk" && file.map !== null) {
           this.emitFile({ type: "asset", fileName: `${file.fileName}.map`, source: file.map.toString() });
         }
-        else if (file.fileName.endsWith(".css")) styles.push(file.fileName);
       }
       if (found === undefined) this.error(`the classic build of ${options.entry} made no script`);
       const url = (name: string) => JSON.stringify(config.base + name);

@@ -7,9 +7,9 @@
 // commit of the grid with the ready viewport (`shown`, before Glide draws the cells), and to a
 // poll's seeing the sheet ready with A1 loaded (`ready`, which also counts the harness's wait for
 // the load event); the floor's from the navigation's start to the frame that paints its grid's
-// first cells (`painted`) and to its grid mounted (its own marks). The floor is what the demo's reload cannot go
-// below on this machine with this stack; the difference is what the demo (sheetlog and the
-// demo's own code) adds. With --no-sw both contexts block service workers (scripts then come
+// first cells (`painted`) and to its grid mounted (its own marks). The floor is what the demo's
+// reload cannot go below on this machine with this stack; the difference is what the demo
+// (sheetlog and the demo's own code) adds. With --no-sw both contexts block service workers (scripts then come
 // from the HTTP cache, with V8's code cache).
 // Usage: node www/bench/reload-floor.mjs [--no-sw] [--settle=MS] FILE.csv ROUNDS RELOADS DEMO_DIST FLOOR_DIST
 // (DEMO_DIST: a copy of www/dist after `bash scripts/build-pkg.sh pkg && (cd www && npx vite
@@ -118,13 +118,13 @@ try {
   const summary = (name, values) =>
     `${name}: median ${median(values).toFixed(0)} ms over ${values.length} reloads (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`;
   console.log(summary("floor (grid mounted)", floorReady));
-  // Both the page's own marks: the floor's grid mounted, the demo's grid rendered its ready viewport.
   // The frames that paint each grid's first cells: the end of each reload for its user.
   if (floorPainted.length > 0 && demoPainted.length > 0) {
     console.log(summary("floor (first cells painted)", floorPainted));
     console.log(summary("demo (first loaded cells painted, its own mark)", demoPainted));
     console.log(`demo painted / floor painted, medians: ${(median(demoPainted) / median(floorPainted)).toFixed(2)}`);
   }
+  // Both the page's own marks: the floor's grid mounted, the demo's grid committed its ready viewport.
   if (demoShown.length > 0) {
     console.log(summary("demo (grid shows the ready viewport, its own mark)", demoShown));
     console.log(`demo shown / floor, medians: ${(median(demoShown) / median(floorReady)).toFixed(2)}`);
