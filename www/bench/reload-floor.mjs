@@ -10,22 +10,27 @@
 // first cells (`painted`) and to its grid mounted (its own marks). The floor is what the demo's
 // reload cannot go below on this machine with this stack; the difference is what the demo
 // (sheetlog and the demo's own code) adds. With --no-sw both contexts block service workers (scripts then come
-// from the HTTP cache, with V8's code cache).
-// Usage: node www/bench/reload-floor.mjs [--no-sw] [--settle=MS] FILE.csv ROUNDS RELOADS DEMO_DIST FLOOR_DIST
+// from the HTTP cache, with V8's code cache). With --busy, each context also makes one more reload
+// under Chromium's tracing (untimed, not in the medians): its main thread's busy time from the
+// navigation's start to the paint, in tasks and in frames (main-thread.mjs), and the rest idle.
+// Usage: node www/bench/reload-floor.mjs [--no-sw] [--busy] [--settle=MS] FILE.csv ROUNDS RELOADS
+//   DEMO_DIST FLOOR_DIST
 // (DEMO_DIST: a copy of www/dist after `bash scripts/build-pkg.sh pkg && (cd www && npx vite
 // build)`; FLOOR_DIST: `(cd www && FLOOR_OUT=DIR npx vite build --config
 // bench/floor/vite.config.mjs)`). Prints figures; asserts nothing.
 import { importedCells, launchChromium, reloadToReady, serveDemo } from "./demo-server.mjs";
+import { mainThreadUse, TRACE_CATEGORIES } from "./main-thread.mjs";
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith("--"));
 const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const noServiceWorker = flags.includes("--no-sw");
+const busy = flags.includes("--busy");
 // --settle=MS: MS of each page's life after each reload, both pages alike (see reload-ab.mjs).
 const settleMs = Number(flags.find((f) => f.startsWith("--settle="))?.slice("--settle=".length) ?? 0);
 const settle = (page) => (settleMs > 0 ? page.waitForTimeout(settleMs) : undefined);
 const [file, roundsArg, reloadsArg, demoDist, floorDist] = args;
 if (!file || !(Number(roundsArg) > 0) || !(Number(reloadsArg) > 0) || !demoDist || !floorDist) {
-  throw new Error("usage: reload-floor.mjs [--no-sw] [--settle=MS] FILE.csv ROUNDS RELOADS DEMO_DIST FLOOR_DIST");
+  throw new Error("usage: reload-floor.mjs [--no-sw] [--busy] [--settle=MS] FILE.csv ROUNDS RELOADS DEMO_DIST FLOOR_DIST");
 }
 const [demo, floor] = await Promise.all([serveDemo(4311, demoDist), serveDemo(4312, floorDist)]);
 const browser = await launchChromium();
@@ -60,6 +65,26 @@ async function controlled(page, reload) {
   }
 }
 
+/** The main thread's use (mainThreadUse) in one more reload by `reload`, traced, up to `mark`. */
+async function tracedReload(page, reload, mark, phases) {
+  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+  // The tracing is stopped whatever the reload did; a failed reload then throws.
+  const failure = await reload(page).then(() => undefined, (error) => ({ error }));
+  const trace = await browser.stopTracing();
+  if (failure !== undefined) throw failure.error;
+  return mainThreadUse(trace, mark, phases);
+}
+
+/** A traced reload's figures: to the paint, busy (in frames), idle, the longest task, phases. */
+function describeUse(use) {
+  const f = (v) => v.toFixed(0);
+  const phases = use.phases.map((p) => `${p.name.replace(/^.*:/, "")} at ${f(p.at)} (busy ${f(p.busy)})`).join(", ");
+  return `to the paint ${f(use.toMark)} ms, main thread busy ${f(use.busy)} (in frames ${f(use.frames)}), ` +
+    `idle ${f(use.toMark - use.busy)}, longest task ${f(use.longest)}; by the page's marks: ${phases}`;
+}
+
+const floorUse = [];
+const demoUse = [];
 const demoReady = [];
 const demoShown = [];
 const floorReady = [];
@@ -77,6 +102,11 @@ try {
       await settle(page);
       for (let r = 0; r < Number(reloadsArg); r++) {
         reloads.push(await reloadFloor(page));
+        await settle(page);
+      }
+      if (busy) {
+        floorUse.push(await tracedReload(page, reloadFloor, "floor:painted", ["floor:module", "floor:app", "floor:ready"]));
+        console.log(`round ${round} floor, traced: ${describeUse(floorUse.at(-1))}`);
         await settle(page);
       }
       floorReady.push(...reloads.map((r) => r.ready));
@@ -100,6 +130,12 @@ try {
       await settle(page);
       for (let r = 0; r < Number(reloadsArg); r++) {
         reloads.push(await reloadToReady(page));
+        await settle(page);
+      }
+      if (busy) {
+        const marks = ["module", "wasm", "first-ready", "app", "shown"].map((m) => `sheetlog:${m}`);
+        demoUse.push(await tracedReload(page, reloadToReady, "sheetlog:painted", marks));
+        console.log(`round ${round} demo, traced: ${describeUse(demoUse.at(-1))}`);
         await settle(page);
       }
       demoReady.push(...reloads.map((r) => r.ready));
@@ -128,6 +164,13 @@ try {
   if (demoShown.length > 0) {
     console.log(summary("demo (grid shows the ready viewport, its own mark)", demoShown));
     console.log(`demo shown / floor, medians: ${(median(demoShown) / median(floorReady)).toFixed(2)}`);
+  }
+  if (busy) {
+    const medians = (uses) => {
+      const m = (pick) => median(uses.map(pick)).toFixed(1);
+      return `to the paint ${m((u) => u.toMark)} ms, busy ${m((u) => u.busy)} (frames ${m((u) => u.frames)}), idle ${m((u) => u.toMark - u.busy)}`;
+    };
+    console.log(`traced reloads, medians: floor ${medians(floorUse)}; demo ${medians(demoUse)}`);
   }
   console.log(summary("demo (polled: sheet ready, A1 loaded)", demoReady));
   console.log(`demo polled / floor, medians: ${(median(demoReady) / median(floorReady)).toFixed(2)}`);
