@@ -16,7 +16,7 @@ export const TRACE_CATEGORIES = ["toplevel", "blink.user_timing", "cc", "devtool
  *   counted once);
  * - `frames`: of that, in frames (`ProxyMain::BeginMainFrame`: style, layout,
  *   paint, the commit to the compositor);
- * - `tasks`: how many tasks ran, and `longest`: the longest one's duration;
+ * - `longest`: the longest task's duration;
  * - `phases`: for each of the marks in `phases` found in the trace before `mark`, in time order,
  *   then `mark`: its name, `at` (ms since the navigation's start) and `busy` (ms of tasks since
  *   the previous one, or since the navigation's start for the first).
@@ -36,7 +36,7 @@ export function mainThreadUse(json, mark, phases = []) {
   const onMain = (e) => e.pid === found.pid && e.tid === found.tid && e.ph === "X" && e.ts < end && e.ts + e.dur > start;
   const clip = (e) => [Math.max(e.ts, start), Math.min(e.ts + e.dur, end)];
   const tasks = events.filter((e) => onMain(e) && e.name === "ThreadControllerImpl::RunTask").map(clip);
-  const frameTasks = events.filter((e) => onMain(e) && e.name === "ProxyMain::BeginMainFrame").map(clip);
+  const frameSpans = events.filter((e) => onMain(e) && e.name === "ProxyMain::BeginMainFrame").map(clip);
   const busyIn = (from, to) => covered(tasks.map(([a, b]) => [Math.max(a, from), Math.min(b, to)]).filter(([a, b]) => b > a));
   const ends = phases
     .map(markNamed)
@@ -46,8 +46,7 @@ export function mainThreadUse(json, mark, phases = []) {
   return {
     toMark: (end - start) / 1000,
     busy: covered(tasks) / 1000,
-    frames: covered(frameTasks) / 1000,
-    tasks: tasks.length,
+    frames: covered(frameSpans) / 1000,
     longest: Math.max(0, ...tasks.map(([a, b]) => b - a)) / 1000,
     phases: ends.map((e, i) => ({
       name: e.name,
